@@ -1,0 +1,311 @@
+"""Every WebSocket message of protocol v1 and our v2 additions, as Pydantic models.
+
+``ServerMessage`` and ``ClientMessage`` are discriminated unions on ``type``; parse inbound
+frames with :func:`parse_client_message`. Server messages carry an optional ``seq`` (v2) that
+is omitted when unset, as are the other fields the protocol marks optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
+
+from code_monet.types.geometry import Point
+from code_monet.types.paths import Path
+from code_monet.types.state import AgentStatus, GalleryEntry
+from code_monet.types.styles import DrawingStyleConfig, DrawingStyleType
+
+MAX_NUDGE_LENGTH = 2000
+MAX_HUMAN_STROKE_POINTS = 5000
+
+
+class _ServerBase(BaseModel):
+    """Common base: ``seq`` plus the optional fields that are omitted instead of ``null``."""
+
+    _omit_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    seq: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_optional(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        omit = self._omit_when_none | {"seq"}
+        return {k: v for k, v in data.items() if not (v is None and k in omit)}
+
+
+class PendingStroke(BaseModel):
+    batch_id: int
+    path: Path
+    points: list[Point]
+
+
+# ----------------------------------------------------------------------------- server → client
+
+
+class InitMessage(_ServerBase):
+    type: Literal["init"] = "init"
+    strokes: list[Path]
+    gallery: list[GalleryEntry]
+    status: AgentStatus
+    paused: bool
+    piece_number: int
+    monologue: str
+    drawing_style: DrawingStyleType
+    style_config: DrawingStyleConfig
+    canvas_width: int
+    canvas_height: int
+    title: str | None = None
+    prompt: str | None = None
+
+
+class PausedMessage(_ServerBase):
+    type: Literal["paused"] = "paused"
+    paused: bool
+
+
+class ThinkingDeltaMessage(_ServerBase):
+    type: Literal["thinking_delta"] = "thinking_delta"
+    text: str
+    iteration: int
+
+
+class IterationMessage(_ServerBase):
+    type: Literal["iteration"] = "iteration"
+    current: int
+    max: int
+
+
+class CodeExecutionMessage(_ServerBase):
+    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"return_code"})
+
+    type: Literal["code_execution"] = "code_execution"
+    status: Literal["started", "completed"]
+    tool_name: str
+    tool_input: dict[str, object] | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+    return_code: int | None = None
+    iteration: int
+
+
+class AgentStrokesReadyMessage(_ServerBase):
+    type: Literal["agent_strokes_ready"] = "agent_strokes_ready"
+    count: int
+    batch_id: int
+    piece_number: int
+
+
+class HumanStrokeMessage(_ServerBase):
+    type: Literal["human_stroke"] = "human_stroke"
+    path: Path
+
+
+class PieceStateMessage(_ServerBase):
+    type: Literal["piece_state"] = "piece_state"
+    number: int
+    completed: bool
+
+
+class ClearMessage(_ServerBase):
+    type: Literal["clear"] = "clear"
+
+
+class NewCanvasMessage(_ServerBase):
+    type: Literal["new_canvas"] = "new_canvas"
+    saved_id: str | None
+    canvas_width: int
+    canvas_height: int
+
+
+class LoadCanvasMessage(_ServerBase):
+    type: Literal["load_canvas"] = "load_canvas"
+    strokes: list[Path]
+    piece_number: int
+    drawing_style: DrawingStyleType
+    style_config: DrawingStyleConfig
+    canvas_width: int
+    canvas_height: int
+
+
+class GalleryUpdateMessage(_ServerBase):
+    type: Literal["gallery_update"] = "gallery_update"
+    canvases: list[GalleryEntry]
+
+
+class StyleChangeMessage(_ServerBase):
+    type: Literal["style_change"] = "style_change"
+    drawing_style: DrawingStyleType
+    style_config: DrawingStyleConfig
+
+
+class ErrorMessage(_ServerBase):
+    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"details"})
+
+    type: Literal["error"] = "error"
+    message: str
+    details: str | None = None
+
+
+class TurnStateMessage(_ServerBase):
+    type: Literal["turn_state"] = "turn_state"
+    active: bool
+
+
+class PieceTitleMessage(_ServerBase):
+    type: Literal["piece_title"] = "piece_title"
+    piece_number: int
+    title: str | None
+
+
+class StrokesMessage(_ServerBase):
+    """v2: a stroke batch pushed inline instead of ``agent_strokes_ready``."""
+
+    type: Literal["strokes"] = "strokes"
+    batch_id: int
+    piece_number: int
+    strokes: list[PendingStroke]
+
+
+ServerMessage = Annotated[
+    InitMessage
+    | PausedMessage
+    | ThinkingDeltaMessage
+    | IterationMessage
+    | CodeExecutionMessage
+    | AgentStrokesReadyMessage
+    | HumanStrokeMessage
+    | PieceStateMessage
+    | ClearMessage
+    | NewCanvasMessage
+    | LoadCanvasMessage
+    | GalleryUpdateMessage
+    | StyleChangeMessage
+    | ErrorMessage
+    | TurnStateMessage
+    | PieceTitleMessage
+    | StrokesMessage,
+    Field(discriminator="type"),
+]
+
+# ----------------------------------------------------------------------------- client → server
+
+
+class _ClientBase(BaseModel):
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+class StrokeClientMessage(_ClientBase):
+    type: Literal["stroke"]
+    points: list[Point] = Field(min_length=1, max_length=MAX_HUMAN_STROKE_POINTS)
+
+
+class NudgeClientMessage(_ClientBase):
+    type: Literal["nudge"]
+    text: str = Field(min_length=1, max_length=MAX_NUDGE_LENGTH)
+
+
+class ClearClientMessage(_ClientBase):
+    type: Literal["clear"]
+
+
+class PauseClientMessage(_ClientBase):
+    type: Literal["pause"]
+
+
+class ResumeClientMessage(_ClientBase):
+    type: Literal["resume"]
+    direction: str | None = Field(default=None, max_length=MAX_NUDGE_LENGTH)
+
+
+class NewCanvasClientMessage(_ClientBase):
+    type: Literal["new_canvas"]
+    direction: str | None = Field(default=None, max_length=MAX_NUDGE_LENGTH)
+    drawing_style: DrawingStyleType | None = None
+    canvas_width: float | None = None
+    canvas_height: float | None = None
+
+
+class LoadCanvasClientMessage(_ClientBase):
+    type: Literal["load_canvas"]
+    piece_number: int = Field(ge=1)
+
+
+class SetStyleClientMessage(_ClientBase):
+    type: Literal["set_style"]
+    drawing_style: DrawingStyleType
+
+
+class AnimationDoneClientMessage(_ClientBase):
+    type: Literal["animation_done"]
+    batch_id: int
+
+
+class AuthClientMessage(_ClientBase):
+    """v2: authenticate with the first frame instead of a token in the URL."""
+
+    type: Literal["auth"]
+    token: str = Field(min_length=1, max_length=4096)
+
+
+ClientMessage = Annotated[
+    StrokeClientMessage
+    | NudgeClientMessage
+    | ClearClientMessage
+    | PauseClientMessage
+    | ResumeClientMessage
+    | NewCanvasClientMessage
+    | LoadCanvasClientMessage
+    | SetStyleClientMessage
+    | AnimationDoneClientMessage
+    | AuthClientMessage,
+    Field(discriminator="type"),
+]
+
+CLIENT_MESSAGE_TYPES: frozenset[str] = frozenset(
+    {
+        "stroke",
+        "nudge",
+        "clear",
+        "pause",
+        "resume",
+        "new_canvas",
+        "load_canvas",
+        "set_style",
+        "animation_done",
+        "auth",
+    }
+)
+
+_client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+_server_adapter: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
+
+
+def parse_client_message(raw: str | bytes) -> ClientMessage:
+    """Parse and validate one inbound JSON frame; raises ``pydantic.ValidationError``."""
+    return _client_adapter.validate_json(raw)
+
+
+def parse_server_message(raw: str | bytes) -> ServerMessage:
+    """Parse one outbound frame (used by tests and clients written in Python)."""
+    return _server_adapter.validate_json(raw)
+
+
+# ----------------------------------------------------------------------------- agent events
+
+
+@dataclass(frozen=True, slots=True)
+class AgentTurnComplete:
+    """The last event of ``DrawingAgent.run_turn``: whether the piece is done, and the
+    thinking text the turn produced."""
+
+    done: bool
+    thinking: str

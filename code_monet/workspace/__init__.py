@@ -1,0 +1,392 @@
+"""Per-user workspace: the live canvas, agent state, stroke queue and gallery, on disk.
+
+Layout: ``<data dir>/users/{user_id}/workspace.json`` and ``gallery/piece_000001.json``. Every
+mutation happens under one ``asyncio.Lock`` and is saved atomically before it returns; the
+JSON encoding, file I/O and interpolation run in worker threads so the event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from code_monet.config import WorkspaceLimitsSettings, get_settings, get_workspace_limits
+from code_monet.types.geometry import PendingStrokeDict
+from code_monet.types.paths import Path as StrokePath
+from code_monet.types.state import (
+    AgentStatus,
+    CanvasState,
+    GalleryEntry,
+    PauseReason,
+    PersistedPendingStroke,
+    SavedCanvas,
+    WorkspaceFile,
+    clamp_canvas_size,
+    utc_now,
+)
+from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace.gallery import GalleryStore, piece_id
+from code_monet.workspace.persistence import (
+    atomic_write_bytes,
+    move_aside,
+    remove_stale_temp_files,
+    user_directory,
+)
+from code_monet.workspace.strokes import (
+    PendingBatch,
+    WorkspaceLimitError,
+    check_paths,
+    check_pending_capacity,
+    check_stroke_capacity,
+    interpolate_strokes,
+)
+
+__all__ = ["WorkspaceLimitError", "WorkspaceState"]
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE_FILE = "workspace.json"
+
+
+class WorkspaceState:
+    """One user's studio state. Create it with :meth:`load_for_user`."""
+
+    def __init__(
+        self,
+        user_id: str,
+        directory: Path,
+        data: WorkspaceFile,
+        pending: list[PendingBatch],
+        limits: WorkspaceLimitsSettings,
+        *,
+        durable: bool = True,
+    ) -> None:
+        self.user_id = user_id
+        self.directory = directory
+        self._data = data
+        self._pending = pending
+        self._limits = limits
+        self._durable = durable
+        self._lock = asyncio.Lock()
+        self.gallery = GalleryStore(directory / "gallery", durable=durable)
+        self.load_warnings: list[str] = []
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    async def load_for_user(
+        cls,
+        user_id: str | uuid.UUID,
+        *,
+        data_dir: Path | None = None,
+        limits: WorkspaceLimitsSettings | None = None,
+        durable: bool = True,
+    ) -> WorkspaceState:
+        """Load (or create) a user's workspace. A corrupt file is moved aside and reported."""
+        root = data_dir if data_dir is not None else get_settings().data_dir
+        directory = user_directory(root, user_id)
+        return await asyncio.to_thread(
+            cls._load_sync,
+            str(uuid.UUID(str(user_id))),
+            directory,
+            limits or get_workspace_limits(),
+            durable,
+        )
+
+    @classmethod
+    def _load_sync(
+        cls, user_id: str, directory: Path, limits: WorkspaceLimitsSettings, durable: bool
+    ) -> WorkspaceState:
+        directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(directory)
+        path = directory / WORKSPACE_FILE
+        warnings: list[str] = []
+        data = WorkspaceFile()
+        if path.exists():
+            try:
+                data = WorkspaceFile.model_validate_json(path.read_bytes())
+            except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+                moved = move_aside(path, str(exc)[:300])
+                warnings.append(
+                    f"workspace.json for user {user_id} was corrupt and was moved to "
+                    f"{moved.name}; starting from an empty canvas"
+                )
+        pending = [
+            PendingBatch(batch_id, interpolate_strokes(paths))
+            for batch_id, paths in _group_pending(data.pending_strokes)
+        ]
+        state = cls(user_id, directory, data, pending, limits, durable=durable)
+        state.load_warnings = warnings
+        return state
+
+    # ------------------------------------------------------------------ read-only views
+
+    @property
+    def canvas(self) -> CanvasState:
+        return self._data.canvas
+
+    @property
+    def strokes(self) -> list[StrokePath]:
+        return list(self._data.canvas.strokes)
+
+    @property
+    def drawing_style(self) -> DrawingStyleType:
+        return self._data.canvas.drawing_style
+
+    @property
+    def canvas_size(self) -> tuple[int, int]:
+        return self._data.canvas.width, self._data.canvas.height
+
+    @property
+    def piece_number(self) -> int:
+        return self._data.piece_number
+
+    @property
+    def piece_completed(self) -> bool:
+        return self._data.piece_completed
+
+    @property
+    def title(self) -> str | None:
+        return self._data.title
+
+    @property
+    def prompt(self) -> str | None:
+        return self._data.prompt
+
+    @property
+    def notes(self) -> str:
+        return self._data.notes
+
+    @property
+    def monologue(self) -> str:
+        return self._data.monologue
+
+    @property
+    def status(self) -> AgentStatus:
+        return self._data.status
+
+    @property
+    def pause_reason(self) -> PauseReason:
+        return self._data.pause_reason
+
+    @property
+    def paused(self) -> bool:
+        return self._data.pause_reason is not PauseReason.NONE
+
+    @property
+    def pending_count(self) -> int:
+        return sum(len(b.strokes) for b in self._pending)
+
+    # ------------------------------------------------------------------ canvas
+
+    async def add_stroke(self, path: StrokePath) -> None:
+        await self.add_strokes([path])
+
+    async def add_strokes(self, paths: Sequence[StrokePath]) -> None:
+        """Append strokes to the canvas; all or nothing, saved before returning."""
+        check_paths(paths, self._limits)
+        async with self._lock:
+            strokes = self._data.canvas.strokes
+            check_stroke_capacity(len(strokes), len(paths), self._limits)
+            before = len(strokes)
+            strokes.extend(paths)
+            try:
+                await self._save_locked()
+            except BaseException:
+                del strokes[before:]
+                raise
+
+    async def clear_canvas(self) -> None:
+        async with self._lock:
+            self._data.canvas.strokes = []
+            self._pending.clear()
+            await self._save_locked()
+
+    async def new_canvas(
+        self,
+        *,
+        drawing_style: DrawingStyleType | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        prompt: str | None = None,
+    ) -> str | None:
+        """Save the current canvas to the gallery (if not empty) and start the next piece.
+
+        Returns the saved piece id, or None when the canvas was empty.
+        """
+        async with self._lock:
+            saved_id: str | None = None
+            data = self._data
+            if data.canvas.strokes:
+                number = await asyncio.to_thread(self.gallery.next_free_number, data.piece_number)
+                saved = SavedCanvas(
+                    id=piece_id(number),
+                    piece_number=number,
+                    strokes=list(data.canvas.strokes),
+                    width=data.canvas.width,
+                    height=data.canvas.height,
+                    drawing_style=data.canvas.drawing_style,
+                    title=data.title,
+                    prompt=data.prompt,
+                )
+                await asyncio.to_thread(self.gallery.save, saved)
+                saved_id = saved.id
+                data.piece_number = number + 1
+            data.canvas = CanvasState(
+                width=clamp_canvas_size(width, data.canvas.width),
+                height=clamp_canvas_size(height, data.canvas.height),
+                strokes=[],
+                drawing_style=drawing_style or data.canvas.drawing_style,
+            )
+            data.title = None
+            data.prompt = prompt
+            data.piece_completed = False
+            data.notes = ""
+            self._pending.clear()
+            await self._save_locked()
+            return saved_id
+
+    # ------------------------------------------------------------------ stroke queue
+
+    async def queue_strokes(self, paths: Sequence[StrokePath]) -> tuple[int, int]:
+        """Interpolate and queue paths as one batch; returns ``(batch_id, point_count)``."""
+        check_paths(paths, self._limits)
+        queued = await asyncio.to_thread(interpolate_strokes, paths)
+        async with self._lock:
+            check_pending_capacity(self.pending_count, len(paths), self._limits)
+            batch = PendingBatch(self._data.next_batch_id, queued)
+            self._data.next_batch_id += 1
+            self._pending.append(batch)
+            try:
+                await self._save_locked()
+            except BaseException:
+                self._pending.pop()
+                self._data.next_batch_id -= 1
+                raise
+            return batch.batch_id, batch.point_count
+
+    async def pop_strokes(self) -> list[PendingStrokeDict]:
+        """Take every queued stroke (v1 ``GET /strokes/pending``)."""
+        async with self._lock:
+            batches, self._pending = self._pending, []
+            await self._save_locked()
+        return await asyncio.to_thread(_batches_to_dicts, batches)
+
+    async def pending_strokes(self, after_batch_id: int = 0) -> list[PendingStrokeDict]:
+        """Queued strokes of batches after ``after_batch_id``, without removing them."""
+        batches = [b for b in self._pending if b.batch_id > after_batch_id]
+        return await asyncio.to_thread(_batches_to_dicts, batches)
+
+    async def ack_batches(self, up_to_batch_id: int) -> int:
+        """Drop queued batches up to and including ``up_to_batch_id``; returns how many."""
+        async with self._lock:
+            keep = [b for b in self._pending if b.batch_id > up_to_batch_id]
+            dropped = len(self._pending) - len(keep)
+            if dropped:
+                self._pending = keep
+                await self._save_locked()
+            return dropped
+
+    # ------------------------------------------------------------------ gallery
+
+    async def list_gallery(self) -> list[GalleryEntry]:
+        return await asyncio.to_thread(self.gallery.entries)
+
+    async def load_from_gallery(
+        self, piece_number: int
+    ) -> tuple[list[StrokePath], DrawingStyleType]:
+        """Strokes and style of a saved piece; ``FileNotFoundError`` if there is none."""
+        return await asyncio.to_thread(self.gallery.load_strokes, piece_number)
+
+    # ------------------------------------------------------------------ agent state
+
+    async def set_status(self, status: AgentStatus) -> None:
+        async with self._lock:
+            self._data.status = status
+            await self._save_locked()
+
+    async def set_paused(self, reason: PauseReason) -> None:
+        """Pause with a reason, or resume with ``PauseReason.NONE``."""
+        async with self._lock:
+            self._data.pause_reason = reason
+            await self._save_locked()
+
+    async def set_title(self, title: str | None) -> None:
+        async with self._lock:
+            self._data.title = title
+            await self._save_locked()
+
+    async def set_prompt(self, prompt: str | None) -> None:
+        async with self._lock:
+            self._data.prompt = prompt
+            await self._save_locked()
+
+    async def set_piece_completed(self, completed: bool) -> None:
+        async with self._lock:
+            self._data.piece_completed = completed
+            await self._save_locked()
+
+    async def set_drawing_style(self, style: DrawingStyleType) -> None:
+        async with self._lock:
+            self._data.canvas.drawing_style = style
+            await self._save_locked()
+
+    async def set_notes(self, notes: str) -> None:
+        """Replace the agent's notes; over-long notes are refused, not truncated."""
+        if len(notes) > self._limits.max_notes_chars:
+            raise WorkspaceLimitError(
+                f"Notes are {len(notes)} characters; the limit is {self._limits.max_notes_chars}"
+            )
+        async with self._lock:
+            self._data.notes = notes
+            await self._save_locked()
+
+    async def append_monologue(self, text: str) -> None:
+        """Append to the running monologue, keeping only its most recent characters."""
+        async with self._lock:
+            combined = self._data.monologue + text
+            self._data.monologue = combined[-self._limits.max_monologue_chars :]
+            await self._save_locked()
+
+    async def save(self) -> None:
+        async with self._lock:
+            await self._save_locked()
+
+    # ------------------------------------------------------------------ persistence
+
+    async def _save_locked(self) -> None:
+        """Persist under the lock (callers hold it); encoding and I/O run in a thread."""
+        self._data.pending_strokes = [
+            PersistedPendingStroke(batch_id=b.batch_id, path=s.path)
+            for b in self._pending
+            for s in b.strokes
+        ]
+        self._data.updated_at = utc_now()
+        await asyncio.to_thread(self._write_sync)
+
+    def _write_sync(self) -> None:
+        payload = self._data.model_dump_json().encode()
+        if len(payload) > self._limits.max_workspace_bytes:
+            raise WorkspaceLimitError(
+                f"Workspace for user {self.user_id} would be {len(payload)} bytes; the limit "
+                f"is {self._limits.max_workspace_bytes} bytes"
+            )
+        atomic_write_bytes(self.directory / WORKSPACE_FILE, payload, durable=self._durable)
+
+
+def _group_pending(
+    strokes: list[PersistedPendingStroke],
+) -> list[tuple[int, list[StrokePath]]]:
+    groups: dict[int, list[StrokePath]] = {}
+    for stroke in strokes:
+        groups.setdefault(stroke.batch_id, []).append(stroke.path)
+    return sorted(groups.items())
+
+
+def _batches_to_dicts(batches: Sequence[PendingBatch]) -> list[PendingStrokeDict]:
+    return [item for batch in batches for item in batch.to_dicts()]

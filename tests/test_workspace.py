@@ -1,0 +1,250 @@
+"""WorkspaceState: canvas, queue, gallery, persistence across reloads, hostile ids."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from code_monet.types import AgentStatus, DrawingStyleType, PathType, PauseReason, Point
+from code_monet.types import Path as StrokePath
+from code_monet.workspace import WorkspaceState
+from code_monet.workspace.persistence import WorkspacePathError
+
+
+def _poly(n: int = 5, y: float = 10.0) -> StrokePath:
+    return StrokePath(type=PathType.POLYLINE, points=[Point(x=10 * i, y=y) for i in range(n)])
+
+
+async def _reload(tmp_path: Path, user_id: str) -> WorkspaceState:
+    return await WorkspaceState.load_for_user(user_id, data_dir=tmp_path, durable=False)
+
+
+class TestCanvas:
+    """Stroke storage and clearing."""
+
+    async def test_strokes_survive_reload(self, workspace: WorkspaceState, tmp_path: Path) -> None:
+        """Added strokes are on disk before add_strokes returns."""
+        # Arrange
+        paths = [_poly(), _poly(y=50)]
+        # Act
+        await workspace.add_strokes(paths)
+        reloaded = await _reload(tmp_path, workspace.user_id)
+        # Assert
+        assert reloaded.strokes == paths
+
+    async def test_clear_empties_canvas_and_queue(self, workspace: WorkspaceState) -> None:
+        """clear_canvas removes strokes and pending batches."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.queue_strokes([_poly()])
+        # Act
+        await workspace.clear_canvas()
+        # Assert
+        assert workspace.strokes == []
+        assert workspace.pending_count == 0
+
+    async def test_concurrent_adds_lose_nothing(
+        self, workspace: WorkspaceState, tmp_path: Path
+    ) -> None:
+        """Fifty concurrent add_stroke calls all land, in memory and on disk."""
+        # Arrange
+        paths = [_poly(y=float(i)) for i in range(50)]
+        # Act
+        await asyncio.gather(*(workspace.add_stroke(p) for p in paths))
+        reloaded = await _reload(tmp_path, workspace.user_id)
+        # Assert
+        assert len(workspace.strokes) == 50
+        assert sorted(p.points[0].y for p in reloaded.strokes) == [float(i) for i in range(50)]
+
+
+class TestStrokeQueue:
+    """queue_strokes / pop_strokes / pending_strokes."""
+
+    async def test_queue_returns_batch_and_point_count(self, workspace: WorkspaceState) -> None:
+        """Each call gets a new batch id; the point count is the interpolated total."""
+        # Arrange
+        paths = [_poly(n=3), _poly(n=4)]
+        # Act
+        first = await workspace.queue_strokes(paths)
+        second = await workspace.queue_strokes(paths[:1])
+        # Assert
+        assert first[0] + 1 == second[0]
+        assert first[1] > 7
+        popped = await workspace.pop_strokes()
+        assert sum(len(p["points"]) for p in popped if p["batch_id"] == first[0]) == first[1]
+
+    async def test_pop_empties_queue(self, workspace: WorkspaceState) -> None:
+        """pop_strokes returns everything once."""
+        # Arrange
+        await workspace.queue_strokes([_poly()])
+        # Act
+        first = await workspace.pop_strokes()
+        second = await workspace.pop_strokes()
+        # Assert
+        assert len(first) == 1 and second == []
+        assert first[0]["path"]["type"] == "polyline"
+        assert first[0]["points"][0] == {"x": 0.0, "y": 10.0}
+
+    async def test_queue_survives_restart(self, workspace: WorkspaceState, tmp_path: Path) -> None:
+        """Queued strokes are persisted and re-interpolated identically on load."""
+        # Arrange
+        batch_id, _count = await workspace.queue_strokes([_poly(n=6)])
+        before = await workspace.pending_strokes()
+        # Act
+        reloaded = await _reload(tmp_path, workspace.user_id)
+        after = await reloaded.pending_strokes()
+        # Assert
+        assert after == before
+        assert after[0]["batch_id"] == batch_id
+        assert (await reloaded.queue_strokes([_poly()]))[0] == batch_id + 1
+
+    async def test_pending_after_cursor_and_ack(self, workspace: WorkspaceState) -> None:
+        """pending_strokes(after) is non-destructive; ack_batches drops acknowledged ones."""
+        # Arrange
+        b1, _ = await workspace.queue_strokes([_poly()])
+        b2, _ = await workspace.queue_strokes([_poly(), _poly()])
+        # Act
+        after_b1 = await workspace.pending_strokes(after_batch_id=b1)
+        dropped = await workspace.ack_batches(b1)
+        # Assert
+        assert {p["batch_id"] for p in after_b1} == {b2}
+        assert dropped == 1
+        assert workspace.pending_count == 2
+
+
+class TestGallery:
+    """new_canvas saves pieces; listing and loading them."""
+
+    async def test_new_canvas_saves_and_advances(self, workspace: WorkspaceState) -> None:
+        """A non-empty canvas is saved as piece_000001 and the next piece starts empty."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.set_title("Tide")
+        # Act
+        saved = await workspace.new_canvas(
+            drawing_style=DrawingStyleType.PAINT, width=1200, height=5000, prompt="waves"
+        )
+        entries = await workspace.list_gallery()
+        # Assert
+        assert saved == "piece_000001"
+        assert workspace.piece_number == 2
+        assert workspace.strokes == [] and workspace.title is None
+        assert workspace.prompt == "waves"
+        assert workspace.canvas_size == (1200, 2400)
+        assert workspace.drawing_style is DrawingStyleType.PAINT
+        assert [(e.id, e.stroke_count, e.title) for e in entries] == [("piece_000001", 1, "Tide")]
+
+    async def test_empty_canvas_saves_nothing(self, workspace: WorkspaceState) -> None:
+        """new_canvas on an empty canvas returns None and keeps the piece number."""
+        # Arrange / Act
+        saved = await workspace.new_canvas()
+        # Assert
+        assert saved is None
+        assert workspace.piece_number == 1
+        assert await workspace.list_gallery() == []
+
+    async def test_load_from_gallery(self, workspace: WorkspaceState) -> None:
+        """A saved piece loads back with its strokes and style."""
+        # Arrange
+        await workspace.set_drawing_style(DrawingStyleType.PAINT)
+        await workspace.add_strokes([_poly(n=3)])
+        await workspace.new_canvas()
+        # Act
+        strokes, style = await workspace.load_from_gallery(1)
+        # Assert
+        assert len(strokes) == 1 and style is DrawingStyleType.PAINT
+
+    async def test_missing_piece_raises_file_not_found(self, workspace: WorkspaceState) -> None:
+        """Loading an unknown piece number is a FileNotFoundError."""
+        # Arrange / Act / Assert
+        with pytest.raises(FileNotFoundError):
+            await workspace.load_from_gallery(42)
+
+    async def test_corrupt_gallery_file_skipped_and_reported(
+        self, workspace: WorkspaceState
+    ) -> None:
+        """A damaged piece file is left in place, skipped in listings and recorded."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.new_canvas()
+        bad = workspace.directory / "gallery" / "piece_000002.json"
+        bad.write_text('{"id": "piece_000002", "strokes": [')
+        # Act
+        entries = await workspace.list_gallery()
+        # Assert
+        assert [e.id for e in entries] == ["piece_000001"]
+        assert "piece_000002.json" in workspace.gallery.corrupt_files
+        assert bad.exists()
+
+    async def test_thumbnail_token_changes_with_content(self, workspace: WorkspaceState) -> None:
+        """Different pieces get different content tokens."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.new_canvas()
+        await workspace.add_strokes([_poly(y=99)])
+        await workspace.new_canvas()
+        # Act
+        entries = await workspace.list_gallery()
+        # Assert
+        tokens = {e.thumbnail_token for e in entries}
+        assert len(tokens) == 2 and all(t and len(t) == 16 for t in tokens)
+
+
+class TestAgentStateAndSafety:
+    """Agent fields persist; corrupt files and hostile ids are handled."""
+
+    async def test_agent_fields_persist(self, workspace: WorkspaceState, tmp_path: Path) -> None:
+        """Status, pause reason, notes, title and prompt survive a reload."""
+        # Arrange
+        await workspace.set_status(AgentStatus.DRAWING)
+        await workspace.set_paused(PauseReason.DISCONNECT)
+        await workspace.set_notes("try hatching")
+        await workspace.set_prompt("a lighthouse")
+        await workspace.set_piece_completed(True)
+        # Act
+        reloaded = await _reload(tmp_path, workspace.user_id)
+        # Assert
+        assert reloaded.status is AgentStatus.DRAWING
+        assert reloaded.paused and reloaded.pause_reason is PauseReason.DISCONNECT
+        assert (reloaded.notes, reloaded.prompt) == ("try hatching", "a lighthouse")
+        assert reloaded.piece_completed
+
+    async def test_corrupt_workspace_moved_aside(self, tmp_path: Path, user_id: str) -> None:
+        """A truncated workspace.json is kept under a new name and reported."""
+        # Arrange
+        state = await _reload(tmp_path, user_id)
+        await state.add_strokes([_poly()])
+        path = state.directory / "workspace.json"
+        path.write_bytes(path.read_bytes()[:40])
+        # Act
+        recovered = await _reload(tmp_path, user_id)
+        # Assert
+        assert recovered.strokes == []
+        assert len(recovered.load_warnings) == 1 and "corrupt" in recovered.load_warnings[0]
+        aside = list(state.directory.glob("workspace.json.corrupt-*"))
+        assert len(aside) == 1 and aside[0].stat().st_size == 40
+
+    @pytest.mark.parametrize("bad_id", ["../../etc", "not-a-uuid", "", "a/b", "\x00"])
+    async def test_hostile_user_ids_rejected(self, tmp_path: Path, bad_id: str) -> None:
+        """User ids that are not UUIDs never reach the filesystem."""
+        # Arrange / Act / Assert
+        with pytest.raises(WorkspacePathError, match="must be a UUID"):
+            await WorkspaceState.load_for_user(bad_id, data_dir=tmp_path)
+        assert not (tmp_path / "users").exists() or not any((tmp_path / "users").iterdir())
+
+    async def test_users_are_isolated(self, tmp_path: Path) -> None:
+        """Two users' workspaces live in separate directories and never mix."""
+        # Arrange
+        a = await WorkspaceState.load_for_user(
+            "11111111-1111-4111-8111-111111111111", data_dir=tmp_path, durable=False
+        )
+        b = await WorkspaceState.load_for_user(
+            "22222222-2222-4222-8222-222222222222", data_dir=tmp_path, durable=False
+        )
+        # Act
+        await a.add_strokes([_poly()])
+        # Assert
+        assert b.strokes == []
+        assert a.directory != b.directory and a.directory.parent == b.directory.parent
