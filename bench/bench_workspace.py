@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.corpus import mixed_paths
 from bench.harness import Benchmark
-from code_monet.interpolation import interpolate_path
+from code_monet.interpolation import interpolate_paths
 from code_monet.workspace import WorkspaceState
 
 
@@ -36,7 +36,7 @@ def _interpolate_setup() -> Callable[[], object]:
     paths = mixed_paths(1000)
 
     def run() -> object:
-        return sum(len(interpolate_path(p)) for p in paths)
+        return sum(len(points) for points in interpolate_paths(paths))
 
     return run
 
