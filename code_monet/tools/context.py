@@ -1,0 +1,57 @@
+"""The per-agent tool context: everything a tool may touch, and nothing global.
+
+Each agent gets its own ``ToolContext`` (its user's workspace, callbacks, sandbox handle and
+image provider), and ``create_drawing_server`` closes over it, so two users' agents running at
+once can never reach each other's canvas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from code_monet.tools.callbacks import ProgramOutput, ToolCallbacks
+from code_monet.tools.image_generation import ImageProvider
+from code_monet.tools.path_parsing import PathLimits
+from code_monet.tools.sandbox import CodeSandbox
+from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace import WorkspaceState
+
+
+@dataclass
+class ToolContext:
+    """One agent's view of the world. Mutable fields track what the agent has seen."""
+
+    state: WorkspaceState
+    callbacks: ToolCallbacks = field(default_factory=ToolCallbacks)
+    sandbox: CodeSandbox | None = None
+    image_provider: ImageProvider | None = None
+    path_limits: PathLimits = field(default_factory=PathLimits)
+    program_limits: PathLimits = field(
+        default_factory=lambda: PathLimits(max_paths=5000, max_points_total=200_000)
+    )
+    image_timeout: float = 60.0
+    inline_image_max_paths: int = 40
+    piece_done: bool = False
+    human_strokes_seen: int = 0
+    program_output: ProgramOutput | None = None
+
+    @property
+    def canvas_width(self) -> int:
+        return self.state.canvas_size[0]
+
+    @property
+    def canvas_height(self) -> int:
+        return self.state.canvas_size[1]
+
+    @property
+    def drawing_style(self) -> DrawingStyleType:
+        return self.state.drawing_style
+
+    @property
+    def workspace_dir(self) -> Path:
+        return self.state.directory
+
+    @property
+    def references_dir(self) -> Path:
+        return self.state.directory / "references"

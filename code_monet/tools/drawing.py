@@ -1,0 +1,189 @@
+"""The drawing tools: ``draw_paths``, ``view_canvas`` and ``mark_piece_done``.
+
+``commit_paths`` is the one place strokes enter the canvas from a tool (``generate_svg`` and
+``sign_canvas`` use it too): add them to the workspace, tell the orchestrator, and answer the
+model with what was drawn, what failed and — for small batches — the updated canvas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Sequence
+from typing import Annotated
+
+import mcp_types as types
+import numpy as np
+from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
+
+from code_monet.rendering import options_for_agent_view, render_strokes_image
+from code_monet.svg_parser import path_geometry
+from code_monet.tools.context import ToolContext
+from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths
+from code_monet.tools.results import error_result, text_result
+from code_monet.types.brushes import BRUSH_NAMES
+from code_monet.types.paths import Author, Path
+from code_monet.workspace import WorkspaceLimitError
+
+logger = logging.getLogger(__name__)
+
+_POINT_SCHEMA: dict[str, JsonValue] = {
+    "type": "object",
+    "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
+    "required": ["x", "y"],
+}
+PATH_ITEM_SCHEMA: dict[str, JsonValue] = {
+    "type": "object",
+    "properties": {
+        "type": {
+            "type": "string",
+            "enum": ["line", "polyline", "quadratic", "cubic", "svg"],
+            "description": "line: 2 points; polyline: 2+; quadratic: 3; cubic: 4; svg: uses d",
+        },
+        "points": {"type": "array", "items": _POINT_SCHEMA},
+        "d": {"type": "string", "description": "SVG path data (all commands incl. arcs)"},
+        "color": {"type": "string", "description": "#rrggbb (paint style only)"},
+        "stroke_width": {"type": "number", "description": "paint style only"},
+        "opacity": {"type": "number", "minimum": 0, "maximum": 1},
+        "brush": {"type": "string", "enum": list(BRUSH_NAMES)},
+    },
+    "required": ["type"],
+}
+
+
+class DrawPathsInput(BaseModel):
+    """``draw_paths`` arguments. Paths stay raw here: each is validated on its own, so one
+    bad path never costs the others."""
+
+    paths: Annotated[
+        list[JsonValue],
+        WithJsonSchema({"type": "array", "items": PATH_ITEM_SCHEMA}),
+    ] = Field(description="Paths to draw, in canvas units (origin top-left).")
+    done: bool = Field(default=False, description="True when this finishes the piece.")
+
+
+class EmptyInput(BaseModel):
+    pass
+
+
+async def render_agent_view_png(ctx: ToolContext) -> bytes:
+    """The canvas as the agent sees it (human strokes highlighted), as PNG bytes."""
+    canvas = ctx.state.canvas.model_copy()
+    canvas.strokes = ctx.state.strokes
+
+    def render() -> bytes:
+        image = render_strokes_image(canvas.strokes, options_for_agent_view(canvas))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+    return await asyncio.to_thread(render)
+
+
+async def commit_paths(
+    ctx: ToolContext, parsed: ParsedPaths, *, done: bool, what: str = "Drew"
+) -> types.CallToolResult:
+    """Put validated paths on the canvas and build the model's answer."""
+    if not parsed.paths:
+        return error_result(f"No valid paths to draw. {parsed.summary()}")
+    try:
+        await ctx.state.add_strokes(parsed.paths)
+    except WorkspaceLimitError as exc:
+        return error_result(str(exc))
+    await ctx.callbacks.on_paths_drawn(list(parsed.paths))
+    lines = [parsed.summary() if parsed.failures else f"{what} {len(parsed.paths)} paths."]
+    if parsed.clamped:
+        lines.append(f"{parsed.clamped} paths were clamped to the canvas or style limits.")
+    if done:
+        await mark_done(ctx)
+        lines.append("Piece marked as done.")
+    image: bytes | None = None
+    if len(parsed.paths) <= ctx.inline_image_max_paths:
+        image = await render_agent_view_png(ctx)
+    else:
+        lines.append("Call view_canvas to see the result.")
+    return text_result(" ".join(lines), image_png=image)
+
+
+async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> types.CallToolResult:
+    try:
+        parsed = parse_paths(
+            args.paths,
+            canvas_width=ctx.canvas_width,
+            canvas_height=ctx.canvas_height,
+            limits=ctx.path_limits,
+        )
+    except PathInputError as exc:
+        return error_result(str(exc))
+    return await commit_paths(ctx, parsed, done=args.done)
+
+
+async def mark_done(ctx: ToolContext) -> None:
+    ctx.piece_done = True
+    await ctx.callbacks.on_piece_done()
+
+
+async def mark_piece_done(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
+    await mark_done(ctx)
+    return text_result("Piece marked as done.")
+
+
+def _bounds(paths: Sequence[Path]) -> tuple[float, float, float, float] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+    for path in paths:
+        try:
+            subpaths = path_geometry(path)
+        except ValueError:
+            continue
+        for sub in subpaths:
+            xs.append(sub.start[0])
+            ys.append(sub.start[1])
+            for segment in sub.segments:
+                for x, y in segment.points:
+                    xs.append(x)
+                    ys.append(y)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _fmt_bounds(bounds: tuple[float, float, float, float] | None) -> str:
+    if bounds is None:
+        return "none"
+    x0, y0, x1, y1 = bounds
+    return f"x {x0:.0f}–{x1:.0f}, y {y0:.0f}–{y1:.0f}"
+
+
+async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
+    strokes = ctx.state.strokes
+    png = await render_agent_view_png(ctx)
+    humans = [s for s in strokes if s.author is Author.HUMAN]
+    new_humans = humans[ctx.human_strokes_seen :]
+    ctx.human_strokes_seen = len(humans)
+    coverage = await asyncio.to_thread(_ink_coverage, png)
+    lines = [
+        f"Canvas {ctx.canvas_width}×{ctx.canvas_height} ({ctx.drawing_style.value} style).",
+        f"Strokes: {len(strokes) - len(humans)} by you, {len(humans)} by humans.",
+        f"Ink bounds: {_fmt_bounds(_bounds(strokes))}. Ink coverage: {coverage:.1%}.",
+    ]
+    if new_humans:
+        lines.append(
+            f"{len(new_humans)} new human strokes since you last looked, at "
+            + "; ".join(_fmt_bounds(_bounds([s])) for s in new_humans[:10])
+            + (" …" if len(new_humans) > 10 else "")
+            + ". They are highlighted in the image."
+        )
+    else:
+        lines.append("No new human strokes since you last looked.")
+    return text_result("\n".join(lines), image_png=png)
+
+
+def _ink_coverage(png: bytes) -> float:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        pixels = np.asarray(image.convert("L"), dtype=np.uint8)
+    # The agent view is drawn on white paper: anything clearly darker is ink.
+    return float(np.mean(pixels < 232))

@@ -1,0 +1,336 @@
+"""Untrusted path JSON → validated, canvas-clamped ``Path`` objects.
+
+Why this module exists: ``draw_paths`` and ``generate_svg`` receive paths written by a language
+model or a sandboxed program — sloppy at best, hostile at worst. Every path is checked on its
+own, so one bad path never costs the others: valid paths come back clamped to the canvas and the
+style limits, invalid ones as ``PathFailure``s whose reasons the model can act on. Only problems
+with the batch as a whole (not a list, too many paths or points) raise ``PathInputError``.
+
+Colours: ``#rrggbb`` in either case is accepted and lower-cased; the 3-digit shorthand ``#rgb`` is
+expanded to ``#rrggbb``. Point budgets: points given in ``points`` are counted up front; an svg
+path's ``d`` counts its parsed nodes (subpath starts plus segment points) against the per-path
+limit and the running total.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from pydantic import ValidationError
+
+from code_monet.svg_parser import Segment, Subpath, parse_path_d, path_to_d, svg_document_to_paths
+from code_monet.types.brushes import BRUSH_NAMES
+from code_monet.types.geometry import PathType, Point
+from code_monet.types.paths import Author, Path
+
+VALID_TYPES: Final = tuple(t.value for t in PathType)
+_EXACT_POINTS: Final = {"line": 2, "quadratic": 3, "cubic": 4}
+_HEX6_RE: Final = re.compile(r"#[0-9a-fA-F]{6}")
+_HEX3_RE: Final = re.compile(r"#[0-9a-fA-F]{3}")
+_SUMMARY_FAILURES: Final = 10
+
+XY = tuple[float, float]
+
+
+class PathInputError(ValueError):
+    """The batch as a whole is unusable (not a list, over a per-call limit, bad document)."""
+
+
+class _ItemError(ValueError):
+    """One path is invalid; the message is the reason shown to the model."""
+
+
+@dataclass(frozen=True)
+class PathLimits:
+    """Per-call limits. Point counts are checked before any model is built."""
+
+    max_paths: int = 1000
+    max_points_total: int = 50_000
+    max_points_per_path: int = 10_000
+    max_d_length: int = 200_000
+    min_width: float = 0.5
+    max_width: float = 60.0
+
+
+@dataclass(frozen=True)
+class PathFailure:
+    """Path number ``index`` (its position in the input list, from 0) was rejected."""
+
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedPaths:
+    """The valid paths, the rejected ones, and how many valid paths had values clamped."""
+
+    paths: list[Path]
+    failures: list[PathFailure] = field(default_factory=list)
+    clamped: int = 0
+
+    def summary(self) -> str:
+        """A short report for the model: counts, then each failure (the first few)."""
+        total = len(self.paths) + len(self.failures)
+        parts = [f"Drew {len(self.paths)} of {total} paths."]
+        for failure in self.failures[:_SUMMARY_FAILURES]:
+            reason = failure.reason.rstrip(".")
+            parts.append(f"Path {failure.index}: {reason}.")
+        hidden = len(self.failures) - _SUMMARY_FAILURES
+        if hidden > 0:
+            parts.append(f"…and {hidden} more failures.")
+        if self.failures:
+            parts.append("(Paths are numbered from 0.)")
+        return " ".join(parts)
+
+
+def _show(value: object) -> str:
+    """A short, safe description of an untrusted value for an error message."""
+    if isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "…'"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return "a very large integer"
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "an object"
+    return "a list" if isinstance(value, list | tuple) else f"a {type(value).__name__}"
+
+
+def _number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _ItemError(f"{what} must be a number, got {_show(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise _ItemError(f"{what} must be a finite number, got {_show(value)}")
+    return number
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(high, max(low, value))
+
+
+@dataclass
+class _Budget:
+    """Canvas bounds, limits, and the running point total of one call."""
+
+    width: float
+    height: float
+    limits: PathLimits
+    points_used: int = 0
+
+    def take(self, count: int) -> None:
+        limit = self.limits.max_points_per_path
+        if count > limit:
+            raise _ItemError(f"has {count} points; the limit is {limit} per path")
+        if self.points_used + count > self.limits.max_points_total:
+            raise _ItemError(
+                f"would exceed the limit of {self.limits.max_points_total} points per call"
+            )
+        self.points_used += count
+
+    def clamp_xy(self, x: float, y: float) -> XY:
+        return (_clamp(x, 0.0, self.width), _clamp(y, 0.0, self.height))
+
+
+def _point(raw: object, position: int) -> XY:
+    where = f"point {position}"
+    if isinstance(raw, Mapping):
+        if "x" not in raw or "y" not in raw:
+            raise _ItemError(f"{where} must have 'x' and 'y'")
+        return (_number(raw["x"], f"{where} x"), _number(raw["y"], f"{where} y"))
+    if isinstance(raw, list | tuple):
+        if len(raw) != 2:
+            raise _ItemError(f"{where} must be [x, y], got {len(raw)} values")
+        return (_number(raw[0], f"{where} x"), _number(raw[1], f"{where} y"))
+    raise _ItemError(f"{where} must be {{'x': .., 'y': ..}} or [x, y], got {_show(raw)}")
+
+
+def _points(kind: str, raw: object, budget: _Budget) -> tuple[list[Point], bool]:
+    if not isinstance(raw, list):
+        raise _ItemError(f"{kind} needs a 'points' list, got {_show(raw)}")
+    count = len(raw)
+    exact = _EXACT_POINTS.get(kind)
+    if exact is not None and count != exact:
+        raise _ItemError(f"{kind} needs exactly {exact} points, got {count}")
+    if exact is None and count < 2:
+        raise _ItemError(f"{kind} needs at least 2 points, got {count}")
+    budget.take(count)
+    points: list[Point] = []
+    clamped = False
+    for position, item in enumerate(raw):
+        x, y = _point(item, position)
+        cx, cy = budget.clamp_xy(x, y)
+        clamped = clamped or (cx, cy) != (x, y)
+        points.append(Point(x=cx, y=cy))
+    return points, clamped
+
+
+def _svg_d(raw: object, budget: _Budget) -> tuple[str, bool]:
+    if not isinstance(raw, str) or not raw.strip():
+        raise _ItemError(f"svg needs a non-empty 'd' string, got {_show(raw)}")
+    limit = budget.limits.max_d_length
+    if len(raw) > limit:
+        raise _ItemError(f"svg 'd' is {len(raw)} characters; the limit is {limit}")
+    try:
+        subpaths = parse_path_d(raw)
+    except ValueError as exc:
+        raise _ItemError(str(exc)) from exc
+    if not subpaths:
+        raise _ItemError("svg 'd' draws nothing (only moves or zero-length segments)")
+    budget.take(sum(1 + sum(len(s.points) - 1 for s in sub.segments) for sub in subpaths))
+    clamped_subpaths = [
+        Subpath(
+            start=budget.clamp_xy(*sub.start),
+            segments=[
+                Segment(seg.kind, tuple(budget.clamp_xy(x, y) for x, y in seg.points))
+                for seg in sub.segments
+            ],
+            closed=sub.closed,
+        )
+        for sub in subpaths
+    ]
+    if clamped_subpaths == subpaths:
+        return raw.strip(), False  # already inside: keep the original (arcs stay arcs)
+    return path_to_d(clamped_subpaths), True
+
+
+def _color(raw: object) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if _HEX6_RE.fullmatch(text):
+        return text.lower()
+    if _HEX3_RE.fullmatch(text):
+        return "#" + "".join(ch * 2 for ch in text[1:].lower())
+    raise _ItemError(f"color {_show(raw)} must be #rrggbb")
+
+
+def _brush(raw: object) -> str:
+    name = raw.strip().lower() if isinstance(raw, str) else ""
+    if name in BRUSH_NAMES:
+        return name
+    examples = ", ".join(BRUSH_NAMES[:5])
+    raise _ItemError(f"brush {_show(raw)} is unknown; use one of {examples}, … (see the schema)")
+
+
+def _parse_item(item: object, budget: _Budget) -> tuple[Path, bool]:
+    if not isinstance(item, Mapping):
+        raise _ItemError(f"must be an object with a 'type', got {_show(item)}")
+    raw_type = item.get("type")
+    kind = raw_type.strip().lower() if isinstance(raw_type, str) else ""
+    if kind not in VALID_TYPES:
+        raise _ItemError(f"unknown type {_show(raw_type)}; valid types: {', '.join(VALID_TYPES)}")
+    # Only the keys read below are used: 'author' and unknown keys are ignored, so every path
+    # gets the default author, the agent.
+    style: dict[str, str | float] = {}
+    clamped = False
+    if item.get("color") is not None:
+        style["color"] = _color(item["color"])
+    if item.get("brush") is not None:
+        style["brush"] = _brush(item["brush"])
+    for key, low, high in (
+        ("stroke_width", budget.limits.min_width, budget.limits.max_width),
+        ("opacity", 0.0, 1.0),
+    ):
+        if item.get(key) is not None:
+            value = _number(item[key], key)
+            style[key] = _clamp(value, low, high)
+            clamped = clamped or style[key] != value
+    try:
+        if kind == PathType.SVG.value:
+            d, moved = _svg_d(item.get("d"), budget)
+            path = Path.model_validate({"type": kind, "d": d, **style})
+        else:
+            points, moved = _points(kind, item.get("points"), budget)
+            path = Path.model_validate({"type": kind, "points": points, **style})
+    except ValidationError as exc:
+        raise _ItemError(exc.errors()[0]["msg"]) from exc
+    return path, clamped or moved
+
+
+def _count_points(items: Sequence[object]) -> int:
+    total = 0
+    for item in items:
+        if isinstance(item, Mapping):
+            points = item.get("points")
+            if isinstance(points, list):
+                total += len(points)
+    return total
+
+
+def parse_paths(
+    raw: object,
+    *,
+    canvas_width: int,
+    canvas_height: int,
+    limits: PathLimits = PathLimits(),
+) -> ParsedPaths:
+    """Validate every path in ``raw`` (decoded JSON) on its own; see the module docstring.
+
+    Raises ``PathInputError`` when ``raw`` is not a list or exceeds ``max_paths`` /
+    ``max_points_total``; everything else is reported per path in ``ParsedPaths.failures``.
+    """
+    if not isinstance(raw, list):
+        raise PathInputError(
+            f"paths must be a list of path objects, got {_show(raw)}; "
+            'e.g. [{"type": "line", "points": [{"x": 0, "y": 0}, {"x": 10, "y": 10}]}]'
+        )
+    if len(raw) > limits.max_paths:
+        raise PathInputError(
+            f"got {len(raw)} paths; the limit is {limits.max_paths} per call. "
+            "Split the drawing into several calls."
+        )
+    total = _count_points(raw)
+    if total > limits.max_points_total:
+        raise PathInputError(
+            f"got {total} points in total; the limit is {limits.max_points_total} per call. "
+            "Use fewer points (curves need far fewer than polylines) or several calls."
+        )
+    budget = _Budget(float(canvas_width), float(canvas_height), limits)
+    paths: list[Path] = []
+    failures: list[PathFailure] = []
+    clamped = 0
+    for index, item in enumerate(raw):
+        try:
+            path, was_clamped = _parse_item(item, budget)
+        except _ItemError as exc:
+            failures.append(PathFailure(index=index, reason=str(exc)))
+            continue
+        paths.append(path)
+        clamped += was_clamped
+    return ParsedPaths(paths=paths, failures=failures, clamped=clamped)
+
+
+def paths_from_dicts(
+    items: Sequence[Mapping[str, object]],
+    *,
+    canvas_width: int,
+    canvas_height: int,
+    limits: PathLimits = PathLimits(),
+) -> ParsedPaths:
+    """:func:`parse_paths` for path dicts a program produced (e.g. the sandbox's results)."""
+    return parse_paths(
+        list(items), canvas_width=canvas_width, canvas_height=canvas_height, limits=limits
+    )
+
+
+def parse_svg_output(
+    svg_text: str,
+    *,
+    canvas_width: int,
+    canvas_height: int,
+    limits: PathLimits = PathLimits(),
+) -> ParsedPaths:
+    """Paths from an SVG document a program printed, with the same clamping and limits."""
+    try:
+        document_paths = svg_document_to_paths(svg_text, author=Author.AGENT)
+    except ValueError as exc:
+        raise PathInputError(f"the SVG document could not be used: {exc}") from exc
+    dicts: list[object] = [dict(path.to_dict()) for path in document_paths]
+    return parse_paths(dicts, canvas_width=canvas_width, canvas_height=canvas_height, limits=limits)

@@ -1,0 +1,97 @@
+"""``generate_svg``: run agent-written Python in the sandbox and draw what it outputs.
+
+The program (hostile input) runs in ``CodeSandbox``; its paths — from the helpers or a printed
+SVG document — are validated like ``draw_paths`` input. Failures come back with the exit status
+and a bounded stderr tail so the model can fix its code.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import mcp_types as types
+from pydantic import BaseModel, Field
+
+from code_monet.tools.callbacks import ProgramOutput
+from code_monet.tools.context import ToolContext
+from code_monet.tools.drawing import commit_paths
+from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parse_svg_output
+from code_monet.tools.results import error_result
+from code_monet.tools.sandbox import SandboxUnavailableError
+from code_monet.types.brushes import BRUSH_NAMES
+
+logger = logging.getLogger(__name__)
+
+MAX_CODE_CHARS = 100_000
+STDOUT_ECHO_CHARS = 2_000
+
+
+class GenerateSvgInput(BaseModel):
+    code: str = Field(
+        min_length=1,
+        max_length=MAX_CODE_CHARS,
+        description=(
+            "Python 3 program. Globals: canvas_width, canvas_height, math, random, numpy/np, "
+            "BRUSHES; helpers line(x1,y1,x2,y2,**style), polyline(points,**style), "
+            "quadratic(p0,p1,p2,**style), cubic(p0,p1,p2,p3,**style), svg_path(d,**style), "
+            "output_paths(paths), output_svg_paths(d_list,**style). Or print one SVG document."
+        ),
+    )
+    done: bool = Field(default=False, description="True when this finishes the piece.")
+
+
+def _merge(first: ParsedPaths, second: ParsedPaths) -> ParsedPaths:
+    offset = len(first.paths) + len(first.failures)
+    return ParsedPaths(
+        paths=[*first.paths, *second.paths],
+        failures=[
+            *first.failures,
+            *(type(f)(index=f.index + offset, reason=f.reason) for f in second.failures),
+        ],
+        clamped=first.clamped + second.clamped,
+    )
+
+
+async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> types.CallToolResult:
+    if ctx.sandbox is None:
+        return error_result("Code execution is not available on this server; use draw_paths.")
+    try:
+        result = await ctx.sandbox.run(
+            args.code,
+            canvas_width=ctx.canvas_width,
+            canvas_height=ctx.canvas_height,
+            brushes=BRUSH_NAMES,
+        )
+    except SandboxUnavailableError as exc:
+        return error_result(f"Code execution is disabled: {exc}")
+    ctx.program_output = ProgramOutput(
+        stdout=result.stdout[-STDOUT_ECHO_CHARS:],
+        stderr=result.stderr_tail,
+        return_code=result.exit_code,
+    )
+    if result.error is not None:
+        tail = f"\nstderr (tail):\n{result.stderr_tail}" if result.stderr_tail else ""
+        return error_result(f"{result.error} (exit status {result.exit_code}).{tail}")
+    try:
+        parsed = parse_paths(
+            list(result.paths),
+            canvas_width=ctx.canvas_width,
+            canvas_height=ctx.canvas_height,
+            limits=ctx.program_limits,
+        )
+        if "<svg" in result.stdout:
+            printed = parse_svg_output(
+                result.stdout[result.stdout.index("<svg") :],
+                canvas_width=ctx.canvas_width,
+                canvas_height=ctx.canvas_height,
+                limits=ctx.program_limits,
+            )
+            parsed = _merge(parsed, printed)
+    except PathInputError as exc:
+        return error_result(f"The program's output was rejected: {exc}")
+    if not parsed.paths and not parsed.failures:
+        return error_result(
+            "The program ran but produced no paths. Call output_paths(...) / "
+            "output_svg_paths(...) or print an SVG document."
+        )
+    return await commit_paths(ctx, parsed, done=args.done, what="The program drew")

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Debian packages the product needs: bubblewrap isolates agent-written code (see
+# code_monet/tools/sandbox.py). Installed when missing and we are root; otherwise we say so and
+# the sandbox falls back to seccomp + an unprivileged uid (or refuses, if isolation is required).
+set -eu
+missing=""
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages:$missing"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  echo "warning: missing Debian packages:$missing (install them for full sandbox isolation)" >&2
+fi
