@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import numpy as np
@@ -53,6 +53,7 @@ __all__ = [
     "options_for_og_image",
     "options_for_share_preview",
     "options_for_thumbnail",
+    "render_agent_view_png",
     "render_strokes",
     "render_strokes_async",
     "render_strokes_base64",
@@ -376,6 +377,12 @@ def render_strokes_base64(strokes: Sequence[Path], options: RenderOptions) -> st
 def render_strokes_image(strokes: Sequence[Path], options: RenderOptions) -> Image.Image:
     """A PIL image (RGB, or RGBA for a translucent background)."""
     return _image(_rasterize(strokes, options))
+
+
+def render_agent_view_png(canvas: CanvasState) -> bytes:
+    """The canvas as the agent sees it (human strokes highlighted, vision-sized) as PNG bytes."""
+    options = replace(options_for_agent_view(canvas), output_format="bytes")
+    return render_strokes_png(canvas.strokes, options)
 
 
 def clear_render_caches() -> None:

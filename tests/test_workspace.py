@@ -136,6 +136,39 @@ class TestGallery:
         assert workspace.drawing_style is DrawingStyleType.PAINT
         assert [(e.id, e.stroke_count, e.title) for e in entries] == [("piece_000001", 1, "Tide")]
 
+    async def test_save_piece_then_new_canvas_keeps_one_entry(
+        self, workspace: WorkspaceState
+    ) -> None:
+        """A piece saved when finished is updated, not duplicated, by new_canvas."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.set_title("First light")
+        entry = await workspace.save_piece()
+        await workspace.add_strokes([_poly(y=80)])
+        # Act
+        saved = await workspace.new_canvas()
+        entries = await workspace.list_gallery()
+        # Assert
+        assert entry.id == saved == "piece_000001"
+        assert [(e.id, e.stroke_count) for e in entries] == [("piece_000001", 2)]
+        assert workspace.piece_number == 2
+
+    async def test_counter_reset_never_overwrites_saved_pieces(
+        self, workspace: WorkspaceState, tmp_path: Path
+    ) -> None:
+        """After a corrupt workspace.json resets the counter, old pieces are kept."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        await workspace.new_canvas()
+        (workspace.directory / "workspace.json").write_text("{broken")
+        fresh = await _reload(tmp_path, workspace.user_id)
+        await fresh.add_strokes([_poly(y=50)])
+        # Act
+        saved = await fresh.new_canvas()
+        # Assert
+        assert saved == "piece_000002"
+        assert [e.id for e in await fresh.list_gallery()] == ["piece_000001", "piece_000002"]
+
     async def test_empty_canvas_saves_nothing(self, workspace: WorkspaceState) -> None:
         """new_canvas on an empty canvas returns None and keeps the piece number."""
         # Arrange / Act

@@ -39,6 +39,7 @@ from code_monet.tools.svg_generation import GenerateSvgInput, generate_svg
 
 __all__ = [
     "SERVER_NAME",
+    "Lifespan",
     "ToolCallbacks",
     "ToolContext",
     "available_tool_names",

@@ -17,7 +17,7 @@ import mcp_types as types
 import numpy as np
 from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
-from code_monet.rendering import options_for_agent_view, render_strokes_image
+from code_monet.rendering import render_agent_view_png
 from code_monet.svg_parser import path_geometry
 from code_monet.tools.context import ToolContext
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths
@@ -67,18 +67,11 @@ class EmptyInput(BaseModel):
     pass
 
 
-async def render_agent_view_png(ctx: ToolContext) -> bytes:
+async def canvas_png(ctx: ToolContext) -> bytes:
     """The canvas as the agent sees it (human strokes highlighted), as PNG bytes."""
     canvas = ctx.state.canvas.model_copy()
     canvas.strokes = ctx.state.strokes
-
-    def render() -> bytes:
-        image = render_strokes_image(canvas.strokes, options_for_agent_view(canvas))
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
-
-    return await asyncio.to_thread(render)
+    return await asyncio.to_thread(render_agent_view_png, canvas)
 
 
 async def commit_paths(
@@ -100,7 +93,7 @@ async def commit_paths(
         lines.append("Piece marked as done.")
     image: bytes | None = None
     if len(parsed.paths) <= ctx.inline_image_max_paths:
-        image = await render_agent_view_png(ctx)
+        image = await canvas_png(ctx)
     else:
         lines.append("Call view_canvas to see the result.")
     return text_result(" ".join(lines), image_png=image)
@@ -158,7 +151,7 @@ def _fmt_bounds(bounds: tuple[float, float, float, float] | None) -> str:
 
 async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
     strokes = ctx.state.strokes
-    png = await render_agent_view_png(ctx)
+    png = await canvas_png(ctx)
     humans = [s for s in strokes if s.author is Author.HUMAN]
     new_humans = humans[ctx.human_strokes_seen :]
     ctx.human_strokes_seen = len(humans)

@@ -100,6 +100,7 @@ class WorkspaceFile(BaseModel):
     pause_reason: PauseReason = PauseReason.NONE
     piece_number: int = Field(default=1, ge=1)
     piece_completed: bool = False
+    piece_saved: bool = False
     title: str | None = None
     prompt: str | None = None
     notes: str = ""

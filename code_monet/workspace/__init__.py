@@ -223,20 +223,10 @@ class WorkspaceState:
             saved_id: str | None = None
             data = self._data
             if data.canvas.strokes:
-                number = await asyncio.to_thread(self.gallery.next_free_number, data.piece_number)
-                saved = SavedCanvas(
-                    id=piece_id(number),
-                    piece_number=number,
-                    strokes=list(data.canvas.strokes),
-                    width=data.canvas.width,
-                    height=data.canvas.height,
-                    drawing_style=data.canvas.drawing_style,
-                    title=data.title,
-                    prompt=data.prompt,
-                )
-                await asyncio.to_thread(self.gallery.save, saved)
+                saved = await self._save_piece_locked()
                 saved_id = saved.id
-                data.piece_number = number + 1
+                data.piece_number = saved.piece_number + 1
+            data.piece_saved = False
             data.canvas = CanvasState(
                 width=clamp_canvas_size(width, data.canvas.width),
                 height=clamp_canvas_size(height, data.canvas.height),
@@ -250,6 +240,36 @@ class WorkspaceState:
             self._pending.clear()
             await self._save_locked()
             return saved_id
+
+    async def save_piece(self) -> GalleryEntry:
+        """Save the current canvas to the gallery as this piece (again, if already saved)."""
+        async with self._lock:
+            saved = await self._save_piece_locked()
+            await self._save_locked()
+            entry = await asyncio.to_thread(self.gallery.entry_for, saved.piece_number)
+        return entry
+
+    async def _save_piece_locked(self) -> SavedCanvas:
+        data = self._data
+        number = data.piece_number
+        if not data.piece_saved:
+            # Never overwrite a piece saved earlier (e.g. after a corrupt workspace.json reset
+            # the counter): take the next free number instead.
+            number = await asyncio.to_thread(self.gallery.next_free_number, number)
+        saved = SavedCanvas(
+            id=piece_id(number),
+            piece_number=number,
+            strokes=list(data.canvas.strokes),
+            width=data.canvas.width,
+            height=data.canvas.height,
+            drawing_style=data.canvas.drawing_style,
+            title=data.title,
+            prompt=data.prompt,
+        )
+        await asyncio.to_thread(self.gallery.save, saved)
+        data.piece_number = number
+        data.piece_saved = True
+        return saved
 
     # ------------------------------------------------------------------ stroke queue
 

@@ -74,6 +74,14 @@ class GalleryStore:
         result.sort(key=lambda e: e.piece_number)
         return result
 
+    def entry_for(self, piece_number: int) -> GalleryEntry:
+        """The listing entry of one saved piece; ``FileNotFoundError`` if there is none."""
+        path = safe_child(self.directory, f"{piece_id(piece_number)}.json")
+        entry = self._entry_for_file(path)
+        if entry is None:
+            raise FileNotFoundError(f"Gallery piece {piece_number} is missing or corrupt")
+        return entry
+
     def load(self, piece_number: int) -> SavedCanvas:
         """One saved piece; ``FileNotFoundError`` when missing, ``ValueError`` when corrupt."""
         path = safe_child(self.directory, f"{piece_id(piece_number)}.json")
