@@ -1,0 +1,171 @@
+"""WebSocket ConnectionManager: every user's messages reach all of that user's sockets.
+
+Each socket has a bounded send queue drained by one writer task, so a slow or stalled client
+never delays anyone else: when its queue is full it is closed with 1013 (try again later) and
+dropped. A per-user cap on open sockets is enforced at connect time (close 4003).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+CLOSE_GOING_AWAY = 1001
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_TOO_MANY_CONNECTIONS = 4003
+
+
+class Socket(Protocol):
+    """The part of a WebSocket the manager needs (Starlette's WebSocket fits)."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+_ids = itertools.count(1)
+
+
+@dataclass(eq=False)
+class ClientConnection:
+    """One open socket of one user."""
+
+    user_id: str
+    socket: Socket
+    inline_strokes: bool = False
+    protocol_version: int = 1
+    queue_size: int = 256
+    id: int = field(default_factory=lambda: next(_ids))
+    stroke_cursor: int = 0
+    closed: bool = False
+    _queue: asyncio.Queue[str | None] = field(init=False)
+    _writer: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._queue = asyncio.Queue(maxsize=self.queue_size)
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.id}")
+
+    def offer(self, text: str) -> bool:
+        """Queue a frame without waiting; False when the client is too slow (queue full)."""
+        if self.closed:
+            return False
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def _write_loop(self) -> None:
+        while True:
+            text = await self._queue.get()
+            if text is None:
+                return
+            try:
+                await self.socket.send_text(text)
+            except Exception:  # the peer went away mid-send
+                self.closed = True
+                return
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
+        with contextlib.suppress(Exception):
+            await self.socket.close(code=code, reason=reason)
+
+    async def drain(self, seconds: float) -> None:
+        """Let queued frames go out (bounded), then stop the writer."""
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                async with asyncio.timeout(seconds):
+                    await asyncio.shield(self._writer)
+
+
+@dataclass
+class ConnectionManager:
+    max_per_user: int = 8
+    queue_size: int = 256
+    _by_user: dict[str, set[ClientConnection]] = field(default_factory=dict)
+
+    def count(self, user_id: str) -> int:
+        return len(self._by_user.get(user_id, ()))
+
+    def connections(self, user_id: str) -> list[ClientConnection]:
+        return list(self._by_user.get(user_id, ()))
+
+    def all_connections(self) -> list[ClientConnection]:
+        return [c for conns in self._by_user.values() for c in conns]
+
+    async def add(
+        self, user_id: str, socket: Socket, *, inline_strokes: bool, protocol_version: int
+    ) -> ClientConnection | None:
+        """Register a socket; None (and the socket closed with 4003) when over the cap."""
+        if self.count(user_id) >= self.max_per_user:
+            logger.warning("User %s: connection cap of %d reached", user_id, self.max_per_user)
+            with contextlib.suppress(Exception):
+                await socket.close(
+                    code=CLOSE_TOO_MANY_CONNECTIONS,
+                    reason=f"Too many connections (limit {self.max_per_user})",
+                )
+            return None
+        connection = ClientConnection(
+            user_id,
+            socket,
+            inline_strokes=inline_strokes,
+            protocol_version=protocol_version,
+            queue_size=self.queue_size,
+        )
+        connection.start()
+        self._by_user.setdefault(user_id, set()).add(connection)
+        return connection
+
+    def remove(self, connection: ClientConnection) -> bool:
+        """Forget a socket; True when it was the user's last one."""
+        conns = self._by_user.get(connection.user_id)
+        if conns is None:
+            return False
+        conns.discard(connection)
+        if not conns:
+            del self._by_user[connection.user_id]
+            return True
+        return False
+
+    async def send(self, connection: ClientConnection, text: str) -> None:
+        """Queue a frame for one socket; a client whose queue is full is dropped (1013)."""
+        if not connection.offer(text):
+            await self._drop_slow(connection)
+
+    async def broadcast(self, user_id: str, text: str) -> None:
+        for connection in self.connections(user_id):
+            await self.send(connection, text)
+
+    async def _drop_slow(self, connection: ClientConnection) -> None:
+        if connection.closed:
+            return
+        logger.warning("Dropping slow client %d of user %s", connection.id, connection.user_id)
+        await connection.close(CLOSE_TRY_AGAIN_LATER, "Client too slow; reconnect")
+        self.remove(connection)
+
+    async def close_all(
+        self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down"
+    ) -> None:
+        for connection in self.all_connections():
+            await connection.drain(seconds=1.0)
+            await connection.close(code, reason)
+            self.remove(connection)

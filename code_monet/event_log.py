@@ -1,0 +1,88 @@
+"""Durable per-user message sequence numbers (protocol v2 ``seq``) and replay of recent messages.
+
+Every server message for a user gets the next ``seq``. The log keeps the most recent messages in
+memory and appends them to ``events.jsonl`` in the user's directory, so after a restart a client
+reconnecting with ``last_seq`` still gets exactly what it missed. A client whose ``last_seq`` is
+older than what is kept gets a fresh ``init`` instead. The file is compacted to the kept tail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from code_monet.workspace.persistence import atomic_write_bytes
+
+logger = logging.getLogger(__name__)
+
+EVENTS_FILE = "events.jsonl"
+
+
+@dataclass
+class EventLog:
+    """Sequence numbers and a bounded replay buffer for one user."""
+
+    path: Path
+    keep: int = 2000
+    _recent: deque[tuple[int, str]] = field(default_factory=deque)
+    _next_seq: int = 1
+    _appended_since_compact: int = 0
+
+    @classmethod
+    def load(cls, directory: Path, keep: int = 2000) -> EventLog:
+        """Read the kept tail from disk (blocking: call it from a thread)."""
+        log = cls(directory / EVENTS_FILE, keep=keep)
+        if not log.path.exists():
+            return log
+        for line in log.path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                seq = int(json.loads(line)["seq"])
+            except (ValueError, KeyError, TypeError):
+                logger.warning("Skipping a damaged line in %s", log.path)
+                continue
+            if seq >= log._next_seq:
+                log._recent.append((seq, line))
+                log._next_seq = seq + 1
+        while len(log._recent) > keep:
+            log._recent.popleft()
+        return log
+
+    @property
+    def last_seq(self) -> int:
+        return self._next_seq - 1
+
+    def stamp(self, message: BaseModel) -> str:
+        """Give ``message`` the next seq, remember it, append it to disk; returns the JSON."""
+        seq = self._next_seq
+        self._next_seq += 1
+        text = message.model_copy(update={"seq": seq}).model_dump_json()
+        self._recent.append((seq, text))
+        if len(self._recent) > self.keep:
+            self._recent.popleft()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        self._appended_since_compact += 1
+        if self._appended_since_compact >= self.keep:
+            self.compact()
+        return text
+
+    def since(self, last_seq: int) -> list[str] | None:
+        """Messages after ``last_seq``; None when some of them are no longer kept."""
+        if last_seq >= self.last_seq:
+            return []
+        oldest = self._recent[0][0] if self._recent else self._next_seq
+        if last_seq + 1 < oldest:
+            return None
+        return [text for seq, text in self._recent if seq > last_seq]
+
+    def compact(self) -> None:
+        """Rewrite the file with only the kept tail."""
+        data = "".join(text + "\n" for _, text in self._recent).encode()
+        atomic_write_bytes(self.path, data, durable=False)
+        self._appended_since_compact = 0

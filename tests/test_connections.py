@@ -1,0 +1,142 @@
+"""ConnectionManager (bounded queues, slow clients, caps) and the v2 EventLog."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from code_monet.connections import (
+    CLOSE_TOO_MANY_CONNECTIONS,
+    CLOSE_TRY_AGAIN_LATER,
+    ConnectionManager,
+)
+from code_monet.event_log import EventLog
+from code_monet.types.messages import ClearMessage, PausedMessage
+
+
+class FakeSocket:
+    """A socket that records frames; optionally never completes a send (a stalled client)."""
+
+    def __init__(self, *, stalled: bool = False) -> None:
+        self.frames: list[str] = []
+        self.closed_with: int | None = None
+        self.stalled = stalled
+        self._never = asyncio.Event()
+
+    async def send_text(self, data: str) -> None:
+        if self.stalled:
+            await self._never.wait()
+        self.frames.append(data)
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self.closed_with = code
+
+
+class TestConnectionManager:
+    """Fan-out, back-pressure and caps."""
+
+    async def test_broadcast_reaches_every_socket_of_the_user_only(self) -> None:
+        """All of a user's sockets get the frame; another user's do not."""
+        # Arrange
+        manager = ConnectionManager()
+        a1, a2, b1 = FakeSocket(), FakeSocket(), FakeSocket()
+        for user, sock in (("a", a1), ("a", a2), ("b", b1)):
+            await manager.add(user, sock, inline_strokes=False, protocol_version=1)
+        # Act
+        await manager.broadcast("a", "hello")
+        await asyncio.sleep(0.01)
+        # Assert
+        assert a1.frames == ["hello"] and a2.frames == ["hello"] and b1.frames == []
+
+    async def test_stalled_client_is_dropped_without_delaying_others(self) -> None:
+        """A client whose queue fills is closed with 1013; the healthy one gets everything."""
+        # Arrange
+        manager = ConnectionManager(queue_size=4)
+        slow, fast = FakeSocket(stalled=True), FakeSocket()
+        await manager.add("u", slow, inline_strokes=False, protocol_version=1)
+        await manager.add("u", fast, inline_strokes=False, protocol_version=1)
+        # Act
+        for i in range(20):
+            await manager.broadcast("u", f"m{i}")
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
+        # Assert
+        assert slow.closed_with == CLOSE_TRY_AGAIN_LATER
+        assert manager.count("u") == 1
+        assert fast.frames == [f"m{i}" for i in range(20)]
+
+    async def test_per_user_cap(self) -> None:
+        """Past the cap a new socket is closed with 4003 and not registered."""
+        # Arrange
+        manager = ConnectionManager(max_per_user=2)
+        sockets = [FakeSocket() for _ in range(3)]
+        # Act
+        results = [
+            await manager.add("u", s, inline_strokes=False, protocol_version=1) for s in sockets
+        ]
+        # Assert
+        assert results[2] is None and sockets[2].closed_with == CLOSE_TOO_MANY_CONNECTIONS
+        assert manager.count("u") == 2
+
+    async def test_remove_reports_last_socket(self) -> None:
+        """remove() is True only for the user's last socket."""
+        # Arrange
+        manager = ConnectionManager()
+        c1 = await manager.add("u", FakeSocket(), inline_strokes=False, protocol_version=1)
+        c2 = await manager.add("u", FakeSocket(), inline_strokes=False, protocol_version=1)
+        assert c1 is not None and c2 is not None
+        # Act / Assert
+        assert manager.remove(c1) is False
+        assert manager.remove(c2) is True
+
+
+class TestEventLog:
+    """Durable seq numbers and replay."""
+
+    def test_seq_increases_and_survives_reload(self, tmp_path: Path) -> None:
+        """Sequence numbers continue after a restart."""
+        # Arrange
+        log = EventLog.load(tmp_path)
+        log.stamp(ClearMessage())
+        log.stamp(PausedMessage(paused=True))
+        # Act
+        again = EventLog.load(tmp_path)
+        text = again.stamp(ClearMessage())
+        # Assert
+        assert '"seq":3' in text and again.last_seq == 3
+
+    def test_replay_after_last_seq(self, tmp_path: Path) -> None:
+        """since(n) returns exactly the messages after n, in order."""
+        # Arrange
+        log = EventLog.load(tmp_path)
+        for _ in range(5):
+            log.stamp(ClearMessage())
+        # Act
+        missed = log.since(2)
+        # Assert
+        assert missed is not None
+        assert [m.split('"seq":')[1][0] for m in missed] == ["3", "4", "5"]
+        assert log.since(5) == []
+
+    def test_too_old_needs_fresh_init(self, tmp_path: Path) -> None:
+        """A last_seq older than the kept tail returns None (send init instead)."""
+        # Arrange
+        log = EventLog.load(tmp_path, keep=3)
+        for _ in range(10):
+            log.stamp(ClearMessage())
+        # Act / Assert
+        assert log.since(2) is None
+        missed = log.since(7)
+        assert missed is not None and len(missed) == 3
+
+    def test_damaged_lines_are_skipped(self, tmp_path: Path) -> None:
+        """A torn last line (crash mid-append) does not break loading."""
+        # Arrange
+        log = EventLog.load(tmp_path)
+        log.stamp(ClearMessage())
+        with (tmp_path / "events.jsonl").open("a") as handle:
+            handle.write('{"type":"clear","se')
+        # Act
+        again = EventLog.load(tmp_path)
+        # Assert
+        assert again.last_seq == 1
