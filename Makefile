@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict code_monet
 
 pytest: $(STAMP)
-	$(VENV)/bin/pytest
+	bash scripts/with-services.sh $(VENV)/bin/pytest
 
 test: lint typecheck pytest
 

@@ -226,16 +226,7 @@ def options_for_share_preview(
     scale_from: tuple[int, int] = (800, 600),
 ) -> RenderOptions:
     """800×600 share preview: like the thumbnail, with a size-optimised PNG."""
-    return RenderOptions(
-        width=PREVIEW_SIZE[0],
-        height=PREVIEW_SIZE[1],
-        drawing_style=drawing_style,
-        expand_brushes=drawing_style is DrawingStyleType.PAINT,
-        scale_from=scale_from,
-        scale_padding=16,
-        output_format="bytes",
-        optimize_png=True,
-    )
+    return replace(options_for_thumbnail(drawing_style, scale_from), optimize_png=True)
 
 
 # --- drawing ---------------------------------------------------------------------------------

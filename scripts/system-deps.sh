@@ -1,10 +1,12 @@
 #!/bin/sh
-# Debian packages the product needs: bubblewrap isolates agent-written code (see
+# Debian packages the product needs: bubblewrap and libseccomp2 isolate agent-written code (see
 # code_monet/tools/sandbox.py). Installed when missing and we are root; otherwise we say so and
 # the sandbox falls back to seccomp + an unprivileged uid (or refuses, if isolation is required).
 set -eu
 missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+# libseccomp backs the sandbox's seccomp filter (through pyseccomp).
+ls /usr/lib/*/libseccomp.so.2 /lib/*/libseccomp.so.2 >/dev/null 2>&1 || missing="$missing libseccomp2"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages:$missing"

@@ -32,7 +32,10 @@ from code_monet.tools.sandbox import (
 from code_monet.tools.sandbox_runner import (
     OutputLimitError,
     ProgramOutputError,
+    SeccompRule,
     build_seccomp_filter,
+    seccomp_rules,
+    seccomp_supported,
     validate_result_paths,
 )
 
@@ -43,6 +46,8 @@ SECRET = "sk-ant-TEST-SECRET-" + uuid.uuid4().hex
 PROBE_UID = 64999
 FAST = SandboxConfig(cpu_seconds=1, wall_timeout=2.0, pool_size=0)
 REPO = Path(__file__).resolve().parent.parent
+EPERM, ENOSYS = 1, 38
+U64 = (1 << 64) - 1
 
 
 def exists(path: Path) -> bool:
@@ -65,6 +70,24 @@ async def sandbox(caps: SandboxCapabilities) -> AsyncIterator[CodeSandbox]:
 
 async def run(box: CodeSandbox, code: str, brushes: tuple[str, ...] = BRUSHES) -> SandboxResult:
     return await box.run(code, brushes=brushes, **CANVAS)
+
+
+def seccomp_errno(rules: list[SeccompRule], syscall: str, args: list[int]) -> int | None:
+    """The errno the seccomp policy gives ``syscall(*args)``, or None when it is allowed."""
+    for rule in rules:
+        if rule.syscall != syscall:
+            continue
+        if rule.check is None:
+            return rule.errno
+        value = args[rule.check.arg] & U64
+        hit = {
+            "ne": value != rule.check.value,
+            "gt": value > rule.check.value,
+            "masked_eq": value & rule.check.mask == rule.check.value,
+        }[rule.check.op]
+        if hit:
+            return rule.errno
+    return None
 
 
 def everything(result: SandboxResult) -> str:
@@ -394,17 +417,66 @@ class TestCapabilitiesAndConfig:
         with pytest.raises(ValueError, match="sandbox_uid"):
             SandboxConfig(sandbox_uid=0)
 
-    def test_seccomp_filter_is_well_formed(self) -> None:
-        """The BPF program ends in return instructions and every jump stays in range."""
+    def test_seccomp_policy_denies_escapes_and_keeps_the_rest(self) -> None:
+        """Sockets, exec, fork, namespaces, ... fail with EPERM; clone3 with ENOSYS."""
+        # Arrange
+        always = {
+            *("socket", "socketpair", "connect", "bind", "listen", "accept", "accept4"),
+            *("execve", "execveat", "fork", "vfork", "setsid", "setpgid", "setrlimit"),
+            *("unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "ptrace"),
+            *("process_vm_readv", "process_vm_writev", "bpf", "perf_event_open", "keyctl"),
+            *("add_key", "request_key", "init_module", "finit_module", "delete_module"),
+            *("io_uring_setup", "io_uring_enter", "io_uring_register", "tkill"),
+        }
+        own = 4242
+
         # Act
-        program = build_seccomp_filter(own_pid=2)
+        rules = seccomp_rules(own_pid=own)
 
         # Assert
-        assert program[-1][0] == 0x06  # BPF_RET
-        for index, (code, jt, jf, _k) in enumerate(program):
-            if code & 0x07 == 0x05:  # BPF_JMP: both branches land on an instruction
-                assert index + 1 + jt < len(program)
-                assert index + 1 + jf < len(program)
+        for name in always:
+            assert seccomp_errno(rules, name, [7, 7, 7]) == EPERM, name
+        assert seccomp_errno(rules, "clone3", [0]) == ENOSYS
+        for name in ("read", "write", "mmap", "futex", "getpid", "openat", "exit_group"):
+            assert seccomp_errno(rules, name, [0, 0, 0]) is None, name
+        assert seccomp_errno(rules, "clone", [0x3D0F00]) is None  # pthread_create's flags
+        assert seccomp_errno(rules, "clone", [0x01200011]) == EPERM  # fork()'s flags
+        assert seccomp_errno(rules, "prlimit64", [0, 9, 0, 0x7FFF0000]) is None  # read only
+        assert seccomp_errno(rules, "prlimit64", [0, 9, 0x7FFF0000, 0]) == EPERM
+
+    @pytest.mark.parametrize("own", [1, 2, 3, 4096, 4097, 123_457, 4_194_303])
+    def test_seccomp_policy_signals_only_own_process(self, own: int) -> None:
+        """kill & co. reach only the own pid or 0; any other pid, -1 or high bits fail."""
+        # Arrange
+        rules = seccomp_rules(own_pid=own)
+        others = {1, own - 1, own + 1, own ^ 1, own << 1, 4_194_304, U64, U64 - own + 1}
+        others |= {(1 << 32) | own, 1 << 32}
+        others -= {0, own}
+
+        # Act / Assert
+        for name in ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+            assert seccomp_errno(rules, name, [own]) is None
+            assert seccomp_errno(rules, name, [0]) is None
+            for pid in others:
+                assert seccomp_errno(rules, name, [pid]) == EPERM, (name, pid)
+
+    def test_seccomp_filter_compiles_the_policy(self) -> None:
+        """libseccomp (pyseccomp) compiles the rules; its PFC shows them for x86_64 only."""
+        # Arrange
+        if not seccomp_supported():
+            pytest.skip("seccomp filter is x86_64 Linux only")
+
+        # Act
+        pfc = build_seccomp_filter(own_pid=2).pfc()
+
+        # Assert
+        assert "# filter for arch x86_64" in pfc
+        for name in ("socket", "execve", "fork", "unshare", "bpf", "io_uring_setup", "kill"):
+            assert f'# filter for syscall "{name}"' in pfc, name
+        assert pfc.count("action ERRNO(1);") >= 60
+        assert 'syscall "clone3" (435)' in pfc
+        assert "# default action\n  action ALLOW;" in pfc
+        assert "# invalid architecture action\naction ERRNO(38);" in pfc
 
     def test_parent_revalidates_result_paths(self) -> None:
         """Data from the results pipe is checked again: NaN, shape and caps are rejected."""
@@ -901,6 +973,43 @@ class TestHostileProcesses:
 
         # Assert: we are still here; anything the program did hit only itself.
         assert "SENT" not in result.stdout
+        await assert_still_fine(sandbox)
+
+    async def test_threads_and_own_signals_still_work(self, sandbox: CodeSandbox, caps) -> None:
+        """What the seccomp filter allows: threads, signals to itself, reading limits."""
+        # Arrange
+        needs(caps.seccomp, "needs the seccomp filter")
+        code = "\n".join(
+            [
+                "import os, resource, signal, threading",
+                "box = []",
+                "thread = threading.Thread(target=lambda: box.append(sum(range(1000))))",
+                "thread.start()",
+                "thread.join()",
+                "print('thread', box)",
+                "os.kill(os.getpid(), 0)",
+                "os.kill(0, 0)",
+                "signal.signal(signal.SIGUSR1, lambda *_: print('got SIGUSR1'))",
+                "signal.raise_signal(signal.SIGUSR1)",
+                "print('limit', resource.getrlimit(resource.RLIMIT_CPU))",
+                "try:",
+                "    os.kill(os.getpid() + 1, 0)",
+                "except PermissionError:",
+                "    print('other pid denied')",
+            ]
+        )
+
+        # Act
+        result = await run(sandbox, code)
+
+        # Assert
+        assert result.error is None, result.error
+        assert result.stdout.splitlines() == [
+            "thread [499500]",
+            "got SIGUSR1",
+            "limit (2, 3)",
+            "other pid denied",
+        ]
         await assert_still_fine(sandbox)
 
     async def test_cannot_raise_rlimits(self, sandbox: CodeSandbox) -> None:

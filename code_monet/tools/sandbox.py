@@ -204,9 +204,21 @@ def _discover_runtime() -> _Runtime:
     libs = package.with_name(package.name + ".libs")
     if libs.is_dir():  # manylinux wheels keep OpenBLAS beside the package
         binds.append(libs)
+    sys_path = [package.parent]
+    # The runner builds its seccomp filter with pyseccomp (one module; libseccomp.so.2 comes
+    # from /usr/lib). Without it, the seccomp probe fails and detection reports no seccomp.
+    seccomp_spec = importlib.util.find_spec("pyseccomp")
+    if seccomp_spec is not None and seccomp_spec.origin is not None:
+        module = Path(seccomp_spec.origin).resolve()
+        binds.append(module)
+        cached = Path(importlib.util.cache_from_source(str(module)))
+        if cached.is_file():
+            binds.append(cached)
+        if module.parent not in sys_path:
+            sys_path.append(module.parent)
     return _Runtime(
         python=str(python),
-        sys_path=(str(package.parent),),
+        sys_path=tuple(str(path) for path in sys_path),
         binds=tuple(str(path) for path in binds),
     )
 

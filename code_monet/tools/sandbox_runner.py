@@ -8,8 +8,9 @@ reads the untrusted program from stdin, runs it, sends the paths back as JSON on
 results pipe (never stdout, so prints cannot forge results) and exits: one program per process.
 
 It must stay importable without the ``code_monet`` package (which is not visible inside the
-sandbox): stdlib only, numpy imported lazily. The parent imports the pure validation helpers
-below to re-check everything that comes back, since the program can write to the pipe itself.
+sandbox): stdlib only, numpy and pyseccomp (for the seccomp filter) imported lazily. The
+parent imports the pure validation helpers below to re-check everything that comes back, since
+the program can write to the pipe itself.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import ctypes
+import errno
 import importlib
 import json
 import linecache
@@ -29,7 +31,7 @@ import sys
 import traceback
 from collections.abc import Iterable, Mapping, Sized
 from types import ModuleType
-from typing import Final, NotRequired, TypedDict
+from typing import IO, Final, Literal, NamedTuple, NotRequired, Protocol, TypedDict
 
 PROGRAM_FILENAME: Final = "<program>"
 
@@ -504,182 +506,223 @@ _PR_GET_DUMPABLE: Final = 3
 _PR_SET_NO_NEW_PRIVS: Final = 38
 _PR_GET_NO_NEW_PRIVS: Final = 39
 
-_AUDIT_ARCH_X86_64: Final = 0xC000003E
-_X32_SYSCALL_BIT: Final = 0x40000000
-_NR_SECCOMP_X86_64: Final = 317
-_SECCOMP_SET_MODE_FILTER: Final = 1
-_SECCOMP_FILTER_FLAG_TSYNC: Final = 1
-_RET_KILL_PROCESS: Final = 0x80000000
-_RET_ERRNO: Final = 0x00050000
-_RET_ALLOW: Final = 0x7FFF0000
-_EPERM: Final = 1
-_ENOSYS: Final = 38
 _CLONE_THREAD: Final = 0x00010000
+_ARG_MASK: Final = (1 << 64) - 1  # syscall arguments are compared as full 64-bit values
+_LIBSECCOMP_SONAME: Final = "libseccomp.so.2"
 
-_BPF_LD_W_ABS: Final = 0x20
-_BPF_JEQ_K: Final = 0x15
-_BPF_JGE_K: Final = 0x35
-_BPF_JSET_K: Final = 0x45
-_BPF_RET_K: Final = 0x06
-_OFFSET_NR: Final = 0
-_OFFSET_ARCH: Final = 4
-
-
-def _arg_low(index: int) -> int:
-    return 16 + 8 * index  # seccomp_data.args[index], low 32 bits (little-endian)
-
-
-# x86_64 syscalls an agent program never needs. Network: all socket creation and use (no AF_UNIX
+# Syscalls an agent program never needs. Network: all socket creation and use (no AF_UNIX
 # either). Escapes: exec, fork (threads stay allowed), new sessions/process groups (which would
 # dodge the process-group kill), namespaces, mounts, ptrace and cross-process memory, kernel
-# keyrings, bpf/perf/io_uring (io_uring can open sockets behind seccomp's back), module loading.
-_DENY_EPERM_X86_64: Final[dict[str, int]] = {
-    "socket": 41,
-    "connect": 42,
-    "accept": 43,
-    "bind": 49,
-    "listen": 50,
-    "socketpair": 53,
-    "accept4": 288,
-    "fork": 57,
-    "vfork": 58,
-    "execve": 59,
-    "execveat": 322,
-    "setpgid": 109,
-    "setsid": 112,
-    "ptrace": 101,
-    "syslog": 103,
-    "uselib": 134,
-    "personality": 135,
-    "setrlimit": 160,
-    "chroot": 161,
-    "acct": 163,
-    "mount": 165,
-    "umount2": 166,
-    "swapon": 167,
-    "swapoff": 168,
-    "reboot": 169,
-    "sethostname": 170,
-    "setdomainname": 171,
-    "iopl": 172,
-    "ioperm": 173,
-    "init_module": 175,
-    "delete_module": 176,
-    "quotactl": 179,
-    "vhangup": 153,
-    "pivot_root": 155,
-    "tkill": 200,
-    "kexec_load": 246,
-    "add_key": 248,
-    "request_key": 249,
-    "keyctl": 250,
-    "unshare": 272,
-    "perf_event_open": 298,
-    "fanotify_init": 300,
-    "name_to_handle_at": 303,
-    "open_by_handle_at": 304,
-    "setns": 308,
-    "process_vm_readv": 310,
-    "process_vm_writev": 311,
-    "kcmp": 312,
-    "finit_module": 313,
-    "kexec_file_load": 320,
-    "bpf": 321,
-    "userfaultfd": 323,
-    "pidfd_send_signal": 424,
-    "io_uring_setup": 425,
-    "io_uring_enter": 426,
-    "io_uring_register": 427,
-    "open_tree": 428,
-    "move_mount": 429,
-    "fsopen": 430,
-    "fsconfig": 431,
-    "fsmount": 432,
-    "fspick": 433,
-    "pidfd_getfd": 438,
-    "mount_setattr": 442,
-}
-_NR_CLONE: Final = 56
-_NR_CLONE3: Final = 435  # flags live in a struct seccomp cannot read: ENOSYS -> libc uses clone
-_NR_KILL: Final = 62
-_NR_TGKILL: Final = 234
-_NR_RT_SIGQUEUEINFO: Final = 129
-_NR_RT_TGSIGQUEUEINFO: Final = 297
-_NR_PRLIMIT64: Final = 302
-
-_Target = int | str  # a label name, or 0 for "next instruction"
+# keyrings, bpf/perf/io_uring (io_uring can open sockets behind seccomp's back), module loading,
+# raising rlimits (setrlimit; prlimit64 only with a new limit, see ``seccomp_rules``).
+_DENY_EPERM: Final = (
+    "socket",
+    "connect",
+    "accept",
+    "bind",
+    "listen",
+    "socketpair",
+    "accept4",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "setpgid",
+    "setsid",
+    "ptrace",
+    "syslog",
+    "uselib",
+    "personality",
+    "setrlimit",
+    "chroot",
+    "acct",
+    "mount",
+    "umount2",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "sethostname",
+    "setdomainname",
+    "iopl",
+    "ioperm",
+    "init_module",
+    "delete_module",
+    "quotactl",
+    "vhangup",
+    "pivot_root",
+    "tkill",
+    "kexec_load",
+    "add_key",
+    "request_key",
+    "keyctl",
+    "unshare",
+    "perf_event_open",
+    "fanotify_init",
+    "name_to_handle_at",
+    "open_by_handle_at",
+    "setns",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "finit_module",
+    "kexec_file_load",
+    "bpf",
+    "userfaultfd",
+    "pidfd_send_signal",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "pidfd_getfd",
+    "mount_setattr",
+)
+# Signals may only target this process: its own pid, or 0 (its own process group).
+_OWN_PID_ONLY: Final = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 
 
-def build_seccomp_filter(own_pid: int) -> list[tuple[int, int, int, int]]:
-    """The x86_64 BPF program (code, jt, jf, k) the runner installs; pure, so tests can read it.
+class ArgCheck(NamedTuple):
+    """A libseccomp comparison on one syscall argument (all 64 bits of it).
 
-    Signals may only target this process (``kill(0)`` / own pid) so a program cannot signal
-    other sandboxed processes sharing its uid; ``prlimit64`` may only read limits.
+    ``ne``/``gt``: ``args[arg] != value`` / ``args[arg] > value`` (unsigned);
+    ``masked_eq``: ``args[arg] & mask == value``.
     """
-    insns: list[tuple[int, _Target, _Target, int]] = [
-        (_BPF_LD_W_ABS, 0, 0, _OFFSET_ARCH),
-        (_BPF_JEQ_K, 0, "kill", _AUDIT_ARCH_X86_64),
-        (_BPF_LD_W_ABS, 0, 0, _OFFSET_NR),
-        (_BPF_JGE_K, "enosys", 0, _X32_SYSCALL_BIT),
+
+    arg: int
+    op: Literal["ne", "gt", "masked_eq"]
+    value: int
+    mask: int = _ARG_MASK
+
+
+class SeccompRule(NamedTuple):
+    """Fail ``syscall`` with ``errno``: always, or only when ``check`` holds."""
+
+    syscall: str
+    errno: int
+    check: ArgCheck | None = None
+
+
+def _aligned_blocks(low: int, high: int) -> list[tuple[int, int]]:
+    """``[low, high]`` as aligned power-of-two blocks ``(start, size)``, smallest cover first.
+
+    Each block is one ``masked_eq`` comparison: libseccomp allows a single comparison per
+    argument in a rule, so "neither 0 nor own pid" is written as a union of ranges.
+    """
+    blocks: list[tuple[int, int]] = []
+    while low <= high:
+        size = low & -low if low else 1 << 63
+        while low + size - 1 > high:
+            size >>= 1
+        blocks.append((low, size))
+        low += size
+    return blocks
+
+
+def seccomp_rules(own_pid: int) -> list[SeccompRule]:
+    """The deny-list the runner installs (everything else is allowed); pure, so tests read it.
+
+    ``clone`` only for threads (``CLONE_THREAD`` set); ``clone3`` fails with ENOSYS because its
+    flags live in a struct seccomp cannot read, and libc then falls back to ``clone``. Signals
+    only to ``own_pid`` or 0, so a program cannot signal other sandboxed processes sharing its
+    uid; ``prlimit64`` may only read limits (its new-limit pointer must be NULL).
+    """
+    if own_pid < 1:
+        raise ValueError(f"own_pid must be a process id, got {own_pid}")
+    rules = [SeccompRule(name, errno.EPERM) for name in _DENY_EPERM]
+    rules.append(SeccompRule("clone3", errno.ENOSYS))
+    rules.append(SeccompRule("clone", errno.EPERM, ArgCheck(0, "masked_eq", 0, _CLONE_THREAD)))
+    other_pids = [ArgCheck(0, "gt", own_pid)]
+    other_pids += [
+        ArgCheck(0, "masked_eq", start, _ARG_MASK & ~(size - 1))
+        for start, size in _aligned_blocks(1, own_pid - 1)
     ]
-    insns += [(_BPF_JEQ_K, "eperm", 0, nr) for nr in _DENY_EPERM_X86_64.values()]
-    insns += [
-        (_BPF_JEQ_K, "enosys", 0, _NR_CLONE3),
-        (_BPF_JEQ_K, "clone", 0, _NR_CLONE),
-        (_BPF_JEQ_K, "own_pid", 0, _NR_KILL),
-        (_BPF_JEQ_K, "own_pid", 0, _NR_TGKILL),
-        (_BPF_JEQ_K, "own_pid", 0, _NR_RT_SIGQUEUEINFO),
-        (_BPF_JEQ_K, "own_pid", 0, _NR_RT_TGSIGQUEUEINFO),
-        (_BPF_JEQ_K, "prlimit", 0, _NR_PRLIMIT64),
-        (_BPF_RET_K, 0, 0, _RET_ALLOW),
+    rules += [
+        SeccompRule(name, errno.EPERM, check) for name in _OWN_PID_ONLY for check in other_pids
     ]
-    labels: dict[str, int] = {}
-    labels["clone"] = len(insns)
-    insns += [(_BPF_LD_W_ABS, 0, 0, _arg_low(0)), (_BPF_JSET_K, "allow", "eperm", _CLONE_THREAD)]
-    labels["own_pid"] = len(insns)
-    insns += [
-        (_BPF_LD_W_ABS, 0, 0, _arg_low(0)),
-        (_BPF_JEQ_K, "allow", 0, own_pid),
-        (_BPF_JEQ_K, "allow", "eperm", 0),
-    ]
-    labels["prlimit"] = len(insns)
-    insns += [
-        (_BPF_LD_W_ABS, 0, 0, _arg_low(2)),
-        (_BPF_JEQ_K, 0, "eperm", 0),
-        (_BPF_LD_W_ABS, 0, 0, _arg_low(2) + 4),
-        (_BPF_JEQ_K, "allow", "eperm", 0),
-    ]
-    for name, ret in (
-        ("allow", _RET_ALLOW),
-        ("eperm", _RET_ERRNO | _EPERM),
-        ("enosys", _RET_ERRNO | _ENOSYS),
-        ("kill", _RET_KILL_PROCESS),
-    ):
-        labels[name] = len(insns)
-        insns.append((_BPF_RET_K, 0, 0, ret))
-
-    def resolve(target: _Target, at: int) -> int:
-        if isinstance(target, int):
-            return target
-        offset = labels[target] - at - 1
-        if not 0 <= offset <= 255:
-            raise ValueError(f"seccomp jump to {target!r} out of range ({offset})")
-        return offset
-
-    return [(code, resolve(jt, i), resolve(jf, i), k) for i, (code, jt, jf, k) in enumerate(insns)]
+    rules.append(SeccompRule("prlimit64", errno.EPERM, ArgCheck(2, "ne", 0)))
+    return rules
 
 
-class _SockFilter(ctypes.Structure):
-    _fields_ = [
-        ("code", ctypes.c_uint16),
-        ("jt", ctypes.c_uint8),
-        ("jf", ctypes.c_uint8),
-        ("k", ctypes.c_uint32),
-    ]
+class _LibseccompFilter(Protocol):
+    """The part of ``pyseccomp.SyscallFilter`` the runner uses (pyseccomp ships no types)."""
+
+    def set_attr(self, attr: int, value: int) -> None: ...
+
+    def add_rule(self, action: int, syscall: str, *args: object) -> None: ...
+
+    def load(self) -> None: ...
+
+    def export_pfc(self, file: IO[bytes]) -> None: ...
 
 
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+def _import_pyseccomp() -> ModuleType:
+    """``pyseccomp``, with libseccomp loaded by its soname.
+
+    On import pyseccomp looks libc and libseccomp up with ``ctypes.util.find_library``, which
+    runs ``ldconfig``/``gcc`` subprocesses: slow, and inside bubblewrap (no ld.so.cache) it
+    finds nothing. dlopen finds the soname in the default library directories by itself, and
+    libc is already loaded (``CDLL(None)``), so the lookup is answered for those two names.
+    """
+    if "pyseccomp" in sys.modules:
+        return sys.modules["pyseccomp"]
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    known = {"seccomp": _LIBSECCOMP_SONAME, "c": None}
+
+    def find_known_library(name: str) -> str | None:
+        return known[name] if name in known else find_library(name)
+
+    ctypes.util.find_library = find_known_library
+    try:
+        return importlib.import_module("pyseccomp")
+    finally:
+        ctypes.util.find_library = find_library
+
+
+class SeccompFilter:
+    """Rules compiled by libseccomp (through pyseccomp) for the native architecture.
+
+    System calls of any other ABI (x32 numbers, i386 through ``int 0x80``) fail with ENOSYS.
+    Loading applies the filter to every thread of the process (TSYNC): numpy's too.
+    """
+
+    def __init__(self, rules: Iterable[SeccompRule]) -> None:
+        lib = _import_pyseccomp()
+        compare = {"ne": lib.NE, "gt": lib.GT, "masked_eq": lib.MASKED_EQ}
+        self._filter: _LibseccompFilter = lib.SyscallFilter(lib.ALLOW)
+        self._filter.set_attr(lib.Attr.ACT_BADARCH, lib.ERRNO(errno.ENOSYS))
+        self._filter.set_attr(lib.Attr.CTL_TSYNC, 1)
+        for rule in rules:
+            args: list[object] = []
+            if rule.check is not None:
+                arg, op, value, mask = rule.check
+                # libseccomp's masked_eq takes the mask first, the others only the value.
+                datums = (mask, value) if op == "masked_eq" else (value,)
+                args.append(lib.Arg(arg, compare[op], *datums))
+            self._filter.add_rule(lib.ERRNO(rule.errno), rule.syscall, *args)
+
+    def load(self) -> None:
+        """Install the filter; the process must already have no_new_privs (or CAP_SYS_ADMIN)."""
+        self._filter.load()
+
+    def pfc(self) -> str:
+        """The compiled filter as libseccomp's readable pseudo filter code."""
+        import tempfile
+
+        with tempfile.TemporaryFile() as file:
+            self._filter.export_pfc(file)
+            file.seek(0)
+            return file.read().decode()
+
+
+def build_seccomp_filter(own_pid: int) -> SeccompFilter:
+    """The filter the runner installs (``seccomp_rules``), ready to ``load``."""
+    return SeccompFilter(seccomp_rules(own_pid))
 
 
 def seccomp_supported() -> bool:
@@ -695,25 +738,9 @@ def _prctl(libc: ctypes.CDLL, option: int, value: int) -> int:
     zero = ctypes.c_ulong(0)
     result = libc.prctl(ctypes.c_int(option), ctypes.c_ulong(value), zero, zero, zero)
     if not isinstance(result, int) or result < 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"prctl({option}) failed: {os.strerror(errno)}")
+        err = ctypes.get_errno()
+        raise OSError(err, f"prctl({option}) failed: {os.strerror(err)}")
     return result
-
-
-def install_seccomp(libc: ctypes.CDLL, own_pid: int) -> None:
-    """Install the deny-list filter on every thread (TSYNC); requires no_new_privs first."""
-    insns = build_seccomp_filter(own_pid)
-    array = (_SockFilter * len(insns))(*(_SockFilter(*insn) for insn in insns))
-    prog = _SockFprog(len(insns), ctypes.cast(array, ctypes.POINTER(_SockFilter)))
-    result = libc.syscall(
-        ctypes.c_long(_NR_SECCOMP_X86_64),
-        ctypes.c_long(_SECCOMP_SET_MODE_FILTER),
-        ctypes.c_long(_SECCOMP_FILTER_FLAG_TSYNC),
-        ctypes.byref(prog),
-    )
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"seccomp filter install failed: {os.strerror(errno)}")
 
 
 def _set_limit(which: int, soft: int, hard: int) -> int:
@@ -728,6 +755,12 @@ def _set_limit(which: int, soft: int, hard: int) -> int:
 def apply_lockdown(spec: WorkerSpec) -> ReadyReport:
     """Limits, privilege drop and seccomp, in that order; returns what is now in force."""
     os.chdir(spec["scratch"])
+    seccomp_filter: SeccompFilter | None = None
+    if spec["seccomp"]:
+        if not seccomp_supported():
+            raise RuntimeError(f"seccomp requested but unsupported on {os.uname().machine}")
+        # Built while the venv is still readable (before the uid drop) and memory unlimited.
+        seccomp_filter = build_seccomp_filter(os.getpid())
     rlimits = {
         "cpu_seconds": _set_limit(
             resource.RLIMIT_CPU, spec["cpu_seconds"], spec["cpu_seconds"] + 1
@@ -760,10 +793,8 @@ def apply_lockdown(spec: WorkerSpec) -> ReadyReport:
     _prctl(libc, _PR_SET_NO_NEW_PRIVS, 1)
     _prctl(libc, _PR_SET_DUMPABLE, 0)
     seccomp_on = False
-    if spec["seccomp"]:
-        if not seccomp_supported():
-            raise RuntimeError(f"seccomp requested but unsupported on {os.uname().machine}")
-        install_seccomp(libc, os.getpid())
+    if seccomp_filter is not None:
+        seccomp_filter.load()
         seccomp_on = True
     return {
         "ready": True,

@@ -1,0 +1,1 @@
+"""Artist providers: the builtin generative artist, Claude (Agent SDK) and OpenAI-compatible."""

@@ -1,0 +1,48 @@
+"""The builtin provider: the offline generative artist behind the ``ArtistProvider`` contract."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from code_monet.agent.builtin import BuiltinArtist, ThinkingEvent, TurnFinished, TurnInput
+from code_monet.agent.providers.base import (
+    IterationEvent,
+    ProviderEvent,
+    ThinkingDelta,
+    TurnContext,
+)
+from code_monet.agent.tool_session import ToolSession
+
+
+class BuiltinProvider:
+    """No keys, no network: every new user's first artist. Deterministic for a seed."""
+
+    name = "builtin"
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self._seed = seed
+        self._artist = BuiltinArtist(seed=seed)
+
+    async def run_turn(self, turn: TurnContext, tools: ToolSession) -> AsyncIterator[ProviderEvent]:
+        yield IterationEvent(current=1, max=1)
+        request = TurnInput(
+            canvas_width=turn.canvas_width,
+            canvas_height=turn.canvas_height,
+            drawing_style=turn.drawing_style,
+            piece_number=turn.piece_number,
+            prompt=turn.prompt,
+            nudges=turn.nudges,
+            human_strokes=turn.human_strokes,
+            turn_index=turn.turn_index,
+        )
+        async for event in self._artist.run_turn(request, tools):
+            if isinstance(event, ThinkingEvent):
+                yield ThinkingDelta(event.text)
+            elif isinstance(event, TurnFinished):
+                return
+
+    async def reset(self) -> None:
+        self._artist.reset()
+
+    async def close(self) -> None:
+        return None

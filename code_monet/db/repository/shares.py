@@ -1,0 +1,85 @@
+"""The ``canvas_shares`` table: public share links (``/s/{token}``) to gallery pieces."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from code_monet.db.models import CanvasShareRow
+from code_monet.db.records import CanvasShare
+from code_monet.db.types import utc_now
+
+MAX_TITLE_LENGTH = 200
+
+
+def generate_share_token() -> str:
+    """An unguessable, URL-safe token (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+async def create_share(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    piece_number: int,
+    *,
+    title: str | None = None,
+    now: datetime | None = None,
+    token: str | None = None,
+) -> CanvasShare:
+    if piece_number < 1:
+        raise ValueError(f"Invalid piece_number {piece_number}: must be >= 1")
+    if title is not None and len(title) > MAX_TITLE_LENGTH:
+        raise ValueError(f"Share title is {len(title)} characters; the limit is {MAX_TITLE_LENGTH}")
+    row = CanvasShareRow(
+        token=token or generate_share_token(),
+        user_id=user_id,
+        piece_number=piece_number,
+        title=title,
+        created_at=now or utc_now(),
+    )
+    session.add(row)
+    await session.flush()
+    return CanvasShare.from_row(row)
+
+
+async def get_share(session: AsyncSession, token: str) -> CanvasShare | None:
+    row = await session.get(CanvasShareRow, token)
+    return CanvasShare.from_row(row) if row is not None else None
+
+
+async def find_share(
+    session: AsyncSession, user_id: uuid.UUID, piece_number: int
+) -> CanvasShare | None:
+    """The newest share of one of the user's pieces, if any."""
+    stmt = (
+        select(CanvasShareRow)
+        .where(CanvasShareRow.user_id == user_id, CanvasShareRow.piece_number == piece_number)
+        .order_by(CanvasShareRow.created_at.desc())
+        .limit(1)
+    )
+    row = await session.scalar(stmt)
+    return CanvasShare.from_row(row) if row is not None else None
+
+
+async def list_shares(session: AsyncSession, user_id: uuid.UUID) -> list[CanvasShare]:
+    """A user's shares, newest first."""
+    stmt = (
+        select(CanvasShareRow)
+        .where(CanvasShareRow.user_id == user_id)
+        .order_by(CanvasShareRow.created_at.desc(), CanvasShareRow.token)
+    )
+    return [CanvasShare.from_row(row) for row in await session.scalars(stmt)]
+
+
+async def delete_share(session: AsyncSession, token: str, user_id: uuid.UUID) -> bool:
+    """Delete a share the user owns; False when there is none (or it is someone else's)."""
+    stmt = (
+        delete(CanvasShareRow)
+        .where(CanvasShareRow.token == token, CanvasShareRow.user_id == user_id)
+        .returning(CanvasShareRow.token)
+    )
+    return (await session.scalars(stmt)).one_or_none() is not None

@@ -1,0 +1,118 @@
+"""Run one whole piece without a server: ``code-monet draw "PROMPT"``.
+
+A headless broadcaster stands in for the viewers: it prints the artist's thinking, acknowledges
+every stroke batch at once (no animation to wait for) and notices when the piece is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from code_monet.agent import DrawingAgent
+from code_monet.agent.providers.base import ArtistProvider
+from code_monet.orchestrator import AgentOrchestrator
+from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
+from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.types.messages import ServerMessage, ThinkingDeltaMessage
+from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace import WorkspaceState
+
+CLI_USER = uuid.uuid5(uuid.NAMESPACE_URL, "code-monet:headless")
+
+
+@dataclass
+class HeadlessBroadcaster:
+    """Viewer stand-in: one 'socket', instant animation, thinking echoed to a stream."""
+
+    echo: bool = True
+    orchestrator: AgentOrchestrator | None = None
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    messages: list[ServerMessage] = field(default_factory=list)
+    max_turns: int = 12
+    _stop_after_turn: bool = False
+
+    async def send(self, message: ServerMessage) -> None:
+        self.messages.append(message)
+        if isinstance(message, ThinkingDeltaMessage) and self.echo:
+            sys.stdout.write(message.text)
+            sys.stdout.flush()
+        if message.type == "piece_state" and getattr(message, "completed", False):
+            self._stop_after_turn = True
+        if message.type == "paused" and getattr(message, "paused", False):
+            self._stop_after_turn = True
+            if self.orchestrator is not None and not self.orchestrator.turn_active:
+                self.finished.set()
+        if message.type == "turn_state" and not getattr(message, "active", True):
+            too_long = self.orchestrator is not None and (
+                self.orchestrator.turns_run >= self.max_turns
+            )
+            if self._stop_after_turn or too_long:
+                self.finished.set()
+
+    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
+        if self.orchestrator is not None:
+            self.orchestrator.animation_done(batch_id)
+
+    def viewer_count(self) -> int:
+        return 1
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlessResult:
+    png: Path
+    svg: Path
+    strokes: int
+    title: str | None
+    completed: bool
+
+
+async def draw_piece(
+    prompt: str | None,
+    *,
+    style: DrawingStyleType,
+    out_dir: Path,
+    provider: ArtistProvider | None = None,
+    data_dir: Path | None = None,
+    width: int = 800,
+    height: int = 600,
+    max_turns: int = 12,
+    echo: bool = True,
+) -> HeadlessResult:
+    """Draw one piece start to finish and write it as PNG and SVG into ``out_dir``."""
+    root = data_dir or Path(tempfile.mkdtemp(prefix="code-monet-draw-"))
+    state = await WorkspaceState.load_for_user(CLI_USER, data_dir=root, durable=False)
+    async with CodeSandbox(SandboxConfig(pool_size=1)) as sandbox:
+        agent = DrawingAgent(state, provider=provider, sandbox=sandbox)
+        broadcaster = HeadlessBroadcaster(echo=echo, max_turns=max_turns)
+        orchestrator = AgentOrchestrator(agent, broadcaster)
+        broadcaster.orchestrator = orchestrator
+        orchestrator.start()
+        await orchestrator.new_piece(
+            direction=prompt, drawing_style=style, width=width, height=height
+        )
+        await broadcaster.finished.wait()
+        await orchestrator.stop()
+        await agent.close()
+    strokes = state.strokes
+    canvas_w, canvas_h = state.canvas_size
+    options = RenderOptions(
+        width=canvas_w,
+        height=canvas_h,
+        drawing_style=style,
+        expand_brushes=style is DrawingStyleType.PAINT,
+    )
+    stem = f"piece-{state.piece_number:06d}-{style.value}"
+    png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+
+    def write_files() -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        png_path.write_bytes(render_strokes_png(strokes, options))
+        svg_path.write_text(canvas_to_svg(strokes, canvas_w, canvas_h, style), encoding="utf-8")
+
+    await asyncio.to_thread(write_files)
+    return HeadlessResult(png_path, svg_path, len(strokes), state.title, state.piece_completed)

@@ -1,0 +1,313 @@
+"""Agent loop management: when the artist works, and what viewers see while it does.
+
+One ``AgentOrchestrator`` per active user. It is event-driven: the loop sleeps on a wake event
+and runs turns only when woken (resume, nudge, new canvas, a viewer returning after a disconnect
+pause) while someone is watching, the agent is not paused and the piece is not finished. Tool
+events become broadcasts; drawn strokes are queued, announced and animated before the agent goes
+on (it waits for ``animation_done`` of that batch, or a timeout from the motion plan).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
+from code_monet.agent.providers.base import IterationEvent
+from code_monet.interpolation import interpolate_paths
+from code_monet.motion_planner import plan_motion
+from code_monet.tools.callbacks import CodeExecutionEvent
+from code_monet.turn_log import TurnLog
+from code_monet.types.messages import (
+    AgentTurnComplete,
+    CodeExecutionMessage,
+    ErrorMessage,
+    GalleryUpdateMessage,
+    IterationMessage,
+    NewCanvasMessage,
+    PausedMessage,
+    PieceStateMessage,
+    PieceTitleMessage,
+    ServerMessage,
+    ThinkingDeltaMessage,
+    TurnStateMessage,
+)
+from code_monet.types.paths import Path
+from code_monet.types.state import AgentStatus, PauseReason
+from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace import WorkspaceState
+
+logger = logging.getLogger(__name__)
+
+
+class Broadcaster(Protocol):
+    """How the orchestrator reaches a user's viewers (the server implements it)."""
+
+    async def send(self, message: ServerMessage) -> None:
+        """Send one message to every socket of the user."""
+
+    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
+        """Announce a queued batch (v1: agent_strokes_ready; v2 inline: a strokes frame)."""
+
+    def viewer_count(self) -> int:
+        """How many sockets the user has open."""
+
+
+def animation_timeout(paths: list[Path], cap: float) -> float:
+    """How long to wait for viewers to animate a batch: the plotter plan's time, capped."""
+    polylines = interpolate_paths(paths)
+    plan = plan_motion([p for p in polylines if len(p)])
+    return min(cap, plan.total_time * 1.25 + 1.0)
+
+
+@dataclass
+class AgentOrchestrator:
+    agent: DrawingAgent
+    broadcaster: Broadcaster
+    animation_timeout_cap: float = 30.0
+    _wake_event: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop_task: asyncio.Task[None] | None = None
+    _turn_task: asyncio.Task[None] | None = None
+    _animation_waiters: dict[int, asyncio.Event] = field(default_factory=dict)
+    _iteration: int = 0
+    _stopping: bool = False
+    turns_run: int = 0
+
+    @property
+    def state(self) -> WorkspaceState:
+        return self.agent.state
+
+    @property
+    def turn_active(self) -> bool:
+        return self._turn_task is not None and not self._turn_task.done()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        if self._loop_task is None or self._loop_task.done():
+            self._stopping = False
+            self._loop_task = asyncio.create_task(self._run_loop(), name="agent-loop")
+
+    @property
+    def running(self) -> bool:
+        return self._loop_task is not None and not self._loop_task.done()
+
+    async def stop(self) -> None:
+        """Stop the loop; a running turn is cancelled."""
+        self._stopping = True
+        self._wake_event.set()
+        for task in (self._turn_task, self._loop_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._release_waiters()
+
+    def wake(self) -> None:
+        self._wake_event.set()
+
+    def can_run(self) -> bool:
+        state = self.state
+        return (
+            not self._stopping
+            and self.broadcaster.viewer_count() > 0
+            and not state.paused
+            and not state.piece_completed
+        )
+
+    async def _run_loop(self) -> None:
+        while not self._stopping:
+            await self._wake_event.wait()
+            self._wake_event.clear()
+            while self.can_run():
+                self._turn_task = asyncio.create_task(self._run_turn(), name="agent-turn")
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._turn_task
+                if self._stopping:
+                    return
+
+    # ------------------------------------------------------------------ viewer actions
+
+    async def pause(self, reason: PauseReason = PauseReason.USER) -> None:
+        """Pause. A user's pause interrupts a running turn; a disconnect lets it finish."""
+        await self.state.set_paused(reason)
+        self.agent.pause()
+        if reason is not PauseReason.DISCONNECT and self._turn_task and not self._turn_task.done():
+            self._turn_task.cancel()
+        self._release_waiters()
+        await self.state.set_status(AgentStatus.PAUSED)
+        await self.broadcaster.send(PausedMessage(paused=True))
+
+    async def resume(self, direction: str | None = None) -> None:
+        if direction:
+            self.agent.add_nudge(direction)
+        await self.state.set_paused(PauseReason.NONE)
+        self.agent.resume()
+        await self.state.set_status(AgentStatus.IDLE)
+        await self.broadcaster.send(PausedMessage(paused=False))
+        self.wake()
+
+    async def nudge(self, text: str) -> None:
+        """Queue a nudge and wake the artist; a finished piece is reopened."""
+        self.agent.add_nudge(text)
+        if self.state.piece_completed:
+            await self.state.set_piece_completed(False)
+            await self.broadcaster.send(
+                PieceStateMessage(number=self.state.piece_number, completed=False)
+            )
+        self.wake()
+
+    async def new_piece(
+        self,
+        *,
+        direction: str | None = None,
+        drawing_style: DrawingStyleType | None = None,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> str | None:
+        """Save the canvas (if not empty), start the next piece, resume and wake."""
+        if self._turn_task and not self._turn_task.done():
+            self._turn_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._turn_task
+        saved_id = await self.state.new_canvas(
+            drawing_style=drawing_style, width=width, height=height, prompt=direction
+        )
+        await self.agent.reset_session()
+        if direction:
+            self.agent.add_nudge(direction)
+        await self.state.set_paused(PauseReason.NONE)
+        self.agent.resume()
+        width_now, height_now = self.state.canvas_size
+        await self.broadcaster.send(
+            NewCanvasMessage(saved_id=saved_id, canvas_width=width_now, canvas_height=height_now)
+        )
+        await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))
+        await self.broadcaster.send(
+            PieceStateMessage(number=self.state.piece_number, completed=False)
+        )
+        self.wake()
+        return saved_id
+
+    def animation_done(self, batch_id: int) -> None:
+        """A client finished animating ``batch_id``: release the agent's wait for it only."""
+        waiter = self._animation_waiters.get(batch_id)
+        if waiter is not None:
+            waiter.set()
+
+    async def viewer_connected(self) -> None:
+        """A viewer arrived: undo a disconnect pause (never a user's own pause)."""
+        if self.state.pause_reason is PauseReason.DISCONNECT:
+            await self.resume()
+        else:
+            self.wake()
+
+    async def last_viewer_left(self) -> None:
+        if not self.state.paused:
+            await self.pause(PauseReason.DISCONNECT)
+
+    # ------------------------------------------------------------------ a turn
+
+    def _callbacks(self, log: TurnLog) -> AgentCallbacks:
+        async def on_code_execution(event: CodeExecutionEvent) -> None:
+            log.tool(event)
+            if event.status == "started":
+                status = (
+                    AgentStatus.EXECUTING
+                    if event.tool_name == "generate_svg"
+                    else AgentStatus.DRAWING
+                )
+                await self.state.set_status(status)
+            await self.broadcaster.send(
+                CodeExecutionMessage(
+                    status=event.status,
+                    tool_name=event.tool_name,
+                    tool_input=event.tool_input,
+                    stdout=event.stdout,
+                    stderr=event.stderr,
+                    return_code=event.return_code,
+                    iteration=self._iteration,
+                )
+            )
+
+        async def on_paths_drawn(paths: list[Path]) -> None:
+            await self._deliver(paths)
+
+        async def on_piece_done() -> None:
+            return None
+
+        async def on_title(title: str) -> None:
+            await self.broadcaster.send(
+                PieceTitleMessage(piece_number=self.state.piece_number, title=title)
+            )
+
+        return AgentCallbacks(on_code_execution, on_paths_drawn, on_piece_done, on_title)
+
+    async def _deliver(self, paths: list[Path]) -> None:
+        """Queue a drawn batch, announce it and wait until viewers have animated it."""
+        batch_id, _points = await self.state.queue_strokes(paths)
+        waiter = asyncio.Event()
+        self._animation_waiters[batch_id] = waiter
+        try:
+            timeout = await asyncio.to_thread(animation_timeout, paths, self.animation_timeout_cap)
+            await self.broadcaster.strokes_ready(batch_id, self.state.piece_number, len(paths))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.wait(), timeout=timeout)
+        finally:
+            self._animation_waiters.pop(batch_id, None)
+
+    def _release_waiters(self) -> None:
+        for waiter in self._animation_waiters.values():
+            waiter.set()
+
+    async def _run_turn(self) -> None:
+        log = TurnLog.open(self.state.directory, self.state.piece_number, self.turns_run)
+        self.turns_run += 1
+        await self.broadcaster.send(TurnStateMessage(active=True))
+        await self.state.set_status(AgentStatus.THINKING)
+        try:
+            async for event in self.agent.run_turn(self._callbacks(log)):
+                if isinstance(event, ThinkingDelta):
+                    log.thinking(event.text)
+                    await self.broadcaster.send(
+                        ThinkingDeltaMessage(text=event.text, iteration=self._iteration)
+                    )
+                elif isinstance(event, IterationEvent):
+                    self._iteration += 1
+                    await self.broadcaster.send(
+                        IterationMessage(current=event.current, max=event.max)
+                    )
+                elif isinstance(event, AgentTurnComplete) and event.done:
+                    await self._finish_piece()
+        except AgentPausedError as exc:
+            log.note(f"paused: {exc}")
+            await self.broadcaster.send(ErrorMessage(message=str(exc)))
+            await self.pause(PauseReason.ERROR)
+        except asyncio.CancelledError:
+            log.note("interrupted")
+            raise
+        except Exception as exc:
+            logger.exception("Turn failed for user %s", self.state.user_id)
+            log.note(f"failed: {exc!r}")
+            await self.state.set_status(AgentStatus.ERROR)
+            await self.broadcaster.send(
+                ErrorMessage(message="The artist hit an unexpected error and paused.")
+            )
+            await self.pause(PauseReason.ERROR)
+        finally:
+            await asyncio.to_thread(log.close)
+            with contextlib.suppress(Exception):
+                await self.broadcaster.send(TurnStateMessage(active=False))
+                if not self.state.paused:
+                    await self.state.set_status(AgentStatus.IDLE)
+
+    async def _finish_piece(self) -> None:
+        await self.state.set_piece_completed(True)
+        await self.state.save_piece()
+        await self.broadcaster.send(
+            PieceStateMessage(number=self.state.piece_number, completed=True)
+        )
+        await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))

@@ -1,0 +1,1 @@
+"""HTTP route handlers (FastAPI routers), one module per area."""

@@ -1,0 +1,60 @@
+"""A readable per-turn log in the user's workspace (``logs/``), bounded in file count.
+
+Each turn writes one Markdown file: what the artist thought and which tools it called with
+what outcome — handy when a piece goes wrong. Only the newest ``MAX_LOG_FILES`` are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from code_monet.tools.callbacks import CodeExecutionEvent
+from code_monet.workspace.persistence import atomic_write_bytes
+
+MAX_LOG_FILES = 100
+MAX_LOG_CHARS = 200_000
+
+
+@dataclass
+class TurnLog:
+    path: Path
+    parts: list[str] = field(default_factory=list)
+    size: int = 0
+
+    @classmethod
+    def open(cls, workspace_dir: Path, piece_number: int, turn: int) -> TurnLog:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = workspace_dir / "logs" / f"{stamp}_piece_{piece_number:06d}_turn_{turn:04d}.md"
+        log = cls(path)
+        log._add(f"# Piece {piece_number}, turn {turn + 1} ({stamp} UTC)\n\n")
+        return log
+
+    def _add(self, text: str) -> None:
+        if self.size < MAX_LOG_CHARS:
+            self.parts.append(text[: MAX_LOG_CHARS - self.size])
+            self.size += len(text)
+
+    def thinking(self, text: str) -> None:
+        self._add(text)
+
+    def tool(self, event: CodeExecutionEvent) -> None:
+        if event.status == "started":
+            self._add(f"\n\n- tool `{event.tool_name}` started\n")
+        else:
+            self._add(f"- tool `{event.tool_name}` finished (status {event.return_code})\n")
+            if event.stderr:
+                self._add(f"  stderr: {event.stderr[-500:]}\n")
+
+    def note(self, text: str) -> None:
+        self._add(f"\n\n> {text}\n")
+
+    def close(self) -> None:
+        """Write the log and prune the oldest files beyond the bound."""
+        atomic_write_bytes(self.path, "".join(self.parts).encode(), durable=False)
+        logs = sorted(self.path.parent.glob("*.md"))
+        for old in logs[:-MAX_LOG_FILES]:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()

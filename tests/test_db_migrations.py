@@ -1,0 +1,232 @@
+"""Migrations, engine configuration and URL handling, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from code_monet.db import Database, migrate
+from code_monet.db.migrate import alembic_config, current_revision, head_revision
+from code_monet.db.models import Base
+from code_monet.db.repository import users
+from code_monet.db.settings import (
+    DatabaseConfigError,
+    DatabaseSettings,
+    default_sqlite_url,
+    normalise_database_url,
+    resolve_database_url,
+)
+from code_monet.db.testing import (
+    BACKENDS,
+    postgres_schema,
+    postgres_url,
+    require_backend,
+    temporary_database,
+)
+
+TABLES = {"users", "invite_codes", "magic_link_tokens", "refresh_tokens", "canvas_shares"}
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    require_backend(request.param)
+    async with temporary_database(request.param, tmp_path) as database:
+        yield database
+
+
+def _diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _downgrade_to_base(connection: Connection) -> None:
+    command.downgrade(alembic_config(connection), "base")
+
+
+class TestMigrationsMatchModels:
+    """The migration scripts build exactly the schema the models describe."""
+
+    async def test_autogenerate_finds_no_difference(self, db: Database) -> None:
+        """Comparing the migrated database with the models yields no diff."""
+        # Arrange (the fixture migrated the database)
+        # Act
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(_diff)
+        # Assert
+        assert diff == []
+
+    async def test_upgrade_creates_every_table_at_head(self, db: Database) -> None:
+        """All tables exist and the recorded revision is the newest one."""
+        # Arrange / Act
+        async with db.engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        revision = await current_revision(db.engine)
+        # Assert
+        assert tables >= TABLES
+        assert revision == head_revision()
+
+    async def test_migrate_twice_is_a_no_op_and_downgrade_round_trips(self, db: Database) -> None:
+        """Re-running is harmless; downgrade to base and back restores the schema."""
+        # Arrange
+        await db.migrate()
+        # Act
+        async with db.engine.begin() as conn:
+            await conn.run_sync(_downgrade_to_base)
+        emptied = await current_revision(db.engine)
+        await db.migrate()
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(_diff)
+        # Assert
+        assert emptied is None
+        assert diff == []
+
+    async def test_concurrent_migrations_do_not_collide(self, tmp_path: Path) -> None:
+        """Two start-ups migrating the same empty SQLite file at once both succeed."""
+        # Arrange
+        url = default_sqlite_url(tmp_path)
+        # Act
+        await asyncio.gather(migrate(url), migrate(url))
+        database = Database.connect(url)
+        revision = await current_revision(database.engine)
+        await database.dispose()
+        # Assert
+        assert revision == head_revision()
+
+
+class TestMigrateByUrl:
+    """``migrate(url)`` — what the server awaits at start-up."""
+
+    async def test_sqlite_url(self, tmp_path: Path) -> None:
+        """An absent SQLite file (and its directory) is created and migrated."""
+        # Arrange
+        url = default_sqlite_url(tmp_path / "nested" / "data")
+        # Act
+        await migrate(url)
+        database = Database.connect(url)
+        revision = await current_revision(database.engine)
+        await database.dispose()
+        # Assert
+        assert revision == head_revision()
+        assert (tmp_path / "nested" / "data" / "code_monet.db").exists()
+
+    async def test_postgres_url(self) -> None:
+        """Migrating the PostgreSQL test database by URL works and is idempotent."""
+        # Arrange
+        require_backend("postgres")
+        url = postgres_url()
+        assert url is not None
+        async with postgres_schema(url) as schema:
+            scoped = Database.connect(
+                url, connect_args={"server_settings": {"search_path": schema}}
+            )
+            # Act
+            await scoped.migrate()
+            await scoped.migrate()
+            revision = await current_revision(scoped.engine)
+            await scoped.dispose()
+        # Assert
+        assert revision == head_revision()
+
+
+class TestSQLiteEngine:
+    """The embedded default: WAL, busy timeout, foreign keys, a real pool."""
+
+    async def test_pragmas_on_every_connection(self, tmp_path: Path) -> None:
+        """Each pooled connection has WAL, foreign keys and a busy timeout."""
+        # Arrange
+        pragmas = ("journal_mode", "foreign_keys", "busy_timeout")
+        async with temporary_database("sqlite", tmp_path) as database:
+            engine = database.engine
+            # Act
+            async with engine.connect() as first, engine.connect() as second:
+                seen = [
+                    tuple([(await c.execute(text(f"PRAGMA {p}"))).scalar_one() for p in pragmas])
+                    for c in (first, second)
+                ]
+        # Assert
+        expected = ("wal", 1, DatabaseSettings().sqlite_busy_timeout_ms)
+        assert seen == [expected, expected]
+
+    async def test_concurrent_writers_use_several_connections(self, tmp_path: Path) -> None:
+        """Parallel write transactions all commit (no 'database is locked', no shared conn)."""
+        # Arrange
+        async with temporary_database("sqlite", tmp_path) as database:
+
+            async def create(i: int) -> None:
+                async with database.transaction() as session:
+                    await users.create_user(session, f"w{i}@example.com")
+
+            # Act
+            await asyncio.gather(*(create(i) for i in range(20)))
+            async with database.read() as session:
+                count = len(await users.list_users(session))
+            pool_size = database.engine.sync_engine.pool.size()
+        # Assert
+        assert count == 20
+        assert pool_size > 1
+
+    async def test_new_database_file_is_private(self, tmp_path: Path) -> None:
+        """A new SQLite file (and its WAL) is readable by the owner only."""
+        # Arrange
+        async with temporary_database("sqlite", tmp_path) as database:
+            # Act
+            async with database.transaction() as session:
+                await users.create_user(session, "a@example.com")
+            files = sorted((tmp_path / "db").glob("code_monet.db*"))
+            modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+        # Assert
+        assert "code_monet.db" in modes
+        assert set(modes.values()) == {0o600}
+
+    def test_in_memory_sqlite_is_refused(self) -> None:
+        """An in-memory database would silently differ per pooled connection."""
+        # Arrange / Act / Assert
+        with pytest.raises(ValueError, match="must name a file"):
+            Database.connect("sqlite+aiosqlite:///:memory:")
+
+
+class TestDatabaseUrls:
+    """``DATABASE_URL`` handling."""
+
+    def test_default_is_sqlite_in_data_dir(self, tmp_path: Path) -> None:
+        """Unset DATABASE_URL → sqlite+aiosqlite file under DATA_DIR."""
+        # Arrange
+        settings = DatabaseSettings(database_url=None)
+        # Act
+        url = resolve_database_url(settings, tmp_path)
+        # Assert
+        assert url == f"sqlite+aiosqlite:///{tmp_path.resolve()}/code_monet.db"
+
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("postgres://u:p@h:5432/d", "postgresql+asyncpg://u:p@h:5432/d"),
+            ("postgresql://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+            ("postgresql+asyncpg://u:p@h/d", "postgresql+asyncpg://u:p@h/d"),
+            ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ],
+    )
+    def test_async_driver_is_pinned(self, raw: str, expected: str) -> None:
+        """Plain URLs get the async driver; explicit asyncpg/aiosqlite are kept."""
+        # Arrange / Act
+        url = normalise_database_url(raw)
+        # Assert
+        assert url == expected
+
+    @pytest.mark.parametrize(
+        "raw", ["mysql://u@h/d", "postgresql+psycopg2://u@h/d", "not a url", "oracle://x"]
+    )
+    def test_unsupported_urls_are_refused(self, raw: str) -> None:
+        """Other databases and sync drivers are refused with a clear message."""
+        # Arrange / Act / Assert
+        with pytest.raises(DatabaseConfigError, match="DATABASE_URL"):
+            normalise_database_url(raw)

@@ -1,0 +1,290 @@
+"""AgentOrchestrator: wake semantics, viewers, pause, nudges and animation waits."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from code_monet.agent import DrawingAgent
+from code_monet.agent.providers.base import (
+    ProviderError,
+    ProviderErrorKind,
+    ProviderEvent,
+    ThinkingDelta,
+    TurnContext,
+)
+from code_monet.agent.tool_session import ToolSession
+from code_monet.orchestrator import AgentOrchestrator
+from code_monet.types.messages import ServerMessage
+from code_monet.types.state import PauseReason
+from code_monet.workspace import WorkspaceState
+
+LINE = {"type": "line", "points": [{"x": 10, "y": 10}, {"x": 300, "y": 10}]}
+
+
+class ScriptedProvider:
+    """A provider whose turns follow a script: draw a line, then optionally finish."""
+
+    name = "scripted"
+
+    def __init__(self, *, finish_on_turn: int = 1, block: asyncio.Event | None = None) -> None:
+        self.turns: list[TurnContext] = []
+        self.finish_on_turn = finish_on_turn
+        self.block = block
+        self.resets = 0
+        self.error: ProviderError | None = None
+
+    async def run_turn(self, turn: TurnContext, tools: ToolSession) -> AsyncIterator[ProviderEvent]:
+        self.turns.append(turn)
+        if self.error is not None:
+            raise self.error
+        yield ThinkingDelta("Drawing a line. ")
+        await tools.call("draw_paths", {"paths": [LINE]})
+        if self.block is not None:
+            await self.block.wait()
+        if len(self.turns) >= self.finish_on_turn:
+            await tools.call("mark_piece_done", {})
+
+    async def reset(self) -> None:
+        self.resets += 1
+
+    async def close(self) -> None:
+        return None
+
+
+class RecordingBroadcaster:
+    """Records messages; acknowledges animations when asked to."""
+
+    def __init__(self, viewers: int = 1) -> None:
+        self.messages: list[ServerMessage] = []
+        self.viewers = viewers
+        self.batches: list[int] = []
+        self.orchestrator: AgentOrchestrator | None = None
+        self.auto_ack = True
+
+    async def send(self, message: ServerMessage) -> None:
+        self.messages.append(message)
+
+    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
+        self.batches.append(batch_id)
+        if self.auto_ack and self.orchestrator is not None:
+            self.orchestrator.animation_done(batch_id)
+
+    def viewer_count(self) -> int:
+        return self.viewers
+
+    def types(self) -> list[str]:
+        return [m.type for m in self.messages]
+
+
+async def _setup(
+    tmp_path: Path, provider: ScriptedProvider, viewers: int = 1
+) -> tuple[AgentOrchestrator, RecordingBroadcaster]:
+    state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
+    broadcaster = RecordingBroadcaster(viewers)
+    orchestrator = AgentOrchestrator(
+        DrawingAgent(state, provider=provider), broadcaster, animation_timeout_cap=5.0
+    )
+    broadcaster.orchestrator = orchestrator
+    orchestrator.start()
+    return orchestrator, broadcaster
+
+
+async def _until(predicate: object, limit: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds (test-side observation of state, bounded in time)."""
+    assert callable(predicate)
+    async with asyncio.timeout(limit):
+        while not predicate():  # noqa: ASYNC110 - observing the system from outside
+            await asyncio.sleep(0.01)
+
+
+class TestWakeSemantics:
+    """Turns run only when woken with viewers present."""
+
+    async def test_no_turn_without_wake(self, tmp_path: Path) -> None:
+        """Starting the loop alone runs nothing."""
+        # Arrange
+        provider = ScriptedProvider()
+        orchestrator, _ = await _setup(tmp_path, provider)
+        # Act
+        await asyncio.sleep(0.05)
+        # Assert
+        assert provider.turns == []
+        await orchestrator.stop()
+
+    async def test_no_turn_without_viewers(self, tmp_path: Path) -> None:
+        """A wake with nobody watching does not start a turn."""
+        # Arrange
+        provider = ScriptedProvider()
+        orchestrator, _ = await _setup(tmp_path, provider, viewers=0)
+        # Act
+        orchestrator.wake()
+        await asyncio.sleep(0.05)
+        # Assert
+        assert provider.turns == []
+        await orchestrator.stop()
+
+    async def test_runs_until_piece_done_then_stops(self, tmp_path: Path) -> None:
+        """Woken, it runs turns until the piece is done, saves it and goes quiet."""
+        # Arrange
+        provider = ScriptedProvider(finish_on_turn=2)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        # Act
+        orchestrator.wake()
+        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: broadcaster.types().count("turn_state") >= 4)
+        # Assert
+        assert len(provider.turns) == 2
+        types = broadcaster.types()
+        assert types.count("turn_state") == 4
+        assert "thinking_delta" in types and "code_execution" in types
+        assert types[-2:] == ["piece_state", "gallery_update"] or "piece_state" in types
+        assert [e.id for e in await orchestrator.state.list_gallery()] == ["piece_000001"]
+        await orchestrator.stop()
+
+    async def test_nudge_reopens_finished_piece(self, tmp_path: Path) -> None:
+        """A nudge after completion reopens the piece and reaches the next turn."""
+        # Arrange
+        provider = ScriptedProvider(finish_on_turn=1)
+        orchestrator, _ = await _setup(tmp_path, provider)
+        orchestrator.wake()
+        await _until(lambda: orchestrator.state.piece_completed)
+        # Act
+        await orchestrator.nudge("add some birds")
+        await _until(lambda: len(provider.turns) == 2)
+        # Assert
+        assert provider.turns[1].nudges == ("add some birds",)
+        await orchestrator.stop()
+
+
+class TestPauseAndAnimation:
+    """Pausing, disconnects and the animation handshake."""
+
+    async def test_user_pause_interrupts_running_turn(self, tmp_path: Path) -> None:
+        """A user's pause cancels the turn in progress promptly."""
+        # Arrange
+        block = asyncio.Event()
+        provider = ScriptedProvider(block=block)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        orchestrator.wake()
+        await _until(lambda: orchestrator.turn_active and broadcaster.batches)
+        # Act
+        await orchestrator.pause(PauseReason.USER)
+        await _until(lambda: not orchestrator.turn_active)
+        # Assert
+        assert orchestrator.state.pause_reason is PauseReason.USER
+        assert not orchestrator.state.piece_completed
+        turn_states = [m for m in broadcaster.messages if m.type == "turn_state"]
+        assert turn_states[-1].active is False  # type: ignore[union-attr]
+        assert broadcaster.types()[-2:] in (["turn_state", "paused"], ["paused", "turn_state"])
+        await orchestrator.stop()
+
+    async def test_disconnect_pause_lets_turn_finish_and_reconnect_resumes(
+        self, tmp_path: Path
+    ) -> None:
+        """The last viewer leaving lets the turn finish; a viewer returning resumes."""
+        # Arrange
+        block = asyncio.Event()
+        provider = ScriptedProvider(block=block, finish_on_turn=3)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        orchestrator.wake()
+        await _until(lambda: orchestrator.turn_active and broadcaster.batches)
+        # Act
+        broadcaster.viewers = 0
+        await orchestrator.last_viewer_left()
+        block.set()
+        await _until(lambda: not orchestrator.turn_active)
+        turns_while_away = len(provider.turns)
+        broadcaster.viewers = 1
+        await orchestrator.viewer_connected()
+        await _until(lambda: orchestrator.state.piece_completed)
+        # Assert
+        assert turns_while_away == 1
+        assert orchestrator.state.pause_reason is PauseReason.NONE
+        await orchestrator.stop()
+
+    async def test_user_pause_is_never_auto_resumed(self, tmp_path: Path) -> None:
+        """A viewer reconnecting does not undo a user's own pause."""
+        # Arrange
+        provider = ScriptedProvider()
+        orchestrator, _ = await _setup(tmp_path, provider)
+        await orchestrator.pause(PauseReason.USER)
+        # Act
+        await orchestrator.viewer_connected()
+        await asyncio.sleep(0.05)
+        # Assert
+        assert orchestrator.state.pause_reason is PauseReason.USER
+        assert provider.turns == []
+        await orchestrator.stop()
+
+    async def test_animation_wait_released_only_by_matching_batch(self, tmp_path: Path) -> None:
+        """animation_done for another batch id does not release the agent."""
+        # Arrange
+        provider = ScriptedProvider(finish_on_turn=1)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        broadcaster.auto_ack = False
+        orchestrator.wake()
+        await _until(lambda: bool(broadcaster.batches))
+        batch = broadcaster.batches[0]
+        # Act
+        orchestrator.animation_done(batch + 100)
+        await asyncio.sleep(0.1)
+        still_waiting = not orchestrator.state.piece_completed
+        orchestrator.animation_done(batch)
+        await _until(lambda: orchestrator.state.piece_completed)
+        # Assert
+        assert still_waiting
+        await orchestrator.stop()
+
+    async def test_auth_error_pauses_with_error_message(self, tmp_path: Path) -> None:
+        """A non-retryable provider failure pauses (reason error) and tells the viewers."""
+        # Arrange
+        provider = ScriptedProvider()
+        provider.error = ProviderError(ProviderErrorKind.AUTH, "The API key was rejected")
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        # Act
+        orchestrator.wake()
+        await _until(lambda: orchestrator.state.paused)
+        # Assert
+        assert orchestrator.state.pause_reason is PauseReason.ERROR
+        errors = [m for m in broadcaster.messages if m.type == "error"]
+        assert errors and "API key was rejected" in errors[0].message  # type: ignore[union-attr]
+        await orchestrator.stop()
+
+    async def test_new_piece_saves_and_resets(self, tmp_path: Path) -> None:
+        """new_piece saves the canvas, resets the session and uses the direction as prompt."""
+        # Arrange
+        provider = ScriptedProvider(finish_on_turn=1)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        orchestrator.wake()
+        await _until(lambda: orchestrator.state.piece_completed)
+        # Act
+        saved = await orchestrator.new_piece(direction="a quiet harbour")
+        await _until(lambda: len(provider.turns) == 2)
+        # Assert
+        assert saved == "piece_000001"
+        assert provider.resets == 1
+        assert provider.turns[1].prompt == "a quiet harbour"
+        assert "new_canvas" in broadcaster.types()
+        await orchestrator.stop()
+
+
+@pytest.mark.parametrize("cap", [0.5])
+def test_animation_timeout_is_capped(cap: float) -> None:
+    """The animation wait never exceeds its cap, however long the plot."""
+    # Arrange
+    from code_monet.orchestrator import animation_timeout
+    from code_monet.types import Path as StrokePath
+    from code_monet.types import PathType, Point
+
+    long_path = StrokePath(
+        type=PathType.POLYLINE, points=[Point(x=i % 800, y=(i * 7) % 600) for i in range(500)]
+    )
+    # Act
+    timeout = animation_timeout([long_path], cap)
+    # Assert
+    assert timeout == cap
