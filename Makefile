@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/code-monet render-sample --out out --style plotter
-	$(VENV)/bin/code-monet render-sample --out out --style paint
+	$(VENV)/bin/code-monet draw "a calm sea at night" --style paint --seed 3 -o out
+	$(VENV)/bin/code-monet draw --style plotter --seed 1 -o out
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

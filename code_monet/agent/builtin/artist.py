@@ -18,21 +18,20 @@ from code_monet.agent.builtin import voice
 from code_monet.agent.builtin.api import ThinkingEvent, ToolCaller, TurnFinished, TurnInput
 from code_monet.agent.builtin.critic import CanvasReading, describe, read_canvas
 from code_monet.agent.builtin.finishing import accent_paths, make_title
+from code_monet.agent.builtin.layers import ROLE_OF_PHASE, layer_density, layer_params
 from code_monet.agent.builtin.nudges import interpret
-from code_monet.agent.builtin.palettes import INK, MOODS, PALETTES, PaintStyle, layer_colors
+from code_monet.agent.builtin.palettes import INK, PALETTES
 from code_monet.agent.builtin.planner import (
     MAX_TURNS,
     PiecePlan,
     Step,
     apply_direction,
     make_plan,
-    region_for,
 )
 from code_monet.agent.builtin.responses import respond_params
 from code_monet.agent.builtin.techniques import (
     RESPONSE_TECHNIQUE,
     TECHNIQUES,
-    ParamValue,
     ProgramParams,
     Technique,
     build_program,
@@ -41,7 +40,6 @@ from code_monet.types.styles import DrawingStyleType
 
 Event = ThinkingEvent | TurnFinished
 FALLBACKS = {"ground": "flow_field", "focal": "circle_packing", "texture": "stippling"}
-ROLE_OF_PHASE = {"composition": "ground", "structure": "focal", "detail": "texture"}
 COVERAGE_ENOUGH = {DrawingStyleType.PAINT: 0.62, DrawingStyleType.PLOTTER: 0.5}
 _DREW = re.compile(r"drew (\d+) paths")
 
@@ -94,13 +92,14 @@ class _Turn:
             prompt = (turn.prompt or "").strip()
             direction = interpret(prompt) if prompt else None
             plan = make_plan(artist.rng(turn, "plan"), self.w, self.h, direction, paint=self.paint)
-            plan.subjects = [
-                u.split(" as ")[1]
-                for u in (direction.understood if direction else ())
-                if " as " in u and "colour" not in u
-            ][:2]
+            plan.subjects = list(direction.subjects[:2]) if direction else []
             artist._plan = plan
-            for event in voice.chunks(voice.opening(plan, self.w, self.h, self.paint, self.rng)):
+            opening = voice.opening(plan, self.w, self.h, self.paint, self.rng)
+            if turn.turn_index > 0 and reading.coverage > 0.02:
+                # The artist restarted mid-piece: build on what is there.
+                plan.steps = [s for s in plan.steps if s.phase != "composition"]
+                opening = "I'm picking this piece back up with a fresh plan. " + opening
+            for event in voice.chunks(opening):
                 yield event
             if direction and not direction.empty:
                 for event in voice.chunks(
@@ -178,77 +177,9 @@ class _Turn:
 
     # ------------------------------------------------------------------ drawing
 
-    def style_for(self, plan: PiecePlan, tech: Technique, role: str) -> PaintStyle:
-        mood = MOODS.get(plan.mood, MOODS["balanced"])
-        layer_role = {"washes": "ground", "hatching": "shade", "stippling": "shade"}.get(
-            tech.name, role
-        )
-        colors = layer_colors(PALETTES[plan.palette], layer_role)
-        weight = mood.weight * {"ground": 0.9, "focal": 1.2}.get(role, 1.0)
-        lo, hi = tech.widths
-        brushes = tech.brushes
-        if tech.name == "washes":
-            brushes = tuple(b for b in mood.brushes if b in ("watercolor", "airbrush")) or brushes
-        base = {"ground": 0.75, "focal": 0.9}.get(role, 0.8)
-        if tech.name == "washes":
-            base = 0.22 if role == "ground" else 0.3
-            lo, hi = (lo * 1.4, hi * 1.5) if role == "ground" else (lo, hi)
-        opacity = min(1.0, max(0.15, base + mood.opacity))
-        return PaintStyle(colors, (lo * weight, hi * weight), brushes, opacity)
-
-    def density_for(self, plan: PiecePlan, step: Step, reading: CanvasReading) -> tuple[float, str]:
-        mood = MOODS.get(plan.mood, MOODS["balanced"])
-        density = step.density * mood.density * plan.density_bias
-        note = ""
-        if step.phase != "composition" and reading.coverage > 0.38:
-            density *= 0.7
-            note = (
-                f"At {reading.coverage:.0%} coverage the paper is filling up, "
-                "so this layer stays light."
-            )
-        elif step.phase == "detail" and reading.coverage < 0.08:
-            density *= 1.2
-            note = "The canvas is still sparse, so I can afford a richer layer here."
-        if not self.paint and step.phase == "composition":
-            density *= 0.85
-        return max(0.25, min(2.5, density)), note
-
     def params_for(self, plan: PiecePlan, step: Step, reading: CanvasReading) -> ProgramParams:
-        tech = TECHNIQUES[step.technique]
-        role = ROLE_OF_PHASE.get(step.phase, "texture")
-        region, shape = region_for(step, plan, reading, self.w, self.h)
-        density, _note = self.density_for(plan, step, reading)
-        paint = self.style_for(plan, tech, role)
-        mood = MOODS.get(plan.mood, MOODS["balanced"])
-        extra: dict[str, ParamValue] = {}
-        fx, fy = plan.focal
-        x0, y0, x1, y1 = region
-        r = min(self.w, self.h) * 0.27
-        reach = x0 - r < fx < x1 + r and y0 - r < fy < y1 + r
-        if step.phase == "composition" and plan.focal_pending and reach:
-            extra["hole"] = [round(fx, 1), round(fy, 1), round(r * 1.05, 1), round(r, 1)]
-        layered = step.phase not in ("composition", "structure") and step.placement != "focal"
-        if layered and reading.occupancy and tech.name not in ("washes", "lsystem"):
-            extra["occ"] = list(reading.occupancy)
-        if self.artist._avoid:
-            extra["avoid"] = [[round(v, 1) for v in box] for box in self.artist._avoid[-12:]]
-        if tech.name == "lsystem":
-            extra["count"] = self.rng.randint(3, 6) if step.placement == "band" else 1
-        if tech.name == "hatching":
-            extra["light"] = [round(fx, 1), round(fy, 1)]
-        return ProgramParams(
-            seed=self.rng.randrange(1, 2**31),
-            region=region,
-            shape=shape,
-            density=density,
-            energy=max(0.0, min(1.0, mood.energy + self.rng.uniform(-0.1, 0.1))),
-            paint=self.paint,
-            colors=paint.colors,
-            widths=paint.widths,
-            brushes=paint.brushes,
-            opacity=paint.opacity,
-            variant=step.variant or tech.variants[0],
-            extra=extra,
+        return layer_params(
+            plan, step, reading, self.rng, paint=self.paint, avoid=self.artist._avoid
         )
 
     async def draw_step(
@@ -261,7 +192,7 @@ class _Turn:
             if (x1 - x0) * (y1 - y0) > 0.6 * self.w * self.h
             else f"in the {reading.place_name((x0 + x1) / 2, (y0 + y1) / 2)}"
         )
-        _d, note = self.density_for(plan, step, reading)
+        _d, note = layer_density(plan, step, reading, paint=self.paint)
         note = note or voice.mood_note(plan, params.density)
         for event in voice.chunks(voice.step_intro(step, where, note, self.rng)):
             yield event

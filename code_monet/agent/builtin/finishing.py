@@ -106,14 +106,16 @@ def accent_paths(
     oy = min(max(oy, h * 0.12), h * 0.72)
     palette = PALETTES[plan.palette]
     accent = palette.accent if paint else INK
-    kinds = {
+    kinds: tuple[str, ...] = {
         "seascape": ("birds", "disc"),
         "garden": ("disc", "birds"),
-        "cosmos": ("disc", "sweep"),
+        "cosmos": ("disc", "dots"),
         "city": ("dots", "disc"),
         "terrain": ("disc", "birds"),
         "cells": ("dots", "disc"),
     }.get(plan.archetype, ("dots", "disc"))
+    if plan.focal_drawn:  # a sun-like focal shape is already there: no second sun
+        kinds = tuple(k for k in kinds if k != "disc") or ("dots",)
     kind = rng.choice(kinds)
     s = min(w, h)
     paths: list[PathDict] = []

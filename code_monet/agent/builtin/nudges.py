@@ -199,6 +199,7 @@ class Direction:
 
     text: str
     techniques: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()  # what the words were understood as ("the sea")
     variant: str = ""
     archetype: str | None = None
     palette: str | None = None
@@ -225,6 +226,7 @@ def interpret(text: str) -> Direction:
     lowered = " " + text.lower() + " "
     words = _words(text)
     techniques: list[str] = []
+    subjects: list[str] = []
     understood: list[str] = []
     variant, archetype = "", None
     for pattern, name in TECHNIQUE_WORDS.items():
@@ -241,6 +243,7 @@ def interpret(text: str) -> Direction:
                 techniques.extend(fresh)
                 variant = variant or hint
                 archetype = archetype or arch
+                subjects.append(meaning)
                 understood.append(f"'{word}' as {meaning}")
                 break
     palette = next((COLOURS[w] for w in words if w in COLOURS), None)
@@ -266,6 +269,7 @@ def interpret(text: str) -> Direction:
     return Direction(
         text=text.strip(),
         techniques=tuple(techniques),
+        subjects=tuple(subjects),
         variant=variant,
         archetype=archetype,
         palette=palette,

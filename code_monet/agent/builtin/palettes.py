@@ -113,7 +113,7 @@ MOODS: Final[dict[str, Mood]] = {
         Mood("chaotic", 0.9, 1.15, 1.0, 0.0, ("dry_brush", "charcoal"), ("Restless", "Wild")),
         Mood("bold", 0.55, 0.95, 1.6, 0.1, ("oil_round", "palette_knife"), ("Bold", "Loud")),
         Mood("soft", 0.3, 0.85, 0.65, -0.2, ("watercolor", "airbrush"), ("Soft", "Gentle")),
-        Mood("balanced", 0.45, 1.0, 1.0, 0.0, ("oil_round", "ink"), ("Open", "Bright", "Even")),
+        Mood("balanced", 0.45, 1.0, 1.0, 0.0, ("oil_round", "ink"), ("Open", "Bright", "Clear")),
     )
 }
 

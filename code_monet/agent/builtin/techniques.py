@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from code_monet.agent.builtin import programs_geometric as geo
+from code_monet.agent.builtin import programs_marks as marks
 from code_monet.agent.builtin import programs_organic as org
 from code_monet.agent.builtin.prelude import EPILOGUE, PRELUDE
 from code_monet.agent.builtin.programs_response import RESPONSE
@@ -184,7 +185,7 @@ TECHNIQUES: Final[dict[str, Technique]] = {
         _t(
             "stippling",
             "stippling",
-            geo.STIPPLING,
+            marks.STIPPLING,
             "texture",
             ("gradient", "cluster", "even"),
             "thousands of dots whose density carries the tone",
@@ -194,7 +195,7 @@ TECHNIQUES: Final[dict[str, Technique]] = {
         _t(
             "starfield",
             "a starfield",
-            geo.STARFIELD,
+            marks.STARFIELD,
             "texture ground",
             ("",),
             "dust and a few bright stars, one small constellation linked by a thread",

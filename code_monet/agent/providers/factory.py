@@ -20,8 +20,12 @@ def provider_from_env(settings: AgentSettings | None = None) -> ArtistProvider:
     """The configured provider; builtin by default (no keys, no network)."""
     chosen = settings or AgentSettings()
     if chosen.agent_provider == "claude":
-        from code_monet.agent.providers.claude import claude_provider_from_env
-
+        try:
+            from code_monet.agent.providers.claude import claude_provider_from_env
+        except ImportError as exc:
+            raise RuntimeError(
+                "AGENT_PROVIDER=claude needs the Claude Agent SDK: pip install 'code-monet[claude]'"
+            ) from exc
         return claude_provider_from_env()
     if chosen.agent_provider == "openai":
         from code_monet.agent.providers.openai_compat import openai_provider_from_env

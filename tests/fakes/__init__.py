@@ -1,0 +1,1 @@
+"""Loopback fakes of vendor APIs used by the tests (nothing here reaches the internet)."""
