@@ -288,3 +288,69 @@ def test_animation_timeout_is_capped(cap: float) -> None:
     timeout = animation_timeout([long_path], cap)
     # Assert
     assert timeout == cap
+
+
+class FlakyProvider(ScriptedProvider):
+    """Fails with a retryable error a given number of times, then behaves."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__(finish_on_turn=1)
+        self.failures = failures
+        self.attempts = 0
+
+    async def run_turn(self, turn: TurnContext, tools: ToolSession) -> AsyncIterator[ProviderEvent]:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise ProviderError(ProviderErrorKind.RATE_LIMIT, "Rate limited", retry_after=0.0)
+        async for event in super().run_turn(turn, tools):
+            yield event
+
+
+class TestRetries:
+    """Retryable provider failures back off and retry; persistent ones pause."""
+
+    async def test_rate_limit_is_retried_then_succeeds(self, tmp_path: Path) -> None:
+        """Two rate limits then success: the piece completes without pausing."""
+        # Arrange
+        from code_monet.agent import RetryPolicy
+
+        provider = FlakyProvider(failures=2)
+        state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
+        broadcaster = RecordingBroadcaster()
+        agent = DrawingAgent(
+            state, provider=provider, retry=RetryPolicy(attempts=3, base_delay=0.01)
+        )
+        orchestrator = AgentOrchestrator(agent, broadcaster)
+        broadcaster.orchestrator = orchestrator
+        orchestrator.start()
+        # Act
+        orchestrator.wake()
+        await _until(lambda: state.piece_completed)
+        # Assert
+        assert provider.attempts == 3
+        assert not state.paused
+        await orchestrator.stop()
+
+    async def test_persistent_rate_limit_pauses_with_error(self, tmp_path: Path) -> None:
+        """When every attempt fails the agent pauses with reason error."""
+        # Arrange
+        from code_monet.agent import RetryPolicy
+
+        provider = FlakyProvider(failures=10)
+        state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
+        broadcaster = RecordingBroadcaster()
+        agent = DrawingAgent(
+            state, provider=provider, retry=RetryPolicy(attempts=3, base_delay=0.01)
+        )
+        orchestrator = AgentOrchestrator(agent, broadcaster)
+        broadcaster.orchestrator = orchestrator
+        orchestrator.start()
+        # Act
+        orchestrator.wake()
+        await _until(lambda: state.paused)
+        # Assert
+        assert provider.attempts == 3
+        assert state.pause_reason is PauseReason.ERROR
+        errors = [m for m in broadcaster.messages if m.type == "error"]
+        assert errors and "gave up after 3 attempts" in errors[0].message  # type: ignore[union-attr]
+        await orchestrator.stop()

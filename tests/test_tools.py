@@ -368,3 +368,46 @@ class TestIsolation:
         assert len(ctx_a.state.strokes) == 7 and xs_a == {10.0}
         assert len(ctx_b.state.strokes) == 5 and xs_b == {700.0}
         assert ctx_a.state.directory != ctx_b.state.directory
+
+
+class PaintedImageProvider:
+    """Stands in for a vendor API: returns a small real PNG (vendor SDK paths are tested
+    against loopback fakes in test_image_generation.py)."""
+
+    name = "test"
+
+    async def generate(self, prompt: str, *, timeout: float) -> object:  # noqa: ASYNC109
+        from code_monet.tools.image_generation import GeneratedImage
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (1024, 512), (200, 120, 40)).save(buffer, format="PNG")
+        return GeneratedImage(buffer.getvalue(), "image/png", self.name, "test-model")
+
+    async def aclose(self) -> None:
+        return None
+
+
+class TestImagine:
+    """imagine through MCP when a provider is configured."""
+
+    async def test_imagine_offered_saves_reference_and_returns_preview(
+        self, tmp_path: Path
+    ) -> None:
+        """The tool is listed, saves under references/ and answers with a preview image."""
+        # Arrange
+        ctx = await _context(tmp_path, Recorder())
+        ctx.image_provider = PaintedImageProvider()  # type: ignore[assignment]
+        # Act
+        async with Client(create_drawing_server(ctx)) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            result = await client.call_tool(
+                "imagine", {"prompt": "a lighthouse at dusk", "name": "Light House!"}
+            )
+        # Assert
+        assert "imagine" in names
+        assert not result.is_error, _text(result)
+        saved = list(ctx.references_dir.glob("*.png"))
+        assert len(saved) == 1 and saved[0].name.startswith("light-house")
+        preview = _images(result)[0]
+        assert max(preview.size) <= 768
+        assert ctx.state.strokes == []

@@ -161,6 +161,7 @@ def draw():
     kinds = {"forest": ["tree", "weed", "tree"], "garden": ["plant", "bush", "weed"]}
     pool = kinds.get(VARIANT, ["tree", "plant", "bush", "weed"])
     count = int(clamp(round(P.get("count", 3) * (0.6 + 0.4 * D)), 1, 9))
+    count = max(1, min(count, int(RW / (RH * 0.25))))  # tall canvases: fewer, taller plants
     ground = Y1 - RH * 0.03
     per = max(60, int(min(P["max_points"] * 0.6, (9000 if PAINT else 4000) * D) / count))
     slots = sorted(X0 + RW * (i + 0.5 + R.uniform(-0.3, 0.3)) / count for i in range(count))
