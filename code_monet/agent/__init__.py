@@ -118,6 +118,7 @@ class DrawingAgent:
         self._nudges: list[str] = []
         self._turn_index = 0
         self._humans_seen = self._human_count()
+        self._humans_viewed = self._humans_seen
         self._interrupt = asyncio.Event()
         self._rng = random.Random()
         self.paused = False
@@ -148,6 +149,7 @@ class DrawingAgent:
         await self.provider.reset()
         self._turn_index = 0
         self._humans_seen = self._human_count()
+        self._humans_viewed = self._humans_seen
 
     async def close(self) -> None:
         await self.provider.close()
@@ -205,6 +207,7 @@ class DrawingAgent:
             callbacks=callbacks,
             sandbox=self.sandbox,
             image_provider=self.image_provider,
+            human_strokes_seen=self._humans_viewed,
         )
         turn = await self._turn_context(available_tool_names(context))
         thinking: list[str] = []
@@ -236,6 +239,7 @@ class DrawingAgent:
                     if await self._interrupted_within(delay):
                         break
         self._turn_index += 1
+        self._humans_viewed = context.human_strokes_seen
         text = "".join(thinking)
         if text:
             await self.state.append_monologue(text + "\n")
