@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.agent import DrawingAgent
+from code_monet.agent import DrawingAgent, RetryPolicy
 from code_monet.agent.providers.base import (
     ProviderError,
     ProviderErrorKind,
@@ -23,6 +23,7 @@ from code_monet.types.messages import ServerMessage
 from code_monet.types.state import PauseReason
 from code_monet.workspace import WorkspaceState
 
+FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01)
 LINE = {"type": "line", "points": [{"x": 10, "y": 10}, {"x": 300, "y": 10}]}
 
 
@@ -82,12 +83,17 @@ class RecordingBroadcaster:
 
 
 async def _setup(
-    tmp_path: Path, provider: ScriptedProvider, viewers: int = 1
+    tmp_path: Path,
+    provider: ScriptedProvider,
+    viewers: int = 1,
+    retry: RetryPolicy | None = None,
 ) -> tuple[AgentOrchestrator, RecordingBroadcaster]:
     state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
     broadcaster = RecordingBroadcaster(viewers)
     orchestrator = AgentOrchestrator(
-        DrawingAgent(state, provider=provider), broadcaster, animation_timeout_cap=5.0
+        DrawingAgent(state, provider=provider, retry=retry),
+        broadcaster,
+        animation_timeout_cap=5.0,
     )
     broadcaster.orchestrator = orchestrator
     orchestrator.start()
@@ -312,17 +318,9 @@ class TestRetries:
     async def test_rate_limit_is_retried_then_succeeds(self, tmp_path: Path) -> None:
         """Two rate limits then success: the piece completes without pausing."""
         # Arrange
-        from code_monet.agent import RetryPolicy
-
         provider = FlakyProvider(failures=2)
-        state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
-        broadcaster = RecordingBroadcaster()
-        agent = DrawingAgent(
-            state, provider=provider, retry=RetryPolicy(attempts=3, base_delay=0.01)
-        )
-        orchestrator = AgentOrchestrator(agent, broadcaster)
-        broadcaster.orchestrator = orchestrator
-        orchestrator.start()
+        orchestrator, _ = await _setup(tmp_path, provider, retry=FAST_RETRY)
+        state = orchestrator.state
         # Act
         orchestrator.wake()
         await _until(lambda: state.piece_completed)
@@ -334,17 +332,9 @@ class TestRetries:
     async def test_persistent_rate_limit_pauses_with_error(self, tmp_path: Path) -> None:
         """When every attempt fails the agent pauses with reason error."""
         # Arrange
-        from code_monet.agent import RetryPolicy
-
         provider = FlakyProvider(failures=10)
-        state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
-        broadcaster = RecordingBroadcaster()
-        agent = DrawingAgent(
-            state, provider=provider, retry=RetryPolicy(attempts=3, base_delay=0.01)
-        )
-        orchestrator = AgentOrchestrator(agent, broadcaster)
-        broadcaster.orchestrator = orchestrator
-        orchestrator.start()
+        orchestrator, broadcaster = await _setup(tmp_path, provider, retry=FAST_RETRY)
+        state = orchestrator.state
         # Act
         orchestrator.wake()
         await _until(lambda: state.paused)

@@ -266,9 +266,17 @@ class WorkspaceState:
             title=data.title,
             prompt=data.prompt,
         )
-        await asyncio.to_thread(self.gallery.save, saved)
-        data.piece_number = number
-        data.piece_saved = True
+        previous = (data.piece_number, data.piece_saved)
+        # Mark the piece saved before awaiting: if this task is cancelled meanwhile, the write
+        # still completes in its worker thread, and a later save must overwrite, not duplicate.
+        data.piece_number, data.piece_saved = number, True
+        try:
+            await asyncio.to_thread(self.gallery.save, saved)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            data.piece_number, data.piece_saved = previous
+            raise
         return saved
 
     # ------------------------------------------------------------------ stroke queue
