@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx2
@@ -17,21 +16,8 @@ from code_monet.auth.service import AuthService
 from code_monet.auth.testing import FakeClock, make_app, make_service, settings_for_tests
 from code_monet.db import Database
 from code_monet.db.repository import invites, users
-from code_monet.db.testing import BACKENDS, require_backend, temporary_database
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx2
@@ -11,7 +10,6 @@ import pytest
 from code_monet.auth.service import AuthService
 from code_monet.auth.testing import make_app, make_service, settings_for_tests
 from code_monet.db import Database
-from code_monet.db.testing import BACKENDS, require_backend, temporary_database
 
 POST_ENDPOINTS = [
     "/auth/magic-link",
@@ -71,13 +69,6 @@ JUNK_BODIES: list[bytes] = [
     ).encode(),
     b'{"a":' * 2000 + b"1" + b"}" * 2000,
 ]
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -30,7 +30,6 @@ from code_monet.auth.testing import (
 from code_monet.db import Database
 from code_monet.db.models import MagicLinkTokenRow
 from code_monet.db.repository import users
-from code_monet.db.testing import BACKENDS, require_backend, temporary_database
 
 EMAIL = "ada@example.com"
 CODE_RE = re.compile(r"code in the app: (\d{6})")
@@ -67,18 +66,6 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

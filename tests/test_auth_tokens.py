@@ -6,7 +6,6 @@ import base64
 import json
 import stat
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,21 +28,8 @@ from code_monet.auth.tokens import TokenCodec, TokenError
 from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import users
-from code_monet.db.testing import BACKENDS, require_backend, temporary_database
 
 T0 = datetime(2030, 1, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,33 +13,9 @@ from code_monet.cli import app
 from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import refresh_tokens, users
-from code_monet.db.settings import default_sqlite_url
-from code_monet.db.testing import (
-    BACKENDS,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_url,
-    require_backend,
-)
 from code_monet.db.types import utc_now
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=BACKENDS)
-def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Environment for the CLI: DATA_DIR in tmp, DATABASE_URL a fresh database."""
-    require_backend(request.param)
-    if request.param == "sqlite":
-        yield {"DATA_DIR": str(tmp_path), "DATABASE_URL": default_sqlite_url(tmp_path)}
-        return
-    url = postgres_url()
-    assert url is not None
-    database_url = asyncio.run(create_postgres_database(url))
-    try:
-        yield {"DATA_DIR": str(tmp_path), "DATABASE_URL": database_url}
-    finally:
-        asyncio.run(drop_postgres_database(database_url))
 
 
 def _invoke(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str, str]:

@@ -5,44 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from code_monet.cli import app
-from code_monet.db.settings import default_sqlite_url
-from code_monet.db.testing import (
-    BACKENDS,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_url,
-    require_backend,
-)
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=BACKENDS)
-def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Environment for the CLI: DATA_DIR in tmp, DATABASE_URL a fresh database."""
-    require_backend(request.param)
-    data_dir = tmp_path / "data"
-    if request.param == "sqlite":
-        yield {"DATA_DIR": str(data_dir), "DATABASE_URL": default_sqlite_url(data_dir)}
-        return
-    url = postgres_url()
-    assert url is not None
-    database_url = asyncio.run(create_postgres_database(url))
-    try:
-        yield {"DATA_DIR": str(data_dir), "DATABASE_URL": database_url}
-    finally:
-        asyncio.run(drop_postgres_database(database_url))
 
 
 def _invoke(env: dict[str, str], *args: str) -> tuple[int, str, str]:

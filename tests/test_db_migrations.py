@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from code_monet.db.settings import (
     resolve_database_url,
 )
 from code_monet.db.testing import (
-    BACKENDS,
     postgres_schema,
     postgres_url,
     require_backend,
@@ -34,13 +32,6 @@ from code_monet.db.testing import (
 )
 
 TABLES = {"users", "invite_codes", "magic_link_tokens", "refresh_tokens", "canvas_shares"}
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
 
 
 def _diff(connection: Connection) -> list[object]:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from code_monet.db import Database, RefreshToken
 from code_monet.db.emails import InvalidEmailError
 from code_monet.db.repository import invites, magic_links, refresh_tokens, shares, users
-from code_monet.db.testing import BACKENDS, require_backend, temporary_database
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    require_backend(request.param)
-    async with temporary_database(request.param, tmp_path) as database:
-        yield database
 
 
 async def _user(db: Database, email: str = "ada@example.com") -> uuid.UUID:
