@@ -32,6 +32,31 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
 
+class ServerSettings(BaseSettings):
+    """The realtime server: where it listens and how it treats connections and idle users."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    idle_grace_seconds: float = Field(
+        default=300.0, ge=0, description="Keep a user's workspace this long after they leave"
+    )
+    max_connections_per_user: int = Field(default=8, ge=1, le=10_000)
+    send_queue_size: int = Field(default=256, ge=8, le=100_000)
+    max_frame_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1024 * 1024)
+    event_log_keep: int = Field(default=2000, ge=10, le=1_000_000)
+    event_log_max_bytes: int = Field(default=4 * 1024 * 1024, ge=4096)
+    human_strokes_per_second: float = Field(default=20.0, gt=0)
+    human_stroke_burst: int = Field(default=40, ge=1)
+    max_human_stroke_points: int = Field(default=5000, ge=2)
+    max_nudge_chars: int = Field(default=2000, ge=1)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    web_dist_dir: Path | None = Field(
+        default=None, description="The built web studio (defaults to web/dist of the checkout)"
+    )
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
@@ -40,3 +65,8 @@ def get_settings() -> Settings:
 @lru_cache(maxsize=1)
 def get_workspace_limits() -> WorkspaceLimitsSettings:
     return WorkspaceLimitsSettings()
+
+
+@lru_cache(maxsize=1)
+def get_server_settings() -> ServerSettings:
+    return ServerSettings()
