@@ -40,7 +40,29 @@ app.add_typer(user_app, name="user")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(gallery_app, name="gallery")
 app.add_typer(db_app, name="db")
-# `serve` (host, port, reload) is registered here by the server module.
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.", envvar="HOST")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on.", envvar="PORT")
+    ] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Allow local mode on a non-loopback address (unsafe).")
+    ] = False,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the realtime server (HTTP + WebSocket) until Ctrl-C / SIGTERM."""
+    from code_monet.auth import UnsafeBindError, check_bind_address, get_auth_settings
+    from code_monet.main import serve as run_server
+
+    try:
+        check_bind_address(host, get_auth_settings().local_mode, force=force)
+    except UnsafeBindError as exc:
+        fail(str(exc), code=2)
+    run_server(host, port, reload=reload, log_level=log_level)
 
 
 @app.command()

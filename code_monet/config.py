@@ -52,6 +52,10 @@ class ServerSettings(BaseSettings):
     max_human_stroke_points: int = Field(default=5000, ge=2)
     max_nudge_chars: int = Field(default=2000, ge=1)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    apple_app_ids: list[str] = Field(
+        default_factory=list,
+        description="TEAMID.bundle ids allowed universal links (apple-app-site-association)",
+    )
     web_dist_dir: Path | None = Field(
         default=None, description="The built web studio (defaults to web/dist of the checkout)"
     )

@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from code_monet import metrics
+
 logger = logging.getLogger(__name__)
 
 CLOSE_GOING_AWAY = 1001
@@ -41,11 +43,16 @@ class ClientConnection:
     inline_strokes: bool = False
     protocol_version: int = 1
     queue_size: int = 256
+    token_key: str = ""
+    trace_id: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
     stroke_cursor: int = 0
     closed: bool = False
+    close_timeout: float = 2.0
     _queue: asyncio.Queue[str | None] = field(init=False)
     _writer: asyncio.Task[None] | None = field(default=None, init=False)
+    closed_event: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    """Set once the socket is closed by us (shutdown, slow-client drop): readers stop."""
 
     def __post_init__(self) -> None:
         self._queue = asyncio.Queue(maxsize=self.queue_size)
@@ -75,9 +82,11 @@ class ClientConnection:
                 return
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Stop writing and send a close frame (bounded: a stalled peer cannot hold us)."""
         if self.closed:
             return
         self.closed = True
+        self.closed_event.set()
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
         if self._writer is not None:
@@ -85,7 +94,8 @@ class ClientConnection:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._writer
         with contextlib.suppress(Exception):
-            await self.socket.close(code=code, reason=reason)
+            async with asyncio.timeout(self.close_timeout):
+                await self.socket.close(code=code, reason=reason)
 
     async def drain(self, seconds: float) -> None:
         """Let queued frames go out (bounded), then stop the writer."""
@@ -102,6 +112,7 @@ class ConnectionManager:
     max_per_user: int = 8
     queue_size: int = 256
     _by_user: dict[str, set[ClientConnection]] = field(default_factory=dict)
+    _closing: set[asyncio.Task[None]] = field(default_factory=set)
 
     def count(self, user_id: str) -> int:
         return len(self._by_user.get(user_id, ()))
@@ -112,28 +123,52 @@ class ConnectionManager:
     def all_connections(self) -> list[ClientConnection]:
         return [c for conns in self._by_user.values() for c in conns]
 
-    async def add(
-        self, user_id: str, socket: Socket, *, inline_strokes: bool, protocol_version: int
-    ) -> ClientConnection | None:
-        """Register a socket; None (and the socket closed with 4003) when over the cap."""
-        if self.count(user_id) >= self.max_per_user:
-            logger.warning("User %s: connection cap of %d reached", user_id, self.max_per_user)
-            with contextlib.suppress(Exception):
-                await socket.close(
-                    code=CLOSE_TOO_MANY_CONNECTIONS,
-                    reason=f"Too many connections (limit {self.max_per_user})",
-                )
-            return None
+    def at_cap(self, user_id: str) -> bool:
+        return self.count(user_id) >= self.max_per_user
+
+    async def refuse_over_cap(self, socket: Socket) -> None:
+        """Close a socket that would exceed the per-user cap (4003)."""
+        with contextlib.suppress(Exception):
+            await socket.close(
+                code=CLOSE_TOO_MANY_CONNECTIONS,
+                reason=f"Too many connections (limit {self.max_per_user})",
+            )
+
+    def register(
+        self,
+        user_id: str,
+        socket: Socket,
+        *,
+        inline_strokes: bool,
+        protocol_version: int,
+        token_key: str = "",
+        trace_id: str | None = None,
+    ) -> ClientConnection:
+        """Register a socket synchronously (no await: nothing can be broadcast in between)."""
         connection = ClientConnection(
             user_id,
             socket,
             inline_strokes=inline_strokes,
             protocol_version=protocol_version,
             queue_size=self.queue_size,
+            token_key=token_key,
+            trace_id=trace_id,
         )
         connection.start()
         self._by_user.setdefault(user_id, set()).add(connection)
         return connection
+
+    async def add(
+        self, user_id: str, socket: Socket, *, inline_strokes: bool, protocol_version: int
+    ) -> ClientConnection | None:
+        """Register a socket; None (and the socket closed with 4003) when over the cap."""
+        if self.at_cap(user_id):
+            logger.warning("User %s: connection cap of %d reached", user_id, self.max_per_user)
+            await self.refuse_over_cap(socket)
+            return None
+        return self.register(
+            user_id, socket, inline_strokes=inline_strokes, protocol_version=protocol_version
+        )
 
     def remove(self, connection: ClientConnection) -> bool:
         """Forget a socket; True when it was the user's last one."""
@@ -159,8 +194,15 @@ class ConnectionManager:
         if connection.closed:
             return
         logger.warning("Dropping slow client %d of user %s", connection.id, connection.user_id)
-        await connection.close(CLOSE_TRY_AGAIN_LATER, "Client too slow; reconnect")
+        metrics.slow_client_dropped()
         self.remove(connection)
+        # Closing may wait on the stalled peer: never make the broadcaster wait for it.
+        task = asyncio.create_task(
+            connection.close(CLOSE_TRY_AGAIN_LATER, "Client too slow; reconnect"),
+            name=f"ws-drop-{connection.id}",
+        )
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def close_all(
         self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down"

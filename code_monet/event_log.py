@@ -29,14 +29,16 @@ class EventLog:
 
     path: Path
     keep: int = 2000
+    max_bytes: int = 4 * 1024 * 1024
     _recent: deque[tuple[int, str]] = field(default_factory=deque)
     _next_seq: int = 1
     _appended_since_compact: int = 0
+    _bytes: int = 0
 
     @classmethod
-    def load(cls, directory: Path, keep: int = 2000) -> EventLog:
+    def load(cls, directory: Path, keep: int = 2000, max_bytes: int = 4 * 1024 * 1024) -> EventLog:
         """Read the kept tail from disk (blocking: call it from a thread)."""
-        log = cls(directory / EVENTS_FILE, keep=keep)
+        log = cls(directory / EVENTS_FILE, keep=keep, max_bytes=max_bytes)
         if not log.path.exists():
             return log
         for line in log.path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -47,10 +49,16 @@ class EventLog:
                 continue
             if seq >= log._next_seq:
                 log._recent.append((seq, line))
+                log._bytes += len(line)
                 log._next_seq = seq + 1
-        while len(log._recent) > keep:
-            log._recent.popleft()
+        log._trim()
         return log
+
+    def _trim(self) -> None:
+        """Forget the oldest messages beyond ``keep`` messages or ``max_bytes`` of text."""
+        while self._recent and (len(self._recent) > self.keep or self._bytes > self.max_bytes):
+            _, text = self._recent.popleft()
+            self._bytes -= len(text)
 
     @property
     def last_seq(self) -> int:
@@ -58,19 +66,33 @@ class EventLog:
 
     def stamp(self, message: BaseModel) -> str:
         """Give ``message`` the next seq, remember it, append it to disk; returns the JSON."""
+        return self.stamp_with_seq(message)[1]
+
+    def stamp_with_seq(self, message: BaseModel) -> tuple[int, str]:
+        """Like :meth:`stamp`, also returning the seq given."""
         seq = self._next_seq
         self._next_seq += 1
         text = message.model_copy(update={"seq": seq}).model_dump_json()
         self._recent.append((seq, text))
-        if len(self._recent) > self.keep:
-            self._recent.popleft()
+        self._bytes += len(text)
+        self._trim()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(text + "\n")
         self._appended_since_compact += 1
         if self._appended_since_compact >= self.keep:
             self.compact()
-        return text
+        return seq, text
+
+    def newest_strokes_batch(self) -> int:
+        """The newest batch id of a ``strokes`` frame still kept (0 when none)."""
+        for _, text in reversed(self._recent):
+            if '"type":"strokes"' in text[:64]:
+                try:
+                    return int(json.loads(text)["batch_id"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+        return 0
 
     def since(self, last_seq: int) -> list[str] | None:
         """Messages after ``last_seq``; None when some of them are no longer kept."""

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
 from code_monet.interpolation import interpolate_paths
@@ -214,6 +216,8 @@ class AgentOrchestrator:
     def _callbacks(self, log: TurnLog) -> AgentCallbacks:
         async def on_code_execution(event: CodeExecutionEvent) -> None:
             log.tool(event)
+            if event.status == "completed":
+                metrics.tool_call(event.tool_name, event.return_code in (None, 0))
             if event.status == "started":
                 status = (
                     AgentStatus.EXECUTING
@@ -234,7 +238,11 @@ class AgentOrchestrator:
             )
 
         async def on_paths_drawn(paths: list[Path]) -> None:
-            await self._deliver(paths)
+            batch_id, _points = await self.state.queue_strokes(paths)
+            await self._deliver(paths, batch_id)
+
+        async def on_batch_queued(paths: list[Path], batch_id: int) -> None:
+            await self._deliver(paths, batch_id)
 
         async def on_piece_done() -> None:
             return None
@@ -244,11 +252,12 @@ class AgentOrchestrator:
                 PieceTitleMessage(piece_number=self.state.piece_number, title=title)
             )
 
-        return AgentCallbacks(on_code_execution, on_paths_drawn, on_piece_done, on_title)
+        return AgentCallbacks(
+            on_code_execution, on_paths_drawn, on_piece_done, on_title, on_batch_queued
+        )
 
-    async def _deliver(self, paths: list[Path]) -> None:
-        """Queue a drawn batch, announce it and wait until viewers have animated it."""
-        batch_id, _points = await self.state.queue_strokes(paths)
+    async def _deliver(self, paths: list[Path], batch_id: int) -> None:
+        """Announce a queued batch and wait until viewers have animated it."""
         waiter = asyncio.Event()
         self._animation_waiters[batch_id] = waiter
         try:
@@ -266,6 +275,8 @@ class AgentOrchestrator:
     async def _run_turn(self) -> None:
         log = TurnLog.open(self.state.directory, self.state.piece_number, self.turns_run)
         self.turns_run += 1
+        started = time.monotonic()
+        outcome = "ok"
         await self.broadcaster.send(TurnStateMessage(active=True))
         await self.state.set_status(AgentStatus.THINKING)
         try:
@@ -283,13 +294,16 @@ class AgentOrchestrator:
                 elif isinstance(event, AgentTurnComplete) and event.done:
                     await self._finish_piece()
         except AgentPausedError as exc:
+            outcome = "paused"
             log.note(f"paused: {exc}")
             await self.broadcaster.send(ErrorMessage(message=str(exc)))
             await self.pause(PauseReason.ERROR)
         except asyncio.CancelledError:
+            outcome = "interrupted"
             log.note("interrupted")
             raise
         except Exception as exc:
+            outcome = "error"
             logger.exception("Turn failed for user %s", self.state.user_id)
             log.note(f"failed: {exc!r}")
             await self.state.set_status(AgentStatus.ERROR)
@@ -298,6 +312,7 @@ class AgentOrchestrator:
             )
             await self.pause(PauseReason.ERROR)
         finally:
+            metrics.turn_finished(time.monotonic() - started, outcome)
             await asyncio.to_thread(log.close)
             with contextlib.suppress(Exception):
                 await self.broadcaster.send(TurnStateMessage(active=False))

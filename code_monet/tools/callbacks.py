@@ -41,6 +41,7 @@ OnCodeExecution = Callable[[CodeExecutionEvent], Awaitable[None]]
 OnPathsDrawn = Callable[[list[Path]], Awaitable[None]]
 OnPieceDone = Callable[[], Awaitable[None]]
 OnTitle = Callable[[str], Awaitable[None]]
+OnBatchQueued = Callable[[list[Path], int], Awaitable[None]]
 
 
 async def _ignore_event(_event: CodeExecutionEvent) -> None:
@@ -67,3 +68,6 @@ class ToolCallbacks:
     on_paths_drawn: OnPathsDrawn = field(default=_ignore_paths)
     on_piece_done: OnPieceDone = field(default=_ignore)
     on_title: OnTitle = field(default=_ignore_title)
+    # When set, drawn paths are queued in the same save as they are added to the canvas, and
+    # this is called with the batch id instead of ``on_paths_drawn``.
+    on_batch_queued: OnBatchQueued | None = None

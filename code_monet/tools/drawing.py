@@ -80,11 +80,15 @@ async def commit_paths(
     """Put validated paths on the canvas and build the model's answer."""
     if not parsed.paths:
         return error_result(f"No valid paths to draw. {parsed.summary()}")
+    queued_callback = ctx.callbacks.on_batch_queued
     try:
-        await ctx.state.add_strokes(parsed.paths)
+        batch_id = await ctx.state.add_strokes(parsed.paths, queue=queued_callback is not None)
     except WorkspaceLimitError as exc:
         return error_result(str(exc))
-    await ctx.callbacks.on_paths_drawn(list(parsed.paths))
+    if queued_callback is not None:
+        await queued_callback(list(parsed.paths), batch_id)
+    else:
+        await ctx.callbacks.on_paths_drawn(list(parsed.paths))
     lines = [parsed.summary() if parsed.failures else f"{what} {len(parsed.paths)} paths."]
     if parsed.clamped:
         lines.append(f"{parsed.clamped} paths were clamped to the canvas or style limits.")

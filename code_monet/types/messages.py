@@ -65,6 +65,17 @@ class InitMessage(_ServerBase):
     canvas_height: int
     title: str | None = None
     prompt: str | None = None
+    # v2 (additive; omitted when unset): which socket this is, for ``GET /strokes/pending
+    # ?connection_id=``, whether the piece is finished, whether a turn is running, and the
+    # newest stroke batch already contained in ``strokes``.
+    connection_id: int | None = None
+    piece_completed: bool | None = None
+    turn_active: bool | None = None
+    last_batch_id: int | None = None
+
+    _omit_when_none: ClassVar[frozenset[str]] = frozenset(
+        {"connection_id", "piece_completed", "turn_active", "last_batch_id"}
+    )
 
 
 class PausedMessage(_ServerBase):
@@ -173,6 +184,10 @@ class StrokesMessage(_ServerBase):
     batch_id: int
     piece_number: int
     strokes: list[PendingStroke]
+    queued_at: float | None = None
+    """Unix time the batch was queued (latency measurement); omitted when unknown."""
+
+    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"queued_at"})
 
 
 ServerMessage = Annotated[

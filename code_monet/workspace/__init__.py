@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -46,7 +46,10 @@ from code_monet.workspace.strokes import (
     interpolate_strokes,
 )
 
-__all__ = ["WorkspaceLimitError", "WorkspaceState"]
+__all__ = ["PieceSavedHook", "WorkspaceLimitError", "WorkspaceState"]
+
+PieceSavedHook = Callable[[str, GalleryEntry], Awaitable[None]]
+"""Called with ``(user_id, entry)`` after a piece is written to the gallery."""
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ class WorkspaceState:
         self._lock = asyncio.Lock()
         self.gallery = GalleryStore(directory / "gallery", durable=durable)
         self.load_warnings: list[str] = []
+        self.piece_saved_hooks: list[PieceSavedHook] = []
 
     # ------------------------------------------------------------------ loading
 
@@ -187,19 +191,36 @@ class WorkspaceState:
     async def add_stroke(self, path: StrokePath) -> None:
         await self.add_strokes([path])
 
-    async def add_strokes(self, paths: Sequence[StrokePath]) -> None:
-        """Append strokes to the canvas; all or nothing, saved before returning."""
+    async def add_strokes(self, paths: Sequence[StrokePath], *, queue: bool = False) -> int:
+        """Append strokes to the canvas; all or nothing, saved before returning.
+
+        With ``queue`` the same paths are also queued for viewers as one batch in the same
+        atomic save (so a crash can never leave drawn strokes unannounced); returns its
+        ``batch_id`` (0 when not queued).
+        """
         check_paths(paths, self._limits)
+        queued = await asyncio.to_thread(interpolate_strokes, paths) if queue else None
         async with self._lock:
             strokes = self._data.canvas.strokes
             check_stroke_capacity(len(strokes), len(paths), self._limits)
+            if queued is not None:
+                check_pending_capacity(self.pending_count, len(paths), self._limits)
             before = len(strokes)
             strokes.extend(paths)
+            batch_id = 0
+            if queued is not None:
+                batch_id = self._data.next_batch_id
+                self._data.next_batch_id += 1
+                self._pending.append(PendingBatch(batch_id, queued))
             try:
                 await self._save_locked()
             except BaseException:
                 del strokes[before:]
+                if batch_id:
+                    self._pending.pop()
+                    self._data.next_batch_id -= 1
                 raise
+            return batch_id
 
     async def clear_canvas(self) -> None:
         async with self._lock:
@@ -219,12 +240,13 @@ class WorkspaceState:
 
         Returns the saved piece id, or None when the canvas was empty.
         """
+        saved_number: int | None = None
         async with self._lock:
             saved_id: str | None = None
             data = self._data
             if data.canvas.strokes:
                 saved = await self._save_piece_locked()
-                saved_id = saved.id
+                saved_id, saved_number = saved.id, saved.piece_number
                 data.piece_number = saved.piece_number + 1
             data.piece_saved = False
             data.canvas = CanvasState(
@@ -239,7 +261,10 @@ class WorkspaceState:
             data.notes = ""
             self._pending.clear()
             await self._save_locked()
-            return saved_id
+        if saved_number is not None:
+            entry = await asyncio.to_thread(self.gallery.entry_for, saved_number)
+            await self._notify_saved(entry)
+        return saved_id
 
     async def save_piece(self) -> GalleryEntry:
         """Save the current canvas to the gallery as this piece (again, if already saved)."""
@@ -247,7 +272,18 @@ class WorkspaceState:
             saved = await self._save_piece_locked()
             await self._save_locked()
             entry = await asyncio.to_thread(self.gallery.entry_for, saved.piece_number)
+        await self._notify_saved(entry)
         return entry
+
+    async def _notify_saved(self, entry: GalleryEntry) -> None:
+        """Tell the hooks (public index, image cache) about a saved piece; they never fail us."""
+        for hook in list(self.piece_saved_hooks):
+            try:
+                await hook(self.user_id, entry)
+            except Exception:
+                logger.exception(
+                    "Piece-saved hook failed for %s of user %s", entry.id, self.user_id
+                )
 
     async def _save_piece_locked(self) -> SavedCanvas:
         data = self._data
@@ -310,6 +346,14 @@ class WorkspaceState:
         batches = [b for b in self._pending if b.batch_id > after_batch_id]
         return await asyncio.to_thread(_batches_to_dicts, batches)
 
+    def pending_batch_ids(self) -> list[int]:
+        """Ids of the queued batches, oldest first."""
+        return [b.batch_id for b in self._pending]
+
+    def newest_pending_batch_id(self) -> int:
+        """The newest queued batch id (0 when nothing is queued)."""
+        return self._pending[-1].batch_id if self._pending else 0
+
     async def ack_batches(self, up_to_batch_id: int) -> int:
         """Drop queued batches up to and including ``up_to_batch_id``; returns how many."""
         async with self._lock:
@@ -330,6 +374,10 @@ class WorkspaceState:
     ) -> tuple[list[StrokePath], DrawingStyleType]:
         """Strokes and style of a saved piece; ``FileNotFoundError`` if there is none."""
         return await asyncio.to_thread(self.gallery.load_strokes, piece_number)
+
+    async def load_saved(self, piece_number: int) -> SavedCanvas:
+        """A whole saved piece; ``FileNotFoundError`` if missing, ``ValueError`` if corrupt."""
+        return await asyncio.to_thread(self.gallery.load, piece_number)
 
     # ------------------------------------------------------------------ agent state
 

@@ -1,0 +1,196 @@
+"""How one user's server messages and stroke batches reach that user's sockets.
+
+``UserChannel`` is the server's :class:`~code_monet.orchestrator.Broadcaster`. Every message gets
+the user's next durable ``seq`` (``EventLog``) and goes to every socket of the user through the
+``ConnectionManager`` (bounded queues, slow clients dropped). A drawn batch is serialised once as
+a v2 ``strokes`` frame; sockets that did not ask for inline strokes get the v1
+``agent_strokes_ready`` announcement with the same ``seq`` and fetch the batch over HTTP.
+
+Each socket keeps a stroke cursor (the newest batch it has been given or has fetched); queued
+batches are dropped from the workspace once every open socket is past them, so no socket is
+starved by another fetching first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from pydantic import TypeAdapter
+
+from code_monet import metrics
+from code_monet.connections import ClientConnection, ConnectionManager
+from code_monet.event_log import EventLog
+from code_monet.types.geometry import PendingStrokeDict
+from code_monet.types.messages import (
+    AgentStrokesReadyMessage,
+    PendingStroke,
+    ServerMessage,
+    StrokesMessage,
+)
+from code_monet.workspace import WorkspaceState
+
+logger = logging.getLogger(__name__)
+
+MAX_RETAINED_BATCHES = 64
+"""Batches kept for sockets that never fetch (e.g. a v1 script that ignores strokes)."""
+
+_pending_adapter: TypeAdapter[list[PendingStroke]] = TypeAdapter(list[PendingStroke])
+
+
+def pending_models(strokes: list[PendingStrokeDict]) -> list[PendingStroke]:
+    return _pending_adapter.validate_python(strokes)
+
+
+def v1_announcement(strokes_line: str) -> str | None:
+    """Turn a logged ``strokes`` frame into the ``agent_strokes_ready`` a v1 socket expects."""
+    try:
+        data = json.loads(strokes_line)
+        message = AgentStrokesReadyMessage(
+            count=len(data["strokes"]),
+            batch_id=int(data["batch_id"]),
+            piece_number=int(data["piece_number"]),
+            seq=int(data["seq"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        logger.warning("Could not convert a logged strokes frame for a v1 socket")
+        return None
+    return message.model_dump_json()
+
+
+@dataclass
+class UserChannel:
+    """One user's outbound path: seq stamping, fan-out, stroke batches and cursors."""
+
+    user_id: str
+    state: WorkspaceState
+    events: EventLog
+    connections: ConnectionManager
+
+    # ------------------------------------------------------------------ Broadcaster protocol
+
+    async def send(self, message: ServerMessage) -> None:
+        text = self.events.stamp(message)
+        await self.connections.broadcast(self.user_id, text)
+
+    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
+        queued_at = time.time()
+        strokes = await self.state.pending_strokes(after_batch_id=batch_id - 1)
+        batch = [s for s in strokes if s["batch_id"] == batch_id]
+        frame = StrokesMessage(
+            batch_id=batch_id,
+            piece_number=piece_number,
+            strokes=pending_models(batch),
+            queued_at=queued_at,
+        )
+        seq, inline_text = self.events.stamp_with_seq(frame)
+        v1_text = AgentStrokesReadyMessage(
+            count=count, batch_id=batch_id, piece_number=piece_number, seq=seq
+        ).model_dump_json()
+        for connection in self.connections.connections(self.user_id):
+            if connection.inline_strokes:
+                connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+                await self.connections.send(connection, inline_text)
+            else:
+                await self.connections.send(connection, v1_text)
+        metrics.batch_queued(count)
+        metrics.batch_delivered(time.time() - queued_at)
+        await self.trim()
+
+    def viewer_count(self) -> int:
+        return self.connections.count(self.user_id)
+
+    async def announce_unlogged(self) -> int:
+        """After a crash: log (and so replay) queued batches whose frame was never written."""
+        announced = self.events.newest_strokes_batch()
+        missing = [b for b in self.state.pending_batch_ids() if b > announced]
+        for batch_id in missing:
+            strokes = await self.state.pending_strokes(after_batch_id=batch_id - 1)
+            batch = [s for s in strokes if s["batch_id"] == batch_id]
+            self.events.stamp(
+                StrokesMessage(
+                    batch_id=batch_id,
+                    piece_number=self.state.piece_number,
+                    strokes=pending_models(batch),
+                )
+            )
+        if missing:
+            logger.info("User %s: announced %d unlogged batches", self.user_id, len(missing))
+        return len(missing)
+
+    # ------------------------------------------------------------------ per-socket sending
+
+    async def send_to(self, connection: ClientConnection, message: ServerMessage) -> None:
+        """A reply to one socket only (not logged; keeps the user's current ``seq``)."""
+        await self.connections.send(connection, message.model_dump_json())
+
+    def replay_frames(self, connection: ClientConnection, lines: list[str]) -> list[str]:
+        """What a resuming socket should receive for logged ``lines`` (v1 sockets get
+        announcements instead of inline batches)."""
+        if connection.inline_strokes:
+            return lines
+        frames: list[str] = []
+        for line in lines:
+            if line.startswith('{"seq":') and '"type":"strokes"' in line[:64]:
+                announcement = v1_announcement(line)
+                if announcement is not None:
+                    frames.append(announcement)
+            else:
+                frames.append(line)
+        return frames
+
+    # ------------------------------------------------------------------ cursors and trimming
+
+    def newest_batch_id(self) -> int:
+        return self.state.newest_pending_batch_id()
+
+    async def fetch_pending(
+        self,
+        *,
+        after_batch_id: int | None = None,
+        connection_id: int | None = None,
+        token_key: str = "",
+    ) -> list[PendingStrokeDict]:
+        """``GET /strokes/pending``: batches the asking client has not had yet.
+
+        With ``after_batch_id`` the client says where it is; with ``connection_id`` (from its
+        ``init``) or its bearer token we find its sockets' cursors. A client we cannot place
+        gets every queued batch (v1 behaviour).
+        """
+        sockets = [
+            c
+            for c in self.connections.connections(self.user_id)
+            if (connection_id is not None and c.id == connection_id)
+            or (connection_id is None and token_key and c.token_key == token_key)
+        ]
+        if after_batch_id is not None:
+            cursor = after_batch_id
+        elif sockets:
+            cursor = min(c.stroke_cursor for c in sockets)
+        else:
+            cursor = 0
+        strokes = await self.state.pending_strokes(after_batch_id=cursor)
+        newest = max((s["batch_id"] for s in strokes), default=cursor)
+        for connection in sockets:
+            connection.stroke_cursor = max(connection.stroke_cursor, newest)
+        await self.trim()
+        return strokes
+
+    async def animated(self, connection: ClientConnection, batch_id: int) -> None:
+        """A socket finished animating ``batch_id``: it is past it."""
+        connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+        await self.trim()
+
+    async def trim(self) -> None:
+        """Drop queued batches every open socket is past (and the oldest beyond the cap)."""
+        sockets = self.connections.connections(self.user_id)
+        if not sockets:
+            return
+        up_to = min(c.stroke_cursor for c in sockets)
+        ids = self.state.pending_batch_ids()
+        if len(ids) > MAX_RETAINED_BATCHES:
+            up_to = max(up_to, ids[-MAX_RETAINED_BATCHES - 1])
+        if ids and up_to >= ids[0]:
+            await self.state.ack_batches(up_to)

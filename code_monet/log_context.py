@@ -1,0 +1,332 @@
+"""Structured logging: every log line says which user and which request it belongs to.
+
+* ``configure_logging()`` installs one handler on the root logger: JSON lines when
+  ``LOG_FORMAT=json``, readable ``key=value`` text otherwise.
+* A log-record factory (held by ``configure_logging`` and by ``tracing.setup_tracing``) puts
+  ``user_id``, ``request_id`` (``"-"`` when unset) and the current OpenTelemetry ``trace_id`` /
+  ``span_id`` (``""`` outside a span) on *every* record, whichever handler formats it.
+* ``bind_user`` / ``bind_request`` set the context (``contextvars``, so each asyncio task keeps
+  its own) and ``RequestContextMiddleware`` binds a request id to every HTTP request and
+  WebSocket, echoes it as ``X-Request-ID`` and records the HTTP request metric.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Protocol, TextIO
+
+from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from code_monet import metrics
+
+__all__ = [
+    "REQUEST_ID_HEADER",
+    "RequestContextMiddleware",
+    "bind_request",
+    "bind_user",
+    "configure_logging",
+    "current_request_id",
+    "current_user_id",
+    "release_record_factory",
+    "reset_logging",
+    "retain_record_factory",
+    "sane_request_id",
+]
+
+UNSET = "-"
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+_user_id: ContextVar[str] = ContextVar("code_monet_user_id", default=UNSET)
+_request_id: ContextVar[str] = ContextVar("code_monet_request_id", default=UNSET)
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=`` (or from us).
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_CONTEXT_ATTRS = ("user_id", "request_id", "trace_id", "span_id")
+
+
+def current_user_id() -> str:
+    return _user_id.get()
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+@contextmanager
+def bind_user(user_id: str) -> Iterator[None]:
+    """Tag every log record emitted inside the block (and tasks started in it) with ``user_id``."""
+    token = _user_id.set(user_id or UNSET)
+    try:
+        yield
+    finally:
+        _user_id.reset(token)
+
+
+@contextmanager
+def bind_request(request_id: str) -> Iterator[None]:
+    token = _request_id.set(request_id or UNSET)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+def sane_request_id(value: str | None) -> str | None:
+    """``value`` when it is a usable request id (≤ 64 of ``[A-Za-z0-9._-]``), else None."""
+    if value is not None and _REQUEST_ID_RE.match(value):
+        return value
+    return None
+
+
+# ----------------------------------------------------------------------------- record factory
+
+
+class _RecordFactory(Protocol):
+    def __call__(self, *args: object, **kwargs: object) -> logging.LogRecord: ...
+
+
+class _Factory:
+    """Wraps the previous record factory and adds the context attributes."""
+
+    def __init__(self, previous: _RecordFactory) -> None:
+        self.previous = previous
+
+    def __call__(self, *args: object, **kwargs: object) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        record.user_id = _user_id.get()
+        record.request_id = _request_id.get()
+        context = trace.get_current_span().get_span_context()
+        if context.is_valid:
+            record.trace_id = format(context.trace_id, "032x")
+            record.span_id = format(context.span_id, "016x")
+        else:
+            record.trace_id = ""
+            record.span_id = ""
+        return record
+
+
+_factory_lock = threading.Lock()
+_factory_users = 0
+
+
+def retain_record_factory() -> None:
+    """Put user/request/trace ids on every record until the matching ``release_record_factory``.
+
+    Reference counted, so ``configure_logging`` and each tracing handle can hold it
+    independently and a test that sets either up and tears it down leaves logging as it was.
+    """
+    global _factory_users
+    with _factory_lock:
+        _factory_users += 1
+        current = logging.getLogRecordFactory()
+        if not isinstance(current, _Factory):
+            logging.setLogRecordFactory(_Factory(current))
+
+
+def release_record_factory() -> None:
+    global _factory_users
+    with _factory_lock:
+        _factory_users = max(0, _factory_users - 1)
+        current = logging.getLogRecordFactory()
+        if _factory_users == 0 and isinstance(current, _Factory):
+            logging.setLogRecordFactory(current.previous)
+
+
+# ----------------------------------------------------------------------------- formatters
+
+
+def _extras(record: logging.LogRecord) -> dict[str, object]:
+    return {
+        key: value
+        for key, value in record.__dict__.items()
+        if key not in _STANDARD_ATTRS and key not in _CONTEXT_ATTRS and not key.startswith("_")
+    }
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    moment = datetime.fromtimestamp(record.created, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg, user_id, request_id, trace ids, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "ts": _timestamp(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "user_id": getattr(record, "user_id", _user_id.get()),
+            "request_id": getattr(record, "request_id", _request_id.get()),
+        }
+        trace_id = getattr(record, "trace_id", "")
+        if trace_id:
+            line["trace_id"] = trace_id
+            line["span_id"] = getattr(record, "span_id", "")
+        for key, value in _extras(record).items():
+            line.setdefault(key, value)
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def _quote(value: object) -> str:
+    text = str(value)
+    if text == "" or any(ch in text for ch in ' ="\n'):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+class KeyValueFormatter(logging.Formatter):
+    """``2025-01-01T12:00:00.000Z INFO  logger: message user_id=… request_id=… key=value``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        parts = [
+            f"{_timestamp(record)} {record.levelname:<7} {record.name}: {record.getMessage()}",
+            f"user_id={_quote(getattr(record, 'user_id', _user_id.get()))}",
+            f"request_id={_quote(getattr(record, 'request_id', _request_id.get()))}",
+        ]
+        trace_id = getattr(record, "trace_id", "")
+        if trace_id:
+            parts.append(f"trace_id={trace_id}")
+        parts.extend(f"{key}={_quote(value)}" for key, value in _extras(record).items())
+        text = " ".join(parts)
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + self.formatStack(record.stack_info)
+        return text
+
+
+_configured = False
+
+
+class _OurHandler(logging.StreamHandler[TextIO]):
+    """Marks the handler ``configure_logging`` installed, so it can be replaced or removed."""
+
+
+def configure_logging(level: str = "INFO", *, json_format: bool | None = None) -> None:
+    """Log to stderr in the chosen format; safe to call again (replaces its own handler only).
+
+    ``json_format=None`` reads ``LOG_FORMAT`` (``json`` → JSON lines). Handlers others installed
+    on the root logger (pytest's, for one) are left alone and also receive the context fields.
+    """
+    if json_format is None:
+        json_format = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+    numeric = logging.getLevelName(level.strip().upper())
+    if not isinstance(numeric, int):
+        raise ValueError(f"Unknown log level {level!r}: use DEBUG, INFO, WARNING, ERROR")
+    global _configured
+    if not _configured:
+        retain_record_factory()
+        _configured = True
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(handler)
+    handler = _OurHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_format else KeyValueFormatter())
+    root.addHandler(handler)
+    root.setLevel(numeric)
+
+
+def reset_logging() -> None:
+    """Undo ``configure_logging`` (tests): remove our handler and our record factory."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(handler)
+        handler.close()
+    global _configured
+    if _configured:
+        _configured = False
+        release_record_factory()
+
+
+# ----------------------------------------------------------------------------- middleware
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            try:
+                decoded: str = value.decode("latin-1")
+            except UnicodeDecodeError:
+                return None
+            return decoded
+    return None
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (``/s/{token}``), or ``"unmatched"``."""
+    route = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if isinstance(path, str) and path:
+        return path
+    return metrics.UNMATCHED_ROUTE
+
+
+class RequestContextMiddleware:
+    """Pure ASGI middleware: request id in, request id out, one metric per HTTP request.
+
+    Works for ``http`` and ``websocket`` scopes (the id is echoed in the handshake response for a
+    WebSocket); the id is also put on ``scope["state"]["request_id"]`` (``request.state``) and on
+    the current span. Add it with ``app.add_middleware(RequestContextMiddleware)``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = sane_request_id(_header(scope, b"x-request-id")) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute("http.request.id", request_id)
+        header = (b"x-request-id", request_id.encode("ascii"))
+
+        if scope["type"] == "websocket":
+
+            async def send_ws(message: Message) -> None:
+                if message["type"] == "websocket.accept":
+                    message = {**message, "headers": [*message.get("headers", ()), header]}
+                await send(message)
+
+            with bind_request(request_id):
+                await self.app(scope, receive, send_ws)
+            return
+
+        status = 500
+        started = time.perf_counter()
+
+        async def send_http(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != header[0]]
+                message = {**message, "headers": [*headers, header]}
+            await send(message)
+
+        try:
+            with bind_request(request_id):
+                await self.app(scope, receive, send_http)
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.http_request(scope.get("method", "GET"), route_template(scope), status, elapsed)

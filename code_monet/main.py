@@ -1,0 +1,207 @@
+"""The server: ``create_app()`` builds the FastAPI application, ``serve()`` runs it with uvicorn.
+
+Start-up (lifespan): migrate the database, connect it, build the auth service (creating the
+local user in local mode), start the code sandbox, and create the connection manager, the user
+registry and the shutdown coordinator. Shutdown closes sockets with 1001 first (before uvicorn
+tears connections down), then stops every agent and releases every workspace, then closes the
+sandbox and the database — each step bounded in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from code_monet import __version__
+from code_monet.agent import DrawingAgent
+from code_monet.agent.providers.base import ArtistProvider
+from code_monet.agent.providers.factory import provider_from_env
+from code_monet.auth import build_auth_service, get_auth_settings, install_auth
+from code_monet.auth.mailer import Mailer
+from code_monet.auth.service import AuthService
+from code_monet.auth.settings import AuthSettings
+from code_monet.config import ServerSettings, get_server_settings, get_settings
+from code_monet.connections import ConnectionManager
+from code_monet.db.dependencies import install_database
+from code_monet.db.engine import Database
+from code_monet.db.migrate import migrate
+from code_monet.db.settings import DatabaseSettings, resolve_database_url
+from code_monet.log_context import RequestContextMiddleware, configure_logging
+from code_monet.registry import AgentFactory, WorkspaceRegistry
+from code_monet.routes import create_api_router
+from code_monet.routes.auth import create_auth_router
+from code_monet.routes.deps import install_paths
+from code_monet.runtime import ServerRuntime
+from code_monet.shutdown import ShutdownCoordinator
+from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
+from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.tracing import setup_tracing
+from code_monet.types.state import GalleryEntry
+from code_monet.workspace import WorkspaceState
+
+logger = logging.getLogger(__name__)
+
+ProviderFactory = Callable[[], ArtistProvider]
+
+
+def create_app(
+    *,
+    data_dir: Path | None = None,
+    settings: ServerSettings | None = None,
+    auth_settings: AuthSettings | None = None,
+    database_url: str | None = None,
+    provider_factory: ProviderFactory | None = None,
+    sandbox_config: SandboxConfig | None = None,
+    mailer: Mailer | None = None,
+) -> FastAPI:
+    """The whole server as an ASGI app; configuration from the environment unless given."""
+    root = (data_dir or get_settings().data_dir).resolve()
+    server_settings = settings or get_server_settings()
+    auth_config = auth_settings or get_auth_settings()
+    make_provider = provider_factory or provider_from_env
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
+        url = database_url or resolve_database_url(DatabaseSettings(), root)
+        await migrate(url)
+        database = Database.connect(url)
+        auth = build_auth_service(database, auth_config, root, mailer=mailer)
+        install_database(app, database)
+        install_auth(app, auth)
+        if auth_config.local_mode:
+            await auth.ensure_local_user()
+        sandbox = CodeSandbox(sandbox_config or SandboxConfig())
+        sandbox_start = asyncio.create_task(sandbox.start(), name="sandbox-start")
+        image_provider = provider_from_settings(ImageGenerationSettings())
+
+        def agent_factory(state: WorkspaceState) -> DrawingAgent:
+            return DrawingAgent(
+                state, provider=make_provider(), sandbox=sandbox, image_provider=image_provider
+            )
+
+        async def index_piece(user_id: str, entry: GalleryEntry) -> None:
+            return None  # TEMP-WIRING
+
+        runtime = _build_runtime(
+            server_settings, root, database, auth, agent_factory, auth_config.dev_mode
+        )
+        runtime.registry.piece_saved_hooks.append(index_piece)
+        app.state.runtime = runtime
+        tracing = setup_tracing(app, engine=database.engine)
+        logger.info("Code Monet %s ready (data in %s)", __version__, root)
+        try:
+            yield
+        finally:
+            await runtime.shutdown.run()
+            sandbox_start.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await sandbox_start
+            await sandbox.close()
+            await database.dispose()
+            tracing.shutdown()
+
+    app = FastAPI(
+        title="Code Monet",
+        version=__version__,
+        description="An autonomous AI artist that draws live over WebSockets.",
+        lifespan=lifespan,
+    )
+    install_paths(app, root, server_settings)
+    _install_error_handlers(app, dev_mode=auth_config.dev_mode)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(create_api_router())
+    app.include_router(create_auth_router())
+    return app
+
+
+def _build_runtime(
+    settings: ServerSettings,
+    data_dir: Path,
+    database: Database,
+    auth_service: AuthService,
+    agent_factory: AgentFactory,
+    dev_mode: bool,
+) -> ServerRuntime:
+    connections = ConnectionManager(
+        max_per_user=settings.max_connections_per_user, queue_size=settings.send_queue_size
+    )
+    registry = WorkspaceRegistry(data_dir, connections, settings, agent_factory)
+    shutdown = ShutdownCoordinator(connections, registry, settings.shutdown_grace_seconds)
+    return ServerRuntime(
+        settings=settings,
+        data_dir=data_dir,
+        database=database,
+        auth=auth_service,
+        connections=connections,
+        registry=registry,
+        shutdown=shutdown,
+        dev_mode=dev_mode,
+    )
+
+
+def _install_error_handlers(app: FastAPI, *, dev_mode: bool) -> None:
+    """JSON errors with a clear message; never a stack trace outside dev mode."""
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, HTTPException | RequestValidationError):
+            raise exc
+        logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+        detail = "Internal server error"
+        if dev_mode:
+            detail = f"Internal server error: {type(exc).__name__}: {exc}"
+        return JSONResponse({"detail": detail}, status_code=500)
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn, but our sockets are closed with 1001 before uvicorn drops connections."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.code_monet_app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        runtime = getattr(self.code_monet_app.state, "runtime", None)
+        if isinstance(runtime, ServerRuntime):
+            await runtime.shutdown.close_connections()
+        await super().shutdown(sockets)
+
+
+def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info") -> None:
+    """Run the server in the foreground until SIGINT/SIGTERM."""
+    configure_logging(get_settings().log_level if log_level == "info" else log_level.upper())
+    settings = get_server_settings()
+    if reload:
+        uvicorn.run(
+            "code_monet.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            log_level=log_level,
+            log_config=None,
+            ws_max_size=settings.max_frame_bytes,
+        )
+        return
+    app = create_app(settings=settings.model_copy(update={"host": host, "port": port}))
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=None,
+        ws_max_size=settings.max_frame_bytes,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
+        lifespan="on",
+    )
+    GracefulServer(config, app).run()

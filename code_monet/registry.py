@@ -1,0 +1,168 @@
+"""User registry: one active workspace (state, agent, orchestrator, channel) per connected user.
+
+A user's session is loaded on first use — concurrent first connections share one load, and no
+global lock is held while files are read — and released after an idle grace period once the
+last socket has gone (a returning viewer cancels the release). An agent loop that died is
+restarted the next time the session is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from code_monet.agent import DrawingAgent
+from code_monet.config import ServerSettings, WorkspaceLimitsSettings
+from code_monet.connections import ConnectionManager
+from code_monet.delivery import UserChannel
+from code_monet.event_log import EventLog
+from code_monet.orchestrator import AgentOrchestrator
+from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.workspace import PieceSavedHook, WorkspaceState
+from code_monet.workspace.persistence import user_directory
+
+logger = logging.getLogger(__name__)
+
+AgentFactory = Callable[[WorkspaceState], DrawingAgent]
+
+
+@dataclass(eq=False)
+class UserSession:
+    """Everything live for one user while they (or their grace period) last."""
+
+    user_id: str
+    state: WorkspaceState
+    agent: DrawingAgent
+    orchestrator: AgentOrchestrator
+    channel: UserChannel
+    human_strokes: RateLimiter
+    release_handle: asyncio.TimerHandle | None = None
+    released: bool = False
+
+
+@dataclass
+class WorkspaceRegistry:
+    data_dir: Path
+    connections: ConnectionManager
+    settings: ServerSettings
+    agent_factory: AgentFactory
+    limits: WorkspaceLimitsSettings | None = None
+    piece_saved_hooks: list[PieceSavedHook] = field(default_factory=list)
+    _sessions: dict[str, UserSession] = field(default_factory=dict)
+    _loading: dict[str, asyncio.Task[UserSession]] = field(default_factory=dict)
+    _closing: bool = False
+
+    # ------------------------------------------------------------------ lookup
+
+    def loaded(self, user_id: str) -> UserSession | None:
+        return self._sessions.get(user_id)
+
+    def active_users(self) -> int:
+        return len(self._sessions)
+
+    def sessions(self) -> list[UserSession]:
+        return list(self._sessions.values())
+
+    async def acquire(self, user_id: str | uuid.UUID) -> UserSession:
+        """The user's session, loading it if needed; cancels a pending idle release."""
+        if self._closing:
+            raise RuntimeError("The server is shutting down")
+        key = str(uuid.UUID(str(user_id)))
+        session = self._sessions.get(key)
+        if session is None:
+            task = self._loading.get(key)
+            if task is None:
+                task = asyncio.create_task(self._load(key), name=f"load-{key}")
+                self._loading[key] = task
+                task.add_done_callback(lambda _t: self._loading.pop(key, None))
+            session = await asyncio.shield(task)
+        self._cancel_release(session)
+        if not session.orchestrator.running and not self._closing:
+            logger.info("Starting the agent loop for user %s", key)
+            session.orchestrator.start()
+        return session
+
+    async def _load(self, user_id: str) -> UserSession:
+        state = await WorkspaceState.load_for_user(
+            user_id, data_dir=self.data_dir, limits=self.limits
+        )
+        for warning in state.load_warnings:
+            logger.warning(warning)
+        state.piece_saved_hooks.extend(self.piece_saved_hooks)
+        events = await asyncio.to_thread(
+            EventLog.load,
+            user_directory(self.data_dir, user_id),
+            self.settings.event_log_keep,
+            self.settings.event_log_max_bytes,
+        )
+        channel = UserChannel(user_id, state, events, self.connections)
+        await channel.announce_unlogged()
+        agent = self.agent_factory(state)
+        orchestrator = AgentOrchestrator(agent, channel)
+        limiter = RateLimiter(
+            RateLimiterConfig(
+                max_requests=self.settings.human_stroke_burst,
+                window_seconds=self.settings.human_stroke_burst
+                / self.settings.human_strokes_per_second,
+                max_keys=4,
+            )
+        )
+        session = UserSession(user_id, state, agent, orchestrator, channel, limiter)
+        self._sessions[user_id] = session
+        return session
+
+    # ------------------------------------------------------------------ release
+
+    def schedule_release(self, session: UserSession) -> None:
+        """Release the session after the grace period unless a viewer comes back."""
+        self._cancel_release(session)
+        if self.connections.count(session.user_id):
+            return
+        loop = asyncio.get_running_loop()
+        session.release_handle = loop.call_later(
+            self.settings.idle_grace_seconds,
+            lambda: asyncio.create_task(self._release_if_idle(session)),
+        )
+
+    def _cancel_release(self, session: UserSession) -> None:
+        if session.release_handle is not None:
+            session.release_handle.cancel()
+            session.release_handle = None
+
+    async def _release_if_idle(self, session: UserSession) -> None:
+        session.release_handle = None
+        if self.connections.count(session.user_id) or session.released:
+            return
+        await self.release(session)
+
+    async def release(self, session: UserSession) -> None:
+        """Stop the agent and forget the session (its state is already on disk)."""
+        if session.released:
+            return
+        session.released = True
+        self._cancel_release(session)
+        if self._sessions.get(session.user_id) is session:
+            del self._sessions[session.user_id]
+        await session.orchestrator.stop()
+        with contextlib.suppress(Exception):
+            await session.agent.close()
+        try:
+            await session.state.save()
+        except Exception:
+            logger.exception("Final save failed for user %s", session.user_id)
+        await asyncio.to_thread(session.channel.events.compact)
+        logger.info("Released the workspace of user %s", session.user_id)
+
+    async def close_all(self) -> None:
+        """Shutdown: stop every agent loop and release every session."""
+        self._closing = True
+        for task in list(self._loading.values()):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await task
+        sessions = list(self._sessions.values())
+        await asyncio.gather(*(self.release(s) for s in sessions), return_exceptions=True)

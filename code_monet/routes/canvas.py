@@ -1,0 +1,116 @@
+"""The signed-in user's live canvas: ``/state``, ``/canvas.png``, ``/canvas.svg``.
+
+Rendering runs in a worker thread; the event loop never rasterises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from code_monet import metrics
+from code_monet.auth.dependencies import CurrentUser
+from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
+from code_monet.routes.sessions import session_for
+from code_monet.runtime import RuntimeDep
+from code_monet.types.paths import Path
+from code_monet.types.state import AgentStatus
+from code_monet.types.styles import DrawingStyleConfig, DrawingStyleType, get_style_config
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class StateResponse(BaseModel):
+    """The live studio state (the fields of ``init`` without the gallery)."""
+
+    strokes: list[Path]
+    status: AgentStatus
+    paused: bool
+    pause_reason: str
+    piece_number: int
+    piece_completed: bool
+    monologue: str
+    drawing_style: DrawingStyleType
+    style_config: DrawingStyleConfig
+    canvas_width: int
+    canvas_height: int
+    title: str | None
+    prompt: str | None
+    pending_strokes: int
+    viewers: int
+    turn_active: bool
+    server_time: datetime
+
+
+def create_canvas_router() -> APIRouter:
+    router = APIRouter(tags=["canvas"])
+
+    @router.get("/state", response_model=StateResponse)
+    async def get_state(user: CurrentUser, runtime: RuntimeDep) -> StateResponse:
+        session = await session_for(runtime, user)
+        state = session.state
+        width, height = state.canvas_size
+        return StateResponse(
+            strokes=state.strokes,
+            status=state.status,
+            paused=state.paused,
+            pause_reason=state.pause_reason.value,
+            piece_number=state.piece_number,
+            piece_completed=state.piece_completed,
+            monologue=state.monologue,
+            drawing_style=state.drawing_style,
+            style_config=get_style_config(state.drawing_style),
+            canvas_width=width,
+            canvas_height=height,
+            title=state.title,
+            prompt=state.prompt,
+            pending_strokes=state.pending_count,
+            viewers=runtime.connections.count(session.user_id),
+            turn_active=session.orchestrator.turn_active,
+            server_time=datetime.now().astimezone(),
+        )
+
+    @router.get("/canvas.png", response_class=Response)
+    async def canvas_png(
+        user: CurrentUser,
+        runtime: RuntimeDep,
+        width: int | None = Query(default=None, ge=16, le=4096, description="Output width"),
+        highlight_human: bool = False,
+    ) -> Response:
+        """The live canvas as PNG (optionally scaled to ``width``)."""
+        session = await session_for(runtime, user)
+        state = session.state
+        canvas_w, canvas_h = state.canvas_size
+        out_w = width or canvas_w
+        out_h = max(1, round(canvas_h * out_w / canvas_w))
+        options = RenderOptions(
+            width=out_w,
+            height=out_h,
+            drawing_style=state.drawing_style,
+            highlight_human=highlight_human,
+            expand_brushes=state.drawing_style is DrawingStyleType.PAINT,
+            scale_from=(canvas_w, canvas_h),
+            scale_padding=0,
+        )
+        started = time.perf_counter()
+        png = await asyncio.to_thread(render_strokes_png, list(state.strokes), options)
+        metrics.render_finished("canvas_png", time.perf_counter() - started)
+        return Response(png, media_type="image/png", headers=NO_STORE)
+
+    @router.get("/canvas.svg", response_class=Response)
+    async def canvas_svg(user: CurrentUser, runtime: RuntimeDep) -> Response:
+        """The live canvas as a standalone SVG document."""
+        session = await session_for(runtime, user)
+        state = session.state
+        canvas_w, canvas_h = state.canvas_size
+        svg = await asyncio.to_thread(
+            canvas_to_svg, list(state.strokes), canvas_w, canvas_h, state.drawing_style
+        )
+        return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
+
+    return router

@@ -1,0 +1,266 @@
+"""``GET /ws``: the realtime socket (protocol v1, plus v2 ``seq`` resume and inline strokes).
+
+Lifecycle: accept → authenticate (URL token, ``Sec-WebSocket-Protocol`` ``bearer.<token>``, or
+a first ``auth`` frame) → load the user's session → send ``init`` (or replay what a resuming
+v2 client missed) → undo a disconnect pause → read frames until the socket closes → on the
+last socket's close, pause the agent and schedule the workspace's release.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from code_monet import metrics
+from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
+from code_monet.connections import CLOSE_GOING_AWAY, ClientConnection
+from code_monet.log_context import bind_user
+from code_monet.registry import UserSession
+from code_monet.runtime import ServerRuntime
+from code_monet.tracing import websocket_span
+from code_monet.types.messages import (
+    AgentStrokesReadyMessage,
+    AuthClientMessage,
+    InitMessage,
+    parse_client_message,
+)
+from code_monet.types.state import GalleryEntry, PauseReason
+from code_monet.types.styles import get_style_config
+from code_monet.user_handlers import HandlerContext, handle_frame
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4001
+CLOSE_INTERNAL = 1011
+AUTH_FRAME_TIMEOUT = 10.0
+V2_SUBPROTOCOL = "code-monet.v2"
+_TOKEN_PREFIXES = ("bearer.", "access_token.")
+
+
+def token_key(token: str) -> str:
+    """A short fingerprint of a bearer token: matches HTTP fetches to their client's sockets."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def _subprotocol_choice(offered: list[str]) -> tuple[str | None, str | None]:
+    """(subprotocol to echo, token carried in a subprotocol)."""
+    token = next(
+        (p.split(".", 1)[1] for p in offered if p.lower().startswith(_TOKEN_PREFIXES)), None
+    )
+    if V2_SUBPROTOCOL in offered:
+        return V2_SUBPROTOCOL, token
+    plain = [p for p in offered if not p.lower().startswith(_TOKEN_PREFIXES)]
+    return (plain[0] if plain else (offered[0] if offered else None)), token
+
+
+async def _first_frame_token(websocket: WebSocket) -> str | None:
+    try:
+        async with asyncio.timeout(AUTH_FRAME_TIMEOUT):
+            raw = await websocket.receive_text()
+    except (TimeoutError, WebSocketDisconnect, RuntimeError, KeyError):
+        return None
+    try:
+        message = parse_client_message(raw)
+    except (ValidationError, ValueError):
+        return None
+    return message.token if isinstance(message, AuthClientMessage) else None
+
+
+def _last_seq(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+def create_websocket_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.websocket("/ws")
+    async def websocket_endpoint(websocket: WebSocket) -> None:
+        await serve_socket(websocket)
+
+    return router
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.close(code=code, reason=reason[:120])
+
+
+async def serve_socket(websocket: WebSocket) -> None:
+    offered = list(websocket.scope.get("subprotocols") or [])
+    subprotocol, header_token = _subprotocol_choice(offered)
+    await websocket.accept(subprotocol=subprotocol)
+    runtime = getattr(websocket.app.state, "runtime", None)
+    if not isinstance(runtime, ServerRuntime) or runtime.shutdown.is_stopping:
+        await _close(websocket, CLOSE_GOING_AWAY, "Server shutting down")
+        return
+    params = websocket.query_params
+    first_frame_auth = False
+    token = params.get("token") or header_token
+    if not token:
+        token = await _first_frame_token(websocket)
+        first_frame_auth = True
+    if not token:
+        await _close(websocket, CLOSE_UNAUTHORIZED, "Missing token")
+        return
+    try:
+        user = await runtime.auth.authenticate_access_token(token)
+    except AuthUnavailableError:
+        await _close(websocket, CLOSE_INTERNAL, "Authentication unavailable; retry shortly")
+        return
+    except AuthenticationError as exc:
+        await _close(websocket, CLOSE_UNAUTHORIZED, str(exc) or "Invalid token")
+        return
+    user_id = str(user.id)
+    inline = params.get("strokes") == "inline"
+    last_seq = _last_seq(params.get("last_seq"))
+    version = 2 if (inline or last_seq is not None or first_frame_auth or subprotocol) else 1
+    with (
+        bind_user(user_id),
+        websocket_span(
+            "ws.connection",
+            user_id=user_id,
+            client_trace_id=params.get("trace_id"),
+            attributes={"ws.protocol_version": version, "ws.inline_strokes": inline},
+        ),
+    ):
+        await _run_connection(
+            runtime, websocket, user_id, token_key(token), inline, last_seq, version
+        )
+
+
+async def _run_connection(
+    runtime: ServerRuntime,
+    websocket: WebSocket,
+    user_id: str,
+    key: str,
+    inline: bool,
+    last_seq: int | None,
+    version: int,
+) -> None:
+    connections = runtime.connections
+    if connections.at_cap(user_id):
+        await connections.refuse_over_cap(websocket)
+        return
+    try:
+        session = await runtime.registry.acquire(user_id)
+        gallery = await session.state.list_gallery()
+    except RuntimeError:
+        await _close(websocket, CLOSE_GOING_AWAY, "Server shutting down")
+        return
+    if connections.at_cap(user_id) or runtime.shutdown.is_stopping:
+        if runtime.shutdown.is_stopping:
+            await _close(websocket, CLOSE_GOING_AWAY, "Server shutting down")
+        else:
+            await connections.refuse_over_cap(websocket)
+        runtime.registry.schedule_release(session)
+        return
+    # From here to the first await nothing else runs: the socket sees every later broadcast
+    # exactly once, after its init (or its replay).
+    connection = connections.register(
+        user_id,
+        websocket,
+        inline_strokes=inline,
+        protocol_version=version,
+        token_key=key,
+        trace_id=websocket.query_params.get("trace_id"),
+    )
+    _greet(session, connection, gallery, last_seq)
+    metrics.connection_opened(version)
+    metrics.set_active_users(runtime.registry.active_users())
+    close_code = 1000
+    closed_by_us: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    try:
+        await session.orchestrator.viewer_connected()
+        ctx = HandlerContext(session, connection, runtime.settings)
+        closed_by_us = asyncio.ensure_future(connection.closed_event.wait())
+        while True:
+            receiving = asyncio.ensure_future(websocket.receive())
+            await asyncio.wait({receiving, closed_by_us}, return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():  # dropped as too slow, or closed at shutdown
+                receiving.cancel()
+                close_code = 1013
+                break
+            message = receiving.result()
+            if message["type"] == "websocket.disconnect":
+                close_code = int(message.get("code") or 1000)
+                break
+            raw = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            await handle_frame(ctx, raw)
+    except WebSocketDisconnect as exc:
+        close_code = exc.code
+    except RuntimeError:  # the socket was closed under us (shutdown, slow-client drop)
+        close_code = CLOSE_GOING_AWAY
+    finally:
+        closed_by_us.cancel()
+        await _disconnected(runtime, session, connection, close_code)
+
+
+def _greet(
+    session: UserSession,
+    connection: ClientConnection,
+    gallery: list[GalleryEntry],
+    last_seq: int | None,
+) -> None:
+    """Queue the socket's first frames: a replay of what it missed, or a fresh ``init``."""
+    state, channel = session.state, session.channel
+    replay = channel.events.since(last_seq) if last_seq is not None else None
+    if replay is not None:
+        for frame in channel.replay_frames(connection, replay):
+            connection.offer(frame)
+        if connection.inline_strokes:
+            connection.stroke_cursor = state.newest_pending_batch_id()
+        return
+    width, height = state.canvas_size
+    newest = state.newest_pending_batch_id()
+    init = InitMessage(
+        strokes=state.strokes,
+        gallery=gallery,
+        status=state.status,
+        paused=state.paused,
+        piece_number=state.piece_number,
+        monologue=state.monologue,
+        drawing_style=state.drawing_style,
+        style_config=get_style_config(state.drawing_style),
+        canvas_width=width,
+        canvas_height=height,
+        title=state.title,
+        prompt=state.prompt,
+        seq=channel.events.last_seq,
+        connection_id=connection.id,
+        piece_completed=state.piece_completed,
+        turn_active=session.orchestrator.turn_active,
+        last_batch_id=newest,
+    )
+    connection.offer(init.model_dump_json())
+    if connection.inline_strokes:
+        connection.stroke_cursor = newest
+    elif newest and (not state.paused or state.pause_reason is PauseReason.DISCONNECT):
+        # (a disconnect pause is undone right after this greeting)
+        announce = AgentStrokesReadyMessage(
+            count=state.pending_count, batch_id=newest, piece_number=state.piece_number
+        )
+        connection.offer(announce.model_dump_json())
+
+
+async def _disconnected(
+    runtime: ServerRuntime, session: UserSession, connection: ClientConnection, code: int
+) -> None:
+    if not connection.closed:
+        await connection.close(1000)
+    runtime.connections.remove(connection)
+    last = runtime.connections.count(session.user_id) == 0
+    metrics.connection_closed(code)
+    if last:
+        with contextlib.suppress(Exception):
+            await session.orchestrator.last_viewer_left()
+        runtime.registry.schedule_release(session)
+    metrics.set_active_users(runtime.registry.active_users())

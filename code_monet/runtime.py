@@ -1,0 +1,45 @@
+"""The live parts of a running server, shared by the WebSocket endpoint and the routes.
+
+``create_app``'s lifespan builds one ``ServerRuntime`` and stores it on ``app.state``; handlers
+reach it through the ``RuntimeDep`` dependency (or ``runtime_of`` for WebSockets).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from starlette.requests import HTTPConnection
+
+from code_monet.auth.service import AuthService
+from code_monet.config import ServerSettings
+from code_monet.connections import ConnectionManager
+from code_monet.db.engine import Database
+from code_monet.registry import WorkspaceRegistry
+from code_monet.shutdown import ShutdownCoordinator
+
+
+@dataclass
+class ServerRuntime:
+    settings: ServerSettings
+    data_dir: Path
+    database: Database
+    auth: AuthService
+    connections: ConnectionManager
+    registry: WorkspaceRegistry
+    shutdown: ShutdownCoordinator
+    dev_mode: bool = False
+    started_at: float = field(default_factory=time.time)
+
+
+def runtime_of(connection: HTTPConnection) -> ServerRuntime:
+    runtime = getattr(connection.app.state, "runtime", None)
+    if not isinstance(runtime, ServerRuntime):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The server is starting up")
+    return runtime
+
+
+RuntimeDep = Annotated[ServerRuntime, Depends(runtime_of)]

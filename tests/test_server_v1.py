@@ -1,0 +1,240 @@
+"""The realtime server through a real uvicorn server and real WebSocket clients: the v1 flow."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from fakes.server import recv_json, recv_until, running_server
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class TestV1Flow:
+    async def test_whole_flow_a_web_client_performs(self, tmp_path: Path) -> None:
+        # Arrange
+        async with running_server(tmp_path, artist_kwargs={"finish_after": 2}) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws, server.http(token) as http:
+                init = await recv_json(ws)
+
+                # Act: start a piece with a direction
+                await ws.send(json.dumps({"type": "new_canvas", "direction": "waves"}))
+                server.gate.set()
+                fetched: list[dict[str, object]] = []
+                frames: list[dict[str, object]] = []
+                async with asyncio.timeout(60):
+                    while True:
+                        frame = await recv_json(ws)
+                        frames.append(frame)
+                        if frame["type"] == "agent_strokes_ready":
+                            reply = await http.get("/strokes/pending")
+                            body = reply.json()
+                            fetched.extend(body["strokes"])
+                            assert body["count"] == len(body["strokes"])
+                            await ws.send(
+                                json.dumps(
+                                    {"type": "animation_done", "batch_id": frame["batch_id"]}
+                                )
+                            )
+                        if frame["type"] == "gallery_update" and frame["canvases"]:
+                            break
+                await ws.send(json.dumps({"type": "load_canvas", "piece_number": 1}))
+                loaded, _ = await recv_until(ws, "load_canvas")
+
+        # Assert
+        assert init["type"] == "init"
+        for key in (
+            "strokes",
+            "gallery",
+            "status",
+            "paused",
+            "piece_number",
+            "monologue",
+            "drawing_style",
+            "style_config",
+            "canvas_width",
+            "canvas_height",
+            "title",
+            "prompt",
+        ):
+            assert key in init, key
+        kinds = [f["type"] for f in frames]
+        start = kinds.index("new_canvas")
+        assert kinds[start : start + 3] == ["new_canvas", "gallery_update", "piece_state"]
+        assert "thinking_delta" in kinds and "code_execution" in kinds
+        assert {"type": "piece_state", "number": 1, "completed": True}.items() <= next(
+            f for f in frames if f["type"] == "piece_state" and f["completed"]
+        ).items()
+        assert len(fetched) == 6  # two turns of three lines
+        assert all(len(s["points"]) >= 2 for s in fetched)  # type: ignore[arg-type,index]
+        gallery = next(f for f in reversed(frames) if f["type"] == "gallery_update")
+        assert gallery["canvases"][0]["title"] == "Lines 2"  # type: ignore[index]
+        assert loaded["piece_number"] == 1
+        assert len(loaded["strokes"]) == 6  # type: ignore[arg-type]
+
+    async def test_reconnect_reannounces_pending_and_resumes_a_disconnect_pause(
+        self, tmp_path: Path
+    ) -> None:
+        # Arrange: the artist draws a batch nobody acknowledges, then the viewer leaves
+        gate = asyncio.Event()
+        async with running_server(
+            tmp_path, artist_kwargs={"gate": gate, "finish_after": 5}
+        ) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+                await ws.send(json.dumps({"type": "new_canvas"}))
+                gate.set()
+                ready, _ = await recv_until(ws, "agent_strokes_ready")
+                gate.clear()
+            session = server.app_runtime.registry.loaded(
+                next(iter(server.app_runtime.registry._sessions))
+            )
+            assert session is not None
+            async with asyncio.timeout(30):
+                while not session.state.paused:  # noqa: ASYNC110 - observing from outside
+                    await asyncio.sleep(0.02)
+            reason_after_leaving = session.state.pause_reason.value
+
+            # Act
+            async with server.ws(token) as ws:
+                init = await recv_json(ws)
+                announce = await recv_json(ws)
+                resumed, _ = await recv_until(ws, "paused", paused=False)
+
+        # Assert
+        assert reason_after_leaving == "disconnect"
+        assert init["paused"] is True
+        assert announce["type"] == "agent_strokes_ready"
+        assert announce["batch_id"] == ready["batch_id"]
+        assert resumed["paused"] is False
+
+    async def test_user_pause_is_not_undone_by_reconnecting(self, tmp_path: Path) -> None:
+        # Arrange
+        gate = asyncio.Event()
+        async with running_server(tmp_path, artist_kwargs={"gate": gate}) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+                await ws.send(json.dumps({"type": "pause"}))
+                await recv_until(ws, "paused", paused=True)
+
+            # Act
+            async with server.ws(token) as ws:
+                init = await recv_json(ws)
+                await ws.send(json.dumps({"type": "set_style", "drawing_style": "paint"}))
+                frame, seen = await recv_until(ws, "style_change")
+
+        # Assert
+        assert init["paused"] is True
+        assert not any(f["type"] == "paused" for f in seen)
+        assert frame["drawing_style"] == "paint"
+
+
+class TestSeveralSockets:
+    async def test_two_v1_sockets_both_fetch_every_batch(self, tmp_path: Path) -> None:
+        # Arrange: two clients of one user with their own tokens (e.g. two devices)
+        async with running_server(tmp_path, artist_kwargs={"finish_after": 2}) as server:
+            token_a, token_b = await server.local_token(), await server.local_token()
+            got: dict[str, list[int]] = {"a": [], "b": []}
+            async with (
+                server.ws(token_a) as ws_a,
+                server.ws(token_b) as ws_b,
+                server.http(token_a) as http_a,
+                server.http(token_b) as http_b,
+            ):
+                await recv_json(ws_a)
+                await recv_json(ws_b)
+
+                async def follow(name: str, ws_conn: object, http: object) -> None:
+                    from websockets.asyncio.client import ClientConnection
+
+                    assert isinstance(ws_conn, ClientConnection)
+                    async with asyncio.timeout(60):
+                        while True:
+                            frame = await recv_json(ws_conn)
+                            if frame["type"] == "agent_strokes_ready":
+                                reply = await http.get("/strokes/pending")  # type: ignore[attr-defined]
+                                got[name].extend(s["batch_id"] for s in reply.json()["strokes"])
+                                await ws_conn.send(
+                                    json.dumps(
+                                        {"type": "animation_done", "batch_id": frame["batch_id"]}
+                                    )
+                                )
+                            if frame["type"] == "piece_state" and frame["completed"]:
+                                return
+
+                # Act
+                await ws_a.send(json.dumps({"type": "new_canvas"}))
+                server.gate.set()
+                await asyncio.gather(follow("a", ws_a, http_a), follow("b", ws_b, http_b))
+
+        # Assert: each saw both batches' strokes exactly once
+        assert sorted(set(got["a"])) == sorted(set(got["b"])) == [1, 2]
+        assert len(got["a"]) == len(got["b"]) == 6
+
+    async def test_every_message_reaches_every_socket(self, tmp_path: Path) -> None:
+        # Arrange
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws_a, server.ws(token) as ws_b:
+                await recv_json(ws_a)
+                await recv_json(ws_b)
+
+                # Act: a human stroke drawn on one device
+                stroke = {"type": "stroke", "points": [{"x": 5, "y": 5}, {"x": 9000, "y": -4}]}
+                await ws_a.send(json.dumps(stroke))
+                echo_a, _ = await recv_until(ws_a, "human_stroke")
+                echo_b, _ = await recv_until(ws_b, "human_stroke")
+
+        # Assert: both got it, clamped to the canvas, as a human stroke
+        assert echo_a == echo_b
+        path = echo_a["path"]
+        assert isinstance(path, dict)
+        assert path["author"] == "human"
+        assert path["points"][1] == {"x": 800.0, "y": 0.0}
+
+
+class TestHttpRoutes:
+    async def test_state_canvas_and_gallery_endpoints(self, tmp_path: Path) -> None:
+        # Arrange
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws, server.http(token) as http:
+                await recv_json(ws)
+                await ws.send(
+                    json.dumps({"type": "stroke", "points": [{"x": 1, "y": 1}, {"x": 90, "y": 40}]})
+                )
+                await recv_until(ws, "human_stroke")
+
+                # Act
+                health = await http.get("/health")
+                version = await http.get("/version")
+                state = await http.get("/state")
+                png = await http.get("/canvas.png", params={"width": 400})
+                svg = await http.get("/canvas.svg")
+                gallery = await http.get("/gallery")
+                missing = await http.get("/gallery/99/strokes")
+                bad = await http.get("/gallery/abc/strokes")
+                debug = await http.get("/debug/agent")
+                aasa = await http.get("/.well-known/apple-app-site-association")
+                docs = await http.get("/docs")
+                anonymous = await server.http().get("/state")
+
+        # Assert
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        assert version.json()["protocol_versions"] == [1, 2]
+        assert state.json()["strokes"][0]["author"] == "human"
+        assert png.headers["content-type"] == "image/png"
+        assert png.content.startswith(PNG_SIGNATURE)
+        assert int.from_bytes(png.content[16:20], "big") == 400
+        assert svg.text.count("<path") == 1
+        assert gallery.json() == []
+        assert missing.status_code == 404 and "no piece 99" in missing.json()["detail"]
+        assert bad.status_code == 422
+        assert debug.json()["provider"] == "ScriptedArtist"
+        assert "applinks" in aasa.json()
+        assert docs.status_code == 200
+        assert anonymous.status_code == 401
