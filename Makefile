@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench install clean
+.PHONY: run test lint typecheck pytest webtest web bench bench-load install clean
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh
@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
-	$(VENV)/bin/code-monet draw "a calm sea at night" --style paint --seed 3 -o out
-	$(VENV)/bin/code-monet draw --style plotter --seed 1 -o out
+# The server on http://127.0.0.1:8000 (local mode, builtin artist, SQLite + files in ./data).
+run: $(STAMP) web
+	$(VENV)/bin/code-monet serve --host 127.0.0.1 --port 8000
+
+web:
+	bash scripts/web.sh build
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -26,13 +29,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict code_monet
 
-pytest: $(STAMP)
+webtest:
+	bash scripts/web.sh test
+
+pytest: $(STAMP) web
+	@sh scripts/system-deps.sh --test
 	bash scripts/with-services.sh $(VENV)/bin/pytest
 
-test: lint typecheck pytest
+test: lint typecheck webtest pytest
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+bench-load: $(STAMP)
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

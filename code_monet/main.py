@@ -40,7 +40,11 @@ from code_monet.registry import AgentFactory, WorkspaceRegistry
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
+from code_monet.routes.telemetry import create_telemetry_router
+from code_monet.routes.web import mount_web
 from code_monet.runtime import ServerRuntime
+from code_monet.share import create_share_routers
+from code_monet.share.index import on_piece_saved, wait_for_background_renders
 from code_monet.shutdown import ShutdownCoordinator
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
@@ -90,7 +94,7 @@ def create_app(
             )
 
         async def index_piece(user_id: str, entry: GalleryEntry) -> None:
-            return None  # TEMP-WIRING
+            await on_piece_saved(database, root, user_id, entry)
 
         runtime = _build_runtime(
             server_settings, root, database, auth, agent_factory, auth_config.dev_mode
@@ -103,6 +107,9 @@ def create_app(
             yield
         finally:
             await runtime.shutdown.run()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(server_settings.shutdown_grace_seconds):
+                    await wait_for_background_renders()
             sandbox_start.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await sandbox_start
@@ -121,6 +128,10 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)
     app.include_router(create_api_router())
     app.include_router(create_auth_router())
+    for router in create_share_routers():
+        app.include_router(router)
+    app.include_router(create_telemetry_router())
+    mount_web(app, server_settings.web_dist_dir)
     return app
 
 

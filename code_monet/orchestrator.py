@@ -77,6 +77,8 @@ class AgentOrchestrator:
     _iteration: int = 0
     _stopping: bool = False
     turns_run: int = 0
+    waiting_for_first_piece: bool = False
+    """A brand-new studio: the artist waits for a new piece, a nudge or resume to begin."""
 
     @property
     def state(self) -> WorkspaceState:
@@ -115,6 +117,7 @@ class AgentOrchestrator:
         state = self.state
         return (
             not self._stopping
+            and not self.waiting_for_first_piece
             and self.broadcaster.viewer_count() > 0
             and not state.paused
             and not state.piece_completed
@@ -144,6 +147,7 @@ class AgentOrchestrator:
         await self.broadcaster.send(PausedMessage(paused=True))
 
     async def resume(self, direction: str | None = None) -> None:
+        self.waiting_for_first_piece = False
         if direction:
             self.agent.add_nudge(direction)
         await self.state.set_paused(PauseReason.NONE)
@@ -154,6 +158,7 @@ class AgentOrchestrator:
 
     async def nudge(self, text: str) -> None:
         """Queue a nudge and wake the artist; a finished piece is reopened."""
+        self.waiting_for_first_piece = False
         self.agent.add_nudge(text)
         if self.state.piece_completed:
             await self.state.set_piece_completed(False)
@@ -171,6 +176,7 @@ class AgentOrchestrator:
         height: int | None = None,
     ) -> str | None:
         """Save the canvas (if not empty), start the next piece, resume and wake."""
+        self.waiting_for_first_piece = False
         if self._turn_task and not self._turn_task.done():
             self._turn_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

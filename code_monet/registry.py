@@ -104,6 +104,7 @@ class WorkspaceRegistry:
         await channel.announce_unlogged()
         agent = self.agent_factory(state)
         orchestrator = AgentOrchestrator(agent, channel)
+        orchestrator.waiting_for_first_piece = state.fresh
         limiter = RateLimiter(
             RateLimiterConfig(
                 max_requests=self.settings.human_stroke_burst,

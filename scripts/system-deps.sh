@@ -7,6 +7,11 @@ missing=""
 command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
 # libseccomp backs the sandbox's seccomp filter (through pyseccomp).
 ls /usr/lib/*/libseccomp.so.2 /lib/*/libseccomp.so.2 >/dev/null 2>&1 || missing="$missing libseccomp2"
+# Node.js + npm build the web studio (web/); Chromium runs its end-to-end tests (`--test`).
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ "${1:-}" = "--test" ]; then
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages:$missing"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from code_monet.cli import app
 from code_monet.db import Database
+from code_monet.db.migrate import head_revision
 from code_monet.db.records import User
 from code_monet.db.repository import refresh_tokens, users
 from code_monet.db.types import utc_now
@@ -156,7 +157,7 @@ class TestDbCommands:
         # Assert
         assert first[0] == 0 and "upgraded from empty" in first[1]
         assert second[0] == 0 and "up to date" in second[1]
-        assert current[0] == 0 and "current: 0001" in current[1]
+        assert current[0] == 0 and f"current: {head_revision()}" in current[1]
 
     def test_bad_or_unreachable_database_exits_1(self, tmp_path: Path) -> None:
         """An unsupported URL or a dead server is a clear error with exit code 1."""

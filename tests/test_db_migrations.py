@@ -31,7 +31,14 @@ from code_monet.db.testing import (
     temporary_database,
 )
 
-TABLES = {"users", "invite_codes", "magic_link_tokens", "refresh_tokens", "canvas_shares"}
+TABLES = {
+    "users",
+    "invite_codes",
+    "magic_link_tokens",
+    "refresh_tokens",
+    "canvas_shares",
+    "gallery_pieces",
+}
 
 
 def _diff(connection: Connection) -> list[object]:

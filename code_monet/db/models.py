@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 models: users, invite codes, magic-link tokens, refresh tokens, canvas shares.
+"""SQLAlchemy 2 models: users, invite codes, magic-link tokens, refresh tokens, canvas shares,
+and the gallery piece index (what the public gallery lists without scanning users' files).
 
 Constraint names follow ``NAMING_CONVENTION`` so migrations are deterministic on every backend.
 Secrets are never stored: magic-link tokens and codes are kept as hashes.
@@ -9,7 +10,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Uuid, false, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Uuid,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from code_monet.db.types import UTCDateTime, utc_now
@@ -92,3 +104,30 @@ class CanvasShareRow(Base):
     piece_number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class GalleryPieceRow(Base):
+    """One saved piece of one user, as indexed from ``gallery/piece_NNNNNN.json``.
+
+    Every user's pieces are indexed; the public gallery lists the rows of users whose
+    ``gallery_public`` is on. ``content_hash`` (sha256 of the file) keys the image cache;
+    ``file_size`` and ``file_mtime_ns`` tell whether the file changed since it was indexed.
+    """
+
+    __tablename__ = "gallery_pieces"
+    __table_args__ = (Index(None, "created_at", "user_id", "piece_number"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    piece_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(200), default=None)
+    drawing_style: Mapped[str] = mapped_column(String(16))
+    stroke_count: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    file_mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

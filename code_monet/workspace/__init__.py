@@ -79,6 +79,8 @@ class WorkspaceState:
         self.gallery = GalleryStore(directory / "gallery", durable=durable)
         self.load_warnings: list[str] = []
         self.piece_saved_hooks: list[PieceSavedHook] = []
+        self.fresh = False
+        """True when this workspace was just created (nothing on disk yet)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -126,6 +128,7 @@ class WorkspaceState:
         ]
         state = cls(user_id, directory, data, pending, limits, durable=durable)
         state.load_warnings = warnings
+        state.fresh = not path.exists() and not warnings
         return state
 
     # ------------------------------------------------------------------ read-only views

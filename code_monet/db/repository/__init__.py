@@ -6,6 +6,13 @@ Time is always passed in (``now``), so expiry logic is testable without sleeping
 
 from __future__ import annotations
 
-from code_monet.db.repository import invites, magic_links, refresh_tokens, shares, users
+from code_monet.db.repository import (
+    invites,
+    magic_links,
+    public_pieces,
+    refresh_tokens,
+    shares,
+    users,
+)
 
-__all__ = ["invites", "magic_links", "refresh_tokens", "shares", "users"]
+__all__ = ["invites", "magic_links", "public_pieces", "refresh_tokens", "shares", "users"]

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from code_monet.db.models import CanvasShareRow
+from code_monet.db.models import CanvasShareRow, UserRow
 from code_monet.db.records import CanvasShare
 from code_monet.db.types import utc_now
 
@@ -83,3 +83,16 @@ async def delete_share(session: AsyncSession, token: str, user_id: uuid.UUID) ->
         .returning(CanvasShareRow.token)
     )
     return (await session.scalars(stmt)).one_or_none() is not None
+
+
+async def list_public_shares(session: AsyncSession, limit: int) -> list[CanvasShare]:
+    """Shares whose owner is active and has a public gallery, newest first (for the sitemap:
+    shares of private galleries stay unlisted)."""
+    stmt = (
+        select(CanvasShareRow)
+        .join(UserRow, UserRow.id == CanvasShareRow.user_id)
+        .where(UserRow.gallery_public.is_(True), UserRow.is_active.is_(True))
+        .order_by(CanvasShareRow.created_at.desc(), CanvasShareRow.token)
+        .limit(limit)
+    )
+    return [CanvasShare.from_row(row) for row in await session.scalars(stmt)]

@@ -1,0 +1,149 @@
+"""The web studio: the built client (``web/dist``) served by this server at ``/``.
+
+The client's screens are ``/`` and ``/studio`` (the studio), ``/gallery`` and
+``/gallery/{piece_number}`` (the gallery), ``/public`` (the public gallery), ``/signin`` and
+``/auth/callback`` (where the magic-link landing redirects with the tokens in the fragment).
+``/gallery`` is also an API path (JSON for bearer clients), so the client's page is served there
+only to requests whose ``Accept`` header prefers HTML (a browser navigating); API clients (``*/*``
+or ``application/json``) still reach the API. Hashed build assets (``/assets/...``) are cached
+for a year; ``index.html`` is never cached, so a new build shows up on reload.
+
+When the client has not been built, the pages answer a short HTML note on how to build it.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
+
+DEFAULT_DIST_DIR = Path(__file__).resolve().parents[2] / "web" / "dist"
+"""``web/dist`` of the checkout this package runs from."""
+
+CLIENT_PAGES = ("/", "/studio", "/signin", "/public", "/auth/callback")
+NEGOTIATED_PAGES = ("/gallery", "/gallery/{piece_number:int}")
+ASSET_CACHE = "public, max-age=31536000, immutable"
+INDEX_CACHE = "no-cache"
+
+_BUILD_NOTE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Code Monet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">
+<h1>Code Monet</h1>
+<p>The server is running, but the web studio has not been built yet.</p>
+<p>Build it (needs Node.js 20 and npm) and reload this page:</p>
+<pre style="background: #f3eee3; padding: 0.75rem">bash scripts/web.sh build</pre>
+<p>It is looked for in <code>{dist}</code>. The API and the WebSocket work without it.</p>
+</body></html>
+"""
+
+
+def _media_quality(accept: str) -> dict[str, float]:
+    """``{media_range: q}`` of an Accept header (malformed parameters count as q=1)."""
+    qualities: dict[str, float] = {}
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 1.0
+        qualities[media] = max(q, qualities.get(media, 0.0))
+    return qualities
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when ``text/html`` is named in ``accept`` and ranks at least as high as JSON.
+
+    Browsers navigating send ``text/html,...,*/*;q=0.8``; ``fetch`` and API clients send
+    ``*/*`` or ``application/json``, which never name HTML, so they get the API.
+    """
+    if not accept:
+        return False
+    q = _media_quality(accept)
+    html_q = q.get("text/html", 0.0)
+    if html_q <= 0.0:
+        return False
+    json_q = q.get("application/json", q.get("application/*", q.get("*/*", 0.0)))
+    return html_q >= json_q
+
+
+class HtmlNavigationRoute(Route):
+    """A route that only matches requests preferring HTML (so the API keeps the others)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.NONE or scope.get("type") != "http":
+            return Match.NONE, {}
+        if not prefers_html(Headers(scope=scope).get("accept")):
+            return Match.NONE, {}
+        return match, child_scope
+
+
+class WebClient:
+    """Serves one build directory; looks for it per request, so building later just works."""
+
+    def __init__(self, dist_dir: Path) -> None:
+        self.dist_dir = dist_dir.resolve()
+
+    @property
+    def index(self) -> Path:
+        return self.dist_dir / "index.html"
+
+    def page(self, request: Request) -> Response:
+        index = self.index
+        if not index.is_file():
+            note = _BUILD_NOTE.replace("{dist}", html.escape(str(self.dist_dir)))
+            return HTMLResponse(note, headers={"Cache-Control": INDEX_CACHE})
+        return FileResponse(
+            index, media_type="text/html; charset=utf-8", headers={"Cache-Control": INDEX_CACHE}
+        )
+
+    def asset(self, request: Request) -> Response:
+        relative = str(request.path_params.get("file_path", ""))
+        assets = self.dist_dir / "assets"
+        candidate = (assets / relative).resolve()
+        if not relative or not candidate.is_relative_to(assets) or not candidate.is_file():
+            return Response("Not found", status_code=404, media_type="text/plain")
+        return FileResponse(candidate, headers={"Cache-Control": ASSET_CACHE})
+
+
+def mount_web(app: FastAPI, dist_dir: Path | None) -> None:
+    """Serve the web client from ``dist_dir`` (default: ``web/dist`` of the checkout).
+
+    Call after the API routers are included: the plain client pages and assets are appended,
+    and the content-negotiated gallery pages are put first so they win over the API's
+    ``GET /gallery`` for browsers only.
+    """
+    client = WebClient(dist_dir or DEFAULT_DIST_DIR)
+    methods = ["GET", "HEAD"]
+    for path in CLIENT_PAGES:
+        app.router.routes.append(
+            Route(path, client.page, methods=methods, include_in_schema=False, name=f"web{path}")
+        )
+    app.router.routes.append(
+        Route(
+            "/assets/{file_path:path}",
+            client.asset,
+            methods=methods,
+            include_in_schema=False,
+            name="web-assets",
+        )
+    )
+    for index, path in enumerate(NEGOTIATED_PAGES):
+        route = HtmlNavigationRoute(
+            path, client.page, methods=methods, include_in_schema=False, name=f"web{path}"
+        )
+        app.router.routes.insert(index, route)

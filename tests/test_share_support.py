@@ -1,0 +1,227 @@
+"""Shared set-up for the sharing tests (an app with the sharing routers over a temp data dir,
+users, saved pieces), plus tests of the content-addressed cache underneath."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+
+from code_monet.auth.service import AuthService
+from code_monet.auth.testing import FakeClock, make_app, make_service, settings_for_tests
+from code_monet.config import ServerSettings
+from code_monet.db import Database
+from code_monet.db.records import User
+from code_monet.db.repository import users
+from code_monet.routes.deps import install_paths
+from code_monet.share import create_share_routers, on_piece_saved, wait_for_background_renders
+from code_monet.share.cache import ContentCache, cache_key
+from code_monet.share.index import IndexReconciler
+from code_monet.types.geometry import PathType, Point
+from code_monet.types.paths import Author
+from code_monet.types.paths import Path as StrokePath
+from code_monet.types.state import GalleryEntry, SavedCanvas
+from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace.gallery import GalleryStore, piece_id
+from code_monet.workspace.persistence import user_directory
+
+BASE_URL = "https://art.example.org"
+BASE_TIME = datetime(2030, 1, 1, 12, tzinfo=UTC)
+
+
+def sample_strokes() -> list[StrokePath]:
+    """A polyline, a cubic, a two-subpath svg path with an arc, and a human line."""
+    return [
+        StrokePath(
+            type=PathType.POLYLINE,
+            points=[Point(x=10, y=10), Point(x=120, y=40), Point(x=200, y=15)],
+        ),
+        StrokePath(
+            type=PathType.CUBIC,
+            points=[
+                Point(x=600, y=500),
+                Point(x=650, y=400),
+                Point(x=700, y=580),
+                Point(x=760, y=480),
+            ],
+        ),
+        StrokePath(type=PathType.SVG, d="M 300 300 A 40 40 0 0 1 380 300 Z M 400 100 L 450 150"),
+        StrokePath(
+            type=PathType.LINE,
+            points=[Point(x=50, y=550), Point(x=250, y=590)],
+            author=Author.HUMAN,
+        ),
+    ]
+
+
+@dataclass
+class ShareEnv:
+    app: FastAPI
+    service: AuthService
+    database: Database
+    data_dir: Path
+    client: httpx2.AsyncClient
+    reconciler: IndexReconciler
+
+    async def user(self, email: str, *, public: bool = False) -> tuple[User, dict[str, str]]:
+        """A new user (optionally with a public gallery) and their bearer header."""
+        async with self.database.transaction() as session:
+            user = await users.create_user(session, email)
+            if public:
+                updated = await users.set_gallery_public(session, user.id, True)
+                assert updated is not None
+                user = updated
+        pair = await self.service.issue_tokens(user)
+        return user, {"Authorization": f"Bearer {pair.access_token}"}
+
+    def write_piece(
+        self,
+        user: User,
+        number: int,
+        *,
+        title: str | None = None,
+        prompt: str | None = None,
+        strokes: list[StrokePath] | None = None,
+        style: DrawingStyleType = DrawingStyleType.PLOTTER,
+        created_at: datetime | None = None,
+        size: tuple[int, int] = (800, 600),
+    ) -> GalleryEntry:
+        """Write a piece file only (as the CLI would): the index does not know about it."""
+        store = GalleryStore(user_directory(self.data_dir, user.id) / "gallery", durable=False)
+        canvas = SavedCanvas(
+            id=piece_id(number),
+            piece_number=number,
+            strokes=sample_strokes() if strokes is None else strokes,
+            width=size[0],
+            height=size[1],
+            drawing_style=style,
+            title=title,
+            prompt=prompt,
+            created_at=created_at or BASE_TIME + timedelta(minutes=number),
+        )
+        return store.save(canvas)
+
+    async def save_piece(self, user: User, number: int, **fields: object) -> GalleryEntry:
+        """Write a piece and tell the index, as the server does after every save."""
+        entry = self.write_piece(user, number, **fields)  # type: ignore[arg-type]
+        await on_piece_saved(self.database, self.data_dir, str(user.id), entry)
+        await wait_for_background_renders()
+        return entry
+
+
+def build_app(service: AuthService, data_dir: Path, reconciler: IndexReconciler) -> FastAPI:
+    app = make_app(service)
+    install_paths(app, data_dir, ServerSettings())
+    for router in create_share_routers(reconciler):
+        app.include_router(router)
+    return app
+
+
+@pytest.fixture
+async def share(db: Database, tmp_path: Path) -> AsyncIterator[ShareEnv]:
+    """An app with the sharing routers; the lazy reconciler sweeps on every listing."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    service = make_service(
+        db, data_dir, clock=FakeClock(), settings=settings_for_tests(public_base_url=BASE_URL + "/")
+    )
+    reconciler = IndexReconciler(interval_seconds=0.0)
+    app = build_app(service, data_dir, reconciler)
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield ShareEnv(app, service, db, data_dir, client, reconciler)
+    await wait_for_background_renders()
+
+
+class TestContentCache:
+    """The on-disk artefact cache: render once, share concurrent renders, key by content."""
+
+    async def test_second_get_reads_the_file_without_rendering(self, tmp_path: Path) -> None:
+        """A cached artefact is not produced again."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache")
+        calls: list[int] = []
+
+        def produce() -> bytes:
+            calls.append(1)
+            return b"png-bytes"
+
+        key = cache_key("a" * 64, "image:thumbnail")
+        # Act
+        first = await cache.get(key, ".png", produce)
+        second = await cache.get(key, ".png", produce)
+        # Assert
+        assert first.data == second.data == b"png-bytes"
+        assert len(calls) == 1
+        assert cache.path_for(key, ".png").read_bytes() == b"png-bytes"
+        assert first.etag == f'"{key}"'
+
+    async def test_concurrent_requests_share_one_render(self, tmp_path: Path) -> None:
+        """Ten simultaneous requests for one missing artefact cause one render."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache")
+        calls: list[int] = []
+        started, release = threading.Event(), threading.Event()
+
+        def produce() -> bytes:
+            calls.append(1)
+            started.set()
+            release.wait(timeout=10)
+            return b"once"
+
+        key = cache_key("b" * 64, "image:og-image")
+        # Act
+        tasks = [asyncio.create_task(cache.get(key, ".png", produce)) for _ in range(10)]
+        await asyncio.to_thread(started.wait, 10)
+        release.set()
+        results = await asyncio.gather(*tasks)
+        # Assert
+        assert {r.data for r in results} == {b"once"}
+        assert len(calls) == 1
+
+    async def test_failed_render_is_not_cached(self, tmp_path: Path) -> None:
+        """An exception reaches the caller and the next request tries again."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache")
+        key = cache_key("c" * 64, "svg:plotter")
+
+        def broken() -> bytes:
+            raise ValueError("render failed")
+
+        # Act
+        with pytest.raises(ValueError, match="render failed"):
+            await cache.get(key, ".svg", broken)
+        retried = await cache.get(key, ".svg", lambda: b"ok")
+        # Assert
+        assert retried.data == b"ok"
+
+    def test_keys_differ_by_content_and_variant(self) -> None:
+        """The key changes with the content hash and with the kind of artefact."""
+        # Arrange
+        content_a, content_b = "a" * 64, "b" * 64
+        # Act
+        keys = {
+            cache_key(content_a, "image:thumbnail"),
+            cache_key(content_b, "image:thumbnail"),
+            cache_key(content_a, "image:og-image"),
+        }
+        # Assert
+        assert len(keys) == 3
+        assert all(len(k) == 64 for k in keys)
+
+    def test_malformed_keys_are_refused(self, tmp_path: Path) -> None:
+        """Only 64 hex digits name a cache file (no path tricks)."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache")
+        # Act / Assert
+        for bad in ("../../etc/passwd", "A" * 64, "a" * 63, str(uuid.uuid4())):
+            with pytest.raises(ValueError, match="Invalid cache key"):
+                cache.path_for(bad, ".png")

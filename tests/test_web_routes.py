@@ -1,0 +1,150 @@
+"""``code_monet.routes.web``: the built web client served at ``/`` next to the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+
+from code_monet.routes.web import DEFAULT_DIST_DIR, mount_web, prefers_html
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+INDEX = "<!doctype html><html><body><div id=app></div><script src=/assets/app-1a2b.js></script>"
+
+
+def _app(dist: Path | None) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/gallery")
+    async def gallery() -> list[dict[str, int]]:
+        return [{"piece_number": 1}]
+
+    @app.get("/gallery/{piece_number}/strokes")
+    async def strokes(piece_number: int) -> dict[str, int]:
+        return {"piece_number": piece_number}
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    mount_web(app, dist)
+    return app
+
+
+def _client(app: FastAPI) -> httpx2.AsyncClient:
+    transport = httpx2.ASGITransport(app=app)
+    return httpx2.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    root = tmp_path / "dist"
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text(INDEX, encoding="utf-8")
+    (root / "assets" / "app-1a2b.js").write_text("console.log('studio')", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("do not serve", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/studio", "/signin", "/public", "/auth/callback", "/studio/"]
+)
+async def test_client_pages_serve_index(dist: Path, path: str) -> None:
+    async with _client(_app(dist)) as client:
+        response = await client.get(path, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.text == INDEX
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-cache"
+
+
+async def test_gallery_is_negotiated_between_page_and_api(dist: Path) -> None:
+    async with _client(_app(dist)) as client:
+        page = await client.get("/gallery", headers={"Accept": BROWSER_ACCEPT})
+        api = await client.get("/gallery", headers={"Accept": "application/json"})
+        default = await client.get("/gallery")
+        anything = await client.get("/gallery", headers={"Accept": "*/*"})
+        piece_page = await client.get("/gallery/12", headers={"Accept": BROWSER_ACCEPT})
+        strokes = await client.get("/gallery/12/strokes", headers={"Accept": BROWSER_ACCEPT})
+    assert page.text == INDEX
+    assert piece_page.text == INDEX
+    for response in (api, default, anything):
+        assert response.status_code == 200
+        assert response.json() == [{"piece_number": 1}]
+    assert strokes.json() == {"piece_number": 12}
+
+
+async def test_assets_are_cached_and_confined(dist: Path) -> None:
+    async with _client(_app(dist)) as client:
+        asset = await client.get("/assets/app-1a2b.js")
+        head = await client.head("/assets/app-1a2b.js")
+        missing = await client.get("/assets/nope.js")
+        escape = await client.get("/assets/..%2F..%2Fsecret.txt")
+        escape_plain = await client.get("/assets/../../secret.txt")
+    assert asset.status_code == 200
+    assert asset.text == "console.log('studio')"
+    assert "immutable" in asset.headers["cache-control"]
+    assert "javascript" in asset.headers["content-type"]
+    assert head.status_code == 200
+    assert missing.status_code == 404
+    assert escape.status_code == 404
+    assert "do not serve" not in escape_plain.text
+
+
+async def test_api_routes_are_untouched(dist: Path) -> None:
+    async with _client(_app(dist)) as client:
+        health = await client.get("/health", headers={"Accept": BROWSER_ACCEPT})
+        unknown = await client.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+    assert health.json() == {"status": "ok"}
+    assert unknown.status_code == 404
+
+
+async def test_missing_build_explains_how_to_build(tmp_path: Path) -> None:
+    async with _client(_app(tmp_path / "absent")) as client:
+        page = await client.get("/")
+        studio = await client.get("/studio")
+        gallery_api = await client.get("/gallery")
+        asset = await client.get("/assets/app.js")
+    assert page.status_code == 200
+    assert "scripts/web.sh build" in page.text
+    assert str(tmp_path / "absent") in page.text
+    assert studio.status_code == 200
+    assert gallery_api.json() == [{"piece_number": 1}]
+    assert asset.status_code == 404
+
+
+async def test_a_build_made_after_start_is_picked_up(tmp_path: Path) -> None:
+    root = tmp_path / "later"
+    app = _app(root)
+    async with _client(app) as client:
+        before = await client.get("/")
+        (root / "assets").mkdir(parents=True)
+        (root / "index.html").write_text(INDEX, encoding="utf-8")
+        after = await client.get("/")
+    assert "scripts/web.sh build" in before.text
+    assert after.text == INDEX
+
+
+def test_default_dist_dir_is_the_checkouts_web_dist() -> None:
+    assert DEFAULT_DIST_DIR.parts[-2:] == ("web", "dist")
+    assert (DEFAULT_DIST_DIR.parent / "package.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (BROWSER_ACCEPT, True),
+        ("text/html", True),
+        ("*/*", False),
+        ("application/json", False),
+        ("application/json, text/html;q=0.5", False),
+        ("text/html;q=0", False),
+        ("text/html;q=abc", True),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_prefers_html(accept: str | None, expected: bool) -> None:
+    assert prefers_html(accept) is expected

@@ -1,0 +1,198 @@
+// The studio's WebSocket: v2 (inline strokes, `last_seq` resume) with v1 fallback, reconnecting
+// with back-off. Server messages go to the store; stroke batches that were never animated
+// (duplicates, dropped by a clear or a new init) are still acknowledged so the artist never
+// waits for them.
+
+import { AuthRequired, type Api } from "./api";
+import { parseServerMessage, type ClientMessage, type PendingStroke, type ServerMessage } from "./protocol";
+import type { Store } from "./store";
+
+const CLOSE_UNAUTHORIZED = 4001;
+const CLOSE_OVER_CAP = 4003;
+
+export interface ConnectionOptions {
+  onAuthRequired?: () => void;
+  /** Called for every server message after the store saw it. */
+  onMessage?: (message: ServerMessage) => void;
+}
+
+export class StudioConnection {
+  private socket: WebSocket | null = null;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private readonly acked = new Set<number>();
+  private fetching: Promise<void> | null = null;
+  private refetch = false;
+
+  constructor(
+    private readonly api: Api,
+    private readonly store: Store,
+    private readonly options: ConnectionOptions = {},
+  ) {
+    store.subscribe((state, previous) => {
+      // Every batch that leaves the queue is acknowledged exactly once.
+      for (const batch of previous.queue) {
+        if (!state.queue.includes(batch)) this.ack(batch.batchId);
+      }
+    });
+  }
+
+  get open(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, "leaving the studio");
+  }
+
+  send(message: ClientMessage): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Drop the socket as if the network failed (tests and the "reconnect" debug hook). */
+  simulateDrop(): void {
+    this.socket?.close(4000, "simulated drop");
+  }
+
+  private ack(batchId: number): void {
+    if (this.acked.has(batchId)) return;
+    if (this.send({ type: "animation_done", batch_id: batchId })) this.acked.add(batchId);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const resuming = this.store.state.initialized;
+    this.store.dispatch({ type: "connection", state: resuming || this.attempts > 0 ? "reconnecting" : "connecting" });
+    let token: string | null;
+    try {
+      token = await this.api.token();
+    } catch {
+      token = null;
+    }
+    if (this.stopped) return;
+    if (!token) {
+      if (this.api.localMode === false) {
+        this.store.dispatch({ type: "connection", state: "offline" });
+        this.options.onAuthRequired?.();
+        return;
+      }
+      this.scheduleRetry();
+      return;
+    }
+    const params = new URLSearchParams({ token, strokes: "inline" });
+    const state = this.store.state;
+    if (state.protocol === "v2" && state.lastSeq !== null) params.set("last_seq", String(state.lastSeq));
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.api.wsUrl(`/ws?${params.toString()}`));
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempts = 0;
+      this.store.dispatch({ type: "connection", state: "open" });
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.socket !== socket || typeof event.data !== "string") return;
+      const message = parseServerMessage(event.data);
+      if (message) this.receive(message);
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.stopped) return;
+      if (event.code === CLOSE_UNAUTHORIZED) {
+        void this.api.renew().then((fresh) => {
+          if (fresh) this.scheduleRetry(200);
+          else {
+            this.store.dispatch({ type: "connection", state: "offline" });
+            this.options.onAuthRequired?.();
+          }
+        });
+        return;
+      }
+      if (event.code === CLOSE_OVER_CAP) {
+        this.store.dispatch({ type: "local_error", message: "Too many open studio tabs; close one and this one reconnects." });
+        this.scheduleRetry(10_000);
+        return;
+      }
+      this.scheduleRetry();
+    };
+  }
+
+  private scheduleRetry(delay?: number): void {
+    if (this.stopped || this.retryTimer) return;
+    this.store.dispatch({ type: "connection", state: "reconnecting" });
+    this.attempts += 1;
+    const wait = delay ?? Math.min(10_000, 400 * 2 ** Math.min(this.attempts - 1, 5)) * (0.8 + Math.random() * 0.4);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, wait);
+  }
+
+  private receive(message: ServerMessage): void {
+    const before = this.store.state;
+    this.store.dispatch({ type: "server", message });
+    const after = this.store.state;
+    if (message.type === "strokes" && !after.queue.some((b) => b.batchId === message.batch_id)) {
+      // Not animated (already on the canvas, or stale): release the artist's wait anyway.
+      this.ack(message.batch_id);
+    }
+    if (message.type === "init" && before.initialized) this.acked.clear();
+    if (message.type === "agent_strokes_ready") void this.fetchPending();
+    this.options.onMessage?.(message);
+  }
+
+  /** v1: fetch queued strokes after the newest batch we have, and queue them as batches. */
+  private async fetchPending(): Promise<void> {
+    if (this.fetching) {
+      this.refetch = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      do {
+        this.refetch = false;
+        try {
+          const after = this.store.state.lastBatchId;
+          const params = new URLSearchParams({ after_batch_id: String(after) });
+          const id = this.store.state.connectionId;
+          if (id !== null) params.set("connection_id", String(id));
+          const data = await this.api.json<{ strokes: PendingStroke[]; piece_number: number }>(`/strokes/pending?${params.toString()}`);
+          const batches = new Map<number, PendingStroke[]>();
+          for (const stroke of data.strokes) {
+            const list = batches.get(stroke.batch_id) ?? [];
+            list.push(stroke);
+            batches.set(stroke.batch_id, list);
+          }
+          for (const [batchId, strokes] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
+            this.receive({ type: "strokes", batch_id: batchId, piece_number: data.piece_number, strokes });
+          }
+        } catch (error) {
+          if (error instanceof AuthRequired) this.options.onAuthRequired?.();
+          else this.store.dispatch({ type: "local_error", message: "Could not fetch the artist's strokes." });
+        }
+      } while (this.refetch);
+    })().finally(() => {
+      this.fetching = null;
+    });
+    return this.fetching;
+  }
+}
