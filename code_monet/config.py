@@ -51,6 +51,10 @@ class ServerSettings(BaseSettings):
     human_stroke_burst: int = Field(default=40, ge=1)
     max_human_stroke_points: int = Field(default=5000, ge=2)
     max_nudge_chars: int = Field(default=2000, ge=1)
+    ws_per_message_deflate: bool = Field(
+        default=False,
+        description="Compress WebSocket frames (saves bandwidth, costs CPU per socket per frame)",
+    )
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     apple_app_ids: list[str] = Field(
         default_factory=list,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter
 
@@ -28,7 +28,6 @@ from code_monet.types.messages import (
     AgentStrokesReadyMessage,
     PendingStroke,
     ServerMessage,
-    StrokesMessage,
 )
 from code_monet.workspace import WorkspaceState
 
@@ -68,6 +67,7 @@ class UserChannel:
     state: WorkspaceState
     events: EventLog
     connections: ConnectionManager
+    _acks: dict[int, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ Broadcaster protocol
 
@@ -77,15 +77,16 @@ class UserChannel:
 
     async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
         queued_at = time.time()
-        strokes = await self.state.pending_strokes(after_batch_id=batch_id - 1)
-        batch = [s for s in strokes if s["batch_id"] == batch_id]
-        frame = StrokesMessage(
-            batch_id=batch_id,
-            piece_number=piece_number,
-            strokes=pending_models(batch),
-            queued_at=queued_at,
+        # Hot path: the batch's points are already in memory; build the frame once, on the loop.
+        seq, inline_text = self.events.stamp_json(
+            {
+                "type": "strokes",
+                "batch_id": batch_id,
+                "piece_number": piece_number,
+                "strokes": self.state.batch_dicts(batch_id),
+                "queued_at": queued_at,
+            }
         )
-        seq, inline_text = self.events.stamp_with_seq(frame)
         v1_text = AgentStrokesReadyMessage(
             count=count, batch_id=batch_id, piece_number=piece_number, seq=seq
         ).model_dump_json()
@@ -97,6 +98,9 @@ class UserChannel:
                 await self.connections.send(connection, v1_text)
         metrics.batch_queued(count)
         metrics.batch_delivered(time.time() - queued_at)
+        self._acks[batch_id] = 0
+        while len(self._acks) > MAX_RETAINED_BATCHES:
+            del self._acks[min(self._acks)]
         await self.trim()
 
     def viewer_count(self) -> int:
@@ -107,14 +111,13 @@ class UserChannel:
         announced = self.events.newest_strokes_batch()
         missing = [b for b in self.state.pending_batch_ids() if b > announced]
         for batch_id in missing:
-            strokes = await self.state.pending_strokes(after_batch_id=batch_id - 1)
-            batch = [s for s in strokes if s["batch_id"] == batch_id]
-            self.events.stamp(
-                StrokesMessage(
-                    batch_id=batch_id,
-                    piece_number=self.state.piece_number,
-                    strokes=pending_models(batch),
-                )
+            self.events.stamp_json(
+                {
+                    "type": "strokes",
+                    "batch_id": batch_id,
+                    "piece_number": self.state.piece_number,
+                    "strokes": self.state.batch_dicts(batch_id),
+                }
             )
         if missing:
             logger.info("User %s: announced %d unlogged batches", self.user_id, len(missing))
@@ -179,8 +182,14 @@ class UserChannel:
         return strokes
 
     async def animated(self, connection: ClientConnection, batch_id: int) -> None:
-        """A socket finished animating ``batch_id``: it is past it."""
+        """A socket finished animating ``batch_id``: it is past it. The queue is trimmed once
+        every socket has acknowledged (counted, so 500 viewers cost O(1) per ack)."""
         connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+        if batch_id in self._acks:
+            self._acks[batch_id] += 1
+            if self._acks[batch_id] < self.viewer_count():
+                return
+            del self._acks[batch_id]
         await self.trim()
 
     async def trim(self) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import BaseModel
 
@@ -34,6 +36,7 @@ class EventLog:
     _next_seq: int = 1
     _appended_since_compact: int = 0
     _bytes: int = 0
+    _handle: TextIO | None = None
 
     @classmethod
     def load(cls, directory: Path, keep: int = 2000, max_bytes: int = 4 * 1024 * 1024) -> EventLog:
@@ -72,17 +75,33 @@ class EventLog:
         """Like :meth:`stamp`, also returning the seq given."""
         seq = self._next_seq
         self._next_seq += 1
-        text = message.model_copy(update={"seq": seq}).model_dump_json()
+        return seq, self._remember(seq, message.model_copy(update={"seq": seq}).model_dump_json())
+
+    def stamp_json(self, fields: Mapping[str, object]) -> tuple[int, str]:
+        """Stamp a message given as JSON-ready fields (hot path: no model validation)."""
+        seq = self._next_seq
+        self._next_seq += 1
+        text = json.dumps({"seq": seq, **fields}, separators=(",", ":"), ensure_ascii=False)
+        return seq, self._remember(seq, text)
+
+    def _remember(self, seq: int, text: str) -> str:
         self._recent.append((seq, text))
         self._bytes += len(text)
         self._trim()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("a", encoding="utf-8")
+        self._handle.write(text + "\n")
+        self._handle.flush()
         self._appended_since_compact += 1
         if self._appended_since_compact >= self.keep:
             self.compact()
-        return seq, text
+        return text
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
     def newest_strokes_batch(self) -> int:
         """The newest batch id of a ``strokes`` frame still kept (0 when none)."""
@@ -105,6 +124,7 @@ class EventLog:
 
     def compact(self) -> None:
         """Rewrite the file with only the kept tail."""
+        self.close()
         data = "".join(text + "\n" for _, text in self._recent).encode()
         atomic_write_bytes(self.path, data, durable=False)
         self._appended_since_compact = 0

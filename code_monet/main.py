@@ -212,6 +212,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         log_level=log_level,
         log_config=None,
         ws_max_size=settings.max_frame_bytes,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
         lifespan="on",
     )

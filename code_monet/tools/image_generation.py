@@ -38,17 +38,17 @@ from typing import TYPE_CHECKING, Protocol
 
 import httpx2
 import mcp_types as types
-import openai
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types as genai_types
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.tools.results import error_result, image_content
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the vendor SDKs are imported when a provider is configured (fast start-up)
+    import openai
+    from google.genai import errors as genai_errors
+    from google.genai import types as genai_types
+
     from code_monet.tools.context import ToolContext
 
 logger = logging.getLogger(__name__)
@@ -338,6 +338,9 @@ class GeminiImageProvider:
     ) -> None:
         if not api_key:
             raise ValueError("GeminiImageProvider needs a non-empty API key (GOOGLE_API_KEY)")
+        from google import genai
+        from google.genai import types as genai_types
+
         self.model = model
         self._secret = api_key
         http_options = genai_types.HttpOptions(
@@ -355,6 +358,9 @@ class GeminiImageProvider:
         await self._client.aio.aclose()
 
     async def generate(self, prompt: str, *, timeout: float) -> GeneratedImage:  # noqa: ASYNC109
+        from google.genai import errors as genai_errors
+        from google.genai import types as genai_types
+
         config = genai_types.GenerateContentConfig(
             response_modalities=["IMAGE"],
             http_options=genai_types.HttpOptions(timeout=max(1, round(timeout * 1000))),
@@ -443,6 +449,8 @@ class OpenAIImageProvider:
     ) -> None:
         if not api_key:
             raise ValueError("OpenAIImageProvider needs a non-empty API key (OPENAI_API_KEY)")
+        import openai
+
         self.model = model
         self.size = size
         self._secret = api_key
@@ -457,6 +465,8 @@ class OpenAIImageProvider:
         await self._client.close()
 
     async def generate(self, prompt: str, *, timeout: float) -> GeneratedImage:  # noqa: ASYNC109
+        import openai
+
         try:
             response = await self._client.images.generate(
                 model=self.model, prompt=prompt, n=1, size=self.size, timeout=timeout

@@ -349,6 +349,14 @@ class WorkspaceState:
         batches = [b for b in self._pending if b.batch_id > after_batch_id]
         return await asyncio.to_thread(_batches_to_dicts, batches)
 
+    def batch_dicts(self, batch_id: int) -> list[PendingStrokeDict]:
+        """One queued batch as wire dicts (empty when it is no longer queued). Cheap: the points
+        were interpolated when the batch was queued."""
+        for batch in self._pending:
+            if batch.batch_id == batch_id:
+                return batch.to_dicts()
+        return []
+
     def pending_batch_ids(self) -> list[int]:
         """Ids of the queued batches, oldest first."""
         return [b.batch_id for b in self._pending]
