@@ -380,3 +380,30 @@ class TestPieceEndpoints:
         assert after.status_code == 200
         assert after.headers["etag"] != before.headers["etag"]
         assert after.content != before.content
+
+
+class TestPublicPiecePage:
+    """The sitemap's piece links lead to a server-rendered page of a public piece."""
+
+    async def test_public_piece_page_renders_and_private_ones_404(self, share: ShareEnv) -> None:
+        """Public → HTML with the escaped title and meta; private or malformed → the same 404."""
+        # Arrange
+        public, _ = await share.user("shown@example.com", public=True)
+        private, _ = await share.user("hidden@example.com")
+        await share.save_piece(public, 1, title='<script>alert("x")</script>')
+        await share.save_piece(private, 1, title="Secret")
+        # Act
+        page = await share.client.get(f"/public/{public.id}/piece_000001")
+        hidden = await share.client.get(f"/public/{private.id}/piece_000001")
+        malformed = await share.client.get("/public/not-a-user/piece_000001")
+        sitemap = await share.client.get("/sitemap.xml")
+        # Assert
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text
+        assert "&lt;script&gt;" in page.text
+        assert f"{BASE_URL}/public/gallery/{public.id}/piece_000001/og-image.png" in page.text
+        assert page.text.count("<path") >= 1
+        assert hidden.status_code == malformed.status_code == 404
+        assert hidden.content == malformed.content
+        assert f"{BASE_URL}/public/{public.id}/piece_000001" in sitemap.text
+        assert str(private.id) not in sitemap.text

@@ -36,12 +36,14 @@ def create_share_routers(reconciler: IndexReconciler | None = None) -> list[APIR
     from code_monet.routes.gallery_images import create_gallery_images_router
     from code_monet.routes.gallery_settings import create_gallery_settings_router
     from code_monet.routes.public_gallery import create_public_gallery_router
+    from code_monet.routes.public_pages import create_public_pages_router
     from code_monet.routes.seo import create_seo_router
     from code_monet.routes.shares import create_shares_router
 
     sweeper = reconciler or IndexReconciler()
     return [
         create_public_gallery_router(sweeper),
+        create_public_pages_router(),
         create_seo_router(sweeper),
         create_shares_router(),
         create_gallery_settings_router(),

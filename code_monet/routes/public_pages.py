@@ -1,0 +1,71 @@
+"""``GET /public/{user_id}/{piece_id}``: a public piece as a server-rendered page.
+
+The sitemap links here, so crawlers (and people without JavaScript) see each public piece with
+its title, inline SVG and social-card meta. Same look as a share page; same 404 for private,
+unknown and malformed ids as the rest of the public gallery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from code_monet.db.dependencies import DatabaseDep
+from code_monet.routes.deps import DataDirDep
+from code_monet.routes.shares import PAGE_HEADERS
+from code_monet.share.access import public_piece, read_canvas
+from code_monet.share.cache import cache_key
+from code_monet.share.exports import clean_svg
+from code_monet.share.http import (
+    SHORT_PUBLIC,
+    PublicBaseUrlDep,
+    etag_matches,
+    not_found,
+    not_modified,
+)
+from code_monet.share.images import ImageKind, image_size
+from code_monet.share.pages import ShareView, render_share_page
+from code_monet.workspace.gallery import piece_id as format_piece_id
+
+
+def create_public_pages_router() -> APIRouter:
+    router = APIRouter(tags=["public gallery"])
+
+    @router.get("/public/{user_id}/{piece_id}", response_class=HTMLResponse)
+    async def public_piece_page(
+        user_id: str,
+        piece_id: str,
+        request: Request,
+        database: DatabaseDep,
+        data_dir: DataDirDep,
+        base_url: PublicBaseUrlDep,
+    ) -> Response:
+        """One public piece, server-rendered (no JavaScript needed)."""
+        piece = await public_piece(database, data_dir, user_id, piece_id)
+        etag = f'"{cache_key(piece.content_hash, f"public-page:{base_url}")}"'
+        if etag_matches(request, etag):
+            return not_modified(etag, SHORT_PUBLIC)
+        canvas = await read_canvas(piece, not_found())
+        number = format_piece_id(canvas.piece_number)
+        page_url = f"{base_url}/public/{piece.user_id}/{number}"
+        image_root = f"{base_url}/public/gallery/{piece.user_id}/{number}"
+        title = (canvas.title or "").strip() or f"Untitled #{canvas.piece_number}"
+        view = ShareView(
+            title=title,
+            prompt=canvas.prompt,
+            created_at=canvas.created_at,
+            drawing_style=canvas.drawing_style,
+            stroke_count=len(canvas.strokes),
+            svg=await asyncio.to_thread(clean_svg, canvas),
+            page_url=page_url,
+            image_url=f"{image_root}/og-image.png?v={piece.version}",
+            image_size=image_size(ImageKind.OG_IMAGE),
+            studio_url=f"{base_url}/studio",
+            indexable=True,
+        )
+        headers = {**PAGE_HEADERS, "ETag": etag, "Cache-Control": SHORT_PUBLIC}
+        return HTMLResponse(render_share_page(view), headers=headers)
+
+    return router
