@@ -60,6 +60,7 @@ class LoadArtist:
     """A fast scripted artist: ``paths`` short lines every ``interval`` seconds, forever."""
 
     name = "bench-load"
+    sees_images = False  # scripted: it never looks at the canvas
 
     def __init__(
         self, *, paths: int = 20, interval: float = 1.0, batches_per_turn: int = 1, idle: bool
@@ -171,10 +172,11 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 
 class TimedExecutor(ThreadPoolExecutor):
-    """The default executor (same size as asyncio's), recording queue wait and run time."""
+    """The server's default executor (``WORKER_THREADS`` threads, as ``code-monet serve``
+    sets it), recording queue wait and run time."""
 
     def __init__(self, diagnostics: Diagnostics) -> None:
-        super().__init__(max_workers=min(32, (os.cpu_count() or 1) + 4))
+        super().__init__(max_workers=ServerSettings().worker_threads)
         self.diagnostics = diagnostics
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:

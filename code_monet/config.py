@@ -51,6 +51,12 @@ class ServerSettings(BaseSettings):
     human_stroke_burst: int = Field(default=40, ge=1)
     max_human_stroke_points: int = Field(default=5000, ge=2)
     max_nudge_chars: int = Field(default=2000, ge=1)
+    worker_threads: int = Field(
+        default=32,
+        ge=1,
+        le=512,
+        description="Threads for file I/O and rendering (saves mostly wait on fsync)",
+    )
     ws_per_message_deflate: bool = Field(
         default=False,
         description="Compress WebSocket frames (saves bandwidth, costs CPU per socket per frame)",

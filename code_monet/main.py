@@ -14,6 +14,7 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import uvicorn
@@ -177,9 +178,18 @@ def _install_error_handlers(app: FastAPI, *, dev_mode: bool) -> None:
 class GracefulServer(uvicorn.Server):
     """uvicorn, but our sockets are closed with 1001 before uvicorn drops connections."""
 
-    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+    def __init__(self, config: uvicorn.Config, app: FastAPI, worker_threads: int = 0) -> None:
         super().__init__(config)
         self.code_monet_app = app
+        self.worker_threads = worker_threads
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.worker_threads:
+            # Workspace saves spend most of their time waiting on fsync with the GIL released:
+            # more threads than asyncio's default (cores + 4) keep them from queueing.
+            executor = ThreadPoolExecutor(self.worker_threads, thread_name_prefix="code-monet")
+            asyncio.get_running_loop().set_default_executor(executor)
+        await super().serve(sockets)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         runtime = getattr(self.code_monet_app.state, "runtime", None)
@@ -216,4 +226,4 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
         lifespan="on",
     )
-    GracefulServer(config, app).run()
+    GracefulServer(config, app, settings.worker_threads).run()

@@ -229,7 +229,8 @@ class TestAgentStateAndSafety:
     """Agent fields persist; corrupt files and hostile ids are handled."""
 
     async def test_agent_fields_persist(self, workspace: WorkspaceState, tmp_path: Path) -> None:
-        """Status, pause reason, notes, title and prompt survive a reload."""
+        """Pause reason, notes, title and prompt survive a reload; a working status does not
+        (no turn survives a restart)."""
         # Arrange
         await workspace.set_status(AgentStatus.DRAWING)
         await workspace.set_paused(PauseReason.DISCONNECT)
@@ -239,7 +240,7 @@ class TestAgentStateAndSafety:
         # Act
         reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
-        assert reloaded.status is AgentStatus.DRAWING
+        assert reloaded.status is AgentStatus.IDLE
         assert reloaded.paused and reloaded.pause_reason is PauseReason.DISCONNECT
         assert (reloaded.notes, reloaded.prompt) == ("try hatching", "a lighthouse")
         assert reloaded.piece_completed
@@ -281,3 +282,32 @@ class TestAgentStateAndSafety:
         # Assert
         assert b.strokes == []
         assert a.directory != b.directory and a.directory.parent == b.directory.parent
+
+
+class TestIncrementalEncoding:
+    """workspace.json is written from cached stroke JSON; it must equal a full encoding."""
+
+    async def test_file_matches_the_state_through_adds_clears_and_new_pieces(
+        self, workspace: WorkspaceState, tmp_path: Path
+    ) -> None:
+        """After every kind of change the reloaded canvas is exactly the live one."""
+
+        # Arrange
+        def line(x: float) -> StrokePath:
+            return StrokePath(type=PathType.LINE, points=[Point(x=x, y=1), Point(x=x + 5, y=9)])
+
+        snapshots: list[list[dict[str, object]]] = []
+        reloaded: list[list[dict[str, object]]] = []
+        # Act
+        for step in range(6):
+            if step == 3:
+                await workspace.clear_canvas()
+            elif step == 5:
+                await workspace.new_canvas()
+            await workspace.add_strokes([line(step), line(step + 10)], queue=step % 2 == 0)
+            snapshots.append([p.model_dump() for p in workspace.strokes])
+            again = await _reload(tmp_path, workspace.user_id)
+            reloaded.append([p.model_dump() for p in again.strokes])
+        # Assert
+        assert reloaded == snapshots
+        assert [len(s) for s in snapshots] == [2, 4, 6, 2, 4, 2]

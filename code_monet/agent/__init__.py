@@ -122,6 +122,10 @@ class DrawingAgent:
         self._interrupt = asyncio.Event()
         self._rng = random.Random()
         self.paused = False
+        # Providers that never look at pictures (``sees_images = False``: the builtin artist, a
+        # text-only model) get no turn image and no image in draw replies: two renders saved
+        # per turn. ``view_canvas`` always answers with the picture.
+        self.sees_images = bool(getattr(self.provider, "sees_images", True))
 
     # ------------------------------------------------------------------ control
 
@@ -183,7 +187,7 @@ class DrawingAgent:
         return TurnContext(
             system_prompt=system_prompt(state.drawing_style, width, height, tools=tools),
             user_message=turn_message(facts),
-            canvas_png=await agent_view_png(state),
+            canvas_png=await agent_view_png(state) if self.sees_images else None,
             canvas_width=width,
             canvas_height=height,
             drawing_style=state.drawing_style,
@@ -209,6 +213,8 @@ class DrawingAgent:
             image_provider=self.image_provider,
             human_strokes_seen=self._humans_viewed,
         )
+        if not self.sees_images:
+            context.inline_image_max_paths = 0  # nobody would look at the reply image
         turn = await self._turn_context(available_tool_names(context))
         thinking: list[str] = []
         async with ToolSession(context) as tools:

@@ -81,6 +81,8 @@ class WorkspaceState:
         self.piece_saved_hooks: list[PieceSavedHook] = []
         self.fresh = False
         """True when this workspace was just created (nothing on disk yet)."""
+        self._stroke_json: list[tuple[StrokePath, str]] = []
+        """Each canvas stroke's JSON, encoded once (the canvas only grows between clears)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -126,6 +128,8 @@ class WorkspaceState:
             PendingBatch(batch_id, interpolate_strokes(paths))
             for batch_id, paths in _group_pending(data.pending_strokes)
         ]
+        if data.status in (AgentStatus.THINKING, AgentStatus.EXECUTING, AgentStatus.DRAWING):
+            data.status = AgentStatus.IDLE  # no turn survives a restart
         state = cls(user_id, directory, data, pending, limits, durable=durable)
         state.load_warnings = warnings
         state.fresh = not path.exists() and not warnings
@@ -393,9 +397,9 @@ class WorkspaceState:
     # ------------------------------------------------------------------ agent state
 
     async def set_status(self, status: AgentStatus) -> None:
-        async with self._lock:
-            self._data.status = status
-            await self._save_locked()
+        """Set the (informational) status; it is written with the next save, not on its own —
+        it changes several times per turn and is not needed to resume."""
+        self._data.status = status
 
     async def set_paused(self, reason: PauseReason) -> None:
         """Pause with a reason, or resume with ``PauseReason.NONE``."""
@@ -446,6 +450,20 @@ class WorkspaceState:
 
     # ------------------------------------------------------------------ persistence
 
+    def _encode(self) -> bytes:
+        """``workspace.json`` bytes. Strokes already encoded are reused, so a save costs the new
+        strokes plus copying, not re-encoding the whole canvas (runs in a worker thread)."""
+        strokes = self._data.canvas.strokes
+        cache = self._stroke_json
+        keep = 0
+        while keep < len(cache) and keep < len(strokes) and cache[keep][0] is strokes[keep]:
+            keep += 1
+        del cache[keep:]
+        cache.extend((path, path.model_dump_json()) for path in strokes[keep:])
+        canvas_fields = self._data.canvas.model_dump_json(exclude={"strokes"})
+        rest = self._data.model_dump_json(exclude={"canvas"})
+        return _join_canvas(canvas_fields, [text for _, text in cache], rest)
+
     async def _save_locked(self) -> None:
         """Persist under the lock (callers hold it); encoding and I/O run in a thread."""
         self._data.pending_strokes = [
@@ -457,13 +475,28 @@ class WorkspaceState:
         await asyncio.to_thread(self._write_sync)
 
     def _write_sync(self) -> None:
-        payload = self._data.model_dump_json().encode()
+        payload = self._encode()
         if len(payload) > self._limits.max_workspace_bytes:
             raise WorkspaceLimitError(
                 f"Workspace for user {self.user_id} would be {len(payload)} bytes; the limit "
                 f"is {self._limits.max_workspace_bytes} bytes"
             )
         atomic_write_bytes(self.directory / WORKSPACE_FILE, payload, durable=self._durable)
+
+
+def _join_canvas(canvas_fields: str, strokes: list[str], rest: str) -> bytes:
+    """``{"canvas": {...fields, "strokes": [...]}, ...rest}`` from pre-encoded parts."""
+    head = canvas_fields[:-1] + ("," if canvas_fields != "{}" else "")
+    body = rest[1:-1]
+    return (
+        '{"canvas":'
+        + head
+        + '"strokes":['
+        + ",".join(strokes)
+        + "]}"
+        + ("," + body if body else "")
+        + "}"
+    ).encode()
 
 
 def _group_pending(

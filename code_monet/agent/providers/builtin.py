@@ -18,6 +18,7 @@ class BuiltinProvider:
     """No keys, no network: every new user's first artist. Deterministic for a seed."""
 
     name = "builtin"
+    sees_images = False  # it reads the canvas through view_canvas, never the turn image
 
     def __init__(self, *, seed: int = 0) -> None:
         self._seed = seed

@@ -109,6 +109,7 @@ class OpenAICompatProvider:
         self.model = model
         self.base_url = base_url
         self.supports_vision = supports_vision
+        self.sees_images = supports_vision
         self.temperature = temperature
         self.max_history_messages = max_history_messages
         self._secret = api_key
