@@ -254,6 +254,7 @@ async def serve(args: argparse.Namespace) -> None:
         lifespan="on",
         loop="uvloop",
         ws_max_size=settings.max_frame_bytes,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         backlog=4096,
     )
     diagnostics = Diagnostics(out=Path(args.stats_out) if args.stats_out else None)

@@ -8,6 +8,7 @@ older than what is kept gets a fresh ``init`` instead. The file is compacted to 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import deque
@@ -37,6 +38,7 @@ class EventLog:
     _appended_since_compact: int = 0
     _bytes: int = 0
     _handle: TextIO | None = None
+    _flush_pending: bool = False
 
     @classmethod
     def load(cls, directory: Path, keep: int = 2000, max_bytes: int = 4 * 1024 * 1024) -> EventLog:
@@ -92,11 +94,30 @@ class EventLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("a", encoding="utf-8")
         self._handle.write(text + "\n")
-        self._handle.flush()
+        self._schedule_flush()
         self._appended_since_compact += 1
         if self._appended_since_compact >= self.keep:
             self.compact()
         return text
+
+    def _schedule_flush(self) -> None:
+        """Hand written lines to the OS once per event-loop pass, not once per message. The
+        flush is queued before the sockets' writers wake for these messages, so no client ever
+        receives a message that a crash could take back out of the log."""
+        if self._flush_pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_pending = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_pending = False
+        if self._handle is not None:
+            self._handle.flush()
 
     def close(self) -> None:
         if self._handle is not None:

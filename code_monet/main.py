@@ -1,7 +1,8 @@
 """The server: ``create_app()`` builds the FastAPI application, ``serve()`` runs it with uvicorn.
 
 Start-up (lifespan): migrate the database, connect it, build the auth service (creating the
-local user in local mode), start the code sandbox, and create the connection manager, the user
+local user in local mode), prepare the code sandbox (its worker pool warms up when the first
+user's session loads, not during start-up), and create the connection manager, the user
 registry and the shutdown coordinator. Shutdown closes sockets with 1001 first (before uvicorn
 tears connections down), then stops every agent and releases every workspace, then closes the
 sandbox and the database — each step bounded in time.
@@ -86,10 +87,12 @@ def create_app(
         if auth_config.local_mode:
             await auth.ensure_local_user()
         sandbox = CodeSandbox(sandbox_config or SandboxConfig())
-        sandbox_start = asyncio.create_task(sandbox.start(), name="sandbox-start")
+        warmups: list[asyncio.Task[None]] = []
         image_provider = provider_from_settings(ImageGenerationSettings())
 
         def agent_factory(state: WorkspaceState) -> DrawingAgent:
+            if not warmups:  # the first artist: warm the sandbox's workers in the background
+                warmups.append(asyncio.create_task(sandbox.start(), name="sandbox-start"))
             return DrawingAgent(
                 state, provider=make_provider(), sandbox=sandbox, image_provider=image_provider
             )
@@ -111,9 +114,10 @@ def create_app(
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(server_settings.shutdown_grace_seconds):
                     await wait_for_background_renders()
-            sandbox_start.cancel()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await sandbox_start
+            for task in warmups:
+                task.cancel()
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await task
             await sandbox.close()
             await database.dispose()
             tracing.shutdown()
