@@ -259,6 +259,7 @@ class Options:
     fanout_sockets: int = 500
     idle_users: int = 1000
     compression: bool = True
+    batches_per_turn: int = 1
 
 
 def active_row(name: str, result: Json, target_p99: float, server_log: Path) -> Row:
@@ -335,7 +336,8 @@ def scenario_users200(options: Options) -> Row:
     users = options.users
     work = options.workdir / "users200"
     work.mkdir()
-    with load_server(work, users=users) as (pid, port, tokens, _payload):
+    extra = ["--batches-per-turn", str(options.batches_per_turn)]
+    with load_server(work, users=users, extra=extra) as (pid, port, tokens, _payload):
         total = options.warmup + options.duration
         with profiler(pid, _profile_path(options, "users200"), total):
             result = run_load_gen(
@@ -517,6 +519,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the data dirs and logs")
     parser.add_argument("--users", type=int, default=200, help="users200: active users")
+    parser.add_argument(
+        "--batches-per-turn",
+        type=int,
+        default=1,
+        help="users200/fanout500: batches each scripted turn draws (1 = a whole agent turn "
+        "per batch, the harshest case)",
+    )
     parser.add_argument("--fanout-sockets", type=int, default=500, help="fanout500: sockets")
     parser.add_argument(
         "--no-compression",
@@ -547,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         fanout_sockets=args.fanout_sockets,
         idle_users=args.idle_users,
         compression=not args.no_compression,
+        batches_per_turn=max(1, args.batches_per_turn),
     )
     print(
         f"cpu_count={os.cpu_count()}  python={platform.python_version()}  "

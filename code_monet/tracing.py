@@ -83,7 +83,9 @@ logger = logging.getLogger(__name__)
 AttributeValue = str | int | float | bool
 
 _SCOPE = "code_monet"
-_EXCLUDED_URLS = r"/metrics$,/health$"
+# /ws: a socket lives for hours and sends thousands of frames; it gets its own span
+# (``websocket_span``) instead of the ASGI wrapper on every send.
+_EXCLUDED_URLS = r"/metrics$,/health$,/ws$"
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _XRAY = re.compile(r"^(?:root=)?1-([0-9a-f]{8})-([0-9a-f]{24})$")
