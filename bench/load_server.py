@@ -61,6 +61,7 @@ class LoadArtist:
 
     name = "bench-load"
     sees_images = False  # scripted: it never looks at the canvas
+    direct_tools = True  # scripted: no model on the other side of an MCP session
 
     def __init__(
         self, *, paths: int = 20, interval: float = 1.0, batches_per_turn: int = 1, idle: bool

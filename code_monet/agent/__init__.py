@@ -126,6 +126,7 @@ class DrawingAgent:
         # text-only model) get no turn image and no image in draw replies: two renders saved
         # per turn. ``view_canvas`` always answers with the picture.
         self.sees_images = bool(getattr(self.provider, "sees_images", True))
+        self.direct_tools = bool(getattr(self.provider, "direct_tools", False))
 
     # ------------------------------------------------------------------ control
 
@@ -217,7 +218,7 @@ class DrawingAgent:
             context.inline_image_max_paths = 0  # nobody would look at the reply image
         turn = await self._turn_context(available_tool_names(context))
         thinking: list[str] = []
-        async with ToolSession(context) as tools:
+        async with ToolSession(context, direct=self.direct_tools) as tools:
             for attempt in range(self.retry.attempts):
                 try:
                     async for event in self.provider.run_turn(turn, tools):

@@ -2,7 +2,9 @@
 
 Every provider (builtin, OpenAI-compatible) calls tools through :class:`ToolSession`, i.e.
 through a real in-process MCP client, exactly as a language model's tool calls would arrive.
-The Claude provider instead hands ``session.server`` to the Claude Agent SDK.
+The Claude provider instead hands ``session.server`` to the Claude Agent SDK. A provider that
+sets ``direct_tools = True`` (scripted load generators) skips the MCP round trip and calls the
+same tool functions directly — same validation, callbacks and results, less overhead.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import mcp_types as types
 from mcp import Client
 from mcp.server import Server
 
-from code_monet.tools import Lifespan, ToolContext, create_drawing_server
+from code_monet.tools import TOOLS, Lifespan, ToolContext, call_tool, create_drawing_server
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +48,23 @@ def reply_from_result(result: types.CallToolResult) -> ToolReply:
 class ToolSession:
     """An open MCP client session on one agent's drawing server (use ``async with``)."""
 
-    def __init__(self, context: ToolContext) -> None:
+    def __init__(self, context: ToolContext, *, direct: bool = False) -> None:
         self.context = context
+        self.direct = direct
         self.server: Server[Lifespan] = create_drawing_server(context)
         self._stack = AsyncExitStack()
         self._client: Client | None = None
+        self._open = False
 
     async def __aenter__(self) -> ToolSession:
-        self._client = await self._stack.enter_async_context(Client(self.server))
+        if not self.direct:
+            self._client = await self._stack.enter_async_context(Client(self.server))
+        self._open = True
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._client = None
+        self._open = False
         await self._stack.aclose()
 
     def _require(self) -> Client:
@@ -66,12 +73,26 @@ class ToolSession:
         return self._client
 
     async def list_tools(self) -> list[ToolDefinition]:
+        if self.direct:
+            self._require_open()
+            return [
+                ToolDefinition(t.name, t.description, dict(t.input_schema))
+                for t in TOOLS
+                if t.available(self.context)
+            ]
         listed = await self._require().list_tools()
         return [
             ToolDefinition(t.name, t.description or "", dict(t.input_schema)) for t in listed.tools
         ]
 
+    def _require_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("ToolSession used outside 'async with'")
+
     async def call(self, name: str, arguments: dict[str, object]) -> ToolReply:
+        if self.direct:
+            self._require_open()
+            return reply_from_result(await call_tool(self.context, name, arguments))
         result = await self._require().call_tool(name, arguments)
         if not isinstance(result, types.CallToolResult):
             return ToolReply(f"Tool {name} returned no result", True, None)
