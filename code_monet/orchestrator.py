@@ -319,11 +319,16 @@ class AgentOrchestrator:
             await self.pause(PauseReason.ERROR)
         finally:
             metrics.turn_finished(time.monotonic() - started, outcome)
-            await asyncio.to_thread(log.close)
-            with contextlib.suppress(Exception):
-                await self.broadcaster.send(TurnStateMessage(active=False))
-                if not self.state.paused:
-                    await self.state.set_status(AgentStatus.IDLE)
+            # Shielded: a second cancel (pause, then a new piece) must not swallow the
+            # turn_state{active:false} viewers rely on, nor leave the turn log open.
+            await asyncio.shield(self._end_turn(log))
+
+    async def _end_turn(self, log: TurnLog) -> None:
+        await asyncio.to_thread(log.close)
+        with contextlib.suppress(Exception):
+            await self.broadcaster.send(TurnStateMessage(active=False))
+            if not self.state.paused:
+                await self.state.set_status(AgentStatus.IDLE)
 
     async def _finish_piece(self) -> None:
         await self.state.set_piece_completed(True)

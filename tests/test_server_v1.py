@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -238,3 +239,27 @@ class TestHttpRoutes:
         assert "applinks" in aasa.json()
         assert docs.status_code == 200
         assert anonymous.status_code == 401
+
+
+class TestTurnState:
+    async def test_turn_state_alternates_even_when_a_turn_is_interrupted_twice(
+        self, tmp_path: Path
+    ) -> None:
+        """pause then new_canvas cancel the same turn twice: viewers still see it end."""
+        # Arrange: a turn that waits on the gate
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+                await ws.send(json.dumps({"type": "new_canvas"}))
+                await recv_until(ws, "turn_state", active=True)
+
+                # Act
+                await ws.send(json.dumps({"type": "pause"}))
+                await ws.send(json.dumps({"type": "new_canvas"}))
+                server.gate.set()
+                _, frames = await recv_until(ws, "piece_state", completed=True, within=60)
+
+        # Assert
+        states = [True] + [bool(f["active"]) for f in frames if f["type"] == "turn_state"]
+        assert all(a != b for a, b in itertools.pairwise(states)), states
