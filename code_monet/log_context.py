@@ -53,7 +53,12 @@ _user_id: ContextVar[str] = ContextVar("code_monet_user_id", default=UNSET)
 _request_id: ContextVar[str] = ContextVar("code_monet_request_id", default=UNSET)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` (or from us).
-_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# ``color_message`` is uvicorn's ANSI-coloured copy of the message: noise in our format.
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 _CONTEXT_ATTRS = ("user_id", "request_id", "trace_id", "span_id")
 
 
