@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import json
 import logging
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections import deque
@@ -31,6 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from code_monet.tools.sandbox_launch import (
+    _SCRATCH_INSIDE,
+    _bwrap_argv,
+    _direct_argv,
+    _discover_runtime,
+    _parse_report,
+    _Runtime,
+    _sandbox_env,
+    _worker_spec,
+    detect_capabilities,
+)
 from code_monet.tools.sandbox_runner import (
     REQUEST_HEADER_LIMIT,
     OutputLimitError,
@@ -38,8 +46,14 @@ from code_monet.tools.sandbox_runner import (
     RawPathDict,
     RawPointDict,
     ReadyReport,
-    WorkerSpec,
     validate_result_paths,
+)
+from code_monet.tools.sandbox_types import (
+    SandboxCapabilities,
+    SandboxConfig,
+    SandboxError,
+    SandboxResult,
+    SandboxUnavailableError,
 )
 
 __all__ = [
@@ -56,11 +70,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-RUNNER_PATH: Final = Path(__file__).with_name("sandbox_runner.py")
-_RUNNER_INSIDE: Final = "/sandbox/sandbox_runner.py"
-_SCRATCH_INSIDE: Final = "/scratch"
 _READ_CHUNK: Final = 1 << 16
-_PROBE_TIMEOUT: Final = 30.0
 _EXIT_GRACE: Final = 5.0
 _DRAIN_GRACE: Final = 2.0
 _PARSE_IN_THREAD_BYTES: Final = 256 << 10
@@ -68,356 +78,6 @@ _PARSE_IN_THREAD_BYTES: Final = 256 << 10
 # only a root parent can restore priority 0 when a worker is taken (see ``_acquire``).
 _WARMUP_NICE: Final = 19
 _RESULT_SLACK_BYTES: Final = 64 << 10
-# Parent variables a worker may see: only OpenBLAS CPU workarounds, never anything else.
-_PASSTHROUGH_ENV: Final = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-class SandboxError(RuntimeError):
-    """The sandbox itself failed (not the program): worker start-up, closed sandbox, ..."""
-
-
-class SandboxUnavailableError(SandboxError):
-    """Isolation is required but no network isolation mechanism works on this host."""
-
-
-@dataclass(frozen=True)
-class SandboxConfig:
-    """Limits for one program run, and how the worker pool behaves."""
-
-    cpu_seconds: int = 5
-    memory_bytes: int = 768 << 20
-    file_size_bytes: int = 10 << 20
-    max_processes: int = 64
-    max_open_files: int = 64
-    wall_timeout: float = 10.0
-    max_output_bytes: int = 64 << 10
-    stderr_tail_bytes: int = 4096
-    require_isolation: bool = False
-    pool_size: int = 2
-    max_paths: int = 5000
-    max_points: int = 200_000
-    max_result_bytes: int = 4 << 20
-    max_code_bytes: int = 100 << 10
-    scratch_bytes: int = 32 << 20
-    sandbox_uid: int = 65534
-    sandbox_gid: int = 65534
-    spawn_timeout: float = 30.0
-    max_concurrent_spawns: int = 2
-
-    def __post_init__(self) -> None:
-        positive = {
-            "cpu_seconds": self.cpu_seconds,
-            "memory_bytes": self.memory_bytes,
-            "file_size_bytes": self.file_size_bytes,
-            "max_processes": self.max_processes,
-            "max_open_files": self.max_open_files,
-            "wall_timeout": self.wall_timeout,
-            "max_output_bytes": self.max_output_bytes,
-            "stderr_tail_bytes": self.stderr_tail_bytes,
-            "max_paths": self.max_paths,
-            "max_points": self.max_points,
-            "max_result_bytes": self.max_result_bytes,
-            "max_code_bytes": self.max_code_bytes,
-            "scratch_bytes": self.scratch_bytes,
-            "spawn_timeout": self.spawn_timeout,
-            "max_concurrent_spawns": self.max_concurrent_spawns,
-        }
-        for name, value in positive.items():
-            if value <= 0:
-                raise ValueError(f"SandboxConfig.{name} must be positive, got {value}")
-        if self.pool_size < 0:
-            raise ValueError(f"SandboxConfig.pool_size must be >= 0, got {self.pool_size}")
-        if self.sandbox_uid <= 0 or self.sandbox_gid <= 0:
-            raise ValueError(
-                f"SandboxConfig.sandbox_uid/gid must be non-root ids, got "
-                f"{self.sandbox_uid}:{self.sandbox_gid}"
-            )
-
-
-@dataclass(frozen=True)
-class SandboxCapabilities:
-    """Which isolation mechanisms work on this host (see ``detect_capabilities``)."""
-
-    bubblewrap: bool
-    seccomp: bool
-    unprivileged_uid: bool
-
-    @property
-    def network_isolated(self) -> bool:
-        """Whether at least one mechanism cuts programs off the network."""
-        return self.bubblewrap or self.seccomp
-
-    def describe(self) -> str:
-        def flag(value: bool) -> str:
-            return "yes" if value else "NO"
-
-        return (
-            f"bubblewrap namespaces (net, pid, ipc, uts, mount; read-only runtime): "
-            f"{flag(self.bubblewrap)}; seccomp filter (sockets, exec, fork, namespaces, "
-            f"ptrace): {flag(self.seccomp)}; unprivileged uid: {flag(self.unprivileged_uid)}"
-        )
-
-
-@dataclass(frozen=True)
-class SandboxResult:
-    """What one program run produced. ``error`` is a message meant for the model."""
-
-    exit_code: int | None
-    paths: list[RawPathDict]
-    stdout: str
-    stderr_tail: str
-    timed_out: bool
-    error: str | None
-    duration_ms: float
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-# --------------------------------------------------------------------------------------------
-# Runtime discovery and command lines.
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Runtime:
-    """The interpreter to run and the host paths a worker needs to see (read-only)."""
-
-    python: str
-    sys_path: tuple[str, ...]
-    binds: tuple[str, ...]
-
-
-def _discover_runtime() -> _Runtime:
-    python = Path(sys.executable).resolve()
-    base = Path(sys.base_prefix).resolve()
-    binds = [base]
-    if not python.is_relative_to(base):
-        binds.append(python.parent)
-    spec = importlib.util.find_spec("numpy")
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    if not locations:
-        raise SandboxUnavailableError("numpy is not installed, but sandboxed programs need it")
-    package = Path(locations[0]).resolve()
-    binds.append(package)
-    libs = package.with_name(package.name + ".libs")
-    if libs.is_dir():  # manylinux wheels keep OpenBLAS beside the package
-        binds.append(libs)
-    sys_path = [package.parent]
-    # The runner builds its seccomp filter with pyseccomp (one module; libseccomp.so.2 comes
-    # from /usr/lib). Without it, the seccomp probe fails and detection reports no seccomp.
-    seccomp_spec = importlib.util.find_spec("pyseccomp")
-    if seccomp_spec is not None and seccomp_spec.origin is not None:
-        module = Path(seccomp_spec.origin).resolve()
-        binds.append(module)
-        cached = Path(importlib.util.cache_from_source(str(module)))
-        if cached.is_file():
-            binds.append(cached)
-        if module.parent not in sys_path:
-            sys_path.append(module.parent)
-    return _Runtime(
-        python=str(python),
-        sys_path=tuple(str(path) for path in sys_path),
-        binds=tuple(str(path) for path in binds),
-    )
-
-
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
-def _bwrap_argv(runtime: _Runtime, spec: WorkerSpec, config: SandboxConfig) -> list[str]:
-    """bubblewrap: fresh net/pid/ipc/uts/mount namespaces, only the runtime bound read-only."""
-    argv = [
-        "bwrap",
-        "--unshare-net",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        "--die-with-parent",
-    ]
-    if spec["drop_uid"] is not None:  # the runner drops to it itself, after importing numpy
-        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    argv += ["--ro-bind", "/usr", "/usr"]
-    for top in (Path(name) for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")):
-        if top.is_symlink():
-            argv += ["--symlink", str(top.readlink()), str(top)]
-        elif top.is_dir():
-            argv += ["--ro-bind", str(top), str(top)]
-    binds: list[str] = []
-    for path in sorted(set(runtime.binds), key=len):
-        if not any(_under(path, outer) for outer in ["/usr", *binds]):
-            binds.append(path)
-    parents = {str(parent) for path in binds for parent in Path(path).parents}
-    parents.discard("/")
-    for parent in sorted(parents, key=lambda p: p.count("/")):
-        # bwrap would create these 0700 root-owned, hiding the runtime from the sandbox uid.
-        argv += ["--perms", "0755", "--dir", parent]
-    for path in binds:
-        argv += ["--ro-bind", path, path]
-    argv += ["--dev", "/dev"]
-    argv += ["--size", str(config.scratch_bytes), "--perms", "0777", "--tmpfs", _SCRATCH_INSIDE]
-    argv += ["--perms", "0755", "--dir", str(Path(_RUNNER_INSIDE).parent)]
-    argv += ["--ro-bind", str(RUNNER_PATH), _RUNNER_INSIDE]
-    argv += ["--chdir", _SCRATCH_INSIDE, "--"]
-    argv += [runtime.python, "-I", "-S", "-B", _RUNNER_INSIDE, json.dumps(spec)]
-    return argv
-
-
-def _direct_argv(runtime: _Runtime, spec: WorkerSpec) -> list[str]:
-    return [runtime.python, "-I", "-S", "-B", str(RUNNER_PATH), json.dumps(spec)]
-
-
-def _sandbox_env(home: str) -> dict[str, str]:
-    """A minimal environment built from scratch: nothing of the server's (no API keys).
-
-    ``-I`` makes the interpreter ignore PYTHON* variables, so none are set.
-    """
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
-    for name in _PASSTHROUGH_ENV:
-        value = os.environ.get(name)
-        if value is not None:
-            env[name] = value
-    return env
-
-
-def _worker_spec(
-    config: SandboxConfig,
-    runtime: _Runtime,
-    *,
-    result_fd: int,
-    scratch: str,
-    drop: bool,
-    seccomp: bool,
-    probe: bool,
-    nice: int = 0,
-) -> WorkerSpec:
-    return {
-        "sys_path": list(runtime.sys_path),
-        "result_fd": result_fd,
-        "scratch": scratch,
-        "drop_uid": config.sandbox_uid if drop else None,
-        "drop_gid": config.sandbox_gid if drop else None,
-        "seccomp": seccomp,
-        "cpu_seconds": config.cpu_seconds,
-        "memory_bytes": config.memory_bytes,
-        "file_size_bytes": config.file_size_bytes,
-        "max_processes": config.max_processes,
-        "max_open_files": config.max_open_files,
-        "max_code_bytes": config.max_code_bytes,
-        "max_paths": config.max_paths,
-        "max_points": config.max_points,
-        "max_result_bytes": config.max_result_bytes,
-        "nice": nice,
-        "probe": probe,
-    }
-
-
-def _parse_report(line: bytes) -> ReadyReport | None:
-    try:
-        report: ReadyReport = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(report, dict) or report.get("ready") is not True:
-        return None
-    return report
-
-
-# --------------------------------------------------------------------------------------------
-# Capability detection.
-# --------------------------------------------------------------------------------------------
-
-
-def _run_probe(argv: list[str], env: dict[str, str], cwd: str, what: str) -> ReadyReport | None:
-    try:
-        completed = subprocess.run(
-            argv,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            env=env,
-            cwd=cwd,
-            timeout=_PROBE_TIMEOUT,
-            start_new_session=True,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        logger.info("Sandbox probe %s could not run: %s", what, exc)
-        return None
-    lines = completed.stdout.strip().splitlines()
-    report = _parse_report(lines[-1]) if lines else None
-    if completed.returncode != 0 or report is None:
-        detail = completed.stderr.decode("utf-8", "replace").strip()[-500:]
-        logger.info(
-            "Sandbox probe %s failed (exit %s): %s", what, completed.returncode, detail or "-"
-        )
-        return None
-    return report
-
-
-def detect_capabilities(config: SandboxConfig | None = None) -> SandboxCapabilities:
-    """Probe which isolation mechanisms work here by starting the runner in probe mode.
-
-    Blocking (it runs a few short subprocesses): call it via ``asyncio.to_thread``.
-    """
-    config = config or SandboxConfig()
-    runtime = _discover_runtime()
-    root = os.geteuid() == 0
-    with tempfile.TemporaryDirectory(prefix="code-monet-sandbox-probe-") as scratch:
-        if root:
-            os.chown(scratch, config.sandbox_uid, config.sandbox_gid)
-        env = _sandbox_env(scratch)
-
-        def probe_direct(seccomp: bool) -> ReadyReport | None:
-            spec = _worker_spec(
-                config,
-                runtime,
-                result_fd=1,
-                scratch=scratch,
-                drop=root,
-                seccomp=seccomp,
-                probe=True,
-            )
-            return _run_probe(_direct_argv(runtime, spec), env, scratch, f"direct/{seccomp=}")
-
-        direct = probe_direct(seccomp=True)
-        seccomp = direct is not None and direct["seccomp"] and direct["socket_blocked"]
-        if direct is None:
-            direct = probe_direct(seccomp=False)
-        # Not root: already unprivileged. Root: only if the runner managed to drop.
-        unprivileged = not root or (direct is not None and direct["uid"] == config.sandbox_uid)
-
-        bubblewrap = False
-        if shutil.which("bwrap") is not None:
-            spec = _worker_spec(
-                config,
-                runtime,
-                result_fd=1,
-                scratch=_SCRATCH_INSIDE,
-                drop=root and unprivileged,
-                seccomp=False,
-                probe=True,
-            )
-            report = _run_probe(
-                _bwrap_argv(runtime, spec, config),
-                _sandbox_env(_SCRATCH_INSIDE),
-                "/",
-                "bubblewrap",
-            )
-            bubblewrap = report is not None and set(report["network_interfaces"]) <= {"lo"}
-    return SandboxCapabilities(
-        bubblewrap=bubblewrap, seccomp=seccomp, unprivileged_uid=unprivileged
-    )
 
 
 # --------------------------------------------------------------------------------------------

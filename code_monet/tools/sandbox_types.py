@@ -1,0 +1,122 @@
+"""Sandbox errors, configuration and result types.
+
+Why: these small value types are shared by the launch helpers (``sandbox_launch``), the worker
+pool (``sandbox``) and callers, so they live apart from both to keep the modules small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from code_monet.tools.sandbox_runner import RawPathDict
+
+__all__ = [
+    "SandboxCapabilities",
+    "SandboxConfig",
+    "SandboxError",
+    "SandboxResult",
+    "SandboxUnavailableError",
+]
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the program): worker start-up, closed sandbox, ..."""
+
+
+class SandboxUnavailableError(SandboxError):
+    """Isolation is required but no network isolation mechanism works on this host."""
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Limits for one program run, and how the worker pool behaves."""
+
+    cpu_seconds: int = 5
+    memory_bytes: int = 768 << 20
+    file_size_bytes: int = 10 << 20
+    max_processes: int = 64
+    max_open_files: int = 64
+    wall_timeout: float = 10.0
+    max_output_bytes: int = 64 << 10
+    stderr_tail_bytes: int = 4096
+    require_isolation: bool = False
+    pool_size: int = 2
+    max_paths: int = 5000
+    max_points: int = 200_000
+    max_result_bytes: int = 4 << 20
+    max_code_bytes: int = 100 << 10
+    scratch_bytes: int = 32 << 20
+    sandbox_uid: int = 65534
+    sandbox_gid: int = 65534
+    spawn_timeout: float = 30.0
+    max_concurrent_spawns: int = 2
+
+    def __post_init__(self) -> None:
+        positive = {
+            "cpu_seconds": self.cpu_seconds,
+            "memory_bytes": self.memory_bytes,
+            "file_size_bytes": self.file_size_bytes,
+            "max_processes": self.max_processes,
+            "max_open_files": self.max_open_files,
+            "wall_timeout": self.wall_timeout,
+            "max_output_bytes": self.max_output_bytes,
+            "stderr_tail_bytes": self.stderr_tail_bytes,
+            "max_paths": self.max_paths,
+            "max_points": self.max_points,
+            "max_result_bytes": self.max_result_bytes,
+            "max_code_bytes": self.max_code_bytes,
+            "scratch_bytes": self.scratch_bytes,
+            "spawn_timeout": self.spawn_timeout,
+            "max_concurrent_spawns": self.max_concurrent_spawns,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ValueError(f"SandboxConfig.{name} must be positive, got {value}")
+        if self.pool_size < 0:
+            raise ValueError(f"SandboxConfig.pool_size must be >= 0, got {self.pool_size}")
+        if self.sandbox_uid <= 0 or self.sandbox_gid <= 0:
+            raise ValueError(
+                f"SandboxConfig.sandbox_uid/gid must be non-root ids, got "
+                f"{self.sandbox_uid}:{self.sandbox_gid}"
+            )
+
+
+@dataclass(frozen=True)
+class SandboxCapabilities:
+    """Which isolation mechanisms work on this host (see ``detect_capabilities``)."""
+
+    bubblewrap: bool
+    seccomp: bool
+    unprivileged_uid: bool
+
+    @property
+    def network_isolated(self) -> bool:
+        """Whether at least one mechanism cuts programs off the network."""
+        return self.bubblewrap or self.seccomp
+
+    def describe(self) -> str:
+        def flag(value: bool) -> str:
+            return "yes" if value else "NO"
+
+        return (
+            f"bubblewrap namespaces (net, pid, ipc, uts, mount; read-only runtime): "
+            f"{flag(self.bubblewrap)}; seccomp filter (sockets, exec, fork, namespaces, "
+            f"ptrace): {flag(self.seccomp)}; unprivileged uid: {flag(self.unprivileged_uid)}"
+        )
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    """What one program run produced. ``error`` is a message meant for the model."""
+
+    exit_code: int | None
+    paths: list[RawPathDict]
+    stdout: str
+    stderr_tail: str
+    timed_out: bool
+    error: str | None
+    duration_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
