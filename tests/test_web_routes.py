@@ -48,103 +48,155 @@ def dist(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/studio", "/signin", "/public", "/auth/callback", "/studio/"]
-)
-async def test_client_pages_serve_index(dist: Path, path: str) -> None:
-    async with _client(_app(dist)) as client:
-        response = await client.get(path, follow_redirects=True)
-    assert response.status_code == 200
-    assert response.text == INDEX
-    assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["cache-control"] == "no-cache"
+class TestClientPages:
+    """Client-side routes are answered with the built ``index.html``."""
 
-
-async def test_gallery_is_negotiated_between_page_and_api(dist: Path) -> None:
-    async with _client(_app(dist)) as client:
-        page = await client.get("/gallery", headers={"Accept": BROWSER_ACCEPT})
-        api = await client.get("/gallery", headers={"Accept": "application/json"})
-        default = await client.get("/gallery")
-        anything = await client.get("/gallery", headers={"Accept": "*/*"})
-        piece_page = await client.get("/gallery/12", headers={"Accept": BROWSER_ACCEPT})
-        strokes = await client.get("/gallery/12/strokes", headers={"Accept": BROWSER_ACCEPT})
-    assert page.text == INDEX
-    assert piece_page.text == INDEX
-    for response in (api, default, anything):
+    @pytest.mark.parametrize(
+        "path", ["/", "/studio", "/signin", "/public", "/auth/callback", "/studio/"]
+    )
+    async def test_client_pages_serve_index(self, dist: Path, path: str) -> None:
+        """Each client page gets the index, as uncached HTML."""
+        # Arrange
+        app = _app(dist)
+        # Act
+        async with _client(app) as client:
+            response = await client.get(path, follow_redirects=True)
+        # Assert
         assert response.status_code == 200
-        assert response.json() == [{"piece_number": 1}]
-    assert strokes.json() == {"piece_number": 12}
+        assert response.text == INDEX
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["cache-control"] == "no-cache"
 
 
-async def test_assets_are_cached_and_confined(dist: Path) -> None:
-    async with _client(_app(dist)) as client:
-        asset = await client.get("/assets/app-1a2b.js")
-        head = await client.head("/assets/app-1a2b.js")
-        missing = await client.get("/assets/nope.js")
-        escape = await client.get("/assets/..%2F..%2Fsecret.txt")
-        escape_plain = await client.get("/assets/../../secret.txt")
-    assert asset.status_code == 200
-    assert asset.text == "console.log('studio')"
-    assert "immutable" in asset.headers["cache-control"]
-    assert "javascript" in asset.headers["content-type"]
-    assert head.status_code == 200
-    assert missing.status_code == 404
-    assert escape.status_code == 404
-    assert "do not serve" not in escape_plain.text
+class TestContentNegotiation:
+    """Paths shared by page and API are told apart by ``Accept``; API routes stay intact."""
+
+    async def test_gallery_is_negotiated_between_page_and_api(self, dist: Path) -> None:
+        """Browsers get the page; JSON, default and wildcard requests get the API."""
+        # Arrange
+        app = _app(dist)
+        # Act
+        async with _client(app) as client:
+            page = await client.get("/gallery", headers={"Accept": BROWSER_ACCEPT})
+            api = await client.get("/gallery", headers={"Accept": "application/json"})
+            default = await client.get("/gallery")
+            anything = await client.get("/gallery", headers={"Accept": "*/*"})
+            piece_page = await client.get("/gallery/12", headers={"Accept": BROWSER_ACCEPT})
+            strokes = await client.get("/gallery/12/strokes", headers={"Accept": BROWSER_ACCEPT})
+        # Assert
+        assert page.text == INDEX
+        assert piece_page.text == INDEX
+        for response in (api, default, anything):
+            assert response.status_code == 200
+            assert response.json() == [{"piece_number": 1}]
+        assert strokes.json() == {"piece_number": 12}
+
+    async def test_api_routes_are_untouched(self, dist: Path) -> None:
+        """API routes answer as before and unknown paths still 404, even for browsers."""
+        # Arrange
+        app = _app(dist)
+        # Act
+        async with _client(app) as client:
+            health = await client.get("/health", headers={"Accept": BROWSER_ACCEPT})
+            unknown = await client.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
+        # Assert
+        assert health.json() == {"status": "ok"}
+        assert unknown.status_code == 404
 
 
-async def test_api_routes_are_untouched(dist: Path) -> None:
-    async with _client(_app(dist)) as client:
-        health = await client.get("/health", headers={"Accept": BROWSER_ACCEPT})
-        unknown = await client.get("/no-such-page", headers={"Accept": BROWSER_ACCEPT})
-    assert health.json() == {"status": "ok"}
-    assert unknown.status_code == 404
+class TestAssets:
+    """Built assets under ``/assets``."""
+
+    async def test_assets_are_cached_and_confined(self, dist: Path) -> None:
+        """Assets are immutable-cached; missing files and path escapes are refused."""
+        # Arrange
+        app = _app(dist)
+        # Act
+        async with _client(app) as client:
+            asset = await client.get("/assets/app-1a2b.js")
+            head = await client.head("/assets/app-1a2b.js")
+            missing = await client.get("/assets/nope.js")
+            escape = await client.get("/assets/..%2F..%2Fsecret.txt")
+            escape_plain = await client.get("/assets/../../secret.txt")
+        # Assert
+        assert asset.status_code == 200
+        assert asset.text == "console.log('studio')"
+        assert "immutable" in asset.headers["cache-control"]
+        assert "javascript" in asset.headers["content-type"]
+        assert head.status_code == 200
+        assert missing.status_code == 404
+        assert escape.status_code == 404
+        assert "do not serve" not in escape_plain.text
 
 
-async def test_missing_build_explains_how_to_build(tmp_path: Path) -> None:
-    async with _client(_app(tmp_path / "absent")) as client:
-        page = await client.get("/")
-        studio = await client.get("/studio")
-        gallery_api = await client.get("/gallery")
-        asset = await client.get("/assets/app.js")
-    assert page.status_code == 200
-    assert "scripts/web.sh build" in page.text
-    assert str(tmp_path / "absent") in page.text
-    assert studio.status_code == 200
-    assert gallery_api.json() == [{"piece_number": 1}]
-    assert asset.status_code == 404
+class TestBuildLocation:
+    """Where the build is looked for, and what happens when it is not there."""
+
+    async def test_missing_build_explains_how_to_build(self, tmp_path: Path) -> None:
+        """Without a build, pages explain how to make one; the API still works."""
+        # Arrange
+        app = _app(tmp_path / "absent")
+        # Act
+        async with _client(app) as client:
+            page = await client.get("/")
+            studio = await client.get("/studio")
+            gallery_api = await client.get("/gallery")
+            asset = await client.get("/assets/app.js")
+        # Assert
+        assert page.status_code == 200
+        assert "scripts/web.sh build" in page.text
+        assert str(tmp_path / "absent") in page.text
+        assert studio.status_code == 200
+        assert gallery_api.json() == [{"piece_number": 1}]
+        assert asset.status_code == 404
+
+    async def test_a_build_made_after_start_is_picked_up(self, tmp_path: Path) -> None:
+        """A build that appears while the app runs is served without a restart."""
+        # Arrange
+        root = tmp_path / "later"
+        app = _app(root)
+        async with _client(app) as client:
+            # Act: request before the build exists
+            before = await client.get("/")
+            # Arrange: the build appears
+            (root / "assets").mkdir(parents=True)
+            (root / "index.html").write_text(INDEX, encoding="utf-8")
+            # Act: request again
+            after = await client.get("/")
+        # Assert
+        assert "scripts/web.sh build" in before.text
+        assert after.text == INDEX
+
+    def test_default_dist_dir_is_the_checkouts_web_dist(self) -> None:
+        """The default build directory is ``web/dist`` of this checkout."""
+        # Arrange / Act
+        tail = DEFAULT_DIST_DIR.parts[-2:]
+        package_json = DEFAULT_DIST_DIR.parent / "package.json"
+        # Assert
+        assert tail == ("web", "dist")
+        assert package_json.is_file()
 
 
-async def test_a_build_made_after_start_is_picked_up(tmp_path: Path) -> None:
-    root = tmp_path / "later"
-    app = _app(root)
-    async with _client(app) as client:
-        before = await client.get("/")
-        (root / "assets").mkdir(parents=True)
-        (root / "index.html").write_text(INDEX, encoding="utf-8")
-        after = await client.get("/")
-    assert "scripts/web.sh build" in before.text
-    assert after.text == INDEX
+class TestPrefersHtml:
+    """``prefers_html`` reads the ``Accept`` header."""
 
-
-def test_default_dist_dir_is_the_checkouts_web_dist() -> None:
-    assert DEFAULT_DIST_DIR.parts[-2:] == ("web", "dist")
-    assert (DEFAULT_DIST_DIR.parent / "package.json").is_file()
-
-
-@pytest.mark.parametrize(
-    ("accept", "expected"),
-    [
-        (BROWSER_ACCEPT, True),
-        ("text/html", True),
-        ("*/*", False),
-        ("application/json", False),
-        ("application/json, text/html;q=0.5", False),
-        ("text/html;q=0", False),
-        ("text/html;q=abc", True),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_prefers_html(accept: str | None, expected: bool) -> None:
-    assert prefers_html(accept) is expected
+    @pytest.mark.parametrize(
+        ("accept", "expected"),
+        [
+            (BROWSER_ACCEPT, True),
+            ("text/html", True),
+            ("*/*", False),
+            ("application/json", False),
+            ("application/json, text/html;q=0.5", False),
+            ("text/html;q=0", False),
+            ("text/html;q=abc", True),
+            ("", False),
+            (None, False),
+        ],
+    )
+    def test_prefers_html(self, accept: str | None, expected: bool) -> None:
+        """HTML is preferred only when explicitly asked for with a non-zero quality."""
+        # Arrange / Act
+        result = prefers_html(accept)
+        # Assert
+        assert result is expected
