@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fakes.server import recv_json, recv_until, running_server
 
+from code_monet.config import ServerSettings
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -263,3 +265,50 @@ class TestTurnState:
         # Assert
         states = [True] + [bool(f["active"]) for f in frames if f["type"] == "turn_state"]
         assert all(a != b for a, b in itertools.pairwise(states)), states
+
+
+class TestRegistry:
+    async def test_idle_session_is_released_and_reloaded_on_return(self, tmp_path: Path) -> None:
+        """After the grace period a user's session is released; coming back reloads it."""
+        # Arrange
+        settings = ServerSettings(idle_grace_seconds=0.2)
+        async with running_server(tmp_path, settings=settings) as server:
+            registry = server.app_runtime.registry
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                init = await recv_json(ws)
+                await ws.send(json.dumps({"type": "stroke", "points": [{"x": 3, "y": 4}]}))
+                await recv_until(ws, "human_stroke")
+                loaded_while_connected = registry.active_users()
+
+            # Act
+            async with asyncio.timeout(30):
+                while registry.active_users():  # noqa: ASYNC110 - observing from outside
+                    await asyncio.sleep(0.05)
+            async with server.ws(token) as ws:
+                again = await recv_json(ws)
+
+        # Assert
+        assert loaded_while_connected == 1
+        assert init["strokes"] == []
+        assert len(again["strokes"]) == 1  # reloaded from disk
+
+    async def test_a_dead_agent_loop_is_restarted_on_next_use(self, tmp_path: Path) -> None:
+        """If the agent loop task died, the next connection starts a new one."""
+        # Arrange
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+                session = server.app_runtime.registry.sessions()[0]
+                await session.orchestrator.stop()
+                stopped = session.orchestrator.running
+
+                # Act
+                async with server.ws(token) as second:
+                    await recv_json(second)
+                    running = session.orchestrator.running
+
+        # Assert
+        assert stopped is False
+        assert running is True
