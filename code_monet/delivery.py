@@ -18,15 +18,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from pydantic import TypeAdapter
-
 from code_monet import metrics
 from code_monet.connections import ClientConnection, ConnectionManager
 from code_monet.event_log import EventLog
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,
-    PendingStroke,
     ServerMessage,
 )
 from code_monet.workspace import WorkspaceState
@@ -35,12 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_RETAINED_BATCHES = 64
 """Batches kept for sockets that never fetch (e.g. a v1 script that ignores strokes)."""
-
-_pending_adapter: TypeAdapter[list[PendingStroke]] = TypeAdapter(list[PendingStroke])
-
-
-def pending_models(strokes: list[PendingStrokeDict]) -> list[PendingStroke]:
-    return _pending_adapter.validate_python(strokes)
 
 
 def v1_announcement(strokes_line: str) -> str | None:

@@ -35,7 +35,6 @@ from code_monet.config import ServerSettings, get_server_settings, get_settings
 from code_monet.connections import ConnectionManager
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
-from code_monet.db.migrate import migrate
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
 from code_monet.log_context import RequestContextMiddleware, configure_logging
 from code_monet.registry import AgentFactory, WorkspaceRegistry
@@ -79,8 +78,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
         url = database_url or resolve_database_url(DatabaseSettings(), root)
-        await migrate(url)
         database = Database.connect(url)
+        try:
+            await database.migrate()
+        except Exception:
+            logger.error("Migrating the database failed; not starting")
+            await database.dispose()
+            raise
         auth = build_auth_service(database, auth_config, root, mailer=mailer)
         install_database(app, database)
         install_auth(app, auth)

@@ -243,23 +243,18 @@ class AgentOrchestrator:
                 )
             )
 
-        async def on_paths_drawn(paths: list[Path]) -> None:
-            batch_id, _points = await self.state.queue_strokes(paths)
-            await self._deliver(paths, batch_id)
-
         async def on_batch_queued(paths: list[Path], batch_id: int) -> None:
             await self._deliver(paths, batch_id)
-
-        async def on_piece_done() -> None:
-            return None
 
         async def on_title(title: str) -> None:
             await self.broadcaster.send(
                 PieceTitleMessage(piece_number=self.state.piece_number, title=title)
             )
 
+        # Drawn paths are queued in the same save that puts them on the canvas
+        # (``on_batch_queued``), so ``on_paths_drawn`` is left at its default.
         return AgentCallbacks(
-            on_code_execution, on_paths_drawn, on_piece_done, on_title, on_batch_queued
+            on_code_execution=on_code_execution, on_title=on_title, on_batch_queued=on_batch_queued
         )
 
     async def _deliver(self, paths: list[Path], batch_id: int) -> None:

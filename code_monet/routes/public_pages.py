@@ -7,17 +7,14 @@ unknown and malformed ids as the rest of the public gallery.
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.routes.deps import DataDirDep
-from code_monet.routes.shares import PAGE_HEADERS
+from code_monet.routes.shares import piece_page
 from code_monet.share.access import public_piece, read_canvas
 from code_monet.share.cache import cache_key
-from code_monet.share.exports import clean_svg
 from code_monet.share.http import (
     SHORT_PUBLIC,
     PublicBaseUrlDep,
@@ -25,8 +22,6 @@ from code_monet.share.http import (
     not_found,
     not_modified,
 )
-from code_monet.share.images import ImageKind, image_size
-from code_monet.share.pages import ShareView, render_share_page
 from code_monet.workspace.gallery import piece_id as format_piece_id
 
 
@@ -52,20 +47,14 @@ def create_public_pages_router() -> APIRouter:
         page_url = f"{base_url}/public/{piece.user_id}/{number}"
         image_root = f"{base_url}/public/gallery/{piece.user_id}/{number}"
         title = (canvas.title or "").strip() or f"Untitled #{canvas.piece_number}"
-        view = ShareView(
+        return await piece_page(
+            canvas,
             title=title,
-            prompt=canvas.prompt,
-            created_at=canvas.created_at,
-            drawing_style=canvas.drawing_style,
-            stroke_count=len(canvas.strokes),
-            svg=await asyncio.to_thread(clean_svg, canvas),
             page_url=page_url,
             image_url=f"{image_root}/og-image.png?v={piece.version}",
-            image_size=image_size(ImageKind.OG_IMAGE),
-            studio_url=f"{base_url}/studio",
+            base_url=base_url,
             indexable=True,
+            etag=etag,
         )
-        headers = {**PAGE_HEADERS, "ETag": etag, "Cache-Control": SHORT_PUBLIC}
-        return HTMLResponse(render_share_page(view), headers=headers)
 
     return router

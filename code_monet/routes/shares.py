@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
+from code_monet.db.engine import Database
 from code_monet.db.records import CanvasShare
 from code_monet.db.repository import shares
 from code_monet.routes.deps import DataDirDep
@@ -67,6 +69,34 @@ def display_title(shared: SharedPiece, canvas: SavedCanvas | None = None) -> str
         if candidate is not None and candidate.strip():
             return candidate.strip()
     return f"Untitled #{shared.share.piece_number}"
+
+
+async def piece_page(
+    canvas: SavedCanvas,
+    *,
+    title: str,
+    page_url: str,
+    image_url: str,
+    base_url: str,
+    indexable: bool,
+    etag: str,
+) -> HTMLResponse:
+    """A piece as a server-rendered page (share pages and public piece pages)."""
+    view = ShareView(
+        title=title,
+        prompt=canvas.prompt,
+        created_at=canvas.created_at,
+        drawing_style=canvas.drawing_style,
+        stroke_count=len(canvas.strokes),
+        svg=await asyncio.to_thread(clean_svg, canvas),
+        page_url=page_url,
+        image_url=image_url,
+        image_size=image_size(ImageKind.OG_IMAGE),
+        studio_url=f"{base_url}/studio",
+        indexable=indexable,
+    )
+    headers = {**PAGE_HEADERS, "ETag": etag, "Cache-Control": SHORT_PUBLIC}
+    return HTMLResponse(render_share_page(view), headers=headers)
 
 
 def create_shares_router() -> APIRouter:
@@ -126,21 +156,28 @@ def create_shares_router() -> APIRouter:
             return not_modified(etag, SHORT_PUBLIC)
         canvas = await read_canvas(piece, not_found())
         page_url = share_url(base_url, token)
-        view = ShareView(
+        return await piece_page(
+            canvas,
             title=display_title(shared, canvas),
-            prompt=canvas.prompt,
-            created_at=canvas.created_at,
-            drawing_style=canvas.drawing_style,
-            stroke_count=len(canvas.strokes),
-            svg=await asyncio.to_thread(clean_svg, canvas),
             page_url=page_url,
             image_url=f"{page_url}/og-image.png?v={piece.version}",
-            image_size=image_size(ImageKind.OG_IMAGE),
-            studio_url=f"{base_url}/studio",
+            base_url=base_url,
             indexable=indexable,
+            etag=etag,
         )
-        headers = {**PAGE_HEADERS, "ETag": etag, "Cache-Control": SHORT_PUBLIC}
-        return HTMLResponse(render_share_page(view), headers=headers)
+
+    async def shared_image(
+        token: str,
+        request: Request,
+        database: Database,
+        data_dir: Path,
+        kind: ImageKind,
+        v: str | None,
+    ) -> Response:
+        shared = await shared_piece(database, data_dir, token)
+        return await image_response(
+            request, data_dir, shared.piece, kind, version=v, public=True, missing=not_found()
+        )
 
     @router.get("/s/{token}/preview.png")
     async def share_preview(
@@ -151,16 +188,7 @@ def create_shares_router() -> APIRouter:
         v: VersionParam = None,
     ) -> Response:
         """800×600 preview image of the shared piece."""
-        shared = await shared_piece(database, data_dir, token)
-        return await image_response(
-            request,
-            data_dir,
-            shared.piece,
-            ImageKind.PREVIEW,
-            version=v,
-            public=True,
-            missing=not_found(),
-        )
+        return await shared_image(token, request, database, data_dir, ImageKind.PREVIEW, v)
 
     @router.get("/s/{token}/og-image.png")
     async def share_og_image(
@@ -171,16 +199,7 @@ def create_shares_router() -> APIRouter:
         v: VersionParam = None,
     ) -> Response:
         """1200×630 social card of the shared piece (the page's ``og:image``)."""
-        shared = await shared_piece(database, data_dir, token)
-        return await image_response(
-            request,
-            data_dir,
-            shared.piece,
-            ImageKind.OG_IMAGE,
-            version=v,
-            public=True,
-            missing=not_found(),
-        )
+        return await shared_image(token, request, database, data_dir, ImageKind.OG_IMAGE, v)
 
     @router.get("/s/{token}/api", response_model=ShareApiResponse)
     async def share_api(
