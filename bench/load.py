@@ -304,6 +304,7 @@ def active_row(name: str, result: Json, target_p99: float, server_log: Path) -> 
     ]
     for key, label in (
         ("loop_lag_ms", "server event-loop lag (20 ms timer)"),
+        ("gc_pause_ms", "server garbage-collection pauses"),
         ("executor_wait_ms", "server to_thread queue wait"),
         ("executor_run_ms", "server to_thread run time"),
     ):

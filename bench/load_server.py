@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -47,7 +48,7 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
-from code_monet.main import GracefulServer, create_app
+from code_monet.main import GracefulServer, create_app, freeze_startup_heap
 from code_monet.runtime import ServerRuntime
 
 P = ParamSpec("P")
@@ -118,6 +119,7 @@ class Diagnostics:
     """
 
     lag_ms: list[float] = field(default_factory=list)
+    gc_ms: list[float] = field(default_factory=list)
     executor_wait_ms: list[float] = field(default_factory=list)
     executor_run_ms: list[float] = field(default_factory=list)
     recording: bool = True
@@ -127,6 +129,7 @@ class Diagnostics:
     def reset(self) -> None:
         with self.lock:
             self.lag_ms.clear()
+            self.gc_ms.clear()
             self.executor_wait_ms.clear()
             self.executor_run_ms.clear()
             self.recording = True
@@ -142,9 +145,22 @@ class Diagnostics:
         with self.lock:
             return {
                 "loop_lag_ms": _stats(self.lag_ms),
+                "gc_pause_ms": _stats(self.gc_ms),
                 "executor_wait_ms": _stats(self.executor_wait_ms),
                 "executor_run_ms": _stats(self.executor_run_ms),
             }
+
+    def watch_gc(self) -> None:
+        """Time every garbage collection (any generation): the pauses it adds to latency."""
+        started = [0.0]
+
+        def on_gc(phase: str, _info: dict[str, int]) -> None:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            elif self.recording:
+                self.gc_ms.append((time.perf_counter() - started[0]) * 1000.0)
+
+        gc.callbacks.append(on_gc)
 
     async def watch_loop(self, every: float = 0.02) -> None:
         """How late a 20 ms sleep wakes up: how long the loop was blocked or busy."""
@@ -263,7 +279,9 @@ async def serve(args: argparse.Namespace) -> None:
     loop.set_default_executor(TimedExecutor(diagnostics))
     loop.add_signal_handler(signal.SIGUSR1, diagnostics.reset)
     loop.add_signal_handler(signal.SIGUSR2, diagnostics.freeze)
+    diagnostics.watch_gc()
     watcher = asyncio.create_task(diagnostics.watch_loop())
+    freeze_startup_heap()  # as ``code-monet serve`` does
     server = GracefulServer(config, app)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from code_monet.workspace.persistence import atomic_write_bytes
 
@@ -83,7 +84,8 @@ class EventLog:
         """Stamp a message given as JSON-ready fields (hot path: no model validation)."""
         seq = self._next_seq
         self._next_seq += 1
-        text = json.dumps({"seq": seq, **fields}, separators=(",", ":"), ensure_ascii=False)
+        # pydantic-core's encoder: the same compact UTF-8 JSON as ``json.dumps``, ~3x faster.
+        text = to_json({"seq": seq, **fields}).decode()
         return seq, self._remember(seq, text)
 
     def _remember(self, seq: int, text: str) -> str:

@@ -19,8 +19,6 @@ from typing import Protocol
 from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
-from code_monet.interpolation import interpolate_paths
-from code_monet.motion_planner import plan_motion
 from code_monet.tools.callbacks import CodeExecutionEvent
 from code_monet.turn_log import TurnLog
 from code_monet.types.messages import (
@@ -58,11 +56,9 @@ class Broadcaster(Protocol):
         """How many sockets the user has open."""
 
 
-def animation_timeout(paths: list[Path], cap: float) -> float:
+def animation_timeout(draw_seconds: float, cap: float) -> float:
     """How long to wait for viewers to animate a batch: the plotter plan's time, capped."""
-    polylines = interpolate_paths(paths)
-    plan = plan_motion([p for p in polylines if len(p)])
-    return min(cap, plan.total_time * 1.25 + 1.0)
+    return min(cap, draw_seconds * 1.25 + 1.0)
 
 
 @dataclass
@@ -244,7 +240,7 @@ class AgentOrchestrator:
             )
 
         async def on_batch_queued(paths: list[Path], batch_id: int) -> None:
-            await self._deliver(paths, batch_id)
+            await self._deliver(batch_id, len(paths))
 
         async def on_title(title: str) -> None:
             await self.broadcaster.send(
@@ -257,13 +253,15 @@ class AgentOrchestrator:
             on_code_execution=on_code_execution, on_title=on_title, on_batch_queued=on_batch_queued
         )
 
-    async def _deliver(self, paths: list[Path], batch_id: int) -> None:
+    async def _deliver(self, batch_id: int, count: int) -> None:
         """Announce a queued batch and wait until viewers have animated it."""
         waiter = asyncio.Event()
         self._animation_waiters[batch_id] = waiter
         try:
-            timeout = await asyncio.to_thread(animation_timeout, paths, self.animation_timeout_cap)
-            await self.broadcaster.strokes_ready(batch_id, self.state.piece_number, len(paths))
+            timeout = animation_timeout(
+                self.state.batch_draw_seconds(batch_id), self.animation_timeout_cap
+            )
+            await self.broadcaster.strokes_ready(batch_id, self.state.piece_number, count)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter.wait(), timeout=timeout)
         finally:

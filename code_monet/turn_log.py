@@ -1,7 +1,8 @@
 """A readable per-turn log in the user's workspace (``logs/``), bounded in file count.
 
 Each turn writes one Markdown file: what the artist thought and which tools it called with
-what outcome — handy when a piece goes wrong. Only the newest ``MAX_LOG_FILES`` are kept.
+what outcome — handy when a piece goes wrong. Only the newest ``MAX_LOG_FILES`` are kept
+(pruned every ``PRUNE_EVERY`` turns, so a few more may exist in between).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from code_monet.tools.callbacks import CodeExecutionEvent
-from code_monet.workspace.persistence import atomic_write_bytes
 
 MAX_LOG_FILES = 100
 MAX_LOG_CHARS = 200_000
+PRUNE_EVERY = 20
 
 
 @dataclass
@@ -23,12 +24,13 @@ class TurnLog:
     path: Path
     parts: list[str] = field(default_factory=list)
     size: int = 0
+    prune: bool = True
 
     @classmethod
     def open(cls, workspace_dir: Path, piece_number: int, turn: int) -> TurnLog:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = workspace_dir / "logs" / f"{stamp}_piece_{piece_number:06d}_turn_{turn:04d}.md"
-        log = cls(path)
+        log = cls(path, prune=turn % PRUNE_EVERY == 0)
         log._add(f"# Piece {piece_number}, turn {turn + 1} ({stamp} UTC)\n\n")
         return log
 
@@ -52,8 +54,12 @@ class TurnLog:
         self._add(f"\n\n> {text}\n")
 
     def close(self) -> None:
-        """Write the log and prune the oldest files beyond the bound."""
-        atomic_write_bytes(self.path, "".join(self.parts).encode(), durable=False)
+        """Write the log (a plain write: it is a diagnostic, not state) and, every
+        ``PRUNE_EVERY`` turns, delete the oldest files beyond the bound."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text("".join(self.parts), encoding="utf-8")
+        if not self.prune:
+            return
         logs = sorted(self.path.parent.glob("*.md"))
         for old in logs[:-MAX_LOG_FILES]:
             with contextlib.suppress(FileNotFoundError):

@@ -286,13 +286,16 @@ def test_animation_timeout_is_capped(cap: float) -> None:
     from code_monet.orchestrator import animation_timeout
     from code_monet.types import Path as StrokePath
     from code_monet.types import PathType, Point
+    from code_monet.workspace.strokes import prepare_strokes
 
     long_path = StrokePath(
         type=PathType.POLYLINE, points=[Point(x=i % 800, y=(i * 7) % 600) for i in range(500)]
     )
     # Act
-    timeout = animation_timeout([long_path], cap)
+    prepared = prepare_strokes([long_path])
+    timeout = animation_timeout(prepared.draw_seconds, cap)
     # Assert
+    assert prepared.draw_seconds > cap
     assert timeout == cap
 
 

@@ -235,3 +235,40 @@ class TestMessages:
         parsed = parse_server_message(frame.model_dump_json())
         # Assert
         assert parsed == frame
+
+
+class TestInitFrame:
+    """``init`` is sent with the canvas's already-encoded strokes spliced in."""
+
+    def test_spliced_frame_equals_serialising_the_models(self) -> None:
+        """Same text as a full model serialisation, with and without ``seq``."""
+        # Arrange
+        from code_monet.types import Path as StrokePath
+        from code_monet.types import PathType, Point
+        from code_monet.types.messages import InitMessage, init_frame
+        from code_monet.types.styles import DrawingStyleType, get_style_config
+
+        strokes = [
+            StrokePath(type=PathType.LINE, points=[Point(x=1, y=2), Point(x=3, y=4)]),
+            StrokePath(type=PathType.SVG, d="M 0 0 L 5 5", color="#123456"),
+        ]
+        fields: dict[str, object] = {
+            "gallery": [],
+            "status": "idle",
+            "paused": False,
+            "piece_number": 3,
+            "monologue": '"strokes":[] in the monologue',
+            "drawing_style": DrawingStyleType.PLOTTER,
+            "style_config": get_style_config(DrawingStyleType.PLOTTER),
+            "canvas_width": 800,
+            "canvas_height": 600,
+            "title": '"strokes":[]',
+        }
+        encoded = "[" + ",".join(s.model_dump_json() for s in strokes) + "]"
+        for seq in (None, 41):
+            full = InitMessage.model_validate({**fields, "strokes": strokes, "seq": seq})
+            empty = InitMessage.model_validate({**fields, "strokes": [], "seq": seq})
+            # Act
+            text = init_frame(empty, encoded)
+            # Assert
+            assert text == full.model_dump_json()

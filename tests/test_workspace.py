@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from code_monet.types import AgentStatus, DrawingStyleType, PathType, PauseReason, Point
 from code_monet.types import Path as StrokePath
@@ -311,3 +312,74 @@ class TestIncrementalEncoding:
         # Assert
         assert reloaded == snapshots
         assert [len(s) for s in snapshots] == [2, 4, 6, 2, 4, 2]
+
+
+class TestCanvasStrokesInMemory:
+    """The live canvas is kept as encoded JSON; every view of it must decode to the same."""
+
+    async def test_counts_and_views_agree_with_the_added_paths(
+        self, workspace: WorkspaceState
+    ) -> None:
+        """Counts by author, the decoded list, the snapshot and the JSON array all match."""
+        # Arrange
+        agent = [_poly(), _poly(y=30)]
+        human = StrokePath(
+            type=PathType.LINE, points=[Point(x=1, y=2), Point(x=3, y=4)], author="human"
+        )
+        # Act
+        await workspace.add_strokes(agent)
+        await workspace.add_stroke(human)
+        decoded = await workspace.stroke_paths()
+        snapshot = await workspace.canvas_snapshot()
+        # Assert
+        assert workspace.stroke_count == 3
+        assert workspace.human_stroke_count == 1
+        assert decoded == [*agent, human] == workspace.strokes == snapshot.strokes
+        assert workspace.strokes_json() == TypeAdapter(list[StrokePath]).dump_json(decoded).decode()
+
+    async def test_big_canvases_decode_off_the_loop_to_the_same_paths(
+        self, workspace: WorkspaceState
+    ) -> None:
+        """Above the inline bound the decode runs in a thread and gives the same result."""
+        # Arrange
+        from code_monet.workspace.canvas_strokes import INLINE_DECODE_MAX_STROKES
+
+        paths = [_poly(y=float(i)) for i in range(INLINE_DECODE_MAX_STROKES + 5)]
+        await workspace.add_strokes(paths)
+        # Act
+        decoded = await workspace.stroke_paths()
+        # Assert
+        assert decoded == paths
+
+    async def test_a_failed_save_rolls_back_strokes_and_counts(
+        self, workspace: WorkspaceState, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When the write fails nothing is added: not the strokes, not the human count."""
+        # Arrange
+        await workspace.add_strokes([_poly()])
+        human = StrokePath(
+            type=PathType.LINE, points=[Point(x=1, y=2), Point(x=3, y=4)], author="human"
+        )
+
+        def broken_write() -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(workspace, "_write_sync", broken_write)
+        # Act
+        with pytest.raises(OSError, match="disk full"):
+            await workspace.add_strokes([human], queue=True)
+        # Assert
+        assert workspace.stroke_count == 1
+        assert workspace.human_stroke_count == 0
+        assert workspace.pending_batch_ids() == []
+
+    async def test_a_saved_piece_holds_the_canvas_strokes(self, workspace: WorkspaceState) -> None:
+        """Saving to the gallery decodes the canvas in the worker thread, unchanged."""
+        # Arrange
+        paths = [_poly(), _poly(y=70)]
+        await workspace.add_strokes(paths)
+        # Act
+        entry = await workspace.save_piece()
+        saved = await workspace.load_saved(entry.piece_number)
+        # Assert
+        assert saved.strokes == paths

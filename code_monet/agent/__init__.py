@@ -34,7 +34,6 @@ from code_monet.tools import ToolContext, available_tool_names
 from code_monet.tools.image_generation import ImageProvider
 from code_monet.tools.sandbox import CodeSandbox
 from code_monet.types.messages import AgentTurnComplete
-from code_monet.types.paths import Author
 from code_monet.workspace import WorkspaceState
 
 __all__ = [
@@ -160,7 +159,7 @@ class DrawingAgent:
         await self.provider.close()
 
     def _human_count(self) -> int:
-        return sum(1 for s in self.state.strokes if s.author is Author.HUMAN)
+        return self.state.human_stroke_count
 
     # ------------------------------------------------------------------ turns
 
@@ -176,7 +175,7 @@ class DrawingAgent:
             style=state.drawing_style,
             piece_number=state.piece_number,
             turn_index=self._turn_index,
-            agent_strokes=len(state.strokes) - humans,
+            agent_strokes=state.stroke_count - humans,
             human_strokes=humans,
             new_human_strokes=max(0, humans - self._humans_seen),
             prompt=state.prompt,

@@ -10,6 +10,5 @@ from code_monet.workspace import WorkspaceState
 
 async def agent_view_png(state: WorkspaceState) -> bytes:
     """The canvas as the agent sees it (human strokes highlighted, vision-sized) as PNG."""
-    canvas = state.canvas.model_copy()
-    canvas.strokes = state.strokes
+    canvas = await state.canvas_snapshot()
     return await asyncio.to_thread(render_agent_view_png, canvas)

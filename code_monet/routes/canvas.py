@@ -56,7 +56,7 @@ def create_canvas_router() -> APIRouter:
         state = session.state
         width, height = state.canvas_size
         return StateResponse(
-            strokes=state.strokes,
+            strokes=await state.stroke_paths(),
             status=state.status,
             paused=state.paused,
             pause_reason=state.pause_reason.value,
@@ -98,7 +98,8 @@ def create_canvas_router() -> APIRouter:
             scale_padding=0,
         )
         started = time.perf_counter()
-        png = await asyncio.to_thread(render_strokes_png, list(state.strokes), options)
+        strokes = await state.stroke_paths()
+        png = await asyncio.to_thread(render_strokes_png, strokes, options)
         metrics.render_finished("canvas_png", time.perf_counter() - started)
         return Response(png, media_type="image/png", headers=NO_STORE)
 
@@ -108,8 +109,9 @@ def create_canvas_router() -> APIRouter:
         session = await session_for(runtime, user)
         state = session.state
         canvas_w, canvas_h = state.canvas_size
+        strokes = await state.stroke_paths()
         svg = await asyncio.to_thread(
-            canvas_to_svg, list(state.strokes), canvas_w, canvas_h, state.drawing_style
+            canvas_to_svg, strokes, canvas_w, canvas_h, state.drawing_style
         )
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 

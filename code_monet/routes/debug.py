@@ -78,7 +78,7 @@ def create_debug_router() -> APIRouter:
             user_id=session.user_id,
             directory=state.directory.name,
             piece_number=state.piece_number,
-            strokes=len(state.strokes),
+            strokes=state.stroke_count,
             pending_strokes=state.pending_count,
             pending_batches=state.pending_batch_ids(),
             gallery_pieces=len(await state.list_gallery()),

@@ -27,6 +27,7 @@ from code_monet.types.messages import (
     AgentStrokesReadyMessage,
     AuthClientMessage,
     InitMessage,
+    init_frame,
     parse_client_message,
 )
 from code_monet.types.state import GalleryEntry, PauseReason
@@ -222,7 +223,7 @@ def _greet(
     width, height = state.canvas_size
     newest = state.newest_pending_batch_id()
     init = InitMessage(
-        strokes=state.strokes,
+        strokes=[],
         gallery=gallery,
         status=state.status,
         paused=state.paused,
@@ -240,7 +241,7 @@ def _greet(
         turn_active=session.orchestrator.turn_active,
         last_batch_id=newest,
     )
-    connection.offer(init.model_dump_json())
+    connection.offer(init_frame(init, state.strokes_json()))
     if connection.inline_strokes:
         connection.stroke_cursor = newest
     elif newest and (not state.paused or state.pause_reason is PauseReason.DISCONNECT):

@@ -69,8 +69,7 @@ class EmptyInput(BaseModel):
 
 async def canvas_png(ctx: ToolContext) -> bytes:
     """The canvas as the agent sees it (human strokes highlighted), as PNG bytes."""
-    canvas = ctx.state.canvas.model_copy()
-    canvas.strokes = ctx.state.strokes
+    canvas = await ctx.state.canvas_snapshot()
     return await asyncio.to_thread(render_agent_view_png, canvas)
 
 
@@ -154,7 +153,7 @@ def _fmt_bounds(bounds: tuple[float, float, float, float] | None) -> str:
 
 
 async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
-    strokes = ctx.state.strokes
+    strokes = await ctx.state.stroke_paths()
     png = await canvas_png(ctx)
     humans = [s for s in strokes if s.author is Author.HUMAN]
     new_humans = humans[ctx.human_strokes_seen :]

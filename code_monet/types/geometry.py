@@ -8,6 +8,11 @@ from typing import NotRequired, TypedDict
 from pydantic import BaseModel, ConfigDict
 
 
+def is_none(value: object) -> bool:
+    """``exclude_if`` predicate: optional wire fields are omitted when unset, never ``null``."""
+    return value is None
+
+
 class Point(BaseModel):
     """A point in canvas units, origin top-left. NaN and infinities are rejected."""
 

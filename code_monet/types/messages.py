@@ -8,18 +8,16 @@ is omitted when unset, as are the other fields the protocol marks optional.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     TypeAdapter,
-    model_serializer,
 )
 
-from code_monet.types.geometry import Point
+from code_monet.types.geometry import Point, is_none
 from code_monet.types.paths import Path
 from code_monet.types.state import AgentStatus, GalleryEntry
 from code_monet.types.styles import DrawingStyleConfig, DrawingStyleType
@@ -31,15 +29,7 @@ MAX_HUMAN_STROKE_POINTS = 5000
 class _ServerBase(BaseModel):
     """Common base: ``seq`` plus the optional fields that are omitted instead of ``null``."""
 
-    _omit_when_none: ClassVar[frozenset[str]] = frozenset()
-
-    seq: int | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_optional(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        data: dict[str, object] = handler(self)
-        omit = self._omit_when_none | {"seq"}
-        return {k: v for k, v in data.items() if not (v is None and k in omit)}
+    seq: int | None = Field(default=None, exclude_if=is_none)
 
 
 class PendingStroke(BaseModel):
@@ -68,14 +58,19 @@ class InitMessage(_ServerBase):
     # v2 (additive; omitted when unset): which socket this is, for ``GET /strokes/pending
     # ?connection_id=``, whether the piece is finished, whether a turn is running, and the
     # newest stroke batch already contained in ``strokes``.
-    connection_id: int | None = None
-    piece_completed: bool | None = None
-    turn_active: bool | None = None
-    last_batch_id: int | None = None
+    connection_id: int | None = Field(default=None, exclude_if=is_none)
+    piece_completed: bool | None = Field(default=None, exclude_if=is_none)
+    turn_active: bool | None = Field(default=None, exclude_if=is_none)
+    last_batch_id: int | None = Field(default=None, exclude_if=is_none)
 
-    _omit_when_none: ClassVar[frozenset[str]] = frozenset(
-        {"connection_id", "piece_completed", "turn_active", "last_batch_id"}
-    )
+
+def init_frame(init: InitMessage, strokes_json: str) -> str:
+    """``init`` as JSON with the canvas's strokes spliced in already encoded (``init`` must have
+    ``strokes=[]``): the same text as serialising the models, without decoding a big canvas."""
+    text = init.model_dump_json()
+    empty = '"strokes":[]'
+    at = text.index(empty)  # the first field after seq/type, whose values cannot contain it
+    return text[:at] + '"strokes":' + strokes_json + text[at + len(empty) :]
 
 
 class PausedMessage(_ServerBase):
@@ -96,15 +91,13 @@ class IterationMessage(_ServerBase):
 
 
 class CodeExecutionMessage(_ServerBase):
-    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"return_code"})
-
     type: Literal["code_execution"] = "code_execution"
     status: Literal["started", "completed"]
     tool_name: str
     tool_input: dict[str, object] | None = None
     stdout: str | None = None
     stderr: str | None = None
-    return_code: int | None = None
+    return_code: int | None = Field(default=None, exclude_if=is_none)
     iteration: int
 
 
@@ -159,11 +152,9 @@ class StyleChangeMessage(_ServerBase):
 
 
 class ErrorMessage(_ServerBase):
-    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"details"})
-
     type: Literal["error"] = "error"
     message: str
-    details: str | None = None
+    details: str | None = Field(default=None, exclude_if=is_none)
 
 
 class TurnStateMessage(_ServerBase):
@@ -184,10 +175,8 @@ class StrokesMessage(_ServerBase):
     batch_id: int
     piece_number: int
     strokes: list[PendingStroke]
-    queued_at: float | None = None
+    queued_at: float | None = Field(default=None, exclude_if=is_none)
     """Unix time the batch was queued (latency measurement); omitted when unknown."""
-
-    _omit_when_none: ClassVar[frozenset[str]] = frozenset({"queued_at"})
 
 
 ServerMessage = Annotated[

@@ -9,12 +9,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
 
-from code_monet.types.geometry import PathDict, PathType, Point
+from code_monet.types.geometry import PathDict, PathType, Point, is_none
 from code_monet.types.styles import DrawingStyleType, StrokeStyle, get_style_config
 
 HEX_COLOR_PATTERN: Final = r"^#[0-9a-fA-F]{6}$"
@@ -40,15 +38,15 @@ class Path(BaseModel):
 
     type: PathType
     points: list[Point] = Field(default_factory=list)
-    d: str | None = Field(default=None, max_length=MAX_SVG_D_LENGTH)
+    d: str | None = Field(default=None, exclude_if=is_none, max_length=MAX_SVG_D_LENGTH)
     author: Author = Author.AGENT
-    color: str | None = Field(default=None, pattern=HEX_COLOR_PATTERN)
-    stroke_width: float | None = Field(default=None, gt=0, le=500)
-    opacity: float | None = Field(default=None, ge=0, le=1)
-    brush: str | None = Field(default=None, max_length=64)
-    id: str | None = Field(default=None, max_length=64)
-    fill: str | None = Field(default=None, pattern=HEX_COLOR_PATTERN)
-    fill_opacity: float | None = Field(default=None, ge=0, le=1)
+    color: str | None = Field(default=None, exclude_if=is_none, pattern=HEX_COLOR_PATTERN)
+    stroke_width: float | None = Field(default=None, exclude_if=is_none, gt=0, le=500)
+    opacity: float | None = Field(default=None, exclude_if=is_none, ge=0, le=1)
+    brush: str | None = Field(default=None, exclude_if=is_none, max_length=64)
+    id: str | None = Field(default=None, exclude_if=is_none, max_length=64)
+    fill: str | None = Field(default=None, exclude_if=is_none, pattern=HEX_COLOR_PATTERN)
+    fill_opacity: float | None = Field(default=None, exclude_if=is_none, ge=0, le=1)
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -64,11 +62,6 @@ class Path(BaseModel):
             if count != expected:
                 raise ValueError(f"{self.type.value} needs exactly {expected} points, got {count}")
         return self
-
-    @model_serializer(mode="wrap")
-    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        data: dict[str, object] = handler(self)
-        return {key: value for key, value in data.items() if value is not None}
 
     def to_dict(self) -> PathDict:
         """The JSON-ready dict of this path (as the protocol sends it)."""

@@ -30,6 +30,7 @@ from code_monet.types.state import (
     utc_now,
 )
 from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.persistence import (
     atomic_write_bytes,
@@ -39,11 +40,13 @@ from code_monet.workspace.persistence import (
 )
 from code_monet.workspace.strokes import (
     PendingBatch,
+    PreparedStrokes,
     WorkspaceLimitError,
     check_paths,
     check_pending_capacity,
     check_stroke_capacity,
-    interpolate_strokes,
+    prepare_strokes,
+    prepare_strokes_async,
 )
 
 __all__ = ["PieceSavedHook", "WorkspaceLimitError", "WorkspaceState"]
@@ -71,6 +74,8 @@ class WorkspaceState:
     ) -> None:
         self.user_id = user_id
         self.directory = directory
+        self._strokes = CanvasStrokes.of(data.canvas.strokes)
+        data.canvas.strokes = []  # the canvas's strokes live in ``_strokes`` (as JSON)
         self._data = data
         self._pending = pending
         self._limits = limits
@@ -81,8 +86,6 @@ class WorkspaceState:
         self.piece_saved_hooks: list[PieceSavedHook] = []
         self.fresh = False
         """True when this workspace was just created (nothing on disk yet)."""
-        self._stroke_json: list[tuple[StrokePath, str]] = []
-        """Each canvas stroke's JSON, encoded once (the canvas only grows between clears)."""
 
     # ------------------------------------------------------------------ loading
 
@@ -125,7 +128,7 @@ class WorkspaceState:
                     f"{moved.name}; starting from an empty canvas"
                 )
         pending = [
-            PendingBatch(batch_id, interpolate_strokes(paths))
+            _pending_batch(batch_id, prepare_strokes(paths))
             for batch_id, paths in _group_pending(data.pending_strokes)
         ]
         if data.status in (AgentStatus.THINKING, AgentStatus.EXECUTING, AgentStatus.DRAWING):
@@ -139,11 +142,37 @@ class WorkspaceState:
 
     @property
     def canvas(self) -> CanvasState:
-        return self._data.canvas
+        """A snapshot of the canvas with its strokes decoded (CPU-bound for big canvases:
+        prefer :meth:`canvas_snapshot` on the event loop)."""
+        return self._data.canvas.model_copy(update={"strokes": self._strokes.paths()})
+
+    async def canvas_snapshot(self) -> CanvasState:
+        """:attr:`canvas`, decoded off the event loop when it is big."""
+        canvas = self._data.canvas.model_copy()
+        canvas.strokes = await self.stroke_paths()
+        return canvas
+
+    async def stroke_paths(self) -> list[StrokePath]:
+        """:attr:`strokes`, decoded off the event loop when the canvas is big."""
+        return await self._strokes.snapshot().paths_async()
+
+    def strokes_json(self) -> str:
+        """The canvas's strokes as one JSON array (no decoding: for building frames)."""
+        return self._strokes.json_array()
 
     @property
     def strokes(self) -> list[StrokePath]:
-        return list(self._data.canvas.strokes)
+        """The canvas's strokes, decoded (a fresh list of fresh models on every call)."""
+        return self._strokes.paths()
+
+    @property
+    def stroke_count(self) -> int:
+        return len(self._strokes)
+
+    @property
+    def human_stroke_count(self) -> int:
+        """Strokes people drew on the current canvas."""
+        return self._strokes.human_count
 
     @property
     def drawing_style(self) -> DrawingStyleType:
@@ -206,23 +235,23 @@ class WorkspaceState:
         ``batch_id`` (0 when not queued).
         """
         check_paths(paths, self._limits)
-        queued = await asyncio.to_thread(interpolate_strokes, paths) if queue else None
+        queued = await prepare_strokes_async(paths) if queue else None
         async with self._lock:
-            strokes = self._data.canvas.strokes
+            strokes = self._strokes
             check_stroke_capacity(len(strokes), len(paths), self._limits)
             if queued is not None:
                 check_pending_capacity(self.pending_count, len(paths), self._limits)
-            before = len(strokes)
+            before = strokes.mark()
             strokes.extend(paths)
             batch_id = 0
             if queued is not None:
                 batch_id = self._data.next_batch_id
                 self._data.next_batch_id += 1
-                self._pending.append(PendingBatch(batch_id, queued))
+                self._pending.append(_pending_batch(batch_id, queued))
             try:
                 await self._save_locked()
             except BaseException:
-                del strokes[before:]
+                strokes.rollback(before)
                 if batch_id:
                     self._pending.pop()
                     self._data.next_batch_id -= 1
@@ -231,7 +260,7 @@ class WorkspaceState:
 
     async def clear_canvas(self) -> None:
         async with self._lock:
-            self._data.canvas.strokes = []
+            self._strokes.clear()
             self._pending.clear()
             await self._save_locked()
 
@@ -251,7 +280,7 @@ class WorkspaceState:
         async with self._lock:
             saved_id: str | None = None
             data = self._data
-            if data.canvas.strokes:
+            if len(self._strokes):
                 saved = await self._save_piece_locked()
                 saved_id, saved_number = saved.id, saved.piece_number
                 data.piece_number = saved.piece_number + 1
@@ -262,6 +291,7 @@ class WorkspaceState:
                 strokes=[],
                 drawing_style=drawing_style or data.canvas.drawing_style,
             )
+            self._strokes.clear()
             data.title = None
             data.prompt = prompt
             data.piece_completed = False
@@ -299,10 +329,11 @@ class WorkspaceState:
             # Never overwrite a piece saved earlier (e.g. after a corrupt workspace.json reset
             # the counter): take the next free number instead.
             number = await asyncio.to_thread(self.gallery.next_free_number, number)
+        encoded = self._strokes.snapshot()  # decoded in the worker thread
         saved = SavedCanvas(
             id=piece_id(number),
             piece_number=number,
-            strokes=list(data.canvas.strokes),
+            strokes=[],
             width=data.canvas.width,
             height=data.canvas.height,
             drawing_style=data.canvas.drawing_style,
@@ -314,7 +345,7 @@ class WorkspaceState:
         # still completes in its worker thread, and a later save must overwrite, not duplicate.
         data.piece_number, data.piece_saved = number, True
         try:
-            await asyncio.to_thread(self.gallery.save, saved)
+            await asyncio.to_thread(self._write_piece_sync, saved, encoded)
         except asyncio.CancelledError:
             raise
         except BaseException:
@@ -327,10 +358,10 @@ class WorkspaceState:
     async def queue_strokes(self, paths: Sequence[StrokePath]) -> tuple[int, int]:
         """Interpolate and queue paths as one batch; returns ``(batch_id, point_count)``."""
         check_paths(paths, self._limits)
-        queued = await asyncio.to_thread(interpolate_strokes, paths)
+        queued = await prepare_strokes_async(paths)
         async with self._lock:
             check_pending_capacity(self.pending_count, len(paths), self._limits)
-            batch = PendingBatch(self._data.next_batch_id, queued)
+            batch = _pending_batch(self._data.next_batch_id, queued)
             self._data.next_batch_id += 1
             self._pending.append(batch)
             try:
@@ -360,6 +391,13 @@ class WorkspaceState:
             if batch.batch_id == batch_id:
                 return batch.to_dicts()
         return []
+
+    def batch_draw_seconds(self, batch_id: int) -> float:
+        """How long a plotter takes to draw a queued batch (0 when it is no longer queued)."""
+        for batch in self._pending:
+            if batch.batch_id == batch_id:
+                return batch.draw_seconds
+        return 0.0
 
     def pending_batch_ids(self) -> list[int]:
         """Ids of the queued batches, oldest first."""
@@ -450,19 +488,16 @@ class WorkspaceState:
 
     # ------------------------------------------------------------------ persistence
 
+    def _write_piece_sync(self, saved: SavedCanvas, strokes: CanvasStrokes) -> None:
+        saved.strokes = strokes.paths()
+        self.gallery.save(saved)
+
     def _encode(self) -> bytes:
-        """``workspace.json`` bytes. Strokes already encoded are reused, so a save costs the new
-        strokes plus copying, not re-encoding the whole canvas (runs in a worker thread)."""
-        strokes = self._data.canvas.strokes
-        cache = self._stroke_json
-        keep = 0
-        while keep < len(cache) and keep < len(strokes) and cache[keep][0] is strokes[keep]:
-            keep += 1
-        del cache[keep:]
-        cache.extend((path, path.model_dump_json()) for path in strokes[keep:])
+        """``workspace.json`` bytes from the strokes' JSON kept in memory, so a save costs
+        copying, not re-encoding the whole canvas (runs in a worker thread)."""
         canvas_fields = self._data.canvas.model_dump_json(exclude={"strokes"})
         rest = self._data.model_dump_json(exclude={"canvas"})
-        return _join_canvas(canvas_fields, [text for _, text in cache], rest)
+        return _join_canvas(canvas_fields, self._strokes.encoded(), rest)
 
     async def _save_locked(self) -> None:
         """Persist under the lock (callers hold it); encoding and I/O run in a thread."""
@@ -484,7 +519,7 @@ class WorkspaceState:
         atomic_write_bytes(self.directory / WORKSPACE_FILE, payload, durable=self._durable)
 
 
-def _join_canvas(canvas_fields: str, strokes: list[str], rest: str) -> bytes:
+def _join_canvas(canvas_fields: str, strokes: Sequence[str], rest: str) -> bytes:
     """``{"canvas": {...fields, "strokes": [...]}, ...rest}`` from pre-encoded parts."""
     head = canvas_fields[:-1] + ("," if canvas_fields != "{}" else "")
     body = rest[1:-1]
@@ -497,6 +532,10 @@ def _join_canvas(canvas_fields: str, strokes: list[str], rest: str) -> bytes:
         + ("," + body if body else "")
         + "}"
     ).encode()
+
+
+def _pending_batch(batch_id: int, prepared: PreparedStrokes) -> PendingBatch:
+    return PendingBatch(batch_id, prepared.strokes, prepared.draw_seconds)
 
 
 def _group_pending(

@@ -2,11 +2,13 @@
 
 Agent strokes are queued in batches for clients to animate. Each queued stroke keeps its
 interpolated points as a numpy array in memory; only the path is persisted (interpolation is
-deterministic, so points are re-derived on load).
+deterministic, so points are re-derived on load). A batch also knows how long a plotter takes
+to draw it (the motion plan), which bounds how long the artist waits for viewers to animate it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ from numpy.typing import NDArray
 
 from code_monet.config import WorkspaceLimitsSettings
 from code_monet.interpolation import interpolate_paths, points_to_dicts
+from code_monet.motion_planner import plan_motion
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.paths import Path
 
@@ -30,9 +33,18 @@ class QueuedStroke:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedStrokes:
+    """Paths interpolated for animation, with the plotter's time to draw them."""
+
+    strokes: tuple[QueuedStroke, ...]
+    draw_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class PendingBatch:
     batch_id: int
     strokes: tuple[QueuedStroke, ...]
+    draw_seconds: float = 0.0
 
     @property
     def point_count(self) -> int:
@@ -49,12 +61,31 @@ class PendingBatch:
         ]
 
 
+INLINE_PREPARE_MAX_POINTS = 400
+"""Batches with at most this many input points are prepared on the event loop (well under a
+millisecond: a thread hop would cost about as much); bigger ones go to a worker thread."""
+
+
 def interpolate_strokes(paths: Sequence[Path]) -> tuple[QueuedStroke, ...]:
     """Interpolate every path (CPU-bound: call it through ``asyncio.to_thread``)."""
     return tuple(
         QueuedStroke(path, points)
         for path, points in zip(paths, interpolate_paths(paths), strict=True)
     )
+
+
+def prepare_strokes(paths: Sequence[Path]) -> PreparedStrokes:
+    """Interpolate ``paths`` and time them with the motion planner (CPU-bound)."""
+    strokes = interpolate_strokes(paths)
+    runs = [s.points for s in strokes if len(s.points)]
+    return PreparedStrokes(strokes, plan_motion(runs).total_time if runs else 0.0)
+
+
+async def prepare_strokes_async(paths: Sequence[Path]) -> PreparedStrokes:
+    """:func:`prepare_strokes`, inline for small batches and in a worker thread otherwise."""
+    if sum(len(p.points) for p in paths) <= INLINE_PREPARE_MAX_POINTS:
+        return prepare_strokes(paths)
+    return await asyncio.to_thread(prepare_strokes, paths)
 
 
 def check_paths(paths: Sequence[Path], limits: WorkspaceLimitsSettings) -> None:
