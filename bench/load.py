@@ -314,6 +314,19 @@ def active_row(name: str, result: Json, target_p99: float, server_log: Path) -> 
                 f"{label}: mean {figures['mean']} p50 {figures['p50']} p99 {figures['p99']} "
                 f"max {figures['max']} ms (n={int(figures['count'])})"
             )
+    calls = _pairs(diagnostics.get("executor_calls"))
+    if calls:
+        row.notes.append(
+            "server worker-thread calls in the window: "
+            + ", ".join(f"{name} {count}" for name, count in calls)
+        )
+    tracked = diagnostics.get("gc_tracked")
+    if isinstance(tracked, dict):
+        row.notes.append(
+            f"server heap at the end: {tracked.get('objects')} objects tracked by the garbage "
+            f"collector ({tracked.get('frozen')} frozen at start-up); most common: "
+            + ", ".join(f"{name} {count}" for name, count in _pairs(tracked.get("top")))
+        )
     if not pace_ok:
         row.notes.append("artists fell behind their 1 batch/s pace (received < 95% expected)")
     row.notes += [f"  error: {e}" for e in _strings(result["error_samples"])[:5]]
@@ -327,6 +340,14 @@ def read_json(path: Path) -> Json:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _pairs(value: object) -> list[tuple[str, int]]:
+    if not isinstance(value, list):
+        return []
+    return [
+        (str(item[0]), int(item[1])) for item in value if isinstance(item, list) and len(item) == 2
+    ]
 
 
 def _strings(value: object) -> list[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -120,6 +121,7 @@ class Diagnostics:
 
     lag_ms: list[float] = field(default_factory=list)
     gc_ms: list[float] = field(default_factory=list)
+    executor_calls: dict[str, int] = field(default_factory=dict)
     executor_wait_ms: list[float] = field(default_factory=list)
     executor_run_ms: list[float] = field(default_factory=list)
     recording: bool = True
@@ -130,6 +132,7 @@ class Diagnostics:
         with self.lock:
             self.lag_ms.clear()
             self.gc_ms.clear()
+            self.executor_calls.clear()
             self.executor_wait_ms.clear()
             self.executor_run_ms.clear()
             self.recording = True
@@ -142,9 +145,21 @@ class Diagnostics:
             self.out.write_text(json.dumps(self.summary()), encoding="utf-8")
 
     def summary(self) -> dict[str, object]:
+        tracked = gc.get_objects()
+        kinds: dict[str, int] = {}
+        for obj in tracked:
+            name = type(obj).__qualname__
+            kinds[name] = kinds.get(name, 0) + 1
+        top = sorted(kinds.items(), key=lambda kv: -kv[1])[:12]
         with self.lock:
             return {
+                "gc_tracked": {
+                    "objects": len(tracked),
+                    "frozen": gc.get_freeze_count(),
+                    "top": top,
+                },
                 "loop_lag_ms": _stats(self.lag_ms),
+                "executor_calls": sorted(self.executor_calls.items(), key=lambda kv: -kv[1])[:8],
                 "gc_pause_ms": _stats(self.gc_ms),
                 "executor_wait_ms": _stats(self.executor_wait_ms),
                 "executor_run_ms": _stats(self.executor_run_ms),
@@ -188,6 +203,15 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def _callable_name(fn: object, args: tuple[object, ...]) -> str:
+    """What a worker-thread call runs (``to_thread`` wraps it in ``Context.run``)."""
+    if isinstance(fn, functools.partial):  # to_thread: partial(context.run, func, *args)
+        fn, args = fn.func, fn.args
+    if getattr(fn, "__name__", "") == "run" and args:
+        fn = args[0]
+    return str(getattr(fn, "__qualname__", type(fn).__name__))
+
+
 class TimedExecutor(ThreadPoolExecutor):
     """The server's default executor (``WORKER_THREADS`` threads, as ``code-monet serve``
     sets it), recording queue wait and run time."""
@@ -210,6 +234,10 @@ class TimedExecutor(ThreadPoolExecutor):
                     with diagnostics.lock:
                         diagnostics.executor_wait_ms.append((started - submitted) * 1000.0)
                         diagnostics.executor_run_ms.append((ended - started) * 1000.0)
+                        name = _callable_name(fn, args)
+                        diagnostics.executor_calls[name] = (
+                            diagnostics.executor_calls.get(name, 0) + 1
+                        )
 
         return super().submit(timed)
 
@@ -282,6 +310,8 @@ async def serve(args: argparse.Namespace) -> None:
     diagnostics.watch_gc()
     watcher = asyncio.create_task(diagnostics.watch_loop())
     freeze_startup_heap()  # as ``code-monet serve`` does
+    if os.environ.get("BENCH_GC_THRESHOLD"):
+        gc.set_threshold(*[int(v) for v in os.environ["BENCH_GC_THRESHOLD"].split(",")])
     server = GracefulServer(config, app)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -24,10 +24,10 @@ from code_monet.db.engine import Database
 from code_monet.db.repository import users
 from code_monet.types.state import SavedCanvas, WorkspaceFile, utc_now
 from code_monet.types.styles import DrawingStyleType
+from code_monet.workspace import read_workspace_file, replace_workspace_file, workspace_exists
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.persistence import (
     WorkspacePathError,
-    atomic_write_bytes,
     user_directory,
     validate_user_id,
 )
@@ -146,7 +146,6 @@ def draw(
 
 # ---------------------------------------------------------------------- workspace & gallery
 
-WORKSPACE_FILE = "workspace.json"
 EXPORT_FORMAT = "code-monet-workspace"
 
 
@@ -201,9 +200,8 @@ def workspace_list() -> None:
             uid = validate_user_id(directory.name)
         except WorkspacePathError:
             continue
-        path = directory / WORKSPACE_FILE
         try:
-            data = WorkspaceFile.model_validate_json(path.read_bytes()) if path.exists() else None
+            data = read_workspace_file(directory)
         except (ValidationError, ValueError, OSError):
             data = None
         piece, strokes = (data.piece_number, len(data.canvas.strokes)) if data else ("?", "?")
@@ -223,13 +221,12 @@ def workspace_export(
 ) -> None:
     """Export a workspace and its gallery to one JSON file."""
     directory = _user_dir(user_id)
-    path = directory / WORKSPACE_FILE
-    if not path.exists():
-        fail(f"No workspace for user {user_id} in {directory.parent}")
     try:
-        workspace = WorkspaceFile.model_validate_json(path.read_bytes())
+        workspace = read_workspace_file(directory)
     except (ValidationError, ValueError) as exc:
         fail(f"Workspace of user {user_id} is corrupt: {str(exc)[:300]}")
+    if workspace is None:
+        fail(f"No workspace for user {user_id} in {directory.parent}")
     store = GalleryStore(directory / "gallery", durable=False)
     try:
         gallery = [store.load(entry.piece_number) for entry in store.entries()]
@@ -267,12 +264,12 @@ def workspace_import(
 
     if not run_with_database(exists):
         fail(f"No user {target} in the database; create one with `code-monet user create`")
-    if (directory / WORKSPACE_FILE).exists() and not force:
+    if workspace_exists(directory) and not force:
         fail(f"User {target} already has a workspace; use --force to replace it")
     store = GalleryStore(directory / "gallery")
     for piece in export.gallery:
         store.save(piece)
-    atomic_write_bytes(directory / WORKSPACE_FILE, export.workspace.model_dump_json().encode())
+    replace_workspace_file(directory, export.workspace)
     typer.echo(f"Imported workspace into user {target}: {len(export.gallery)} piece(s)")
 
 

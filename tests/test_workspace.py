@@ -251,6 +251,7 @@ class TestAgentStateAndSafety:
         # Arrange
         state = await _reload(tmp_path, user_id)
         await state.add_strokes([_poly()])
+        await state.save()  # strokes go to the journal; this folds them into a snapshot
         path = state.directory / "workspace.json"
         path.write_bytes(path.read_bytes()[:40])
         # Act
@@ -361,10 +362,10 @@ class TestCanvasStrokesInMemory:
             type=PathType.LINE, points=[Point(x=1, y=2), Point(x=3, y=4)], author="human"
         )
 
-        def broken_write() -> None:
+        def broken_append(path: Path, data: bytes) -> None:
             raise OSError("disk full")
 
-        monkeypatch.setattr(workspace, "_write_sync", broken_write)
+        monkeypatch.setattr("code_monet.workspace.journal._append_bytes", broken_append)
         # Act
         with pytest.raises(OSError, match="disk full"):
             await workspace.add_strokes([human], queue=True)
@@ -383,3 +384,179 @@ class TestCanvasStrokesInMemory:
         saved = await workspace.load_saved(entry.piece_number)
         # Assert
         assert saved.strokes == paths
+
+
+class TestJournal:
+    """Drawing and acks append to journal.jsonl; snapshots fold it in; replay is exact."""
+
+    async def test_batches_and_acks_are_journaled_and_replayed_exactly(
+        self, tmp_path: Path, user_id: str
+    ) -> None:
+        """Neither adding nor acking rewrites workspace.json; a reload sees the same state."""
+        # Arrange
+        state = await _reload(tmp_path, user_id)
+        await state.set_title("harbour")  # a snapshot
+        snapshot = (state.directory / "workspace.json").read_bytes()
+        # Act
+        first = await state.add_strokes([_poly()], queue=True)
+        second = await state.add_strokes([_poly(y=40), _poly(y=60)], queue=True)
+        await state.add_stroke(_poly(y=80))  # drawn by a person: not queued
+        await state.ack_batches(first)
+        lines = (state.directory / "journal.jsonl").read_text().splitlines()
+        unchanged = (state.directory / "workspace.json").read_bytes() == snapshot
+        reloaded = await _reload(tmp_path, user_id)
+        # Assert
+        assert unchanged
+        assert [line.split('"op":"')[1][:3] for line in lines] == ["str", "str", "str", "ack"]
+        assert (state.directory / "workspace.json").read_bytes() != snapshot  # folded at load
+        assert reloaded.strokes == state.strokes and reloaded.stroke_count == 4
+        assert reloaded.pending_batch_ids() == [second]
+        assert reloaded.batch_dicts(second) == state.batch_dicts(second)
+        assert reloaded.title == "harbour"
+        assert await reloaded.add_strokes([_poly()], queue=True) == second + 1
+        assert (reloaded.directory / "journal.jsonl").read_bytes().count(b"\n") == 1
+
+    async def test_the_monologue_is_journaled_and_stays_bounded(
+        self, tmp_path: Path, user_id: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Monologue appends (one per turn) go to the journal; replay keeps the same tail."""
+        # Arrange
+        monkeypatch.setenv("WORKSPACE_MAX_MONOLOGUE_CHARS", "12")
+        from code_monet.config import get_workspace_limits
+
+        get_workspace_limits.cache_clear()
+        state = await _reload(tmp_path, user_id)
+        # Act
+        await state.append_monologue("a quiet harbour\n")
+        await state.append_monologue("gulls ✓\n")
+        journal = (state.directory / "journal.jsonl").read_text(encoding="utf-8")
+        reloaded = await _reload(tmp_path, user_id)
+        get_workspace_limits.cache_clear()
+        # Assert
+        assert journal.count('"op": "monologue"') == 2
+        assert state.monologue == ("a quiet harbour\n" + "gulls ✓\n")[-12:]
+        assert reloaded.monologue == state.monologue
+
+    async def test_a_torn_last_line_keeps_everything_before_it(
+        self, tmp_path: Path, user_id: str
+    ) -> None:
+        """A crash mid-append leaves half a line: earlier lines replay, a warning says so."""
+        # Arrange
+        state = await _reload(tmp_path, user_id)
+        await state.add_strokes([_poly()], queue=True)
+        journal = state.directory / "journal.jsonl"
+        with journal.open("ab") as handle:
+            handle.write(b'{"n":2,"op":"strokes","batch_id":2,"strokes":[{"type":"li')
+        # Act
+        reloaded = await _reload(tmp_path, user_id)
+        # Assert
+        assert reloaded.strokes == [_poly()]
+        assert reloaded.pending_batch_ids() == [1]
+        assert any("line 2 is damaged" in w for w in reloaded.load_warnings)
+        assert journal.read_bytes() == b""  # folded into the snapshot
+
+    async def test_lines_already_in_the_snapshot_are_not_applied_twice(
+        self, tmp_path: Path, user_id: str
+    ) -> None:
+        """A crash between writing a snapshot and emptying the journal repeats nothing."""
+        # Arrange
+        state = await _reload(tmp_path, user_id)
+        await state.add_strokes([_poly()], queue=True)
+        await state.add_strokes([_poly(y=30)], queue=True)
+        journal = state.directory / "journal.jsonl"
+        kept = journal.read_bytes()
+        await state.save()  # snapshot includes both lines, then the journal is emptied…
+        journal.write_bytes(kept)  # …as if the process died before emptying it
+        # Act
+        reloaded = await _reload(tmp_path, user_id)
+        # Assert
+        assert reloaded.strokes == [_poly(), _poly(y=30)]
+        assert reloaded.pending_batch_ids() == [1, 2]
+
+    async def test_a_big_journal_is_folded_into_a_snapshot(
+        self, workspace: WorkspaceState, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Past MAX_JOURNAL_BYTES the next change writes a snapshot and empties the journal."""
+        # Arrange
+        monkeypatch.setattr("code_monet.workspace.journal.MAX_JOURNAL_BYTES", 600)
+        journal = workspace.directory / "journal.jsonl"
+        sizes: list[int] = []
+        # Act
+        for step in range(8):
+            await workspace.add_strokes([_poly(y=float(step))], queue=True)
+            sizes.append(journal.stat().st_size if journal.exists() else 0)
+        # Assert
+        assert max(sizes) <= 600 + 400  # one line past the bound at most
+        assert 0 in sizes[1:]  # folded at least once
+        again = await _reload(workspace.directory.parent.parent, workspace.user_id)
+        assert again.strokes == workspace.strokes
+        assert again.pending_batch_ids() == workspace.pending_batch_ids()
+
+    async def test_a_corrupt_snapshot_takes_its_journal_aside_too(
+        self, tmp_path: Path, user_id: str
+    ) -> None:
+        """Journal lines continue a snapshot; without it they are kept aside, not applied."""
+        # Arrange
+        state = await _reload(tmp_path, user_id)
+        await state.save()
+        await state.add_strokes([_poly()], queue=True)
+        (state.directory / "workspace.json").write_bytes(b"{not json")
+        # Act
+        recovered = await _reload(tmp_path, user_id)
+        # Assert
+        assert recovered.strokes == []
+        assert len(list(state.directory.glob("journal.jsonl.corrupt-*"))) == 1
+
+    async def test_offline_readers_and_imports_see_the_journal(
+        self, tmp_path: Path, user_id: str
+    ) -> None:
+        """The CLI's reader applies the journal; replacing a workspace drops the old one."""
+        # Arrange
+        from code_monet.types.state import WorkspaceFile
+        from code_monet.workspace import read_workspace_file, replace_workspace_file
+
+        state = await _reload(tmp_path, user_id)
+        await state.add_strokes([_poly(), _poly(y=20)], queue=True)
+        # Act
+        read = read_workspace_file(state.directory)
+        replace_workspace_file(state.directory, WorkspaceFile(piece_number=7))
+        after = await _reload(tmp_path, user_id)
+        # Assert
+        assert read is not None and len(read.canvas.strokes) == 2
+        assert [p.batch_id for p in read.pending_strokes] == [1, 1]
+        assert after.piece_number == 7 and after.strokes == []
+        assert not (state.directory / "journal.jsonl").exists()
+
+    async def test_durable_journals_are_flushed_to_disk_together(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With durable writes, every journal written to is fdatasync'ed in one later call."""
+        # Arrange
+        from code_monet.workspace import journal
+
+        synced: list[set[Path]] = []
+        done = asyncio.Event()
+        real_sync = journal._sync_files
+
+        def recording_sync(paths: set[Path]) -> None:
+            real_sync(paths)
+            synced.append(set(paths))
+
+        monkeypatch.setattr(journal, "_sync_files", recording_sync)
+        monkeypatch.setattr(journal._SYNCER, "interval", 0.05)
+        users = ["6f1f3c52-59c0-4a53-9d1b-7a4f0cb1a001", "6f1f3c52-59c0-4a53-9d1b-7a4f0cb1a002"]
+        states = [
+            await WorkspaceState.load_for_user(u, data_dir=tmp_path, durable=True) for u in users
+        ]
+        # Act
+        for state in states:
+            await state.add_strokes([_poly()], queue=True)
+        await state.ack_batches(1)
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.5, done.set)
+        await done.wait()
+        again = await WorkspaceState.load_for_user(users[0], data_dir=tmp_path, durable=True)
+        # Assert
+        ours = {s.directory / "journal.jsonl" for s in states}
+        assert len(synced) == 1 and ours <= synced[0]  # one call for both (group commit)
+        assert again.strokes == [_poly()] and again.pending_batch_ids() == [1]

@@ -107,4 +107,6 @@ class WorkspaceFile(BaseModel):
     monologue: str = ""
     pending_strokes: list[PersistedPendingStroke] = Field(default_factory=list)
     next_batch_id: int = Field(default=1, ge=1)
+    journal_n: int = Field(default=0, ge=0)
+    """The newest ``journal.jsonl`` line already included in this snapshot."""
     updated_at: datetime = Field(default_factory=utc_now)

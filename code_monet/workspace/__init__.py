@@ -1,8 +1,10 @@
 """Per-user workspace: the live canvas, agent state, stroke queue and gallery, on disk.
 
-Layout: ``<data dir>/users/{user_id}/workspace.json`` and ``gallery/piece_000001.json``. Every
-mutation happens under one ``asyncio.Lock`` and is saved atomically before it returns; the
-JSON encoding, file I/O and interpolation run in worker threads so the event loop never blocks.
+Layout: ``<data dir>/users/{user_id}/workspace.json`` (a snapshot), ``journal.jsonl`` (stroke
+changes since it, see :mod:`code_monet.workspace.journal`) and ``gallery/piece_000001.json``.
+Every mutation happens under one ``asyncio.Lock`` and is on disk before it returns: drawing and
+acknowledging batches append a journal line, everything else writes an atomic snapshot. The
+JSON encoding, snapshot I/O and big interpolations run in worker threads.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ from code_monet.types.state import (
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.gallery import GalleryStore, piece_id
+from code_monet.workspace.journal import (
+    JOURNAL_FILE,
+    JournalRecord,
+    WorkspaceJournal,
+    read_journal,
+)
 from code_monet.workspace.persistence import (
     atomic_write_bytes,
     move_aside,
@@ -49,7 +57,14 @@ from code_monet.workspace.strokes import (
     prepare_strokes_async,
 )
 
-__all__ = ["PieceSavedHook", "WorkspaceLimitError", "WorkspaceState"]
+__all__ = [
+    "PieceSavedHook",
+    "WorkspaceLimitError",
+    "WorkspaceState",
+    "read_workspace_file",
+    "replace_workspace_file",
+    "workspace_exists",
+]
 
 PieceSavedHook = Callable[[str, GalleryEntry], Awaitable[None]]
 """Called with ``(user_id, entry)`` after a piece is written to the gallery."""
@@ -81,6 +96,11 @@ class WorkspaceState:
         self._limits = limits
         self._durable = durable
         self._lock = asyncio.Lock()
+        self._snapshot_bytes = 0
+        """Size of the last snapshot written (for the size-limit estimate)."""
+        self._journal = WorkspaceJournal(
+            directory / JOURNAL_FILE, durable=durable, last_n=data.journal_n
+        )
         self.gallery = GalleryStore(directory / "gallery", durable=durable)
         self.load_warnings: list[str] = []
         self.piece_saved_hooks: list[PieceSavedHook] = []
@@ -116,6 +136,7 @@ class WorkspaceState:
         directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(directory)
         path = directory / WORKSPACE_FILE
+        journal_path = directory / JOURNAL_FILE
         warnings: list[str] = []
         data = WorkspaceFile()
         if path.exists():
@@ -123,10 +144,17 @@ class WorkspaceState:
                 data = WorkspaceFile.model_validate_json(path.read_bytes())
             except (ValidationError, ValueError, UnicodeDecodeError) as exc:
                 moved = move_aside(path, str(exc)[:300])
+                if journal_path.exists():  # its lines continue the lost snapshot
+                    move_aside(journal_path, "its snapshot was corrupt")
                 warnings.append(
                     f"workspace.json for user {user_id} was corrupt and was moved to "
                     f"{moved.name}; starting from an empty canvas"
                 )
+        replay = read_journal(journal_path, data.journal_n)
+        _apply_journal(data, replay.records, limits.max_monologue_chars)
+        data.journal_n = replay.last_n
+        if replay.warning:
+            warnings.append(replay.warning)
         pending = [
             _pending_batch(batch_id, prepare_strokes(paths))
             for batch_id, paths in _group_pending(data.pending_strokes)
@@ -135,7 +163,11 @@ class WorkspaceState:
             data.status = AgentStatus.IDLE  # no turn survives a restart
         state = cls(user_id, directory, data, pending, limits, durable=durable)
         state.load_warnings = warnings
-        state.fresh = not path.exists() and not warnings
+        state.fresh = not path.exists() and not warnings and not replay.records
+        if path.exists():
+            state._snapshot_bytes = path.stat().st_size
+        if replay.records or replay.warning:
+            state._write_sync()  # fold the replayed journal into a fresh snapshot
         return state
 
     # ------------------------------------------------------------------ read-only views
@@ -249,7 +281,14 @@ class WorkspaceState:
                 self._data.next_batch_id += 1
                 self._pending.append(_pending_batch(batch_id, queued))
             try:
-                await self._save_locked()
+                added = strokes.encoded()[before[0] :]
+                # Queued strokes are in a snapshot twice (canvas and queue).
+                growth = sum(len(s) for s in added) * (2 if batch_id else 1)
+                if self._journal.too_big or self._near_size_limit(growth):
+                    await self._save_locked()  # measures exactly; raises over the limit
+                else:
+                    self._journal.append_strokes(batch_id, added)
+                    self._data.updated_at = utc_now()
             except BaseException:
                 strokes.rollback(before)
                 if batch_id:
@@ -413,8 +452,15 @@ class WorkspaceState:
             keep = [b for b in self._pending if b.batch_id > up_to_batch_id]
             dropped = len(self._pending) - len(keep)
             if dropped:
-                self._pending = keep
-                await self._save_locked()
+                previous, self._pending = self._pending, keep
+                try:
+                    if self._journal.too_big:
+                        await self._save_locked()
+                    else:
+                        self._journal.append_ack(up_to_batch_id)
+                except BaseException:
+                    self._pending = previous
+                    raise
             return dropped
 
     # ------------------------------------------------------------------ gallery
@@ -478,9 +524,16 @@ class WorkspaceState:
     async def append_monologue(self, text: str) -> None:
         """Append to the running monologue, keeping only its most recent characters."""
         async with self._lock:
-            combined = self._data.monologue + text
-            self._data.monologue = combined[-self._limits.max_monologue_chars :]
-            await self._save_locked()
+            previous = self._data.monologue
+            self._data.monologue = _append_text(previous, text, self._limits.max_monologue_chars)
+            try:
+                if self._journal.too_big:
+                    await self._save_locked()
+                else:
+                    self._journal.append_monologue(text)
+            except BaseException:
+                self._data.monologue = previous
+                raise
 
     async def save(self) -> None:
         async with self._lock:
@@ -510,6 +563,18 @@ class WorkspaceState:
         await asyncio.to_thread(self._write_sync)
 
     def _write_sync(self) -> None:
+        """Write a snapshot that includes every journal line, then empty the journal."""
+        self._data.journal_n = self._journal.last_n
+        self._write_snapshot()
+        self._journal.truncate()
+
+    def _near_size_limit(self, growth: int) -> bool:
+        """Whether a snapshot might now exceed ``max_workspace_bytes`` (a safe over-estimate:
+        the last snapshot, plus the journal since, plus ``growth``)."""
+        estimate = self._snapshot_bytes + self._journal.size + growth
+        return estimate > self._limits.max_workspace_bytes
+
+    def _write_snapshot(self) -> None:
         payload = self._encode()
         if len(payload) > self._limits.max_workspace_bytes:
             raise WorkspaceLimitError(
@@ -517,6 +582,7 @@ class WorkspaceState:
                 f"is {self._limits.max_workspace_bytes} bytes"
             )
         atomic_write_bytes(self.directory / WORKSPACE_FILE, payload, durable=self._durable)
+        self._snapshot_bytes = len(payload)
 
 
 def _join_canvas(canvas_fields: str, strokes: Sequence[str], rest: str) -> bytes:
@@ -532,6 +598,59 @@ def _join_canvas(canvas_fields: str, strokes: Sequence[str], rest: str) -> bytes
         + ("," + body if body else "")
         + "}"
     ).encode()
+
+
+def read_workspace_file(directory: Path) -> WorkspaceFile | None:
+    """A workspace on disk as the server would load it (snapshot plus journal), without
+    changing anything; None when there is none. Raises ``ValueError`` for a corrupt snapshot."""
+    path, journal_path = directory / WORKSPACE_FILE, directory / JOURNAL_FILE
+    if not workspace_exists(directory):
+        return None
+    data = (
+        WorkspaceFile.model_validate_json(path.read_bytes()) if path.exists() else WorkspaceFile()
+    )
+    replay = read_journal(journal_path, data.journal_n)
+    _apply_journal(data, replay.records, get_workspace_limits().max_monologue_chars)
+    data.journal_n = replay.last_n
+    return data
+
+
+def workspace_exists(directory: Path) -> bool:
+    """Whether a user directory holds a workspace (a snapshot or a journal)."""
+    return (directory / WORKSPACE_FILE).exists() or (directory / JOURNAL_FILE).exists()
+
+
+def replace_workspace_file(directory: Path, data: WorkspaceFile) -> None:
+    """Replace a workspace on disk (an import; the server must not be running for it): the
+    snapshot is written and any journal of the old one removed."""
+    atomic_write_bytes(directory / WORKSPACE_FILE, data.model_dump_json().encode())
+    (directory / JOURNAL_FILE).unlink(missing_ok=True)
+
+
+def _append_text(text: str, more: str, keep: int) -> str:
+    """``text + more``, keeping only the last ``keep`` characters."""
+    return (text + more)[-keep:] if keep else ""
+
+
+def _apply_journal(
+    data: WorkspaceFile, records: Sequence[JournalRecord], max_monologue_chars: int
+) -> None:
+    """Replay journal records onto a loaded snapshot (canvas, stroke queue, monologue)."""
+    for record in records:
+        if record["op"] == "monologue":
+            data.monologue = _append_text(data.monologue, record["text"], max_monologue_chars)
+        elif record["op"] == "strokes":
+            data.canvas.strokes.extend(record["strokes"])
+            batch_id = record["batch_id"]
+            if batch_id:
+                data.pending_strokes.extend(
+                    PersistedPendingStroke(batch_id=batch_id, path=path)
+                    for path in record["strokes"]
+                )
+                data.next_batch_id = max(data.next_batch_id, batch_id + 1)
+        else:
+            up_to = record["up_to"]
+            data.pending_strokes = [p for p in data.pending_strokes if p.batch_id > up_to]
 
 
 def _pending_batch(batch_id: int, prepared: PreparedStrokes) -> PendingBatch:
