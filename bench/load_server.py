@@ -49,7 +49,7 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
-from code_monet.main import GracefulServer, create_app, freeze_startup_heap
+from code_monet.main import GracefulServer, create_app, tune_gc_for_serving
 from code_monet.runtime import ServerRuntime
 
 P = ParamSpec("P")
@@ -169,11 +169,14 @@ class Diagnostics:
         """Time every garbage collection (any generation): the pauses it adds to latency."""
         started = [0.0]
 
-        def on_gc(phase: str, _info: dict[str, int]) -> None:
+        def on_gc(phase: str, info: dict[str, int]) -> None:
             if phase == "start":
                 started[0] = time.perf_counter()
             elif self.recording:
-                self.gc_ms.append((time.perf_counter() - started[0]) * 1000.0)
+                pause = (time.perf_counter() - started[0]) * 1000.0
+                self.gc_ms.append(pause)
+                if pause > 50:
+                    print(f"GC gen{info.get('generation')} {pause:.0f} ms collected {info.get('collected')} counts {gc.get_count()}", file=sys.stderr, flush=True)
 
         gc.callbacks.append(on_gc)
 
@@ -309,9 +312,7 @@ async def serve(args: argparse.Namespace) -> None:
     loop.add_signal_handler(signal.SIGUSR2, diagnostics.freeze)
     diagnostics.watch_gc()
     watcher = asyncio.create_task(diagnostics.watch_loop())
-    freeze_startup_heap()  # as ``code-monet serve`` does
-    if os.environ.get("BENCH_GC_THRESHOLD"):
-        gc.set_threshold(*[int(v) for v in os.environ["BENCH_GC_THRESHOLD"].split(",")])
+    tune_gc_for_serving()  # as ``code-monet serve`` does
     server = GracefulServer(config, app)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -17,6 +17,8 @@ from code_monet.tools.callbacks import CodeExecutionEvent
 MAX_LOG_FILES = 100
 MAX_LOG_CHARS = 200_000
 PRUNE_EVERY = 20
+INLINE_LOG_CHARS = 16_000
+"""Logs up to this size (without pruning) are written on the event loop: one small write."""
 
 
 @dataclass

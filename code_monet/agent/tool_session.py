@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import cached_property
 
 import mcp_types as types
 from mcp import Client
@@ -51,10 +52,15 @@ class ToolSession:
     def __init__(self, context: ToolContext, *, direct: bool = False) -> None:
         self.context = context
         self.direct = direct
-        self.server: Server[Lifespan] = create_drawing_server(context)
         self._stack = AsyncExitStack()
         self._client: Client | None = None
         self._open = False
+
+    @cached_property
+    def server(self) -> Server[Lifespan]:
+        """This agent's MCP drawing server (built on first use: direct sessions never need
+        it, and building one per turn only made garbage for the collector)."""
+        return create_drawing_server(self.context)
 
     async def __aenter__(self) -> ToolSession:
         if not self.direct:
