@@ -20,7 +20,7 @@ from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
 from code_monet.tools.callbacks import CodeExecutionEvent
-from code_monet.turn_log import INLINE_LOG_CHARS, TurnLog
+from code_monet.turn_log import TurnLog
 from code_monet.types.messages import (
     AgentTurnComplete,
     CodeExecutionMessage,
@@ -317,10 +317,10 @@ class AgentOrchestrator:
             await asyncio.shield(self._end_turn(log))
 
     async def _end_turn(self, log: TurnLog) -> None:
-        if log.prune or log.size > INLINE_LOG_CHARS:
-            await asyncio.to_thread(log.close)
+        if log.cheap:
+            log.close()  # one small append: cheaper than the hop to a worker thread
         else:
-            log.close()  # a small file: cheaper than the hop to a worker thread
+            await asyncio.to_thread(log.close)
         with contextlib.suppress(Exception):
             await self.broadcaster.send(TurnStateMessage(active=False))
             if not self.state.paused:

@@ -1,8 +1,11 @@
-"""A readable per-turn log in the user's workspace (``logs/``), bounded in file count.
+"""A readable log of the artist's turns in the user's workspace (``logs/``), bounded in size.
 
-Each turn writes one Markdown file: what the artist thought and which tools it called with
-what outcome — handy when a piece goes wrong. Only the newest ``MAX_LOG_FILES`` are kept
-(pruned every ``PRUNE_EVERY`` turns, so a few more may exist in between).
+Each piece has one Markdown file, ``piece_000012.md``; every turn appends a section: what the
+artist thought and which tools it called with what outcome — handy when a piece goes wrong.
+Appending to an existing file is cheap (creating a file per turn was a measurable share of a
+busy server's time). A piece's log over ``MAX_PIECE_LOG_BYTES`` is moved to ``….old.md`` (one
+kept) and started afresh; only the newest ``MAX_LOG_FILES`` files are kept, pruned whenever a
+new file is started.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from code_monet.tools.callbacks import CodeExecutionEvent
 
 MAX_LOG_FILES = 100
 MAX_LOG_CHARS = 200_000
-PRUNE_EVERY = 20
+"""At most this much of one turn is logged."""
+MAX_PIECE_LOG_BYTES = 2 * 1024 * 1024
 INLINE_LOG_CHARS = 16_000
-"""Logs up to this size (without pruning) are written on the event loop: one small write."""
+"""Turns up to this size that append to an existing file are written on the event loop."""
 
 
 @dataclass
@@ -26,15 +30,21 @@ class TurnLog:
     path: Path
     parts: list[str] = field(default_factory=list)
     size: int = 0
-    prune: bool = True
+    new_file: bool = True
+    """The piece's log does not exist yet (closing creates it and prunes old files)."""
 
     @classmethod
     def open(cls, workspace_dir: Path, piece_number: int, turn: int) -> TurnLog:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = workspace_dir / "logs" / f"{stamp}_piece_{piece_number:06d}_turn_{turn:04d}.md"
-        log = cls(path, prune=turn % PRUNE_EVERY == 0)
-        log._add(f"# Piece {piece_number}, turn {turn + 1} ({stamp} UTC)\n\n")
+        path = workspace_dir / "logs" / f"piece_{piece_number:06d}.md"
+        log = cls(path, new_file=not path.exists())
+        log._add(f"\n## Piece {piece_number}, turn {turn + 1} ({stamp} UTC)\n\n")
         return log
+
+    @property
+    def cheap(self) -> bool:
+        """Closing is one small append (fine on the event loop, unlike creating files)."""
+        return not self.new_file and self.size <= INLINE_LOG_CHARS
 
     def _add(self, text: str) -> None:
         if self.size < MAX_LOG_CHARS:
@@ -56,13 +66,18 @@ class TurnLog:
         self._add(f"\n\n> {text}\n")
 
     def close(self) -> None:
-        """Write the log (a plain write: it is a diagnostic, not state) and, every
-        ``PRUNE_EVERY`` turns, delete the oldest files beyond the bound."""
+        """Append this turn to the piece's log (a plain append: it is a diagnostic, not
+        state); rotate an over-long log; prune old files when a new one is started."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("".join(self.parts), encoding="utf-8")
-        if not self.prune:
+        started = not self.path.exists()
+        if not started and self.path.stat().st_size > MAX_PIECE_LOG_BYTES:
+            self.path.replace(self.path.with_suffix(".old.md"))
+            started = True
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(self.parts))
+        if not started:
             return
-        logs = sorted(self.path.parent.glob("*.md"))
+        logs = sorted(self.path.parent.glob("*.md"))  # by piece number
         for old in logs[:-MAX_LOG_FILES]:
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()

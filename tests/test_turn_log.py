@@ -1,40 +1,61 @@
-"""The per-turn Markdown logs: written on close, bounded in number."""
+"""The artist's turn logs: one Markdown file per piece, a section per turn, bounded."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from code_monet.turn_log import MAX_LOG_FILES, PRUNE_EVERY, TurnLog
+import pytest
+
+from code_monet.turn_log import MAX_LOG_FILES, TurnLog
+
+
+def _turn(workspace: Path, piece: int, turn: int, text: str) -> TurnLog:
+    log = TurnLog.open(workspace, piece, turn)
+    log.thinking(text)
+    log.close()
+    return log
 
 
 class TestTurnLog:
-    def test_a_closed_log_holds_what_the_turn_said(self, tmp_path: Path) -> None:
-        """Thinking and notes end up in the turn's file."""
+    def test_each_turn_appends_a_section_to_the_piece_log(self, tmp_path: Path) -> None:
+        """Turns of one piece share a file; later turns append cheaply (no new file)."""
         # Arrange
-        log = TurnLog.open(tmp_path, 2, 0)
-        log.thinking("a quiet harbour")
-        log.note("paused: by the user")
+        first = _turn(tmp_path, 2, 0, "a quiet harbour")
         # Act
-        log.close()
+        second = TurnLog.open(tmp_path, 2, 1)
+        second.note("paused: by the user")
+        cheap = second.cheap
+        second.close()
         # Assert
-        text = log.path.read_text(encoding="utf-8")
-        assert log.path.parent == tmp_path / "logs"
-        assert "Piece 2, turn 1" in text
-        assert "a quiet harbour" in text and "paused: by the user" in text
+        text = first.path.read_text(encoding="utf-8")
+        assert first.path == second.path == tmp_path / "logs" / "piece_000002.md"
+        assert first.new_file and cheap
+        assert "Piece 2, turn 1" in text and "Piece 2, turn 2" in text
+        assert text.index("a quiet harbour") < text.index("paused: by the user")
 
-    def test_old_logs_are_pruned_to_the_bound(self, tmp_path: Path) -> None:
-        """However many turns run, at most MAX_LOG_FILES (+ one pruning interval) remain,
-        and the newest turn's log is always kept."""
+    def test_old_piece_logs_are_pruned_to_the_bound(self, tmp_path: Path) -> None:
+        """However many pieces, at most MAX_LOG_FILES logs remain, the newest ones."""
         # Arrange
-        turns = MAX_LOG_FILES + 3 * PRUNE_EVERY + 1
-        newest: Path | None = None
+        pieces = MAX_LOG_FILES + 7
         # Act
-        for turn in range(turns):
-            log = TurnLog.open(tmp_path, 1, turn)
-            log.note(f"turn {turn}")
-            log.close()
-            newest = log.path
+        for piece in range(1, pieces + 1):
+            _turn(tmp_path, piece, 0, f"piece {piece}")
         # Assert
-        remaining = list((tmp_path / "logs").glob("*.md"))
-        assert MAX_LOG_FILES <= len(remaining) <= MAX_LOG_FILES + PRUNE_EVERY
-        assert newest is not None and newest.exists()
+        remaining = sorted(p.name for p in (tmp_path / "logs").glob("*.md"))
+        assert len(remaining) == MAX_LOG_FILES
+        assert remaining[-1] == f"piece_{pieces:06d}.md"
+        assert remaining[0] == f"piece_{pieces - MAX_LOG_FILES + 1:06d}.md"
+
+    def test_an_over_long_piece_log_is_rotated(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Past MAX_PIECE_LOG_BYTES the log moves to .old.md and starts afresh."""
+        # Arrange
+        monkeypatch.setattr("code_monet.turn_log.MAX_PIECE_LOG_BYTES", 200)
+        _turn(tmp_path, 1, 0, "x" * 300)
+        # Act
+        _turn(tmp_path, 1, 1, "after the rotation")
+        # Assert
+        logs = tmp_path / "logs"
+        assert "x" * 300 in (logs / "piece_000001.old.md").read_text(encoding="utf-8")
+        assert (logs / "piece_000001.md").read_text(encoding="utf-8").count("turn") == 1
