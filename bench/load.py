@@ -608,7 +608,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         print(f"kept {workdir}")
     else:
-        shutil.copy(workdir / "users200" / "server.log", "/tmp/users200-server.log") if (workdir / "users200" / "server.log").exists() else None
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -56,6 +56,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 BENCH_SECRET = "bench-load-secret-" + "x" * 40
 DRAW_MARK = "draw_at="
+LONG_GC_MS = 50.0
+"""Collections longer than this are also written to the server log."""
 
 
 class LoadArtist:
@@ -175,8 +177,10 @@ class Diagnostics:
             elif self.recording:
                 pause = (time.perf_counter() - started[0]) * 1000.0
                 self.gc_ms.append(pause)
-                if pause > 50:
-                    print(f"GC gen{info.get('generation')} {pause:.0f} ms collected {info.get('collected')} counts {gc.get_count()}", file=sys.stderr, flush=True)
+                if pause > LONG_GC_MS:
+                    generation, collected = info.get("generation"), info.get("collected")
+                    log = f"long GC pause: generation {generation}, {pause:.0f} ms, "
+                    print(f"{log}{collected} objects collected", file=sys.stderr, flush=True)
 
         gc.callbacks.append(on_gc)
 
