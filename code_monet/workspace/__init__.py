@@ -37,6 +37,7 @@ from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.journal import (
     JOURNAL_FILE,
     JournalRecord,
+    Replay,
     WorkspaceJournal,
     read_journal,
 )
@@ -150,9 +151,7 @@ class WorkspaceState:
                     f"workspace.json for user {user_id} was corrupt and was moved to "
                     f"{moved.name}; starting from an empty canvas"
                 )
-        replay = read_journal(journal_path, data.journal_n)
-        _apply_journal(data, replay.records, limits.max_monologue_chars)
-        data.journal_n = replay.last_n
+        replay = _replay_journal(data, journal_path, limits.max_monologue_chars)
         if replay.warning:
             warnings.append(replay.warning)
         pending = [
@@ -284,11 +283,10 @@ class WorkspaceState:
                 added = strokes.encoded()[before[0] :]
                 # Queued strokes are in a snapshot twice (canvas and queue).
                 growth = sum(len(s) for s in added) * (2 if batch_id else 1)
-                if self._journal.too_big or self._near_size_limit(growth):
-                    await self._save_locked()  # measures exactly; raises over the limit
-                else:
-                    self._journal.append_strokes(batch_id, added)
-                    self._data.updated_at = utc_now()
+                await self._journal_or_save(
+                    lambda: self._journal.append_strokes(batch_id, added),
+                    snapshot=self._near_size_limit(growth),  # measures exactly; raises over it
+                )
             except BaseException:
                 strokes.rollback(before)
                 if batch_id:
@@ -426,17 +424,16 @@ class WorkspaceState:
     def batch_dicts(self, batch_id: int) -> list[PendingStrokeDict]:
         """One queued batch as wire dicts (empty when it is no longer queued). Cheap: the points
         were interpolated when the batch was queued."""
-        for batch in self._pending:
-            if batch.batch_id == batch_id:
-                return batch.to_dicts()
-        return []
+        batch = self._queued(batch_id)
+        return batch.to_dicts() if batch else []
 
     def batch_draw_seconds(self, batch_id: int) -> float:
         """How long a plotter takes to draw a queued batch (0 when it is no longer queued)."""
-        for batch in self._pending:
-            if batch.batch_id == batch_id:
-                return batch.draw_seconds
-        return 0.0
+        batch = self._queued(batch_id)
+        return batch.draw_seconds if batch else 0.0
+
+    def _queued(self, batch_id: int) -> PendingBatch | None:
+        return next((b for b in self._pending if b.batch_id == batch_id), None)
 
     def pending_batch_ids(self) -> list[int]:
         """Ids of the queued batches, oldest first."""
@@ -454,10 +451,7 @@ class WorkspaceState:
             if dropped:
                 previous, self._pending = self._pending, keep
                 try:
-                    if self._journal.too_big:
-                        await self._save_locked()
-                    else:
-                        self._journal.append_ack(up_to_batch_id)
+                    await self._journal_or_save(lambda: self._journal.append_ack(up_to_batch_id))
                 except BaseException:
                     self._pending = previous
                     raise
@@ -527,10 +521,7 @@ class WorkspaceState:
             previous = self._data.monologue
             self._data.monologue = _append_text(previous, text, self._limits.max_monologue_chars)
             try:
-                if self._journal.too_big:
-                    await self._save_locked()
-                else:
-                    self._journal.append_monologue(text)
+                await self._journal_or_save(lambda: self._journal.append_monologue(text))
             except BaseException:
                 self._data.monologue = previous
                 raise
@@ -551,6 +542,15 @@ class WorkspaceState:
         canvas_fields = self._data.canvas.model_dump_json(exclude={"strokes"})
         rest = self._data.model_dump_json(exclude={"canvas"})
         return _join_canvas(canvas_fields, self._strokes.encoded(), rest)
+
+    async def _journal_or_save(self, append: Callable[[], None], *, snapshot: bool = False) -> None:
+        """Persist a journaled change (callers hold the lock): one journal line, or a full
+        snapshot when asked or when the journal has grown past its bound."""
+        if snapshot or self._journal.too_big:
+            await self._save_locked()
+        else:
+            append()
+            self._data.updated_at = utc_now()
 
     async def _save_locked(self) -> None:
         """Persist under the lock (callers hold it); encoding and I/O run in a thread."""
@@ -609,9 +609,7 @@ def read_workspace_file(directory: Path) -> WorkspaceFile | None:
     data = (
         WorkspaceFile.model_validate_json(path.read_bytes()) if path.exists() else WorkspaceFile()
     )
-    replay = read_journal(journal_path, data.journal_n)
-    _apply_journal(data, replay.records, get_workspace_limits().max_monologue_chars)
-    data.journal_n = replay.last_n
+    _replay_journal(data, journal_path, get_workspace_limits().max_monologue_chars)
     return data
 
 
@@ -630,6 +628,14 @@ def replace_workspace_file(directory: Path, data: WorkspaceFile) -> None:
 def _append_text(text: str, more: str, keep: int) -> str:
     """``text + more``, keeping only the last ``keep`` characters."""
     return (text + more)[-keep:] if keep else ""
+
+
+def _replay_journal(data: WorkspaceFile, journal_path: Path, max_monologue_chars: int) -> Replay:
+    """Apply the journal's lines newer than the snapshot ``data`` (blocking)."""
+    replay = read_journal(journal_path, data.journal_n)
+    _apply_journal(data, replay.records, max_monologue_chars)
+    data.journal_n = replay.last_n
+    return replay
 
 
 def _apply_journal(
