@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 import uuid
@@ -10,7 +9,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mcp_types as types
 import pytest
 
 from code_monet.agent.builtin import (
@@ -48,16 +46,6 @@ async def sandbox() -> AsyncIterator[CodeSandbox]:
     await box.start()
     yield box
     await box.close()
-
-
-def to_reply(result: types.CallToolResult) -> ToolReply:
-    """The CallToolResult → ToolReply conversion a tool session performs."""
-    text = "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
-    image = next(
-        (base64.b64decode(c.data) for c in result.content if isinstance(c, types.ImageContent)),
-        None,
-    )
-    return ToolReply(text=text, is_error=bool(result.is_error), image_png=image)
 
 
 @dataclass
@@ -102,7 +90,7 @@ class Studio:
                 self.fail_first.discard(name)
                 reply = ToolReply("Error: simulated failure (exit status 1).", True, None)
             else:
-                reply = to_reply(await call_tool(context, name, arguments))
+                reply = await call_tool(context, name, arguments)
             self.calls.append(Call(index, name, arguments, reply))
             return reply
 
@@ -272,7 +260,7 @@ class TestTechniques:
             before = len(studio.state.strokes)
             code = build_program(technique, _params(technique, variant, style))
             # Act
-            reply = to_reply(await call_tool(context, "generate_svg", {"code": code}))
+            reply = await call_tool(context, "generate_svg", {"code": code})
             # Assert
             assert not reply.is_error, f"{variant}: {reply.text}"
             assert 0 < len(studio.state.strokes) - before <= 1500

@@ -50,6 +50,7 @@ from code_monet.tools.image_generation import (
     provider_from_settings,
     slugify,
 )
+from code_monet.tools.results import to_mcp_result
 from code_monet.workspace import WorkspaceState
 
 GEMINI_KEY = "AIzaFAKE-gemini-test-key-0123456789"
@@ -941,7 +942,9 @@ class TestImagineTool:
         # Arrange
         ctx = await self._context(tmp_path, StubProvider())
         # Act
-        result = await imagine_tool(ctx, ImagineInput(prompt="a heron", name="heron"))
+        result = to_mcp_result(
+            await imagine_tool(ctx, ImagineInput(prompt="a heron", name="heron"))
+        )
         # Assert
         assert not result.is_error
         text, image = result.content
@@ -954,7 +957,7 @@ class TestImagineTool:
         # Arrange
         ctx = await self._context(tmp_path, StubProvider(data=b"nope"))
         # Act
-        result = await imagine_tool(ctx, ImagineInput(prompt="a heron"))
+        result = to_mcp_result(await imagine_tool(ctx, ImagineInput(prompt="a heron")))
         # Assert
         assert result.is_error
         assert "not a valid PNG" in result.content[0].text

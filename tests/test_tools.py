@@ -411,3 +411,39 @@ class TestImagine:
         preview = _images(result)[0]
         assert max(preview.size) <= 768
         assert ctx.state.strokes == []
+
+
+class TestMcpBoundary:
+    """Tools return ToolReply; MCP types appear only at the server boundary."""
+
+    def test_a_reply_survives_the_round_trip_through_mcp(self) -> None:
+        """Text, error flag, image bytes and mime type are kept both ways."""
+        # Arrange
+        from code_monet.tools.results import ToolReply, reply_from_mcp, to_mcp_result
+
+        replies = [
+            ToolReply("Drew 2 paths.", False, b"\x89PNG fake", "image/png"),
+            ToolReply("Error: no", True, None),
+            ToolReply("preview", False, b"\xff\xd8 jpeg", "image/jpeg"),
+        ]
+        # Act
+        back = [reply_from_mcp(to_mcp_result(r)) for r in replies]
+        # Assert
+        assert back == replies
+
+    def test_starting_the_server_does_not_import_the_mcp_sdk(self) -> None:
+        """The MCP SDK is a large import; it loads with the first MCP session, not at start-up."""
+        # Arrange
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, code_monet.main, code_monet.cli; "
+            "print(sorted(m for m in sys.modules if m == 'mcp' or m.startswith(('mcp.', 'mcp_'))))"
+        )
+        # Act
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+        # Assert
+        assert done.stdout.strip() == "[]"

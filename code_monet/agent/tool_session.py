@@ -9,25 +9,19 @@ same tool functions directly — same validation, callbacks and results, less ov
 
 from __future__ import annotations
 
-import base64
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from functools import cached_property
-
-import mcp_types as types
-from mcp import Client
-from mcp.server import Server
+from typing import TYPE_CHECKING
 
 from code_monet.tools import TOOLS, Lifespan, ToolContext, call_tool, create_drawing_server
+from code_monet.tools.results import ToolReply, reply_from_mcp
 
+if TYPE_CHECKING:
+    from mcp import Client
+    from mcp.server import Server
 
-@dataclass(frozen=True, slots=True)
-class ToolReply:
-    """What one tool call returned, in the shape artists consume."""
-
-    text: str
-    is_error: bool
-    image_png: bytes | None
+__all__ = ["ToolDefinition", "ToolReply", "ToolSession"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +29,6 @@ class ToolDefinition:
     name: str
     description: str
     input_schema: dict[str, object]
-
-
-def reply_from_result(result: types.CallToolResult) -> ToolReply:
-    text = "\n".join(c.text for c in result.content if isinstance(c, types.TextContent))
-    image = next(
-        (base64.b64decode(c.data) for c in result.content if isinstance(c, types.ImageContent)),
-        None,
-    )
-    return ToolReply(text=text, is_error=bool(result.is_error), image_png=image)
 
 
 class ToolSession:
@@ -64,6 +49,8 @@ class ToolSession:
 
     async def __aenter__(self) -> ToolSession:
         if not self.direct:
+            from mcp import Client  # the MCP SDK loads with the first MCP session
+
             self._client = await self._stack.enter_async_context(Client(self.server))
         self._open = True
         return self
@@ -98,11 +85,13 @@ class ToolSession:
     async def call(self, name: str, arguments: dict[str, object]) -> ToolReply:
         if self.direct:
             self._require_open()
-            return reply_from_result(await call_tool(self.context, name, arguments))
+            return await call_tool(self.context, name, arguments)
+        import mcp_types
+
         result = await self._require().call_tool(name, arguments)
-        if not isinstance(result, types.CallToolResult):
+        if not isinstance(result, mcp_types.CallToolResult):
             return ToolReply(f"Tool {name} returned no result", True, None)
-        return reply_from_result(result)
+        return reply_from_mcp(result)
 
     async def __call__(self, name: str, arguments: dict[str, object]) -> ToolReply:
         return await self.call(name, arguments)

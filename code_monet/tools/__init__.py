@@ -3,7 +3,9 @@
 ``create_drawing_server(context)`` builds an ``mcp.server.Server`` (official MCP SDK, low-level
 API) whose handlers close over that agent's ``ToolContext`` — no module globals — so each user's
 agent only ever reaches its own canvas. The same server object is used in-process by the builtin
-and OpenAI-compatible artists and handed to the Claude Agent SDK as an SDK MCP server.
+and OpenAI-compatible artists and handed to the Claude Agent SDK as an SDK MCP server. The tools
+themselves return :class:`~code_monet.tools.results.ToolReply`; the MCP SDK is imported only
+when a server is built (it is a large import the server's start-up does not need).
 
 Tools: draw_paths, generate_svg, view_canvas, mark_piece_done, name_piece, sign_canvas and,
 when an image provider is configured, imagine.
@@ -14,11 +16,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import mcp_types as types
-from mcp.server import Server
-from mcp.server.context import ServerRequestContext
 from pydantic import BaseModel, ValidationError
 
 from code_monet import __version__
@@ -33,7 +32,7 @@ from code_monet.tools.drawing import (
 )
 from code_monet.tools.image_generation import ImagineInput, imagine_tool
 from code_monet.tools.naming import NamePieceInput, name_piece
-from code_monet.tools.results import error_result
+from code_monet.tools.results import ToolReply, error_result, to_mcp_result
 from code_monet.tools.signature import SignCanvasInput, sign_canvas
 from code_monet.tools.svg_generation import GenerateSvgInput, generate_svg
 
@@ -50,9 +49,11 @@ logger = logging.getLogger(__name__)
 
 SERVER_NAME = "code-monet-drawing"
 M = TypeVar("M", bound=BaseModel)
-Runner = Callable[[ToolContext, dict[str, object]], Awaitable[types.CallToolResult]]
+Runner = Callable[[ToolContext, dict[str, object]], Awaitable[ToolReply]]
 Lifespan = dict[str, object]
-RequestContext = ServerRequestContext[Lifespan, object]
+
+if TYPE_CHECKING:
+    from mcp.server import Server
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +73,10 @@ def _spec(
     name: str,
     description: str,
     model: type[M],
-    handler: Callable[[ToolContext, M], Awaitable[types.CallToolResult]],
+    handler: Callable[[ToolContext, M], Awaitable[ToolReply]],
     available: Callable[[ToolContext], bool] = _always,
 ) -> ToolSpec:
-    async def run(ctx: ToolContext, arguments: dict[str, object]) -> types.CallToolResult:
+    async def run(ctx: ToolContext, arguments: dict[str, object]) -> ToolReply:
         try:
             args = model.model_validate(arguments)
         except ValidationError as exc:
@@ -155,7 +156,7 @@ def available_tool_names(context: ToolContext) -> list[str]:
 
 async def call_tool(
     context: ToolContext, name: str, arguments: dict[str, object] | None
-) -> types.CallToolResult:
+) -> ToolReply:
     """Run one tool call for this agent, reporting start and completion through callbacks."""
     spec = next((s for s in TOOLS if s.name == name and s.available(context)), None)
     if spec is None:
@@ -186,6 +187,11 @@ async def call_tool(
 
 def create_drawing_server(context: ToolContext) -> Server[Lifespan]:
     """An MCP server exposing this agent's tools; every handler closes over ``context``."""
+    import mcp_types as types
+    from mcp.server import Server
+    from mcp.server.context import ServerRequestContext
+
+    RequestContext = ServerRequestContext[Lifespan, object]
 
     async def on_list_tools(
         _request: RequestContext, _params: types.PaginatedRequestParams | None
@@ -201,7 +207,7 @@ def create_drawing_server(context: ToolContext) -> Server[Lifespan]:
     async def on_call_tool(
         _request: RequestContext, params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        return await call_tool(context, params.name, params.arguments)
+        return to_mcp_result(await call_tool(context, params.name, params.arguments))
 
     return Server[Lifespan](
         SERVER_NAME,

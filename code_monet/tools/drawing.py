@@ -13,7 +13,6 @@ import logging
 from collections.abc import Sequence
 from typing import Annotated
 
-import mcp_types as types
 import numpy as np
 from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
@@ -21,7 +20,7 @@ from code_monet.rendering import render_agent_view_png
 from code_monet.svg_parser import path_geometry
 from code_monet.tools.context import ToolContext
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths
-from code_monet.tools.results import error_result, text_result
+from code_monet.tools.results import ToolReply, error_result, text_result
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.paths import Author, Path
 from code_monet.workspace import WorkspaceLimitError
@@ -75,7 +74,7 @@ async def canvas_png(ctx: ToolContext) -> bytes:
 
 async def commit_paths(
     ctx: ToolContext, parsed: ParsedPaths, *, done: bool, what: str = "Drew"
-) -> types.CallToolResult:
+) -> ToolReply:
     """Put validated paths on the canvas and build the model's answer."""
     if not parsed.paths:
         return error_result(f"No valid paths to draw. {parsed.summary()}")
@@ -102,7 +101,7 @@ async def commit_paths(
     return text_result(" ".join(lines), image_png=image)
 
 
-async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> types.CallToolResult:
+async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> ToolReply:
     try:
         parsed = parse_paths(
             args.paths,
@@ -120,7 +119,7 @@ async def mark_done(ctx: ToolContext) -> None:
     await ctx.callbacks.on_piece_done()
 
 
-async def mark_piece_done(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
+async def mark_piece_done(ctx: ToolContext, _args: EmptyInput) -> ToolReply:
     await mark_done(ctx)
     return text_result("Piece marked as done.")
 
@@ -152,7 +151,7 @@ def _fmt_bounds(bounds: tuple[float, float, float, float] | None) -> str:
     return f"x {x0:.0f}–{x1:.0f}, y {y0:.0f}–{y1:.0f}"
 
 
-async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> types.CallToolResult:
+async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> ToolReply:
     strokes = await ctx.state.stroke_paths()
     png = await canvas_png(ctx)
     humans = [s for s in strokes if s.author is Author.HUMAN]

@@ -34,7 +34,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import mcp_types as types
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,7 +54,7 @@ from code_monet.tools.image_types import (
     _too_large_bytes,
     _unexpected_error,
 )
-from code_monet.tools.results import error_result, image_content
+from code_monet.tools.results import ToolReply, error_result, text_result
 
 if TYPE_CHECKING:
     from code_monet.tools.context import ToolContext
@@ -430,7 +429,7 @@ class ImagineInput(BaseModel):
     )
 
 
-async def imagine_tool(ctx: ToolContext, args: ImagineInput) -> types.CallToolResult:
+async def imagine_tool(ctx: ToolContext, args: ImagineInput) -> ToolReply:
     """The ``imagine`` tool: generate a reference image and show the agent a preview."""
     provider = ctx.image_provider
     if provider is None:
@@ -451,10 +450,4 @@ async def imagine_tool(ctx: ToolContext, args: ImagineInput) -> types.CallToolRe
     )
     if ref.revised_prompt:
         text += f"\nProvider notes: {ref.revised_prompt[:500]}"
-    return types.CallToolResult(
-        content=[
-            types.TextContent(type="text", text=text),
-            image_content(ref.preview_bytes, ref.preview_mime),
-        ],
-        is_error=False,
-    )
+    return text_result(text, image_png=ref.preview_bytes, image_mime=ref.preview_mime)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-import mcp_types as types
 from pydantic import BaseModel, Field
 
 from code_monet.tools.context import ToolContext
-from code_monet.tools.results import error_result, text_result
+from code_monet.tools.results import ToolReply, error_result, text_result
 
 MAX_TITLE_LENGTH = 100
 
@@ -35,7 +34,7 @@ def clean_title(raw: str) -> str:
     return title
 
 
-async def name_piece(ctx: ToolContext, args: NamePieceInput) -> types.CallToolResult:
+async def name_piece(ctx: ToolContext, args: NamePieceInput) -> ToolReply:
     try:
         title = clean_title(args.title)
     except ValueError as exc:

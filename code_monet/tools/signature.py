@@ -15,14 +15,13 @@ import re
 from collections.abc import Callable
 from typing import Final, Literal
 
-import mcp_types as types
 from pydantic import BaseModel, Field
 
 from code_monet.svg_parser import Segment, Subpath, parse_path_d, path_to_d
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
 from code_monet.tools.path_parsing import ParsedPaths
-from code_monet.tools.results import error_result
+from code_monet.tools.results import ToolReply, error_result
 from code_monet.types.geometry import PathType
 from code_monet.types.paths import Path
 
@@ -220,7 +219,7 @@ class SignCanvasInput(BaseModel):
     )
 
 
-async def sign_canvas(ctx: ToolContext, args: SignCanvasInput) -> types.CallToolResult:
+async def sign_canvas(ctx: ToolContext, args: SignCanvasInput) -> ToolReply:
     """Sign the current piece (the piece number seeds the hand-made jitter)."""
     try:
         paths = signature_paths(

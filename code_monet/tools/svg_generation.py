@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 
-import mcp_types as types
 from pydantic import BaseModel, Field
 
 from code_monet.tools.callbacks import ProgramOutput
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parse_svg_output
-from code_monet.tools.results import error_result
+from code_monet.tools.results import ToolReply, error_result
 from code_monet.tools.sandbox import SandboxUnavailableError
 from code_monet.types.brushes import BRUSH_NAMES
 
@@ -52,7 +51,7 @@ def _merge(first: ParsedPaths, second: ParsedPaths) -> ParsedPaths:
     )
 
 
-async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> types.CallToolResult:
+async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
     if ctx.sandbox is None:
         return error_result("Code execution is not available on this server; use draw_paths.")
     try:
