@@ -39,7 +39,6 @@ from fastapi import FastAPI
 from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import Resource
@@ -359,6 +358,9 @@ def setup_tracing(
     processors: list[SpanProcessor] = [SimpleSpanProcessor(e) for e in exporters]
     endpoint = settings.traces_endpoint()
     if endpoint:
+        # The OTLP exporter (and protobuf) loads only when configured: it is off by default.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
         processors.append(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
         logger.info("Exporting spans over OTLP/HTTP to %s", endpoint)
     for processor in processors:

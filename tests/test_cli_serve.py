@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from typer.testing import CliRunner
 
+from code_monet import __version__
 from code_monet.auth.settings import get_auth_settings
 from code_monet.cli import app
 
@@ -39,3 +43,60 @@ class TestServeCommand:
         result = runner.invoke(app, ["serve", "--port", "70000"])
         # Assert
         assert result.exit_code == 2
+
+
+def _run_python(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip()
+
+
+class TestStartUpCost:
+    """What makes ``code-monet serve`` reach ``/health`` fast (``python -m bench.load``)."""
+
+    def test_start_up_loads_no_optional_sdk(self) -> None:
+        """SDKs used only when configured or first needed stay unloaded while the server starts."""
+        # Arrange
+        optional = ["mcp", "alembic", "aiosmtplib", "opentelemetry.exporter", "anthropic", "openai"]
+        code = (
+            "import sys, code_monet.main, code_monet.cli\n"
+            f"optional = {optional!r}\n"
+            "print(sorted({p for p in optional for m in sys.modules "
+            "if m == p or m.startswith(p + '.')}))"
+        )
+        # Act
+        loaded = _run_python(code)
+        # Assert
+        assert loaded == "[]"
+
+    def test_console_script_turns_the_collector_back_on_for_other_commands(self) -> None:
+        """The entry point pauses the collector only while loading; ``version`` runs with it on."""
+        # Arrange
+        code = (
+            "import gc, sys\n"
+            "sys.argv = ['code-monet', 'version']\n"
+            "from code_monet.entry import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(gc.isenabled())"
+        )
+        # Act
+        lines = _run_python(code).splitlines()
+        # Assert
+        assert lines[-1] == "True" and lines[0] == __version__
+
+    def test_serving_freezes_the_start_up_heap_and_enables_the_collector(self) -> None:
+        """``tune_gc_for_serving`` re-enables a paused collector with the serving threshold."""
+        # Arrange
+        code = (
+            "import gc\n"
+            "gc.disable()\n"
+            "from code_monet.main import GC_YOUNG_THRESHOLD, tune_gc_for_serving\n"
+            "tune_gc_for_serving()\n"
+            "print(gc.isenabled(), gc.get_threshold()[0] == GC_YOUNG_THRESHOLD, "
+            "gc.get_freeze_count() > 10_000)"
+        )
+        # Act
+        state = _run_python(code)
+        # Assert
+        assert state == "True True True"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from code_monet.db import Database, migrate
-from code_monet.db.migrate import alembic_config, current_revision, head_revision
+from code_monet.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, head_revision
 from code_monet.db.models import Base
 from code_monet.db.repository import users
 from code_monet.db.settings import (
@@ -98,6 +101,94 @@ class TestMigrationsMatchModels:
         await database.dispose()
         # Assert
         assert revision == head_revision()
+
+
+def _schema(connection: Connection) -> dict[str, object]:
+    """Everything an inspector reports about every table, in a comparable (sorted) form."""
+    inspector = inspect(connection)
+    schema: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        columns = [
+            (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+            for c in inspector.get_columns(table)
+        ]
+        keys = sorted(
+            (fk["name"] or "", fk["constrained_columns"], fk["referred_table"], str(fk["options"]))
+            for fk in inspector.get_foreign_keys(table)
+        )
+        indexes = sorted(
+            (i["name"] or "", i["column_names"], bool(i["unique"]))
+            for i in inspector.get_indexes(table)
+        )
+        uniques = sorted(
+            (u["name"] or "", u["column_names"]) for u in inspector.get_unique_constraints(table)
+        )
+        primary = inspector.get_pk_constraint(table)["constrained_columns"]
+        schema[table] = [sorted(columns), keys, indexes, uniques, primary]
+    return schema
+
+
+def _upgrade_with_scripts(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+class TestFreshDatabaseFastPath:
+    """An empty database is built from the models and stamped, exactly as the scripts build it."""
+
+    def test_schema_head_is_the_scripts_head(self) -> None:
+        """The constant the start-up fast path trusts names the newest migration script."""
+        # Arrange / Act
+        head = head_revision()
+        # Assert
+        assert head == SCHEMA_HEAD
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    async def test_create_all_gives_the_schema_the_scripts_build(
+        self, backend: str, tmp_path: Path
+    ) -> None:
+        """Tables, columns, keys, indexes and the recorded revision match on both paths."""
+        # Arrange
+        require_backend(backend)
+        async with (
+            temporary_database(backend, tmp_path / "fast") as fast,
+            temporary_database(backend, tmp_path / "scripted", migrate=False) as scripted,
+        ):
+            async with scripted.engine.begin() as conn:
+                await conn.run_sync(_upgrade_with_scripts)
+            # Act
+            async with fast.engine.connect() as conn:
+                fast_schema = await conn.run_sync(_schema)
+                fast_diff = await conn.run_sync(_diff)
+            async with scripted.engine.connect() as conn:
+                scripted_schema = await conn.run_sync(_schema)
+            revisions = [await current_revision(d.engine) for d in (fast, scripted)]
+        # Assert
+        assert fast_schema == scripted_schema
+        assert "users" in fast_schema and fast_diff == []
+        assert revisions == [SCHEMA_HEAD, SCHEMA_HEAD]
+
+    def test_start_up_loads_no_alembic_for_a_fresh_or_current_database(
+        self, tmp_path: Path
+    ) -> None:
+        """``migrate(url)`` on an empty and then an up-to-date file never imports Alembic."""
+        # Arrange
+        url = default_sqlite_url(tmp_path)
+        program = (
+            "import asyncio, json, sys\n"
+            "from code_monet.db import migrate\n"
+            f"asyncio.run(migrate({url!r}))\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic')))"
+        )
+        # Act
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", program], capture_output=True, text=True, check=True
+            )
+            for _ in range(2)
+        ]
+        # Assert
+        assert [json.loads(r.stdout) for r in runs] == [[], []]
+        assert (tmp_path / "code_monet.db").exists()
 
 
 class TestMigrateByUrl:

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
 
-import aiosmtplib
-
 from code_monet.auth.settings import AuthSettings
 
 logger = logging.getLogger(__name__)
@@ -65,6 +63,8 @@ class SmtpMailer:
         email["To"] = message.to
         email["Subject"] = message.subject
         email.set_content(message.text)
+        import aiosmtplib  # loaded on the first mail, not at start-up
+
         try:
             await aiosmtplib.send(
                 email,

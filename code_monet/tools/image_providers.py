@@ -13,8 +13,6 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-import httpx2
-
 from code_monet.tools.image_types import (
     MAX_IMAGE_BYTES,
     GeneratedImage,
@@ -180,6 +178,7 @@ class GeminiImageProvider:
         await self._client.aio.aclose()
 
     async def generate(self, prompt: str, *, timeout: float) -> GeneratedImage:  # noqa: ASYNC109
+        import httpx2
         from google.genai import errors as genai_errors
         from google.genai import types as genai_types
 
