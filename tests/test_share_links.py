@@ -3,6 +3,7 @@ and the share images."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import re
@@ -42,6 +43,25 @@ class TestCreateShare:
         assert body["url"] == f"{BASE_URL}/s/{body['token']}"
         assert again.json() == body
         assert other.json()["token"] != body["token"]
+
+    async def test_concurrent_creates_make_one_share(self, share: ShareEnv) -> None:
+        """Eight simultaneous requests for one piece all get the same, single link."""
+        # Arrange
+        ada, auth = await share.user("ada@example.com")
+        await share.save_piece(ada, 1)
+        # Act
+        replies = await asyncio.gather(
+            *[
+                share.client.post("/s/create", json={"piece_number": 1}, headers=auth)
+                for _ in range(8)
+            ]
+        )
+        async with share.database.read() as session:
+            stored = await shares.list_shares(session, ada.id)
+        # Assert
+        assert [r.status_code for r in replies] == [200] * 8
+        assert {r.json()["token"] for r in replies} == {stored[0].token}
+        assert len(stored) == 1
 
     async def test_missing_piece_anonymous_and_bad_bodies(self, share: ShareEnv) -> None:
         """No such piece → 404; no token → 401; malformed bodies → 422 (never 500)."""

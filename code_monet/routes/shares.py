@@ -113,12 +113,11 @@ def create_shares_router() -> APIRouter:
         """A share link for one of your pieces: the existing one if the piece has one."""
         await own_piece(database, data_dir, user, body.piece_number)
         async with database.transaction() as session:
-            share = await shares.find_share(session, user.id, body.piece_number)
-            if share is None:
-                share = await shares.create_share(
-                    session, user.id, body.piece_number, title=body.title
-                )
-                logger.info("User %s shared piece %d", user.id, body.piece_number)
+            share, created = await shares.find_or_create_share(
+                session, user.id, body.piece_number, title=body.title
+            )
+        if created:
+            logger.info("User %s shared piece %d", user.id, body.piece_number)
         return share_response(base_url, share)
 
     @router.get("/s/my-shares", response_model=list[ShareResponse])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from code_monet.db.models import CanvasShareRow, UserRow
@@ -44,6 +45,31 @@ async def create_share(
     session.add(row)
     await session.flush()
     return CanvasShare.from_row(row)
+
+
+async def find_or_create_share(
+    session: AsyncSession, user_id: uuid.UUID, piece_number: int, *, title: str | None = None
+) -> tuple[CanvasShare, bool]:
+    """The piece's newest share, or a new one; ``True`` when it was created.
+
+    Two concurrent calls for one piece must not both create: on PostgreSQL (read committed)
+    both would see no share, so the transaction first takes an advisory lock for that piece.
+    SQLite write transactions (``BEGIN IMMEDIATE``) are serialised already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            select(func.pg_advisory_xact_lock(_piece_lock(user_id, piece_number)))
+        )
+    existing = await find_share(session, user_id, piece_number)
+    if existing is not None:
+        return existing, False
+    return await create_share(session, user_id, piece_number, title=title), True
+
+
+def _piece_lock(user_id: uuid.UUID, piece_number: int) -> int:
+    """A signed 64-bit advisory-lock key for one user's piece."""
+    digest = hashlib.blake2b(f"share:{user_id}:{piece_number}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 async def get_share(session: AsyncSession, token: str) -> CanvasShare | None:
