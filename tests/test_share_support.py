@@ -4,6 +4,7 @@ users, saved pieces), plus tests of the content-addressed cache underneath."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +24,7 @@ from code_monet.db.records import User
 from code_monet.db.repository import users
 from code_monet.routes.deps import install_paths
 from code_monet.share import create_share_routers, on_piece_saved, wait_for_background_renders
-from code_monet.share.cache import ContentCache, cache_key
+from code_monet.share.cache import TOUCH_AFTER_SECONDS, ContentCache, cache_for, cache_key
 from code_monet.share.index import IndexReconciler
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author
@@ -225,3 +226,78 @@ class TestContentCache:
         for bad in ("../../etc/passwd", "A" * 64, "a" * 63, str(uuid.uuid4())):
             with pytest.raises(ValueError, match="Invalid cache key"):
                 cache.path_for(bad, ".png")
+
+
+def _age(path: Path, seconds: float) -> None:
+    """Make ``path`` look last used ``seconds`` ago."""
+    stamp = path.stat().st_mtime - seconds
+    os.utime(path, (stamp, stamp))
+
+
+class TestCacheLimit:
+    """The cache stays under its size limit, dropping the least recently used artefacts."""
+
+    async def test_writes_past_the_limit_prune_the_oldest(self, tmp_path: Path) -> None:
+        """Five 300-byte artefacts in a 1,000-byte cache: the fourth write prunes the two
+        oldest (down to 80 %), the fifth fits."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache", max_bytes=1000)
+        keys = [cache_key(f"{n:064x}", "image:thumbnail") for n in range(5)]
+        # Act
+        for age, key in zip(range(5, 0, -1), keys, strict=True):
+            await cache.get(key, ".png", lambda: b"x" * 300)
+            _age(cache.path_for(key, ".png"), age * 100.0)
+            await cache.settle()
+        left = sorted(p.name for p in (tmp_path / "cache").rglob("*.png"))
+        # Assert
+        assert left == sorted(f"{k}.png" for k in keys[2:])
+
+    async def test_a_recent_hit_keeps_an_old_artefact(self, tmp_path: Path) -> None:
+        """Reading a long-unused artefact marks it used, so a prune takes a newer, unread one."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache", max_bytes=800)
+        old, newer, newest = (cache_key(f"{n:064x}", "image:og-image") for n in range(3))
+        await cache.get(old, ".png", lambda: b"o" * 300)
+        _age(cache.path_for(old, ".png"), TOUCH_AFTER_SECONDS + 500)
+        await cache.get(newer, ".png", lambda: b"n" * 300)
+        _age(cache.path_for(newer, ".png"), 60.0)
+        # Act
+        hit = await cache.get(old, ".png", lambda: b"rendered again")
+        await cache.get(newest, ".png", lambda: b"w" * 300)
+        await cache.settle()
+        # Assert
+        assert hit.data == b"o" * 300
+        assert cache.path_for(old, ".png").exists()
+        assert not cache.path_for(newer, ".png").exists()
+        assert cache.path_for(newest, ".png").exists()
+
+    async def test_a_pruned_artefact_is_rendered_again(self, tmp_path: Path) -> None:
+        """After its file is pruned, the next request renders and stores it anew."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache", max_bytes=500)
+        first, second = (cache_key(f"{n:064x}", "svg:clean") for n in range(2))
+        await cache.get(first, ".svg", lambda: b"1" * 300)
+        _age(cache.path_for(first, ".svg"), 100.0)
+        await cache.get(second, ".svg", lambda: b"2" * 300)
+        await cache.settle()
+        calls: list[int] = []
+
+        def again() -> bytes:
+            calls.append(1)
+            return b"1" * 300
+
+        # Act
+        artefact = await cache.get(first, ".svg", again)
+        # Assert
+        assert artefact.data == b"1" * 300 and calls == [1]
+
+    async def test_the_limit_comes_from_the_environment(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``IMAGE_CACHE_MAX_MB`` sets the shared cache's limit."""
+        # Arrange
+        monkeypatch.setenv("IMAGE_CACHE_MAX_MB", "3")
+        # Act
+        cache = cache_for(tmp_path / "data-env")
+        # Assert
+        assert cache.max_bytes == 3 * 1024 * 1024
