@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict code_monet
+	$(VENV)/bin/mypy --strict code_monet bench
 
 webtest:
 	bash scripts/web.sh test

@@ -212,11 +212,12 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 def _callable_name(fn: object, args: tuple[object, ...]) -> str:
     """What a worker-thread call runs (``to_thread`` wraps it in ``Context.run``)."""
+    target: object = fn
     if isinstance(fn, functools.partial):  # to_thread: partial(context.run, func, *args)
-        fn, args = fn.func, fn.args
-    if getattr(fn, "__name__", "") == "run" and args:
-        fn = args[0]
-    return str(getattr(fn, "__qualname__", type(fn).__name__))
+        target, args = fn.func, fn.args
+    if getattr(target, "__name__", "") == "run" and args:
+        target = args[0]
+    return str(getattr(target, "__qualname__", type(target).__name__))
 
 
 class TimedExecutor(ThreadPoolExecutor):

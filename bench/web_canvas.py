@@ -41,11 +41,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from bench.web_canvas_fixture import stroke_batches, write_workspace
 from code_monet.types.styles import DrawingStyleType
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -194,6 +198,60 @@ REDRAW = """
 """
 
 
+class Measurement(TypedDict):
+    """What ``MEASURE`` returns for one phase."""
+
+    times: list[float]
+    animating: list[bool]
+    work: list[float]
+    longTasks: list[float]
+    fed: int
+    strokesBefore: int
+    strokesAfter: int
+    batches: int
+    queueAfter: int
+    visibility: str
+
+
+class LoadMarks(TypedDict, total=False):
+    """``LOAD_PROBE``'s timestamps (ms since navigation start) of the initial load."""
+
+    wsOpen: float
+    initAt: float
+    initBytes: int
+    drawnAt: float
+    frameAt: float
+    paintedAt: float
+
+
+class Redraw(TypedDict):
+    """What ``REDRAW`` returns: one full base-layer redraw's times and the canvas size."""
+
+    times: list[float]
+    drawn: int
+    width: int
+    height: int
+
+
+class FirstBatch(TypedDict):
+    id: int
+    strokes: int
+    points: int
+
+
+@dataclass
+class Notes:
+    """Everything the report prints besides the rows."""
+
+    marks: LoadMarks
+    user_agent: str
+    dpr: float
+    redraw: Redraw
+    redraw_empty: Redraw
+    first_batch: FirstBatch
+    first_batch_s: float
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -282,13 +340,11 @@ def _pct(values: list[float], q: float) -> float:
 
 
 class Row:
-    def __init__(
-        self, phase: str, result: dict[str, Any], marks: dict[str, Any] | None = None
-    ) -> None:
-        times: list[float] = result["times"]
-        animating: list[bool] = result["animating"]
+    def __init__(self, phase: str, result: Measurement, marks: LoadMarks | None = None) -> None:
+        times = result["times"]
+        animating = result["animating"]
         self.phase = phase
-        self.load_ms = float(marks["paintedAt"]) if marks else None
+        self.load_ms = float(marks["paintedAt"]) if marks and "paintedAt" in marks else None
         self.strokes_before = int(result["strokesBefore"])
         self.strokes_after = int(result["strokesAfter"])
         self.intervals = [b - a for a, b in itertools.pairwise(times)]
@@ -379,7 +435,7 @@ def _meets_60(row: Row) -> bool:
 # --------------------------------------------------------------------------- the run
 
 
-def _wait(page: Any, expression: str, timeout_s: float) -> None:
+def _wait(page: Page, expression: str, timeout_s: float) -> None:
     page.wait_for_function(expression, timeout=timeout_s * 1000)
 
 
@@ -417,18 +473,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _measure(page: Any, seconds: float, *, feed: bool, naive: bool = False) -> dict[str, Any]:
-    result = page.evaluate(MEASURE, {"seconds": seconds, "feed": feed, "naive": naive})
+def _measure(page: Page, seconds: float, *, feed: bool, naive: bool = False) -> Measurement:
+    result: Measurement = page.evaluate(MEASURE, {"seconds": seconds, "feed": feed, "naive": naive})
     assert isinstance(result, dict)
     return result
 
 
-def _browse(
-    base: str, args: argparse.Namespace, batches: list[str]
-) -> tuple[list[Row], dict[str, Any]]:
+def _browse(base: str, args: argparse.Namespace, batches: list[str]) -> tuple[list[Row], Notes]:
     from playwright.sync_api import sync_playwright
 
-    notes: dict[str, Any] = {}
     rows: list[Row] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -446,13 +499,12 @@ def _browse(
                 " && window.__bench && window.__bench.paintedAt !== undefined",
                 60,
             )
-            marks = page.evaluate("() => window.__bench")
+            marks: LoadMarks = page.evaluate("() => window.__bench")
             loaded = page.evaluate("() => window.__codeMonet.store.state.strokes.length")
             if loaded != args.strokes:
                 raise RuntimeError(f"init carried {loaded} strokes, not {args.strokes}")
-            notes["marks"] = marks
-            notes["user_agent"] = page.evaluate("() => navigator.userAgent")
-            notes["dpr"] = page.evaluate("() => window.devicePixelRatio")
+            user_agent = str(page.evaluate("() => navigator.userAgent"))
+            dpr = float(page.evaluate("() => window.devicePixelRatio"))
             page.evaluate("(b) => { window.__benchBatches = b; }", batches)
 
             # idle: all strokes loaded, nothing animating (the frame cadence the browser gives).
@@ -469,7 +521,7 @@ def _browse(
                     _measure(page, args.control_seconds, feed=True, naive=True),
                 )
             )
-            notes["redraw"] = page.evaluate(REDRAW, 5)
+            redraw: Redraw = page.evaluate(REDRAW, 5)
             page.evaluate(FINISH_QUEUE)
 
             # artist: Resume, and the builtin artist draws on top (its batches come over the
@@ -483,15 +535,15 @@ def _browse(
                 " && window.__codeMonet.store.state.queue.length > 0",
                 90,
             )
-            notes["first_batch_s"] = time.monotonic() - t0
-            notes["first_batch"] = page.evaluate(
+            first_batch_s = time.monotonic() - t0
+            first_batch: FirstBatch = page.evaluate(
                 "() => { const b = window.__codeMonet.store.state.queue[0]; return {"
                 "id: b.batchId, strokes: b.strokes.length,"
                 " points: b.strokes.reduce((n, s) => n + s.points.length, 0)} }"
             )
             artist = Row("artist (real server)", _measure(page, args.seconds, feed=False))
             newest = page.evaluate("() => window.__codeMonet.store.state.lastBatchId")
-            artist.batches = int(newest) - int(notes["first_batch"]["id"]) + 1  # since Resume
+            artist.batches = int(newest) - int(first_batch["id"]) + 1  # since Resume
             rows.append(artist)
             page.get_by_test_id("pause").click()  # "Pause"
             _wait(page, "() => window.__codeMonet.store.state.paused", 30)
@@ -503,16 +555,17 @@ def _browse(
             )
             _wait(page, "() => window.__codeMonet.view.element.dataset.drawn === '0'", 10)
             rows.append(Row("replay, canvas cleared", _measure(page, args.seconds, feed=True)))
-            notes["redraw_empty"] = page.evaluate(REDRAW, 3)
+            redraw_empty: Redraw = page.evaluate(REDRAW, 3)
             context.close()
         finally:
             browser.close()
+    notes = Notes(marks, user_agent, dpr, redraw, redraw_empty, first_batch, first_batch_s)
     return rows, notes
 
 
-def _report(rows: list[Row], notes: dict[str, Any], args: argparse.Namespace, took: float) -> None:
-    marks = notes["marks"]
-    redraw = notes["redraw"]
+def _report(rows: list[Row], notes: Notes, args: argparse.Namespace, took: float) -> None:
+    marks = notes.marks
+    redraw = notes.redraw
     idle = rows[0]
     by_phase = {r.phase: r for r in rows}
     artist = by_phase["artist (real server)"]
@@ -539,22 +592,22 @@ def _report(rows: list[Row], notes: dict[str, Any], args: argparse.Namespace, to
         f"one full base-layer redraw of {redraw['drawn']:,} strokes "
         f"({redraw['width']}×{redraw['height']} px, Path2D cached, flushed by a 1 px read-back): "
         f"median {statistics.median(redraw['times']):.0f} ms "
-        f"(empty canvas: {statistics.median(notes['redraw_empty']['times']):.1f} ms)"
+        f"(empty canvas: {statistics.median(notes.redraw_empty['times']):.1f} ms)"
     )
     thinking = 100 * (1 - artist.animating_share)
-    first = notes["first_batch"]
+    first = notes.first_batch
     print(
         f"artist: first batch ({first['strokes']} strokes, {first['points']:,} animation points) "
-        f"{notes['first_batch_s']:.1f}s after Resume; a batch was animating "
+        f"{notes.first_batch_s:.1f}s after Resume; a batch was animating "
         f"in {100 * artist.animating_share:.0f}% of the measured frames"
         + (f" (the artist was thinking in the other {thinking:.0f}%)" if thinking >= 1 else "")
         + f"; studio speed {args.speed:g}× (1 = the plotter's real timing)"
     )
-    headless = "HeadlessChrome" in notes["user_agent"]
+    headless = "HeadlessChrome" in notes.user_agent
     print(
         f"environment: {os.cpu_count()} CPUs ({platform.machine()}), "
-        f"{'headless ' if headless else ''}Chromium {_chromium_version(notes['user_agent'])} "
-        f"with --disable-gpu (software raster and compositing), devicePixelRatio {notes['dpr']}, "
+        f"{'headless ' if headless else ''}Chromium {_chromium_version(notes.user_agent)} "
+        f"with --disable-gpu (software raster and compositing), devicePixelRatio {notes.dpr}, "
         f"viewport 1280×800; the server and its artist share the CPUs; page "
         f"{idle.visibility}"
     )
