@@ -434,7 +434,7 @@ def scenario_idle1000(options: Options) -> Row:
 def scenario_coldstart(options: Options) -> Row:
     """``code-monet serve`` (the product's own entry point) with a fresh data dir each run."""
     exe = Path(sys.executable).parent / "code-monet"
-    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "code_monet.cli"]
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "code_monet"]
     times: list[float] = []
     failures: list[str] = []
     for run in range(options.coldstart_runs):

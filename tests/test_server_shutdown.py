@@ -37,7 +37,7 @@ def server_process(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes
         "LOCAL_MODE": "true",
         "DATABASE_URL": "",
     }
-    command = [sys.executable, "-m", "code_monet.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "code_monet", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         yield process

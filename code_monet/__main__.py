@@ -1,0 +1,5 @@
+"""``python -m code_monet ...``: the ``code-monet`` command, for when the script is not on PATH."""
+
+from code_monet.entry import main
+
+main()
