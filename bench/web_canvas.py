@@ -43,7 +43,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from bench.web_canvas_fixture import stroke_batches, write_workspace
 from code_monet.types.styles import DrawingStyleType
@@ -213,10 +213,10 @@ class Measurement(TypedDict):
     visibility: str
 
 
-class LoadMarks(TypedDict, total=False):
+class LoadMarks(TypedDict):
     """``LOAD_PROBE``'s timestamps (ms since navigation start) of the initial load."""
 
-    wsOpen: float
+    wsOpen: NotRequired[float]
     initAt: float
     initBytes: int
     drawnAt: float
@@ -344,7 +344,7 @@ class Row:
         times = result["times"]
         animating = result["animating"]
         self.phase = phase
-        self.load_ms = float(marks["paintedAt"]) if marks and "paintedAt" in marks else None
+        self.load_ms = float(marks["paintedAt"]) if marks else None
         self.strokes_before = int(result["strokesBefore"])
         self.strokes_after = int(result["strokesAfter"])
         self.intervals = [b - a for a, b in itertools.pairwise(times)]

@@ -46,6 +46,7 @@ from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.runtime import ServerRuntime
 from code_monet.share import create_share_routers
+from code_monet.share.cache import CacheSettings
 from code_monet.share.index import on_piece_saved, wait_for_background_renders
 from code_monet.shutdown import ShutdownCoordinator
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
@@ -74,9 +75,13 @@ def create_app(
     server_settings = settings or get_server_settings()
     auth_config = auth_settings or get_auth_settings()
     make_provider = provider_factory or provider_from_env
+    CacheSettings()  # IMAGE_CACHE_* is checked now, not on the first image request
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not gc.isenabled():  # the console script pauses it while loading; serve() resumes it
+            logger.warning("The garbage collector was off at start-up; turning it on")
+            gc.enable()
         await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
         url = database_url or resolve_database_url(DatabaseSettings(), root)
         database = Database.connect(url)

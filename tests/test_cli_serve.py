@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -100,3 +102,31 @@ class TestStartUpCost:
         state = _run_python(code)
         # Assert
         assert state == "True True True"
+
+    def test_start_up_turns_a_paused_collector_back_on(self, tmp_path: Path) -> None:
+        """Should a path into the server skip ``tune_gc_for_serving``, the lifespan still
+        re-enables the collector (a server without it would leak cycles)."""
+        # Arrange
+        code = (
+            "import asyncio, gc\n"
+            "gc.disable()\n"
+            "from code_monet.main import create_app\n"
+            "app = create_app()\n"
+            "async def main():\n"
+            "    async with app.router.lifespan_context(app):\n"
+            "        print(gc.isenabled())\n"
+            "asyncio.run(main())"
+        )
+        # Act
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "DATA_DIR": str(tmp_path / "data")},
+        )
+        # Assert
+        assert done.stdout.strip().splitlines()[-1] == "True"
+        assert "garbage collector was off" in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import stat
 import subprocess
@@ -33,6 +34,8 @@ from code_monet.db.testing import (
     require_backend,
     temporary_database,
 )
+
+migrate_module = importlib.import_module("code_monet.db.migrate")  # not the re-exported function
 
 TABLES = {
     "users",
@@ -182,13 +185,64 @@ class TestFreshDatabaseFastPath:
         # Act
         runs = [
             subprocess.run(
-                [sys.executable, "-c", program], capture_output=True, text=True, check=True
+                [sys.executable, "-c", program],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
             )
             for _ in range(2)
         ]
         # Assert
         assert [json.loads(r.stdout) for r in runs] == [[], []]
         assert (tmp_path / "code_monet.db").exists()
+
+    @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+    async def test_a_database_behind_head_is_upgraded_by_the_scripts(
+        self, backend: str, tmp_path: Path
+    ) -> None:
+        """A database at 0001 is taken to head by Alembic and matches the models."""
+        # Arrange
+        require_backend(backend)
+        async with temporary_database(backend, tmp_path, migrate=False) as database:
+            async with database.engine.begin() as conn:
+                await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0001"))
+            before = await current_revision(database.engine)
+            # Act
+            await database.migrate()
+            after = await current_revision(database.engine)
+            async with database.engine.connect() as conn:
+                diff = await conn.run_sync(_diff)
+        # Assert
+        assert (before, after) == ("0001", SCHEMA_HEAD)
+        assert diff == []
+
+    async def test_a_stale_schema_head_falls_back_to_alembic(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """If SCHEMA_HEAD lags the newest script, an empty database is migrated by the scripts."""
+        # Arrange
+        monkeypatch.setattr(migrate_module, "SCHEMA_HEAD", "0001")
+        migrate_module._fast_path_safe.cache_clear()
+        created: list[bool] = []
+        real_create = migrate_module._create_at_head
+        monkeypatch.setattr(
+            migrate_module,
+            "_create_at_head",
+            lambda c: created.append(True) or real_create(c),
+        )
+        url = default_sqlite_url(tmp_path)
+        # Act
+        try:
+            await migrate(url)
+        finally:
+            migrate_module._fast_path_safe.cache_clear()
+        database = Database.connect(url)
+        revision = await current_revision(database.engine)
+        await database.dispose()
+        # Assert
+        assert created == []
+        assert revision == head_revision()
 
 
 class TestMigrateByUrl:

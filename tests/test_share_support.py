@@ -23,8 +23,10 @@ from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import users
 from code_monet.routes.deps import install_paths
+from code_monet.share import cache as cache_module
 from code_monet.share import create_share_routers, on_piece_saved, wait_for_background_renders
 from code_monet.share.cache import TOUCH_AFTER_SECONDS, ContentCache, cache_for, cache_key
+from code_monet.share.cache_prune import STALE_TEMP_SECONDS, scan
 from code_monet.share.index import IndexReconciler
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author
@@ -290,6 +292,89 @@ class TestCacheLimit:
         artefact = await cache.get(first, ".svg", again)
         # Assert
         assert artefact.data == b"1" * 300 and calls == [1]
+
+    async def test_writes_during_a_prune_are_counted(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Artefacts stored while a prune runs still count: a follow-up round prunes them."""
+        # Arrange
+        root = tmp_path / "cache"
+        cache = ContentCache(root, max_bytes=1000)
+        entered, release = threading.Event(), threading.Event()
+        real_prune = cache_module.prune
+
+        def slow_prune(where: Path, target: int) -> int:
+            left = real_prune(where, target)  # done before the writes below land
+            entered.set()
+            release.wait(timeout=10)
+            return left
+
+        monkeypatch.setattr(cache_module, "prune", slow_prune)
+        keys = [cache_key(f"{n:064x}", "image:thumbnail") for n in range(7)]
+        for key in keys[:4]:
+            await cache.get(key, ".png", lambda: b"x" * 300)
+            await asyncio.sleep(0)  # the size check starts in the background
+        await asyncio.to_thread(entered.wait, 10)
+        # Act
+        for key in keys[4:]:
+            await cache.get(key, ".png", lambda: b"y" * 300)
+        release.set()
+        await cache.settle()
+        # Assert
+        assert sum(entry.size for entry in scan(root)) <= 1000
+
+    async def test_symlinked_directories_are_never_pruned(self, tmp_path: Path) -> None:
+        """A shard that is a symlink elsewhere is neither counted nor emptied."""
+        # Arrange
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        bait = outside / ("ab" + "0" * 62 + ".png")
+        bait.write_bytes(b"keep me" * 100)
+        root = tmp_path / "cache"
+        root.mkdir()
+        (root / "ab").symlink_to(outside, target_is_directory=True)
+        cache = ContentCache(root, max_bytes=500)
+        # Act
+        for n in range(3):
+            await cache.get(cache_key(f"{n:064x}", "svg:clean"), ".svg", lambda: b"s" * 300)
+            await cache.settle()
+        # Assert
+        assert bait.exists()
+        assert sum(entry.size for entry in scan(root)) <= 500
+
+    async def test_a_hit_is_served_when_its_mtime_cannot_be_touched(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A read-only cache still serves old artefacts (touching is best effort)."""
+        # Arrange
+        cache = ContentCache(tmp_path / "cache")
+        key = cache_key("d" * 64, "image:thumbnail")
+        await cache.get(key, ".png", lambda: b"old")
+        _age(cache.path_for(key, ".png"), TOUCH_AFTER_SECONDS + 60)
+
+        def refuse(*_args: object, **_kwargs: object) -> None:
+            raise PermissionError("read-only")
+
+        monkeypatch.setattr(os, "utime", refuse)
+        # Act
+        hit = await cache.get(key, ".png", lambda: b"rendered again")
+        # Assert
+        assert hit.data == b"old"
+
+    def test_stale_temp_files_are_removed_and_fresh_ones_kept(self, tmp_path: Path) -> None:
+        """A killed writer's temp file goes once it is an hour old; a live write's stays."""
+        # Arrange
+        shard = tmp_path / "cache" / "ab"
+        shard.mkdir(parents=True)
+        stale, fresh = shard / ".x.png.1.aa.tmp", shard / ".y.png.1.bb.tmp"
+        stale.write_bytes(b"t")
+        fresh.write_bytes(b"t")
+        _age(stale, STALE_TEMP_SECONDS + 60)
+        # Act
+        found = scan(tmp_path / "cache")
+        # Assert
+        assert found == []
+        assert not stale.exists() and fresh.exists()
 
     async def test_the_limit_comes_from_the_environment(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

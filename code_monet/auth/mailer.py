@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -63,7 +64,7 @@ class SmtpMailer:
         email["To"] = message.to
         email["Subject"] = message.subject
         email.set_content(message.text)
-        import aiosmtplib  # loaded on the first mail, not at start-up
+        import aiosmtplib  # already loaded by build_mailer
 
         try:
             await aiosmtplib.send(
@@ -86,6 +87,9 @@ class SmtpMailer:
 def build_mailer(settings: AuthSettings) -> Mailer:
     """The mailer ``MAILER`` selects (``console`` by default)."""
     if settings.mailer == "smtp":
+        # Loaded here, not at import (only SMTP set-ups need it) nor on the first mail (which
+        # would block the event loop importing it, and find a broken install only then).
+        importlib.import_module("aiosmtplib")
         return SmtpMailer(
             host=settings.smtp_host,
             port=settings.smtp_port,

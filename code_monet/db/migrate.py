@@ -9,11 +9,13 @@ database work): a database already at :data:`SCHEMA_HEAD` is left alone without 
 Alembic, and an empty one gets the models' tables with ``create_all`` and is stamped at
 :data:`SCHEMA_HEAD` (the "build from scratch, then stamp" recipe of Alembic's cookbook). Tests
 check that this gives the very schema the migration scripts build, and that
-:data:`SCHEMA_HEAD` is the scripts' head. Anything else goes through ``alembic upgrade``.
+:data:`SCHEMA_HEAD` is the scripts' head; at run time the fast paths are used only while the
+newest script's file name carries that revision. Anything else goes through ``alembic upgrade``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +69,23 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache
+def _fast_path_safe() -> bool:
+    """Whether :data:`SCHEMA_HEAD` is the newest script's revision, judged from the file names
+    (``YYYYMMDD_<revision>_<slug>.py``) without loading Alembic. A new script whose revision
+    was not copied into :data:`SCHEMA_HEAD` turns the fast paths off (with a warning) instead
+    of leaving databases a migration behind."""
+    names = [p.name for p in (MIGRATIONS_DIR / "versions").glob("*_*_*.py")]
+    newest = max((name.split("_")[1] for name in names), default=None)
+    if newest != SCHEMA_HEAD:
+        logger.warning(
+            "SCHEMA_HEAD is %s but the newest migration script is %s: migrating with Alembic",
+            SCHEMA_HEAD,
+            newest,
+        )
+    return newest == SCHEMA_HEAD
+
+
 def _recorded(connection: Connection) -> tuple[str | None, bool]:
     """The revision the version table records (if exactly one), and whether any table exists.
 
@@ -98,9 +117,9 @@ def _upgrade_locked(connection: Connection) -> str | None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
     recorded, has_tables = _recorded(connection)
-    if recorded == SCHEMA_HEAD:
+    if recorded == SCHEMA_HEAD and _fast_path_safe():
         return recorded
-    if not has_tables:
+    if not has_tables and _fast_path_safe():
         _create_at_head(connection)
         return None
     before = _current(connection)
@@ -119,7 +138,7 @@ async def upgrade_engine(engine: AsyncEngine) -> None:
     """
     from code_monet.db.engine import WRITE_OPTION
 
-    head = SCHEMA_HEAD
+    head = SCHEMA_HEAD if _fast_path_safe() else head_revision()
     async with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         before = await conn.run_sync(_upgrade_locked)
     if before == head:

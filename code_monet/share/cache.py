@@ -15,6 +15,7 @@ artefact is simply rendered again when next asked for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -28,6 +29,7 @@ from typing import Final
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from code_monet.share.cache_prune import cache_size, prune
 from code_monet.workspace.persistence import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
@@ -36,12 +38,16 @@ CACHE_VERSION: Final = "1"  # bump when renderers change, so old artefacts are n
 MAX_CONCURRENT_RENDERS: Final = 2
 PRUNE_TO: Final = 0.8  # a prune leaves the cache at this fraction of its limit
 TOUCH_AFTER_SECONDS: Final = 3600.0  # a hit refreshes an artefact's mtime at most this often
+RESCAN_SECONDS: Final = 600.0  # re-measure the disk (other processes may share the cache)
+RETRY_PRUNE_SECONDS: Final = 60.0  # after a prune that could not get under the limit
 
 
 class CacheSettings(BaseSettings):
     """How much disk the rendered-artefact cache may use."""
 
-    model_config = SettingsConfigDict(env_prefix="IMAGE_CACHE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="IMAGE_CACHE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     max_mb: int = Field(default=256, ge=1, le=1_000_000, description="Size limit in MiB")
 
@@ -63,62 +69,16 @@ class Artefact:
 
 
 def _read_or_none(path: Path) -> bytes | None:
-    """The artefact's bytes (touching a stale mtime, so pruning sees it as recently used)."""
+    """The artefact's bytes; a hit on one unused for an hour refreshes its mtime, so pruning
+    sees it as recently used (best effort: a read-only cache still serves)."""
     try:
         data = path.read_bytes()
-        if time.time() - path.stat().st_mtime > TOUCH_AFTER_SECONDS:
-            os.utime(path)
     except FileNotFoundError:
         return None
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > TOUCH_AFTER_SECONDS:
+            os.utime(path)
     return data
-
-
-def _artefacts(root: Path) -> list[tuple[float, int, Path]]:
-    """(mtime, size, path) of every artefact under ``root`` (temp files of writes excluded)."""
-    found: list[tuple[float, int, Path]] = []
-    if not root.is_dir():
-        return found
-    for shard in root.iterdir():
-        if not shard.is_dir():
-            continue
-        for entry in os.scandir(shard):
-            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
-                continue
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue
-            found.append((info.st_mtime, info.st_size, Path(entry.path)))
-    return found
-
-
-def _cache_size(root: Path) -> int:
-    return sum(size for _, size, _ in _artefacts(root))
-
-
-def _prune(root: Path, target: int) -> int:
-    """Delete least recently used artefacts until at most ``target`` bytes remain; the size
-    left."""
-    found = sorted(_artefacts(root), key=lambda item: item[0])
-    total = sum(size for _, size, _ in found)
-    removed = 0
-    for _, size, path in found:
-        if total <= target:
-            break
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            logger.warning("Could not prune %s from the image cache: %s", path, exc)
-            continue
-        total -= size
-        removed += 1
-    if removed:
-        logger.info(
-            "Image cache over its limit: removed %d artefacts, %d bytes left", removed, total
-        )
-    return total
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -143,8 +103,11 @@ class ContentCache:
     max_bytes: int = 256 * 1024 * 1024
     _inflight: dict[str, asyncio.Task[bytes]] = field(default_factory=dict, repr=False)
     _semaphore: asyncio.Semaphore | None = field(default=None, repr=False)
-    _size: int | None = field(default=None, repr=False)  # bytes on disk, once measured
-    _pruning: asyncio.Task[None] | None = field(default=None, repr=False)
+    _size: int | None = field(default=None, repr=False)  # bytes on disk when last measured
+    _written: int = field(default=0, repr=False)  # bytes written since then
+    _measured_at: float = field(default=0.0, repr=False)
+    _retry_at: float = field(default=0.0, repr=False)
+    _upkeep: asyncio.Task[None] | None = field(default=None, repr=False)
 
     def path_for(self, key: str, suffix: str) -> Path:
         if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
@@ -180,30 +143,54 @@ class ContentCache:
         async with self._semaphore:
             data = await asyncio.to_thread(produce)
             await asyncio.to_thread(_write, path, data)
-        await self._account(len(data))
+        self._note_write(len(data))
         return data
 
-    async def _account(self, added: int) -> None:
-        """Count a write and start a prune (one at a time) once the cache is over its limit."""
-        if self._size is None:
-            self._size = await asyncio.to_thread(_cache_size, self.root)
-        else:
-            self._size += added
-        if self._size > self.max_bytes and self._pruning is None:
-            self._pruning = asyncio.create_task(self._prune(), name="image-cache-prune")
+    def _note_write(self, size: int) -> None:
+        """Count a write; the size check (and any prune) runs in the background, never on the
+        request that rendered the artefact."""
+        self._written += size
+        if self._upkeep is None:
+            self._upkeep = asyncio.create_task(self._keep_under_limit(), name="image-cache-upkeep")
+            self._upkeep.add_done_callback(self._upkeep_done)
 
-    async def _prune(self) -> None:
+    def _upkeep_done(self, task: asyncio.Task[None]) -> None:
+        if self._upkeep is task:
+            self._upkeep = None
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            logger.warning("Image cache upkeep of %s failed: %s", self.root, task.exception())
+        elif self._written and asyncio.get_running_loop().time() >= self._retry_at:
+            self._note_write(0)  # writes that landed while it ran
+
+    async def _keep_under_limit(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._retry_at:
+            return
         try:
-            self._size = await asyncio.to_thread(_prune, self.root, int(self.max_bytes * PRUNE_TO))
+            if self._size is None or loop.time() - self._measured_at > RESCAN_SECONDS:
+                self._written = 0  # writes from here on are counted on top of the scan
+                self._size = await asyncio.to_thread(cache_size, self.root)
+                self._measured_at = loop.time()
+            self._size += self._written
+            self._written = 0
+            if self._size <= self.max_bytes:
+                return
+            left = await asyncio.to_thread(prune, self.root, int(self.max_bytes * PRUNE_TO))
         except OSError as exc:
-            logger.warning("Pruning the image cache %s failed: %s", self.root, exc)
-        finally:
-            self._pruning = None
+            logger.warning("Image cache upkeep of %s failed: %s", self.root, exc)
+            self._retry_at = loop.time() + RETRY_PRUNE_SECONDS
+            return
+        # Writes that landed during the prune are in ``_written``, counted on the next round.
+        self._size, self._measured_at = left, loop.time()
+        if left > self.max_bytes:  # could not delete enough: do not rescan on every write
+            self._retry_at = loop.time() + RETRY_PRUNE_SECONDS
 
     async def settle(self) -> None:
-        """Wait for a running prune (tests, shutdown)."""
-        if self._pruning is not None:
-            await asyncio.shield(self._pruning)
+        """Wait until the size checks of the writes so far are done (for tests)."""
+        while self._upkeep is not None:  # its done callback may have started another round
+            await asyncio.shield(self._upkeep)
 
     async def run(self, produce: Callable[[], bytes]) -> bytes:
         """``produce()`` in a worker thread under the render limit, without caching (for
