@@ -60,6 +60,10 @@ class ClientConnection:
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.id}")
 
+    def room(self) -> int:
+        """Frames that can be queued right now without dropping the client."""
+        return self._queue.maxsize - self._queue.qsize()
+
     def offer(self, text: str) -> bool:
         """Queue a frame without waiting; False when the client is too slow (queue full)."""
         if self.closed:

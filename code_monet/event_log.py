@@ -137,8 +137,11 @@ class EventLog:
         return 0
 
     def since(self, last_seq: int) -> list[str] | None:
-        """Messages after ``last_seq``; None when some of them are no longer kept."""
-        if last_seq >= self.last_seq:
+        """Messages after ``last_seq``; None when some of them are no longer kept, or when
+        ``last_seq`` is ahead of this log (the log was lost or restored): start afresh."""
+        if last_seq > self.last_seq:
+            return None
+        if last_seq == self.last_seq:
             return []
         oldest = self._recent[0][0] if self._recent else self._next_seq
         if last_seq + 1 < oldest:

@@ -129,6 +129,48 @@ class TestResume:
         assert frame["type"] == "init"
         assert len(frame["strokes"]) == 12  # type: ignore[arg-type]
 
+    async def test_a_replay_longer_than_the_send_queue_gets_a_fresh_init(
+        self, tmp_path: Path
+    ) -> None:
+        """Missed messages that would overflow the socket's queue come as one init instead of
+        a replay cut short."""
+        # Arrange: a 16-frame send queue and a piece of ten batches missed
+        settings = ServerSettings(send_queue_size=16)
+        async with running_server(
+            tmp_path, settings=settings, artist_kwargs={"finish_after": 10}
+        ) as server:
+            token = await server.local_token()
+            async with server.ws(token, "strokes=inline") as ws:
+                last_seq = (await recv_json(ws))["seq"]
+                await ws.send(json.dumps({"type": "new_canvas"}))
+                server.gate.set()
+                frames = await _draw_until_done(server, ws)
+
+                # Act
+                async with server.ws(token, f"strokes=inline&last_seq={last_seq}") as resumed:
+                    frame = await recv_json(resumed)
+
+        # Assert
+        assert len([f for f in frames if f["seq"] > last_seq]) >= 16
+        assert frame["type"] == "init" and frame["seq"] >= frames[-1]["seq"]
+        drawn = sum(len(f["strokes"]) for f in frames if f["type"] == "strokes")
+        assert len(frame["strokes"]) == drawn  # type: ignore[arg-type]
+
+    async def test_a_last_seq_ahead_of_the_server_gets_a_fresh_init(self, tmp_path: Path) -> None:
+        """A client that saw seqs this server never wrote (its log was lost) starts afresh."""
+        # Arrange
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token, "strokes=inline") as ws:
+                current = (await recv_json(ws))["seq"]
+
+            # Act
+            async with server.ws(token, f"strokes=inline&last_seq={current + 500}") as ws:
+                frame = await recv_json(ws)
+
+        # Assert
+        assert frame["type"] == "init" and current <= frame["seq"] < current + 500
+
     async def test_resume_after_a_server_restart_loses_and_repeats_nothing(
         self, tmp_path: Path
     ) -> None:

@@ -211,11 +211,13 @@ def _greet(
     gallery: list[GalleryEntry],
     last_seq: int | None,
 ) -> None:
-    """Queue the socket's first frames: a replay of what it missed, or a fresh ``init``."""
+    """Queue the socket's first frames: a replay of what it missed, or a fresh ``init`` (when
+    the log no longer has all of it, or the replay would not fit the socket's send queue)."""
     state, channel = session.state, session.channel
     replay = channel.events.since(last_seq) if last_seq is not None else None
-    if replay is not None:
-        for frame in channel.replay_frames(connection, replay):
+    frames = channel.replay_frames(connection, replay) if replay is not None else None
+    if frames is not None and len(frames) < connection.room():
+        for frame in frames:
             connection.offer(frame)
         if connection.inline_strokes:
             connection.stroke_cursor = state.newest_pending_batch_id()
