@@ -150,15 +150,18 @@ class UserChannel:
         """``GET /strokes/pending``: batches the asking client has not had yet.
 
         With ``after_batch_id`` the client says where it is; with ``connection_id`` (from its
-        ``init``) or its bearer token we find its sockets' cursors. A client we cannot place
-        gets every queued batch (v1 behaviour).
+        ``init``) or its bearer token we find its socket's cursor. Several sockets on one token
+        (two tabs of one login) cannot be told apart over HTTP: a fetch is served for the one
+        furthest behind, so each tab that fetches once per announcement gets every batch once.
+        A client we cannot place gets every queued batch (v1 behaviour).
         """
-        sockets = [
+        matches = [
             c
             for c in self.connections.connections(self.user_id)
             if (connection_id is not None and c.id == connection_id)
             or (connection_id is None and token_key and c.token_key == token_key)
         ]
+        sockets = [min(matches, key=lambda c: (c.stroke_cursor, c.id))] if matches else []
         if after_batch_id is not None:
             cursor = after_batch_id
         elif sockets:

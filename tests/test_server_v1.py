@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from fakes.server import recv_json, recv_until, running_server
 
 from code_monet.config import ServerSettings
@@ -137,10 +138,16 @@ class TestV1Flow:
 
 
 class TestSeveralSockets:
-    async def test_two_v1_sockets_both_fetch_every_batch(self, tmp_path: Path) -> None:
-        # Arrange: two clients of one user with their own tokens (e.g. two devices)
+    @pytest.mark.parametrize("shared_token", [False, True], ids=["two-devices", "two-tabs"])
+    async def test_two_v1_sockets_both_fetch_every_batch(
+        self, tmp_path: Path, shared_token: bool
+    ) -> None:
+        """Two v1 clients of one user, with their own tokens (two devices) or one token (two
+        tabs, which the server cannot tell apart over HTTP), each fetch every batch once."""
+        # Arrange
         async with running_server(tmp_path, artist_kwargs={"finish_after": 2}) as server:
-            token_a, token_b = await server.local_token(), await server.local_token()
+            token_a = await server.local_token()
+            token_b = token_a if shared_token else await server.local_token()
             got: dict[str, list[int]] = {"a": [], "b": []}
             async with (
                 server.ws(token_a) as ws_a,
@@ -151,7 +158,7 @@ class TestSeveralSockets:
                 await recv_json(ws_a)
                 await recv_json(ws_b)
 
-                async def follow(name: str, ws_conn: object, http: object) -> None:
+                async def follow(name: str, ws_conn: object, http: object, delay: float) -> None:
                     from websockets.asyncio.client import ClientConnection
 
                     assert isinstance(ws_conn, ClientConnection)
@@ -159,6 +166,7 @@ class TestSeveralSockets:
                         while True:
                             frame = await recv_json(ws_conn)
                             if frame["type"] == "agent_strokes_ready":
+                                await asyncio.sleep(delay)  # B fetches after A has acked
                                 reply = await http.get("/strokes/pending")  # type: ignore[attr-defined]
                                 got[name].extend(s["batch_id"] for s in reply.json()["strokes"])
                                 await ws_conn.send(
@@ -172,7 +180,7 @@ class TestSeveralSockets:
                 # Act
                 await ws_a.send(json.dumps({"type": "new_canvas"}))
                 server.gate.set()
-                await asyncio.gather(follow("a", ws_a, http_a), follow("b", ws_b, http_b))
+                await asyncio.gather(follow("a", ws_a, http_a, 0.0), follow("b", ws_b, http_b, 0.2))
 
         # Assert: each saw both batches' strokes exactly once
         assert sorted(set(got["a"])) == sorted(set(got["b"])) == [1, 2]
