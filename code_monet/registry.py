@@ -55,6 +55,7 @@ class WorkspaceRegistry:
     piece_saved_hooks: list[PieceSavedHook] = field(default_factory=list)
     _sessions: dict[str, UserSession] = field(default_factory=dict)
     _loading: dict[str, asyncio.Task[UserSession]] = field(default_factory=dict)
+    _releasing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _closing: bool = False
 
     # ------------------------------------------------------------------ lookup
@@ -75,6 +76,10 @@ class WorkspaceRegistry:
         key = str(uuid.UUID(str(user_id)))
         session = self._sessions.get(key)
         if session is None:
+            releasing = self._releasing.get(key)
+            if releasing is not None:  # its last save and log compaction own the files
+                await asyncio.shield(releasing)
+                return await self.acquire(key)
             task = self._loading.get(key)
             if task is None:
                 task = asyncio.create_task(self._load(key), name=f"load-{key}")
@@ -142,21 +147,45 @@ class WorkspaceRegistry:
         await self.release(session)
 
     async def release(self, session: UserSession) -> None:
-        """Stop the agent and forget the session (its state is already on disk)."""
+        """Stop the agent and forget the session (its state is already on disk).
+
+        Until the teardown is done the user's files are still being written (final save, log
+        compaction): an ``acquire`` in that window waits for it rather than loading a second
+        session onto the same files."""
+        user_id = session.user_id
         if session.released:
+            pending = self._releasing.get(user_id)
+            if pending is not None:
+                await asyncio.shield(pending)
             return
         session.released = True
         self._cancel_release(session)
-        if self._sessions.get(session.user_id) is session:
-            del self._sessions[session.user_id]
-        await session.orchestrator.stop()
+        if self._sessions.get(user_id) is session:
+            del self._sessions[user_id]
+        task = asyncio.create_task(self._tear_down(session), name=f"release-{user_id}")
+        self._releasing[user_id] = task
+        task.add_done_callback(lambda done: self._released(user_id, done))
+        await asyncio.shield(task)
+
+    def _released(self, user_id: str, task: asyncio.Task[None]) -> None:
+        if self._releasing.get(user_id) is task:
+            del self._releasing[user_id]
+
+    async def _tear_down(self, session: UserSession) -> None:
+        try:
+            await session.orchestrator.stop()
+        except Exception:
+            logger.exception("Stopping the agent of user %s failed", session.user_id)
         with contextlib.suppress(Exception):
             await session.agent.close()
         try:
             await session.state.save()
         except Exception:
             logger.exception("Final save failed for user %s", session.user_id)
-        await asyncio.to_thread(session.channel.events.compact)
+        try:
+            await asyncio.to_thread(session.channel.events.compact)
+        except OSError:
+            logger.exception("Compacting the event log of user %s failed", session.user_id)
         logger.info("Released the workspace of user %s", session.user_id)
 
     async def close_all(self) -> None:
@@ -167,3 +196,4 @@ class WorkspaceRegistry:
                 await task
         sessions = list(self._sessions.values())
         await asyncio.gather(*(self.release(s) for s in sessions), return_exceptions=True)
+        await asyncio.gather(*list(self._releasing.values()), return_exceptions=True)

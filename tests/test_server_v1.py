@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from pathlib import Path
 
 import pytest
 from fakes.server import recv_json, recv_until, running_server
 
 from code_monet.config import ServerSettings
+from code_monet.event_log import EventLog
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -275,7 +277,49 @@ class TestTurnState:
         assert all(a != b for a, b in itertools.pairwise(states)), states
 
 
+def _read_event_log(data_dir: Path) -> str:
+    return next(data_dir.glob("users/*/events.jsonl")).read_text()
+
+
 class TestRegistry:
+    async def test_coming_back_while_the_session_is_released_loses_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A reconnect during the release's final save and log compaction waits for them
+        instead of loading a second session onto the same files: no message or stroke lost."""
+        # Arrange: release at once when the last socket leaves, with a slow log compaction
+        real_compact = EventLog.compact
+
+        def slow_compact(log: EventLog) -> None:
+            time.sleep(0.3)
+            real_compact(log)
+
+        monkeypatch.setattr(EventLog, "compact", slow_compact)
+        settings = ServerSettings(idle_grace_seconds=0)
+        seen: dict[int, dict[str, object]] = {}
+        async with running_server(tmp_path, settings=settings) as server:
+            token = await server.local_token()
+            # Act: six visits, each drawing one stroke and leaving (and coming back at once)
+            for visit in range(6):
+                async with server.ws(token, "strokes=inline") as ws:
+                    await recv_json(ws)
+                    stroke = [{"x": 10 + visit, "y": 10}, {"x": 20 + visit, "y": 30}]
+                    await ws.send(json.dumps({"type": "stroke", "points": stroke}))
+                    echo, _ = await recv_until(ws, "human_stroke")
+                    seen[int(echo["seq"])] = echo  # type: ignore[call-overload]
+                await asyncio.sleep(0.05)
+        logged = {
+            json.loads(line)["seq"]: json.loads(line)
+            for line in _read_event_log(tmp_path).splitlines()
+        }
+        async with running_server(tmp_path, settings=settings) as server:
+            token = await server.local_token()
+            async with server.http(token) as http:
+                state = (await http.get("/state")).json()
+        # Assert
+        assert {seq: logged.get(seq) for seq in seen} == seen
+        assert len(seen) == 6 and len(state["strokes"]) == 6
+
     async def test_idle_session_is_released_and_reloaded_on_return(self, tmp_path: Path) -> None:
         """After the grace period a user's session is released; coming back reloads it."""
         # Arrange
