@@ -47,6 +47,9 @@ class ClientConnection:
     trace_id: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
     stroke_cursor: int = 0
+    """Newest batch this socket is past (acknowledged, or fetched by it for sure): trimming."""
+    fetched_cursor: int = 0
+    """Newest batch handed out over HTTP on this socket's behalf (v1 fetches)."""
     closed: bool = False
     close_timeout: float = 2.0
     _queue: asyncio.Queue[str | None] = field(init=False)

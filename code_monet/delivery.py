@@ -150,41 +150,68 @@ class UserChannel:
         """``GET /strokes/pending``: batches the asking client has not had yet.
 
         With ``after_batch_id`` the client says where it is; with ``connection_id`` (from its
-        ``init``) or its bearer token we find its socket's cursor. Several sockets on one token
-        (two tabs of one login) cannot be told apart over HTTP: a fetch is served for the one
-        furthest behind, so each tab that fetches once per announcement gets every batch once.
-        A client we cannot place gets every queued batch (v1 behaviour).
+        ``init``) or its bearer token we find its socket. A client we cannot place gets every
+        queued batch (v1 behaviour).
+
+        Several v1 sockets on one token (two tabs of one login) cannot be told apart over
+        HTTP. A fetch is then credited to the most up-to-date of them that is still behind
+        (a tab fetches once per announcement, so the fast tab asks first), nothing is trimmed
+        on its say-so, and ``animation_done`` (which arrives on the real socket) corrects a
+        wrong guess, so each tab gets every batch once.
         """
         matches = [
             c
             for c in self.connections.connections(self.user_id)
-            if (connection_id is not None and c.id == connection_id)
-            or (connection_id is None and token_key and c.token_key == token_key)
+            if not c.inline_strokes
+            and (
+                (connection_id is not None and c.id == connection_id)
+                or (connection_id is None and token_key and c.token_key == token_key)
+            )
         ]
-        sockets = [min(matches, key=lambda c: (c.stroke_cursor, c.id))] if matches else []
+        newest_queued = self.state.newest_pending_batch_id()
+        behind = [c for c in matches if c.fetched_cursor < newest_queued] or matches
+        chosen = max(behind, key=lambda c: (c.fetched_cursor, -c.id)) if behind else None
         if after_batch_id is not None:
             cursor = after_batch_id
-        elif sockets:
-            cursor = min(c.stroke_cursor for c in sockets)
+        elif chosen is not None:
+            cursor = chosen.fetched_cursor
         else:
             cursor = 0
         strokes = await self.state.pending_strokes(after_batch_id=cursor)
         newest = max((s["batch_id"] for s in strokes), default=cursor)
-        for connection in sockets:
-            connection.stroke_cursor = max(connection.stroke_cursor, newest)
-        await self.trim()
+        if chosen is not None:
+            chosen.fetched_cursor = max(chosen.fetched_cursor, newest)
+            if len(matches) == 1:  # certainly this socket's fetch: it is past these batches
+                chosen.stroke_cursor = max(chosen.stroke_cursor, newest)
+                await self.trim()
         return strokes
 
     async def animated(self, connection: ClientConnection, batch_id: int) -> None:
         """A socket finished animating ``batch_id``: it is past it. The queue is trimmed once
         every socket has acknowledged (counted, so 500 viewers cost O(1) per ack)."""
         connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+        if connection.fetched_cursor < batch_id:
+            self._recredit(connection, batch_id)
         if batch_id in self._acks:
             self._acks[batch_id] += 1
             if self._acks[batch_id] < self.viewer_count():
                 return
             del self._acks[batch_id]
         await self.trim()
+
+    def _recredit(self, connection: ClientConnection, batch_id: int) -> None:
+        """``connection`` animated a batch whose fetch was credited to another socket on its
+        token: that one has not had it, so it gets it on its own fetch."""
+        connection.fetched_cursor = batch_id
+        for other in self.connections.connections(self.user_id):
+            if (
+                other is not connection
+                and other.token_key == connection.token_key
+                and not other.inline_strokes
+                and other.fetched_cursor >= batch_id > other.stroke_cursor
+            ):
+                other.fetched_cursor = other.stroke_cursor
+                return
 
     async def trim(self) -> None:
         """Drop queued batches every open socket is past (and the oldest beyond the cap)."""

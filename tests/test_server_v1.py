@@ -140,9 +140,13 @@ class TestV1Flow:
 
 
 class TestSeveralSockets:
-    @pytest.mark.parametrize("shared_token", [False, True], ids=["two-devices", "two-tabs"])
+    @pytest.mark.parametrize(
+        ("shared_token", "lag"),
+        [(False, 0.2), (True, 0.0), (True, 0.2)],
+        ids=["two-devices", "two-tabs-in-step", "two-tabs-one-lagging"],
+    )
     async def test_two_v1_sockets_both_fetch_every_batch(
-        self, tmp_path: Path, shared_token: bool
+        self, tmp_path: Path, shared_token: bool, lag: float
     ) -> None:
         """Two v1 clients of one user, with their own tokens (two devices) or one token (two
         tabs, which the server cannot tell apart over HTTP), each fetch every batch once."""
@@ -168,7 +172,7 @@ class TestSeveralSockets:
                         while True:
                             frame = await recv_json(ws_conn)
                             if frame["type"] == "agent_strokes_ready":
-                                await asyncio.sleep(delay)  # B fetches after A has acked
+                                await asyncio.sleep(delay)  # B may fetch after A has acked
                                 reply = await http.get("/strokes/pending")  # type: ignore[attr-defined]
                                 got[name].extend(s["batch_id"] for s in reply.json()["strokes"])
                                 await ws_conn.send(
@@ -182,7 +186,7 @@ class TestSeveralSockets:
                 # Act
                 await ws_a.send(json.dumps({"type": "new_canvas"}))
                 server.gate.set()
-                await asyncio.gather(follow("a", ws_a, http_a, 0.0), follow("b", ws_b, http_b, 0.2))
+                await asyncio.gather(follow("a", ws_a, http_a, 0.0), follow("b", ws_b, http_b, lag))
 
         # Assert: each saw both batches' strokes exactly once
         assert sorted(set(got["a"])) == sorted(set(got["b"])) == [1, 2]
