@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
@@ -78,6 +79,20 @@ def bind_user(user_id: str) -> Iterator[None]:
         yield
     finally:
         _user_id.reset(token)
+
+
+def tag_user(user_id: str) -> None:
+    """Tag the rest of the current task (one HTTP request, or a task's fresh context) with
+    ``user_id``; the tag ends with the task, so no reset is needed."""
+    _user_id.set(user_id or UNSET)
+
+
+def user_context(user_id: str) -> contextvars.Context:
+    """A fresh context carrying only ``user_id``: for long-lived tasks (an agent loop) that
+    must not inherit the request, trace or span of whichever request happened to start them."""
+    context = contextvars.Context()
+    context.run(tag_user, user_id)
+    return context
 
 
 @contextmanager

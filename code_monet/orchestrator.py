@@ -19,6 +19,7 @@ from typing import Protocol
 from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
+from code_monet.log_context import user_context
 from code_monet.tools.callbacks import CodeExecutionEvent
 from code_monet.turn_log import TurnLog
 from code_monet.types.messages import (
@@ -89,7 +90,9 @@ class AgentOrchestrator:
     def start(self) -> None:
         if self._loop_task is None or self._loop_task.done():
             self._stopping = False
-            self._loop_task = asyncio.create_task(self._run_loop(), name="agent-loop")
+            self._loop_task = asyncio.create_task(
+                self._run_loop(), name="agent-loop", context=user_context(self.state.user_id)
+            )
 
     @property
     def running(self) -> bool:
@@ -120,6 +123,7 @@ class AgentOrchestrator:
         )
 
     async def _run_loop(self) -> None:
+        logger.debug("Agent loop running")  # (its records carry the user, no request)
         while not self._stopping:
             await self._wake_event.wait()
             self._wake_event.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -368,3 +369,27 @@ class TestRegistry:
         # Assert
         assert stopped is False
         assert running is True
+
+
+class TestLogContext:
+    """Every log line says whose it is: HTTP requests by their user, agent loops by theirs."""
+
+    async def test_http_requests_and_the_agent_loop_carry_the_user(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The loop is started by an HTTP request, yet keeps none of that request's ids."""
+        # Arrange
+        caplog.set_level(logging.DEBUG, logger="code_monet")
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.http(token) as http:
+                # Act: the first request loads the workspace and starts the agent loop
+                await http.get("/state", headers={"X-Request-ID": "req-state-1"})
+                await http.get("/health")  # by now the loop task has run its first step
+        # Assert
+        started = next(r for r in caplog.records if r.getMessage().startswith("Starting the agent"))
+        loop = next(r for r in caplog.records if r.getMessage() == "Agent loop running")
+        assert started.request_id == "req-state-1"  # type: ignore[attr-defined]
+        assert started.user_id != "-" and started.user_id in started.getMessage()  # type: ignore[attr-defined]
+        assert loop.user_id == started.user_id  # type: ignore[attr-defined]
+        assert loop.request_id == "-"  # type: ignore[attr-defined]

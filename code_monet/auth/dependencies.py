@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import AuthenticatedSession, AuthService
 from code_monet.db.records import User
+from code_monet.log_context import tag_user
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/*")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -53,11 +54,13 @@ async def current_session(
     if credentials is None:
         raise _unauthorized("Not signed in: send 'Authorization: Bearer <access token>'")
     try:
-        return await service.authenticate(credentials.credentials)
+        session = await service.authenticate(credentials.credentials)
     except AuthUnavailableError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=exc.message) from exc
     except AuthenticationError as exc:
         raise _unauthorized(exc.message) from exc
+    tag_user(str(session.user.id))  # the request's log lines carry who made it
+    return session
 
 
 async def current_user(session: Annotated[AuthenticatedSession, Depends(current_session)]) -> User:
@@ -68,11 +71,13 @@ async def optional_user(service: AuthServiceDep, credentials: BearerCredentials)
     if credentials is None:
         return None
     try:
-        return await service.authenticate_access_token(credentials.credentials)
+        user = await service.authenticate_access_token(credentials.credentials)
     except AuthUnavailableError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=exc.message) from exc
     except AuthenticationError:
         return None
+    tag_user(str(user.id))
+    return user
 
 
 CurrentSession = Annotated[AuthenticatedSession, Depends(current_session)]
