@@ -49,7 +49,12 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
-from code_monet.main import GracefulServer, create_app, tune_gc_for_serving
+from code_monet.main import (
+    GracefulServer,
+    create_app,
+    transport_frame_limit,
+    tune_gc_for_serving,
+)
 from code_monet.runtime import ServerRuntime
 
 P = ParamSpec("P")
@@ -306,7 +311,7 @@ async def serve(args: argparse.Namespace) -> None:
         log_level="warning",
         lifespan="on",
         loop="uvloop",
-        ws_max_size=settings.max_frame_bytes,
+        ws_max_size=transport_frame_limit(settings),
         ws_per_message_deflate=settings.ws_per_message_deflate,
         backlog=4096,
     )

@@ -226,7 +226,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
             reload=True,
             log_level=log_level,
             log_config=None,
-            ws_max_size=settings.max_frame_bytes,
+            ws_max_size=transport_frame_limit(settings),
         )
         return
     app = create_app(settings=settings.model_copy(update={"host": host, "port": port}))
@@ -236,13 +236,21 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         port=port,
         log_level=log_level,
         log_config=None,
-        ws_max_size=settings.max_frame_bytes,
+        ws_max_size=transport_frame_limit(settings),
         ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
         lifespan="on",
     )
     tune_gc_for_serving()
     GracefulServer(config, app, settings.worker_threads).run()
+
+
+def transport_frame_limit(settings: ServerSettings) -> int:
+    """The WebSocket frame size uvicorn accepts at all (larger ones close the socket, 1009).
+
+    Twice ``MAX_FRAME_BYTES``: a frame over the app's limit but under this one gets a clear
+    ``error`` frame and the socket stays open (``user_handlers``); only absurd ones are cut."""
+    return settings.max_frame_bytes * 2
 
 
 GC_YOUNG_THRESHOLD = 10_000

@@ -288,6 +288,27 @@ class TestBadFrames:
         assert not [f for f in seen if f["type"] == "error"]  # the unknown type was ignored
         assert after["drawing_style"] == "paint"
 
+    async def test_an_absurd_frame_closes_the_socket_with_1009(self, tmp_path: Path) -> None:
+        """Over twice MAX_FRAME_BYTES, uvicorn refuses the frame itself (close 1009); the
+        server carries on and the user can reconnect."""
+        # Arrange
+        settings = ServerSettings(max_frame_bytes=4096)
+        async with running_server(tmp_path, settings=settings) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+
+                # Act
+                await ws.send(json.dumps({"type": "nudge", "text": "z" * 9000}))
+                with pytest.raises(ConnectionClosed) as closed:
+                    await recv_json(ws)
+            async with server.ws(token) as again:
+                greeting = await recv_json(again)
+
+        # Assert
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        assert greeting["type"] == "init"
+
     async def test_human_strokes_are_rate_limited(self, tmp_path: Path) -> None:
         # Arrange
         settings = ServerSettings(human_stroke_burst=3, human_strokes_per_second=0.01)

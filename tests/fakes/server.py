@@ -23,7 +23,7 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
-from code_monet.main import GracefulServer, create_app
+from code_monet.main import GracefulServer, create_app, transport_frame_limit
 from code_monet.runtime import ServerRuntime
 from code_monet.tools.sandbox import SandboxConfig
 
@@ -155,14 +155,22 @@ async def running_server(
         artists.append(artist)
         return artist
 
+    settings = settings or ServerSettings(idle_grace_seconds=300)
     app = create_app(
         data_dir=data_dir,
-        settings=settings or ServerSettings(idle_grace_seconds=300),
+        settings=settings,
         auth_settings=settings_for_tests(local_mode=local_mode),
         provider_factory=make_artist,
         sandbox_config=SandboxConfig(pool_size=1),
     )
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        ws_max_size=transport_frame_limit(settings),  # as ``code-monet serve`` does
+    )
     server = GracefulServer(config, app)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(30):
