@@ -59,6 +59,7 @@ class UserChannel:
     events: EventLog
     connections: ConnectionManager
     _acks: dict[int, int] = field(default_factory=dict)
+    _queued_at: dict[int, float] = field(default_factory=dict)  # until the first ack
 
     # ------------------------------------------------------------------ Broadcaster protocol
 
@@ -90,8 +91,11 @@ class UserChannel:
         metrics.batch_queued(count)
         metrics.batch_delivered(time.time() - queued_at)
         self._acks[batch_id] = 0
+        self._queued_at[batch_id] = queued_at
         while len(self._acks) > MAX_RETAINED_BATCHES:
             del self._acks[min(self._acks)]
+        while len(self._queued_at) > MAX_RETAINED_BATCHES:
+            del self._queued_at[min(self._queued_at)]
         await self.trim()
 
     def viewer_count(self) -> int:
@@ -190,6 +194,9 @@ class UserChannel:
         """A socket finished animating ``batch_id``: it is past it. The queue is trimmed once
         every socket has acknowledged (counted, so 500 viewers cost O(1) per ack)."""
         connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+        queued_at = self._queued_at.pop(batch_id, None)
+        if queued_at is not None:  # the first viewer to finish it
+            metrics.batch_acknowledged(time.time() - queued_at)
         if connection.fetched_cursor < batch_id:
             self._recredit(connection, batch_id)
         if batch_id in self._acks:

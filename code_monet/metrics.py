@@ -193,6 +193,12 @@ _batch_delivery_seconds = Histogram(
     buckets=_LATENCY_BUCKETS,
     registry=REGISTRY,
 )
+_batch_ack_seconds = Histogram(
+    "codemonet_stroke_batch_ack_seconds",
+    "From a batch being queued to the first viewer's animation_done (includes the animation).",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+    registry=REGISTRY,
+)
 _slow_clients_dropped = Counter(
     "codemonet_ws_slow_clients_dropped",
     "Sockets closed because they could not keep up with their send queue.",
@@ -276,6 +282,11 @@ def batch_queued(stroke_count: int) -> None:
 def batch_delivered(latency_seconds: float) -> None:
     """Time from the batch being queued to its frame being handed to a socket writer."""
     _batch_delivery_seconds.observe(max(0.0, latency_seconds))
+
+
+def batch_acknowledged(latency_seconds: float) -> None:
+    """Time from the batch being queued to a viewer reporting it animated."""
+    _batch_ack_seconds.observe(max(0.0, latency_seconds))
 
 
 def slow_client_dropped() -> None:

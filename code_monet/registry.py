@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from code_monet import metrics
 from code_monet.agent import DrawingAgent
 from code_monet.config import ServerSettings, WorkspaceLimitsSettings
 from code_monet.connections import ConnectionManager
@@ -120,6 +121,7 @@ class WorkspaceRegistry:
         )
         session = UserSession(user_id, state, agent, orchestrator, channel, limiter)
         self._sessions[user_id] = session
+        metrics.set_active_users(len(self._sessions))
         return session
 
     # ------------------------------------------------------------------ release
@@ -162,6 +164,7 @@ class WorkspaceRegistry:
         self._cancel_release(session)
         if self._sessions.get(user_id) is session:
             del self._sessions[user_id]
+            metrics.set_active_users(len(self._sessions))
         task = asyncio.create_task(self._tear_down(session), name=f"release-{user_id}")
         self._releasing[user_id] = task
         task.add_done_callback(lambda done: self._released(user_id, done))

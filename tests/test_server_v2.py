@@ -413,3 +413,53 @@ class TestIsolation:
         assert not [f for f in seen_b if f["type"] in ("strokes", "piece_state", "gallery_update")]
         assert "no piece 1" in str(reply_b["message"])
         assert pending_b["strokes"] == [] and gallery_b == [] and state_b["strokes"] == []
+
+
+def _metric(text: str, name: str) -> float:
+    """The sum of every sample of ``name`` (any labels) in a Prometheus exposition."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and line[len(name)] in " {":
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+class TestMetricsEndpoint:
+    """``GET /metrics`` through a real server: what a drawn piece moves."""
+
+    async def test_a_drawn_piece_moves_turns_tools_batches_acks_and_users(
+        self, tmp_path: Path
+    ) -> None:
+        """Turns, tool calls, batches and ack latencies count up; the active-users gauge
+        follows sessions being loaded and released."""
+        # Arrange
+        names = (
+            "codemonet_agent_turns_total",
+            "codemonet_tool_calls_total",
+            "codemonet_stroke_batches_queued_total",
+            "codemonet_stroke_batch_ack_seconds_count",
+        )
+        settings = ServerSettings(idle_grace_seconds=0.1)
+        async with running_server(
+            tmp_path, settings=settings, artist_kwargs={"finish_after": 2}
+        ) as server:
+            token = await server.local_token()
+            async with server.http() as http:
+                before = (await http.get("/metrics")).text
+                # Act
+                async with server.ws(token, "strokes=inline") as ws:
+                    await recv_json(ws)
+                    await ws.send(json.dumps({"type": "new_canvas"}))
+                    server.gate.set()
+                    await _draw_until_done(server, ws)
+                    during = (await http.get("/metrics")).text
+                async with asyncio.timeout(10):
+                    while server.app_runtime.registry.active_users():  # noqa: ASYNC110 - from outside
+                        await asyncio.sleep(0.05)
+                after = (await http.get("/metrics")).text
+
+        # Assert
+        for name in names:
+            assert _metric(during, name) > _metric(before, name), name
+        assert _metric(during, "codemonet_active_users") == 1
+        assert _metric(after, "codemonet_active_users") == 0

@@ -174,7 +174,6 @@ async def _run_connection(
     )
     _greet(session, connection, gallery, last_seq)
     metrics.connection_opened(version)
-    metrics.set_active_users(runtime.registry.active_users())
     close_code = 1000
     closed_by_us: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
     try:
@@ -266,4 +265,3 @@ async def _disconnected(
         with contextlib.suppress(Exception):
             await session.orchestrator.last_viewer_left()
         runtime.registry.schedule_release(session)
-    metrics.set_active_users(runtime.registry.active_users())
