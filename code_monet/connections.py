@@ -214,7 +214,14 @@ class ConnectionManager:
     async def close_all(
         self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down"
     ) -> None:
-        for connection in self.all_connections():
+        """Close every socket at once (each first gets up to a second to flush what is queued),
+        so a few stalled clients cannot use up the shutdown's time before the rest hear 1001."""
+
+        async def close_one(connection: ClientConnection) -> None:
             await connection.drain(seconds=1.0)
             await connection.close(code, reason)
             self.remove(connection)
+
+        await asyncio.gather(
+            *(close_one(c) for c in self.all_connections()), return_exceptions=True
+        )

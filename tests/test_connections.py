@@ -21,6 +21,7 @@ class FakeSocket:
         self.frames: list[str] = []
         self.closed_with: int | None = None
         self.stalled = stalled
+        self.closed = asyncio.Event()
         self._never = asyncio.Event()
 
     async def send_text(self, data: str) -> None:
@@ -30,6 +31,7 @@ class FakeSocket:
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         self.closed_with = code
+        self.closed.set()
 
 
 class TestConnectionManager:
@@ -88,6 +90,27 @@ class TestConnectionManager:
         # Act / Assert
         assert manager.remove(c1) is False
         assert manager.remove(c2) is True
+
+    async def test_shutdown_closes_every_socket_at_once(self) -> None:
+        """Stalled sockets (each may take its full second to flush) do not hold back a
+        healthy one's 1001: it is closed while they are still being waited for."""
+        # Arrange
+        manager = ConnectionManager()
+        stalled = [FakeSocket(stalled=True) for _ in range(5)]
+        healthy = FakeSocket()
+        for sock in [*stalled, healthy]:  # the healthy one last: sequentially it would wait
+            await manager.add("a", sock, inline_strokes=True, protocol_version=2)
+        await manager.broadcast("a", "last words")
+        # Act
+        closing = asyncio.create_task(manager.close_all())
+        await healthy.closed.wait()
+        stalled_closed_first = [s.closed_with for s in stalled]
+        await closing
+        # Assert
+        assert stalled_closed_first == [None] * 5
+        assert [s.closed_with for s in [*stalled, healthy]] == [1001] * 6
+        assert healthy.frames == ["last words"]
+        assert manager.count("a") == 0
 
 
 class TestEventLog:
