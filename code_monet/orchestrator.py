@@ -43,6 +43,8 @@ from code_monet.workspace import WorkspaceState
 
 logger = logging.getLogger(__name__)
 
+MAX_RESTART_DELAY_SECONDS = 60.0
+
 
 class Broadcaster(Protocol):
     """How the orchestrator reaches a user's viewers (the server implements it)."""
@@ -73,6 +75,7 @@ class AgentOrchestrator:
     _animation_waiters: dict[int, asyncio.Event] = field(default_factory=dict)
     _iteration: int = 0
     _stopping: bool = False
+    _crashes: int = 0  # loop deaths since the last turn that ended normally
     turns_run: int = 0
     waiting_for_first_piece: bool = False
     """A brand-new studio: the artist waits for a new piece, a nudge or resume to begin."""
@@ -90,9 +93,34 @@ class AgentOrchestrator:
     def start(self) -> None:
         if self._loop_task is None or self._loop_task.done():
             self._stopping = False
-            self._loop_task = asyncio.create_task(
+            task = asyncio.create_task(
                 self._run_loop(), name="agent-loop", context=user_context(self.state.user_id)
             )
+            task.add_done_callback(self._loop_ended)
+            self._loop_task = task
+
+    def _loop_ended(self, task: asyncio.Task[None]) -> None:
+        """A loop that died of a bug is logged and restarted (after 1, 2, 4 … 60 s), so a
+        user who stays connected does not keep a dead artist until their next visit."""
+        if task is not self._loop_task or task.cancelled() or self._stopping:
+            return
+        error = task.exception()
+        if error is None:
+            return
+        delay = min(MAX_RESTART_DELAY_SECONDS, 2.0**self._crashes)
+        self._crashes += 1
+        logger.error(
+            "The agent loop of user %s died; restarting it in %.0f s",
+            self.state.user_id,
+            delay,
+            exc_info=error,
+        )
+        asyncio.get_running_loop().call_later(delay, self._restart_after_crash)
+
+    def _restart_after_crash(self) -> None:
+        if not self._stopping and not self.running:
+            self.start()
+            self.wake()
 
     @property
     def running(self) -> bool:
@@ -131,6 +159,7 @@ class AgentOrchestrator:
                 self._turn_task = asyncio.create_task(self._run_turn(), name="agent-turn")
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._turn_task
+                self._crashes = 0
                 if self._stopping:
                     return
 

@@ -347,3 +347,35 @@ class TestRetries:
         errors = [m for m in broadcaster.messages if m.type == "error"]
         assert errors and "gave up after 3 attempts" in errors[0].message  # type: ignore[union-attr]
         await orchestrator.stop()
+
+
+class TestLoopCrash:
+    """A loop that dies of a bug is logged and restarted while the viewer stays."""
+
+    async def test_a_dead_loop_is_logged_and_restarted(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """One crash in the loop itself: an error line, then the artist draws again."""
+        # Arrange
+        provider = ScriptedProvider(finish_on_turn=99)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        real_can_run = orchestrator.can_run
+        crashes: list[int] = []
+
+        def can_run_once_broken() -> bool:
+            if not crashes:
+                crashes.append(1)
+                raise RuntimeError("a bug in the loop")
+            return real_can_run()
+
+        orchestrator.can_run = can_run_once_broken  # type: ignore[method-assign]
+        # Act
+        await orchestrator.resume()
+        await _until(lambda: not orchestrator.running)
+        died = [r for r in caplog.records if "agent loop" in r.getMessage()]
+        await _until(lambda: len(provider.turns) >= 1, limit=15.0)
+        await orchestrator.stop()
+        # Assert
+        assert crashes == [1]
+        assert died and died[0].levelname == "ERROR" and died[0].exc_info is not None
+        assert broadcaster.batches  # it drew after the restart
