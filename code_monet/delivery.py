@@ -163,6 +163,8 @@ class UserChannel:
         on its say-so, and ``animation_done`` (which arrives on the real socket) corrects a
         wrong guess, so each tab gets every batch once.
         """
+        if after_batch_id is not None:  # the client keeps its own place: no cursor moves
+            return await self.state.pending_strokes(after_batch_id=after_batch_id)
         matches = [
             c
             for c in self.connections.connections(self.user_id)
@@ -175,12 +177,7 @@ class UserChannel:
         newest_queued = self.state.newest_pending_batch_id()
         behind = [c for c in matches if c.fetched_cursor < newest_queued] or matches
         chosen = max(behind, key=lambda c: (c.fetched_cursor, -c.id)) if behind else None
-        if after_batch_id is not None:
-            cursor = after_batch_id
-        elif chosen is not None:
-            cursor = chosen.fetched_cursor
-        else:
-            cursor = 0
+        cursor = chosen.fetched_cursor if chosen is not None else 0
         strokes = await self.state.pending_strokes(after_batch_id=cursor)
         newest = max((s["batch_id"] for s in strokes), default=cursor)
         if chosen is not None:

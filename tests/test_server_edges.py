@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from code_monet import tracing
 from code_monet.auth.testing import TEST_SECRET
 from code_monet.auth.tokens import ALGORITHM
+from code_monet.config import ServerSettings
 from code_monet.routes import canvas as canvas_routes
 
 
@@ -184,3 +185,81 @@ class TestClientTraceId:
         spans = [s for s in exporter.get_finished_spans() if s.name == "ws.connection"]
         assert spans
         assert format(spans[-1].context.trace_id, "032x") == trace_id
+
+
+class TestHumanInputBounds:
+    """What people send is bounded and clamped before it reaches the canvas."""
+
+    async def test_a_long_stroke_is_cut_to_the_limit_and_clamped_to_the_canvas(
+        self, tmp_path: Path
+    ) -> None:
+        """80 points, many off the canvas, with a 50-point limit: 50 points, all inside."""
+        # Arrange
+        settings = ServerSettings(max_human_stroke_points=50)
+        points = [{"x": -200.0 + 40 * i, "y": 5000.0 - 90 * i} for i in range(80)]
+        async with running_server(tmp_path, settings=settings) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                init = await recv_json(ws)
+                # Act
+                await ws.send(json.dumps({"type": "stroke", "points": points}))
+                echo, _ = await recv_until(ws, "human_stroke")
+        # Assert
+        drawn = echo["path"]["points"]  # type: ignore[index]
+        width, height = init["canvas_width"], init["canvas_height"]
+        assert len(drawn) == 50
+        assert all(0 <= p["x"] <= width and 0 <= p["y"] <= height for p in drawn)
+
+    async def test_canvas_sizes_are_clamped(self, tmp_path: Path) -> None:
+        """A new canvas of 10000 × 5 becomes 2400 × 240 (the protocol's range)."""
+        # Arrange
+        async with running_server(tmp_path) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws:
+                await recv_json(ws)
+                # Act
+                await ws.send(
+                    json.dumps({"type": "new_canvas", "canvas_width": 10000, "canvas_height": 5})
+                )
+                frame, _ = await recv_until(ws, "new_canvas")
+        # Assert
+        assert (frame["canvas_width"], frame["canvas_height"]) == (2400, 240)
+
+
+class TestPendingStrokesQuery:
+    """``GET /strokes/pending`` placed by ``after_batch_id`` or by ``connection_id``."""
+
+    async def test_after_batch_id_and_connection_id(self, tmp_path: Path) -> None:
+        """A client that says where it is, or names its socket, gets exactly what it lacks."""
+        # Arrange
+        async with running_server(tmp_path, artist_kwargs={"finish_after": 2}) as server:
+            token = await server.local_token()
+            async with server.ws(token) as ws, server.http(token) as http:
+                init = await recv_json(ws)
+                await ws.send(json.dumps({"type": "new_canvas"}))
+                server.gate.set()
+                ready, _ = await recv_until(ws, "agent_strokes_ready")
+                mine = f"/strokes/pending?connection_id={init['connection_id']}"
+                # Act
+                from_start = (await http.get("/strokes/pending?after_batch_id=0")).json()
+                past_it = (
+                    await http.get(f"/strokes/pending?after_batch_id={ready['batch_id']}")
+                ).json()
+                first = (await http.get(mine)).json()
+                again = (await http.get(mine)).json()
+                bad = await http.get("/strokes/pending?after_batch_id=-1")
+                await ws.send(json.dumps({"type": "animation_done", "batch_id": ready["batch_id"]}))
+        # Assert
+        assert {s["batch_id"] for s in from_start["strokes"]} == {ready["batch_id"]}
+        assert past_it["strokes"] == []
+        assert first["strokes"] == from_start["strokes"] and again["strokes"] == []
+        assert bad.status_code == 422
+
+
+class TestDefaults:
+    def test_idle_grace_is_five_minutes_by_default(self) -> None:
+        """A user's workspace is kept 300 s after they leave unless configured otherwise."""
+        # Arrange / Act
+        settings = ServerSettings(_env_file=None)  # type: ignore[call-arg]
+        # Assert
+        assert settings.idle_grace_seconds == 300.0
