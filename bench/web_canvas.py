@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from bench.web_canvas_fixture import stroke_batches, write_workspace
 from code_monet.types.styles import DrawingStyleType
 
@@ -52,16 +53,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STARTUP_TIMEOUT = 90.0
 FRAME_60 = 1000 / 60
 # rAF timestamps of on-time 60 Hz frames jitter around 16.67 ms (16.6–16.8), so "over 16.7 ms"
