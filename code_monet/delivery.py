@@ -92,10 +92,9 @@ class UserChannel:
         metrics.batch_delivered(time.time() - queued_at)
         self._acks[batch_id] = 0
         self._queued_at[batch_id] = queued_at
-        while len(self._acks) > MAX_RETAINED_BATCHES:
-            del self._acks[min(self._acks)]
-        while len(self._queued_at) > MAX_RETAINED_BATCHES:
-            del self._queued_at[min(self._queued_at)]
+        for per_batch in (self._acks, self._queued_at):
+            while len(per_batch) > MAX_RETAINED_BATCHES:
+                del per_batch[min(per_batch)]
         await self.trim()
 
     def viewer_count(self) -> int:
@@ -165,15 +164,10 @@ class UserChannel:
         """
         if after_batch_id is not None:  # the client keeps its own place: no cursor moves
             return await self.state.pending_strokes(after_batch_id=after_batch_id)
-        matches = [
-            c
-            for c in self.connections.connections(self.user_id)
-            if not c.inline_strokes
-            and (
-                (connection_id is not None and c.id == connection_id)
-                or (connection_id is None and token_key and c.token_key == token_key)
-            )
-        ]
+        if connection_id is not None:
+            matches = [c for c in self._v1_sockets() if c.id == connection_id]
+        else:
+            matches = self._v1_sockets(token_key) if token_key else []
         newest_queued = self.state.newest_pending_batch_id()
         behind = [c for c in matches if c.fetched_cursor < newest_queued] or matches
         chosen = max(behind, key=lambda c: (c.fetched_cursor, -c.id)) if behind else None
@@ -207,15 +201,18 @@ class UserChannel:
         """``connection`` animated a batch whose fetch was credited to another socket on its
         token: that one has not had it, so it gets it on its own fetch."""
         connection.fetched_cursor = batch_id
-        for other in self.connections.connections(self.user_id):
-            if (
-                other is not connection
-                and other.token_key == connection.token_key
-                and not other.inline_strokes
-                and other.fetched_cursor >= batch_id > other.stroke_cursor
-            ):
+        for other in self._v1_sockets(connection.token_key):
+            if other is not connection and other.fetched_cursor >= batch_id > other.stroke_cursor:
                 other.fetched_cursor = other.stroke_cursor
                 return
+
+    def _v1_sockets(self, token_key: str | None = None) -> list[ClientConnection]:
+        """The user's sockets that fetch over HTTP (optionally: signed in with that token)."""
+        return [
+            c
+            for c in self.connections.connections(self.user_id)
+            if not c.inline_strokes and (token_key is None or c.token_key == token_key)
+        ]
 
     async def trim(self) -> None:
         """Drop queued batches every open socket is past (and the oldest beyond the cap)."""

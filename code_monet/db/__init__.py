@@ -1,7 +1,8 @@
 """Persistence for accounts: SQLAlchemy 2 (async) models, repository, Alembic migrations.
 
 SQLite under the data directory by default; PostgreSQL (asyncpg) when ``DATABASE_URL`` says so.
-Start-up: ``await migrate(url)``, then ``Database.connect(url)``.
+Start-up: ``Database.connect(url)``, then ``await database.migrate()`` (``migrate(url)`` does both
+for a one-off).
 """
 
 from __future__ import annotations
