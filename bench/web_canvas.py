@@ -33,8 +33,6 @@ import json
 import math
 import os
 import platform
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,14 +43,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from bench.studio_harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    ensure_client_built,
+    free_port,
+    studio_server,
+)
 from bench.web_canvas_fixture import stroke_batches, write_workspace
 from code_monet.types.styles import DrawingStyleType
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 90.0
 FRAME_60 = 1000 / 60
 # rAF timestamps of on-time 60 Hz frames jitter around 16.67 ms (16.6–16.8), so "over 16.7 ms"
@@ -246,12 +250,6 @@ class Notes:
 # --------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str, token: str | None = None, timeout: float = 5.0) -> tuple[int, str]:
     request = urllib.request.Request(url)
     if token:
@@ -264,21 +262,11 @@ class Server:
     """``code-monet serve`` in a subprocess, as the e2e conftest starts it."""
 
     def __init__(self, data_dir: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "DATA_DIR": str(data_dir),
-            "LOCAL_MODE": "true",
-            "AGENT_PROVIDER": "builtin",
-            "AGENT_SEED": "3",
-            "PYTHONUNBUFFERED": "1",
-        }
-        env.pop("DATABASE_URL", None)
-        cli = shutil.which("code-monet", path=str(Path(sys.executable).parent)) or "code-monet"
+        command, env = studio_server(data_dir, self.port)
         self.log = log
         self._log_file = log.open("ab")
-        command = [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
         )
@@ -311,11 +299,6 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self._log_file.close()
-
-
-def _ensure_client_built() -> None:
-    if not (ROOT / "web" / "dist" / "index.html").is_file():
-        subprocess.run(["bash", str(ROOT / "scripts" / "web.sh"), "build"], check=True, cwd=ROOT)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -434,7 +417,7 @@ def run(args: argparse.Namespace) -> int:
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM} (apt-get install chromium); nothing measured.")
         return 0
-    _ensure_client_built()
+    ensure_client_built()
     style = DrawingStyleType(args.style)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-web-canvas-") as tmp:

@@ -9,10 +9,7 @@ Screenshots of every step go to ``test-artifacts/e2e/``.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,22 +18,17 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from bench.studio_harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    ensure_client_built,
+    free_port,
+    studio_server,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 STARTUP_TIMEOUT = 90.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ensure_client_built() -> None:
-    if not (ROOT / "web" / "dist" / "index.html").is_file():
-        subprocess.run(["bash", str(ROOT / "scripts" / "web.sh"), "build"], check=True, cwd=ROOT)
 
 
 class ServerProcess:
@@ -83,24 +75,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("E2E_REQUIRED") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    _ensure_client_built()
+    ensure_client_built()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "LOCAL_MODE": "true",
-        "AGENT_PROVIDER": "builtin",
-        "AGENT_SEED": "3",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DATABASE_URL", None)
+    command, env = studio_server(data_dir, port)
     log = ARTIFACTS / "server.log"
     log.unlink(missing_ok=True)
-    cli = shutil.which("code-monet", path=str(Path(sys.executable).parent)) or "code-monet"
-    server = ServerProcess([cli, "serve", "--host", "127.0.0.1", "--port", str(port)], env, log)
+    server = ServerProcess(command, env, log)
     try:
         _wait_ready(server, base)
         assert _serves_client(base), "the server does not serve the web client at /studio"
