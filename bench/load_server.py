@@ -49,13 +49,13 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
+from code_monet.live.runtime import ServerRuntime
 from code_monet.main import (
     GracefulServer,
     create_app,
     transport_frame_limit,
     tune_gc_for_serving,
 )
-from code_monet.runtime import ServerRuntime
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from code_monet.agent import DrawingAgent
 from code_monet.agent.providers.base import ArtistProvider
-from code_monet.orchestrator import AgentOrchestrator
+from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.types.messages import ServerMessage, ThinkingDeltaMessage

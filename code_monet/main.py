@@ -33,22 +33,22 @@ from code_monet.auth.mailer import Mailer
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings, get_server_settings, get_settings
-from code_monet.connections import ConnectionManager
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
+from code_monet.live.connections import ConnectionManager
+from code_monet.live.registry import AgentFactory, WorkspaceRegistry
+from code_monet.live.runtime import ServerRuntime
+from code_monet.live.shutdown import ShutdownCoordinator
 from code_monet.log_context import RequestContextMiddleware, configure_logging
-from code_monet.registry import AgentFactory, WorkspaceRegistry
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
-from code_monet.runtime import ServerRuntime
 from code_monet.share import create_share_routers
 from code_monet.share.cache import CacheSettings
 from code_monet.share.index import on_piece_saved, wait_for_background_renders
-from code_monet.shutdown import ShutdownCoordinator
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.tracing import setup_tracing

@@ -55,7 +55,7 @@ class TestBuiltinArtistEndToEnd:
 
         from code_monet.agent import DrawingAgent
         from code_monet.headless import HeadlessBroadcaster
-        from code_monet.orchestrator import AgentOrchestrator
+        from code_monet.live.orchestrator import AgentOrchestrator
         from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 
         state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)

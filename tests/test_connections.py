@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from code_monet.connections import (
+from code_monet.live.connections import (
     CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_TRY_AGAIN_LATER,
     ConnectionManager,
 )
-from code_monet.event_log import EventLog
+from code_monet.live.log import EventLog
 from code_monet.types.messages import ClearMessage, PausedMessage
 
 

@@ -18,7 +18,7 @@ from code_monet.agent.providers.base import (
     TurnContext,
 )
 from code_monet.agent.tool_session import ToolSession
-from code_monet.orchestrator import AgentOrchestrator
+from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.types.messages import ServerMessage
 from code_monet.types.state import PauseReason
 from code_monet.workspace import WorkspaceState
@@ -283,7 +283,7 @@ class TestPauseAndAnimation:
 def test_animation_timeout_is_capped(cap: float) -> None:
     """The animation wait never exceeds its cap, however long the plot."""
     # Arrange
-    from code_monet.orchestrator import animation_timeout
+    from code_monet.live.orchestrator import animation_timeout
     from code_monet.types import Path as StrokePath
     from code_monet.types import PathType, Point
     from code_monet.workspace.strokes import prepare_strokes

@@ -13,7 +13,7 @@ import pytest
 from fakes.server import recv_json, recv_until, running_server
 
 from code_monet.config import ServerSettings
-from code_monet.event_log import EventLog
+from code_monet.live.log import EventLog
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from code_monet import metrics
 from code_monet.auth.dependencies import CurrentUser
+from code_monet.live.runtime import RuntimeDep
 from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
 from code_monet.routes.sessions import session_for
-from code_monet.runtime import RuntimeDep
 from code_monet.types.paths import Path
 from code_monet.types.state import AgentStatus
 from code_monet.types.styles import DrawingStyleConfig, DrawingStyleType, get_style_config

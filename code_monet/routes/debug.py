@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from code_monet.auth.dependencies import AuthServiceDep, CurrentUser
+from code_monet.live.runtime import RuntimeDep
 from code_monet.routes.sessions import session_for
-from code_monet.runtime import RuntimeDep
 
 
 class AgentDebug(BaseModel):

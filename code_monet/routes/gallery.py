@@ -12,8 +12,8 @@ from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel
 
 from code_monet.auth.dependencies import CurrentUser
+from code_monet.live.runtime import RuntimeDep
 from code_monet.routes.sessions import session_for
-from code_monet.runtime import RuntimeDep
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import GalleryEntry
 from code_monet.types.styles import DrawingStyleConfig, DrawingStyleType, get_style_config

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from code_monet import __version__
-from code_monet.runtime import ServerRuntime
+from code_monet.live.runtime import ServerRuntime
 
 
 class HealthResponse(BaseModel):

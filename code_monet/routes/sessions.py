@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import HTTPException, status
 
 from code_monet.db.records import User
-from code_monet.registry import UserSession
-from code_monet.runtime import ServerRuntime
+from code_monet.live.registry import UserSession
+from code_monet.live.runtime import ServerRuntime
 
 
 async def session_for(runtime: ServerRuntime, user: User) -> UserSession:

@@ -14,9 +14,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from code_monet.auth.dependencies import CurrentUser
+from code_monet.live.runtime import RuntimeDep
 from code_monet.routes.sessions import session_for
 from code_monet.routes.websocket import token_key
-from code_monet.runtime import RuntimeDep
 from code_monet.types.messages import PendingStroke
 
 _bearer = HTTPBearer(auto_error=False)

@@ -18,10 +18,11 @@ from pydantic import ValidationError
 
 from code_monet import metrics
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
-from code_monet.connections import CLOSE_GOING_AWAY, ClientConnection
+from code_monet.live.connections import CLOSE_GOING_AWAY, ClientConnection
+from code_monet.live.handlers import HandlerContext, handle_frame
+from code_monet.live.registry import UserSession
+from code_monet.live.runtime import ServerRuntime
 from code_monet.log_context import bind_user
-from code_monet.registry import UserSession
-from code_monet.runtime import ServerRuntime
 from code_monet.tracing import websocket_span
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,
@@ -32,7 +33,6 @@ from code_monet.types.messages import (
 )
 from code_monet.types.state import GalleryEntry, PauseReason
 from code_monet.types.styles import get_style_config
-from code_monet.user_handlers import HandlerContext, handle_frame
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
+from code_monet.live.runtime import ServerRuntime
 from code_monet.main import GracefulServer, create_app, transport_frame_limit
-from code_monet.runtime import ServerRuntime
 from code_monet.tools.sandbox import SandboxConfig
 
 

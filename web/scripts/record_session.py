@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from code_monet.orchestrator import AgentOrchestrator
 
 from code_monet.agent import DrawingAgent
 from code_monet.agent.providers.builtin import BuiltinProvider
 from code_monet.motion_planner import plan_motion
-from code_monet.orchestrator import AgentOrchestrator
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.types.messages import (
     InitMessage,

@@ -16,8 +16,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from code_monet import metrics
 from code_monet.config import ServerSettings
-from code_monet.connections import ClientConnection
-from code_monet.registry import UserSession
+from code_monet.live.connections import ClientConnection
+from code_monet.live.registry import UserSession
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.messages import (
     CLIENT_MESSAGE_TYPES,

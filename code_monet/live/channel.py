@@ -1,9 +1,9 @@
 """How one user's server messages and stroke batches reach that user's sockets.
 
-``UserChannel`` is the server's :class:`~code_monet.orchestrator.Broadcaster`. Every message gets
-the user's next durable ``seq`` (``EventLog``) and goes to every socket of the user through the
-``ConnectionManager`` (bounded queues, slow clients dropped). A drawn batch is serialised once as
-a v2 ``strokes`` frame; sockets that did not ask for inline strokes get the v1
+``UserChannel`` is the server's :class:`~code_monet.live.orchestrator.Broadcaster`. Every
+message gets the user's next durable ``seq`` (``EventLog``) and goes to every socket of the user
+through the ``ConnectionManager`` (bounded queues, slow clients dropped).
+A drawn batch is serialised once as a v2 ``strokes`` frame; sockets that did not ask for inline strokes get the v1
 ``agent_strokes_ready`` announcement with the same ``seq`` and fetch the batch over HTTP.
 
 Each socket keeps a stroke cursor (the newest batch it has been given or has fetched); queued
@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass, field
 
 from code_monet import metrics
-from code_monet.connections import ClientConnection, ConnectionManager
-from code_monet.event_log import EventLog
+from code_monet.live.connections import ClientConnection, ConnectionManager
+from code_monet.live.log import EventLog
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,

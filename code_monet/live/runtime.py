@@ -16,10 +16,10 @@ from starlette.requests import HTTPConnection
 
 from code_monet.auth.service import AuthService
 from code_monet.config import ServerSettings
-from code_monet.connections import ConnectionManager
 from code_monet.db.engine import Database
-from code_monet.registry import WorkspaceRegistry
-from code_monet.shutdown import ShutdownCoordinator
+from code_monet.live.connections import ConnectionManager
+from code_monet.live.registry import WorkspaceRegistry
+from code_monet.live.shutdown import ShutdownCoordinator
 
 
 @dataclass

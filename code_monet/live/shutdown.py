@@ -13,8 +13,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from code_monet.connections import CLOSE_GOING_AWAY, ConnectionManager
-from code_monet.registry import WorkspaceRegistry
+from code_monet.live.connections import CLOSE_GOING_AWAY, ConnectionManager
+from code_monet.live.registry import WorkspaceRegistry
 
 logger = logging.getLogger(__name__)
 

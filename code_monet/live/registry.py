@@ -19,10 +19,10 @@ from pathlib import Path
 from code_monet import metrics
 from code_monet.agent import DrawingAgent
 from code_monet.config import ServerSettings, WorkspaceLimitsSettings
-from code_monet.connections import ConnectionManager
-from code_monet.delivery import UserChannel
-from code_monet.event_log import EventLog
-from code_monet.orchestrator import AgentOrchestrator
+from code_monet.live.channel import UserChannel
+from code_monet.live.connections import ConnectionManager
+from code_monet.live.log import EventLog
+from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.workspace import PieceSavedHook, WorkspaceState
 from code_monet.workspace.persistence import user_directory
