@@ -3,8 +3,9 @@
 ``UserChannel`` is the server's :class:`~code_monet.live.orchestrator.Broadcaster`. Every
 message gets the user's next durable ``seq`` (``EventLog``) and goes to every socket of the user
 through the ``ConnectionManager`` (bounded queues, slow clients dropped).
-A drawn batch is serialised once as a v2 ``strokes`` frame; sockets that did not ask for inline strokes get the v1
-``agent_strokes_ready`` announcement with the same ``seq`` and fetch the batch over HTTP.
+A drawn batch is serialised once as a v2 ``strokes`` frame; sockets that did not ask for
+inline strokes get the v1 ``agent_strokes_ready`` announcement with the same ``seq``
+and fetch the batch over HTTP.
 
 Each socket keeps a stroke cursor (the newest batch it has been given or has fetched); queued
 batches are dropped from the workspace once every open socket is past them, so no socket is
