@@ -106,6 +106,10 @@ class WorkspaceFile(BaseModel):
     notes: str = ""
     monologue: str = ""
     pending_strokes: list[PersistedPendingStroke] = Field(default_factory=list)
+    turn_index: int = Field(default=0, ge=0)
+    """Turns the artist has finished on the current piece (a restart continues from here)."""
+    artist_progress: str | None = Field(default=None, max_length=1_000_000)
+    """The provider's own resumable state for the current piece (opaque JSON text)."""
     next_batch_id: int = Field(default=1, ge=1)
     journal_n: int = Field(default=0, ge=0)
     """The newest ``journal.jsonl`` line already included in this snapshot."""

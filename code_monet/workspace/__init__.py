@@ -238,6 +238,16 @@ class WorkspaceState:
         return self._data.monologue
 
     @property
+    def turn_index(self) -> int:
+        """Turns the artist has finished on the current piece."""
+        return self._data.turn_index
+
+    @property
+    def artist_progress(self) -> str | None:
+        """The provider's resumable state for the current piece (opaque JSON text)."""
+        return self._data.artist_progress
+
+    @property
     def status(self) -> AgentStatus:
         return self._data.status
 
@@ -331,6 +341,8 @@ class WorkspaceState:
             self._strokes.clear()
             data.title = None
             data.prompt = prompt
+            data.turn_index = 0
+            data.artist_progress = None
             data.piece_completed = False
             data.notes = ""
             self._pending.clear()
@@ -478,6 +490,14 @@ class WorkspaceState:
         """Set the (informational) status; it is written with the next save, not on its own —
         it changes several times per turn and is not needed to resume."""
         self._data.status = status
+
+    async def record_turn(self, turn_index: int, artist_progress: str | None) -> None:
+        """Persist the artist's progress after a turn, so a restart, a crash or an idle release
+        continues the piece instead of starting it again."""
+        async with self._lock:
+            self._data.turn_index = turn_index
+            self._data.artist_progress = artist_progress
+            await self._save_locked()
 
     async def set_paused(self, reason: PauseReason) -> None:
         """Pause with a reason, or resume with ``PauseReason.NONE``."""
