@@ -537,6 +537,18 @@ _RECORD = re.compile(r"^\d{4}-\d\d-\d\dT|^(DEBUG|INFO|WARNING|ERROR|CRITICAL)[ :
 """The start of a log record (``configure_logging``'s key=value format, or uvicorn's own)."""
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX_ID = re.compile(r"\b[0-9a-f]{16,}\b")
+_NUMBER = re.compile(r"(?<![A-Za-z])\d+")
+
+
+def normalise(header: str) -> str:
+    """A log record's first line without its time, ids and numbers (to group alike ones)."""
+    text = header.split(" ", 1)[1] if _RECORD.match(header) and " " in header else header
+    text = _HEX_ID.sub("<id>", _UUID.sub("<user>", text))
+    return _NUMBER.sub("N", text.split(" user_id=", 1)[0])[:200]
+
+
 @dataclass
 class Incident:
     """A log record with a pattern in it, with its continuation lines (a traceback)."""
@@ -548,10 +560,10 @@ class Incident:
     @property
     def key(self) -> str:
         """Same exception at the same place: the same incident (user ids and times differ)."""
-        return "\n".join(self.lines[-3:]) if self.lines else self.header[25:120]
+        return "\n".join(self.lines[-3:]) if self.lines else normalise(self.header)
 
     def quote(self, frames: int = 6) -> str:
-        shown = [self.header[:200], *self.lines[-frames:]]
+        shown = [self.header[: 200 if self.lines else 500], *self.lines[-frames:]]
         more = f" (×{self.repeats})" if self.repeats > 1 else ""
         return "\n".join(shown) + more
 
@@ -561,7 +573,7 @@ class LogScan:
     counts: dict[str, int]
     incidents: list[Incident]
     warnings: int
-    warning_examples: list[str]
+    warning_groups: dict[str, int]
 
 
 def scan_log(path: Path) -> LogScan:
@@ -578,7 +590,7 @@ def scan_log(path: Path) -> LogScan:
                 records[-1].lines.append(line)
     incidents: dict[str, Incident] = {}
     warnings = 0
-    warning_examples: list[str] = []
+    warning_groups: dict[str, int] = {}
     for record in records:
         text = "\n".join([record.header, *record.lines])
         if any(p in text for p in LOG_PATTERNS):
@@ -589,9 +601,9 @@ def scan_log(path: Path) -> LogScan:
                 incidents[record.key] = record
         elif "WARNING" in record.header:
             warnings += 1
-            if len(warning_examples) < 8 and record.header[:160] not in warning_examples:
-                warning_examples.append(record.header[:160])
-    return LogScan(counts, list(incidents.values()), warnings, warning_examples)
+            key = normalise(record.header)
+            warning_groups[key] = warning_groups.get(key, 0) + 1
+    return LogScan(counts, list(incidents.values()), warnings, warning_groups)
 
 
 def source_line() -> str:
@@ -666,7 +678,8 @@ def report(args: argparse.Namespace, outcome: Outcome, server: Server, scan: Log
     details += [f"user {u}: {c}" for u, c in closes[:10]]
     details += [f"user {u}: {e}" for u, e in other[:10]]
     details += [f"user {v.user}: {n}" for v in viewers for n in v.seq_notes][:10]
-    details += [f"log warning: {line}" for line in scan.warning_examples]
+    groups = sorted(scan.warning_groups.items(), key=lambda kv: -kv[1])
+    details += [f"log WARNING ×{count}: `{text}`" for text, count in groups[:8]]
     if details:
         print("\nDetails:\n")
         print("\n".join(f"- {d}" for d in details))
