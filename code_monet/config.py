@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,10 @@ class ServerSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    event_loop: Literal["auto", "asyncio", "uvloop"] = Field(
+        default="auto",
+        description="uvicorn's event loop (auto: uvloop when installed); see the README",
+    )
     idle_grace_seconds: float = Field(
         default=300.0, ge=0, description="Keep a user's workspace this long after they leave"
     )
@@ -46,7 +51,16 @@ class ServerSettings(BaseSettings):
     send_queue_size: int = Field(default=256, ge=8, le=100_000)
     max_frame_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1024 * 1024)
     event_log_keep: int = Field(default=2000, ge=10, le=1_000_000)
-    event_log_max_bytes: int = Field(default=4 * 1024 * 1024, ge=4096)
+    event_log_max_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=4096,
+        description="A user's log.jsonl is compacted (folded into a snapshot) past this size",
+    )
+    event_log_window_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="How much recent history a client can resume from (with event_log_keep)",
+    )
     human_strokes_per_second: float = Field(default=20.0, gt=0)
     human_stroke_burst: int = Field(default=40, ge=1)
     max_human_stroke_points: int = Field(default=5000, ge=2)

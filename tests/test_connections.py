@@ -1,17 +1,14 @@
-"""ConnectionManager (bounded queues, slow clients, caps) and the v2 EventLog."""
+"""ConnectionManager: bounded queues, slow clients, caps."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from code_monet.live.connections import (
     CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_TRY_AGAIN_LATER,
     ConnectionManager,
 )
-from code_monet.live.log import EventLog
-from code_monet.types.messages import ClearMessage, PausedMessage
 
 
 class FakeSocket:
@@ -111,55 +108,3 @@ class TestConnectionManager:
         assert [s.closed_with for s in [*stalled, healthy]] == [1001] * 6
         assert healthy.frames == ["last words"]
         assert manager.count("a") == 0
-
-
-class TestEventLog:
-    """Durable seq numbers and replay."""
-
-    def test_seq_increases_and_survives_reload(self, tmp_path: Path) -> None:
-        """Sequence numbers continue after a restart."""
-        # Arrange
-        log = EventLog.load(tmp_path)
-        log.stamp(ClearMessage())
-        log.stamp(PausedMessage(paused=True))
-        # Act
-        again = EventLog.load(tmp_path)
-        text = again.stamp(ClearMessage())
-        # Assert
-        assert '"seq":3' in text and again.last_seq == 3
-
-    def test_replay_after_last_seq(self, tmp_path: Path) -> None:
-        """since(n) returns exactly the messages after n, in order."""
-        # Arrange
-        log = EventLog.load(tmp_path)
-        for _ in range(5):
-            log.stamp(ClearMessage())
-        # Act
-        missed = log.since(2)
-        # Assert
-        assert missed is not None
-        assert [m.split('"seq":')[1][0] for m in missed] == ["3", "4", "5"]
-        assert log.since(5) == []
-
-    def test_too_old_needs_fresh_init(self, tmp_path: Path) -> None:
-        """A last_seq older than the kept tail returns None (send init instead)."""
-        # Arrange
-        log = EventLog.load(tmp_path, keep=3)
-        for _ in range(10):
-            log.stamp(ClearMessage())
-        # Act / Assert
-        assert log.since(2) is None
-        missed = log.since(7)
-        assert missed is not None and len(missed) == 3
-
-    def test_damaged_lines_are_skipped(self, tmp_path: Path) -> None:
-        """A torn last line (crash mid-append) does not break loading."""
-        # Arrange
-        log = EventLog.load(tmp_path)
-        log.stamp(ClearMessage())
-        with (tmp_path / "events.jsonl").open("a") as handle:
-            handle.write('{"type":"clear","se')
-        # Act
-        again = EventLog.load(tmp_path)
-        # Assert
-        assert again.last_seq == 1

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from code_monet.agent import DrawingAgent, RetryPolicy
 from code_monet.agent.providers.base import (
@@ -18,12 +19,14 @@ from code_monet.agent.providers.base import (
     TurnContext,
 )
 from code_monet.agent.tool_session import ToolSession
+from code_monet.live.log import Committed
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.types.messages import ServerMessage
 from code_monet.types.state import PauseReason
 from code_monet.workspace import WorkspaceState
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01)
+_SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 LINE = {"type": "line", "points": [{"x": 10, "y": 10}, {"x": 300, "y": 10}]}
 
 
@@ -70,10 +73,17 @@ class RecordingBroadcaster:
     async def send(self, message: ServerMessage) -> None:
         self.messages.append(message)
 
-    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
-        self.batches.append(batch_id)
-        if self.auto_ack and self.orchestrator is not None:
-            self.orchestrator.animation_done(batch_id)
+    def send_unlogged(self, message: ServerMessage) -> None:
+        self.messages.append(message)
+
+    def on_logged(self, committed: list[Committed]) -> None:
+        """The workspace log's listener: what the workspace itself announces."""
+        for item in committed:
+            self.messages.append(_SERVER_MESSAGE.validate_json(item.text))
+            if item.batch_id:
+                self.batches.append(item.batch_id)
+                if self.auto_ack and self.orchestrator is not None:
+                    self.orchestrator.animation_done(item.batch_id)
 
     def viewer_count(self) -> int:
         return self.viewers

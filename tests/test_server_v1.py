@@ -6,14 +6,13 @@ import asyncio
 import itertools
 import json
 import logging
-import time
 from pathlib import Path
 
 import pytest
 from fakes.server import recv_json, recv_until, running_server
 
 from code_monet.config import ServerSettings
-from code_monet.live.log import EventLog
+from code_monet.workspace import WorkspaceState
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -283,7 +282,7 @@ class TestTurnState:
 
 
 def _read_event_log(data_dir: Path) -> str:
-    return next(data_dir.glob("users/*/events.jsonl")).read_text()
+    return next(data_dir.glob("users/*/log.jsonl")).read_text()
 
 
 class TestRegistry:
@@ -293,13 +292,13 @@ class TestRegistry:
         """A reconnect during the release's final save and log compaction waits for them
         instead of loading a second session onto the same files: no message or stroke lost."""
         # Arrange: release at once when the last socket leaves, with a slow log compaction
-        real_compact = EventLog.compact
+        real_compact = WorkspaceState.compact
 
-        def slow_compact(log: EventLog) -> None:
-            time.sleep(0.3)
-            real_compact(log)
+        async def slow_compact(state: WorkspaceState) -> bool:
+            await asyncio.sleep(0.3)
+            return await real_compact(state)
 
-        monkeypatch.setattr(EventLog, "compact", slow_compact)
+        monkeypatch.setattr(WorkspaceState, "compact", slow_compact)
         settings = ServerSettings(idle_grace_seconds=0)
         seen: dict[int, dict[str, object]] = {}
         async with running_server(tmp_path, settings=settings) as server:
@@ -316,6 +315,7 @@ class TestRegistry:
         logged = {
             json.loads(line)["seq"]: json.loads(line)
             for line in _read_event_log(tmp_path).splitlines()
+            if '"seq"' in line and '"op"' not in line[:30]
         }
         async with running_server(tmp_path, settings=settings) as server:
             token = await server.local_token()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
 
+from code_monet.live.log import LogWriteError
 from code_monet.types import AgentStatus, DrawingStyleType, PathType, PauseReason, Point
 from code_monet.types import Path as StrokePath
 from code_monet.workspace import WorkspaceState
@@ -39,7 +41,7 @@ class TestCanvas:
         """clear_canvas removes strokes and pending batches."""
         # Arrange
         await workspace.add_strokes([_poly()])
-        await workspace.queue_strokes([_poly()])
+        await workspace.add_strokes([_poly()], queue=True)
         # Act
         await workspace.clear_canvas()
         # Assert
@@ -61,37 +63,28 @@ class TestCanvas:
 
 
 class TestStrokeQueue:
-    """queue_strokes / pop_strokes / pending_strokes."""
+    """add_strokes(queue=True) / pending_strokes / ack_batches."""
 
-    async def test_queue_returns_batch_and_point_count(self, workspace: WorkspaceState) -> None:
-        """Each call gets a new batch id; the point count is the interpolated total."""
+    async def test_queued_batches_get_new_ids_and_interpolated_points(
+        self, workspace: WorkspaceState
+    ) -> None:
+        """Each queued batch gets the next id; its points are interpolated for animation."""
         # Arrange
         paths = [_poly(n=3), _poly(n=4)]
         # Act
-        first = await workspace.queue_strokes(paths)
-        second = await workspace.queue_strokes(paths[:1])
+        first = await workspace.add_strokes(paths, queue=True)
+        second = await workspace.add_strokes(paths[:1], queue=True)
+        pending = await workspace.pending_strokes()
         # Assert
-        assert first[0] + 1 == second[0]
-        assert first[1] > 7
-        popped = await workspace.pop_strokes()
-        assert sum(len(p["points"]) for p in popped if p["batch_id"] == first[0]) == first[1]
-
-    async def test_pop_empties_queue(self, workspace: WorkspaceState) -> None:
-        """pop_strokes returns everything once."""
-        # Arrange
-        await workspace.queue_strokes([_poly()])
-        # Act
-        first = await workspace.pop_strokes()
-        second = await workspace.pop_strokes()
-        # Assert
-        assert len(first) == 1 and second == []
-        assert first[0]["path"]["type"] == "polyline"
-        assert first[0]["points"][0] == {"x": 0.0, "y": 10.0}
+        assert first + 1 == second
+        assert sum(len(p["points"]) for p in pending if p["batch_id"] == first) > 7
+        assert pending[0]["path"]["type"] == "polyline"
+        assert pending[0]["points"][0] == {"x": 0.0, "y": 10.0}
 
     async def test_queue_survives_restart(self, workspace: WorkspaceState, tmp_path: Path) -> None:
         """Queued strokes are persisted and re-interpolated identically on load."""
         # Arrange
-        batch_id, _count = await workspace.queue_strokes([_poly(n=6)])
+        batch_id = await workspace.add_strokes([_poly(n=6)], queue=True)
         before = await workspace.pending_strokes()
         # Act
         reloaded = await _reload(tmp_path, workspace.user_id)
@@ -99,13 +92,13 @@ class TestStrokeQueue:
         # Assert
         assert after == before
         assert after[0]["batch_id"] == batch_id
-        assert (await reloaded.queue_strokes([_poly()]))[0] == batch_id + 1
+        assert await reloaded.add_strokes([_poly()], queue=True) == batch_id + 1
 
     async def test_pending_after_cursor_and_ack(self, workspace: WorkspaceState) -> None:
         """pending_strokes(after) is non-destructive; ack_batches drops acknowledged ones."""
         # Arrange
-        b1, _ = await workspace.queue_strokes([_poly()])
-        b2, _ = await workspace.queue_strokes([_poly(), _poly()])
+        b1 = await workspace.add_strokes([_poly()], queue=True)
+        b2 = await workspace.add_strokes([_poly(), _poly()], queue=True)
         # Act
         after_b1 = await workspace.pending_strokes(after_batch_id=b1)
         dropped = await workspace.ack_batches(b1)
@@ -186,15 +179,15 @@ class TestGallery:
         await workspace.add_strokes([_poly(n=3)])
         await workspace.new_canvas()
         # Act
-        strokes, style = await workspace.load_from_gallery(1)
+        saved = await workspace.load_saved(1)
         # Assert
-        assert len(strokes) == 1 and style is DrawingStyleType.PAINT
+        assert len(saved.strokes) == 1 and saved.drawing_style is DrawingStyleType.PAINT
 
     async def test_missing_piece_raises_file_not_found(self, workspace: WorkspaceState) -> None:
         """Loading an unknown piece number is a FileNotFoundError."""
         # Arrange / Act / Assert
         with pytest.raises(FileNotFoundError):
-            await workspace.load_from_gallery(42)
+            await workspace.load_saved(42)
 
     async def test_corrupt_gallery_file_skipped_and_reported(
         self, workspace: WorkspaceState
@@ -251,14 +244,15 @@ class TestAgentStateAndSafety:
         # Arrange
         state = await _reload(tmp_path, user_id)
         await state.add_strokes([_poly()])
-        await state.save()  # strokes go to the journal; this folds them into a snapshot
+        await state.save()  # strokes go to the log; this folds them into a snapshot
+        state.close()
         path = state.directory / "workspace.json"
         path.write_bytes(path.read_bytes()[:40])
         # Act
         recovered = await _reload(tmp_path, user_id)
         # Assert
         assert recovered.strokes == []
-        assert len(recovered.load_warnings) == 1 and "corrupt" in recovered.load_warnings[0]
+        assert "damaged" in recovered.load_warnings[0] and recovered.history_reset
         aside = list(state.directory.glob("workspace.json.corrupt-*"))
         assert len(aside) == 1 and aside[0].stat().st_size == 40
 
@@ -362,12 +356,12 @@ class TestCanvasStrokesInMemory:
             type=PathType.LINE, points=[Point(x=1, y=2), Point(x=3, y=4)], author="human"
         )
 
-        def broken_append(path: Path, data: bytes) -> None:
-            raise OSError("disk full")
+        def full_disk(fd: int, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr("code_monet.workspace.journal._append_bytes", broken_append)
+        monkeypatch.setattr("code_monet.live.log.os.write", full_disk)
         # Act
-        with pytest.raises(OSError, match="disk full"):
+        with pytest.raises(LogWriteError, match="disk is full"):
             await workspace.add_strokes([human], queue=True)
         # Assert
         assert workspace.stroke_count == 1
@@ -384,179 +378,3 @@ class TestCanvasStrokesInMemory:
         saved = await workspace.load_saved(entry.piece_number)
         # Assert
         assert saved.strokes == paths
-
-
-class TestJournal:
-    """Drawing and acks append to journal.jsonl; snapshots fold it in; replay is exact."""
-
-    async def test_batches_and_acks_are_journaled_and_replayed_exactly(
-        self, tmp_path: Path, user_id: str
-    ) -> None:
-        """Neither adding nor acking rewrites workspace.json; a reload sees the same state."""
-        # Arrange
-        state = await _reload(tmp_path, user_id)
-        await state.set_title("harbour")  # a snapshot
-        snapshot = (state.directory / "workspace.json").read_bytes()
-        # Act
-        first = await state.add_strokes([_poly()], queue=True)
-        second = await state.add_strokes([_poly(y=40), _poly(y=60)], queue=True)
-        await state.add_stroke(_poly(y=80))  # drawn by a person: not queued
-        await state.ack_batches(first)
-        lines = (state.directory / "journal.jsonl").read_text().splitlines()
-        unchanged = (state.directory / "workspace.json").read_bytes() == snapshot
-        reloaded = await _reload(tmp_path, user_id)
-        # Assert
-        assert unchanged
-        assert [line.split('"op":"')[1][:3] for line in lines] == ["str", "str", "str", "ack"]
-        assert (state.directory / "workspace.json").read_bytes() != snapshot  # folded at load
-        assert reloaded.strokes == state.strokes and reloaded.stroke_count == 4
-        assert reloaded.pending_batch_ids() == [second]
-        assert reloaded.batch_dicts(second) == state.batch_dicts(second)
-        assert reloaded.title == "harbour"
-        assert await reloaded.add_strokes([_poly()], queue=True) == second + 1
-        assert (reloaded.directory / "journal.jsonl").read_bytes().count(b"\n") == 1
-
-    async def test_the_monologue_is_journaled_and_stays_bounded(
-        self, tmp_path: Path, user_id: str, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Monologue appends (one per turn) go to the journal; replay keeps the same tail."""
-        # Arrange
-        monkeypatch.setenv("WORKSPACE_MAX_MONOLOGUE_CHARS", "12")
-        from code_monet.config import get_workspace_limits
-
-        get_workspace_limits.cache_clear()
-        state = await _reload(tmp_path, user_id)
-        # Act
-        await state.append_monologue("a quiet harbour\n")
-        await state.append_monologue("gulls ✓\n")
-        journal = (state.directory / "journal.jsonl").read_text(encoding="utf-8")
-        reloaded = await _reload(tmp_path, user_id)
-        get_workspace_limits.cache_clear()
-        # Assert
-        assert journal.count('"op": "monologue"') == 2
-        assert state.monologue == ("a quiet harbour\n" + "gulls ✓\n")[-12:]
-        assert reloaded.monologue == state.monologue
-
-    async def test_a_torn_last_line_keeps_everything_before_it(
-        self, tmp_path: Path, user_id: str
-    ) -> None:
-        """A crash mid-append leaves half a line: earlier lines replay, a warning says so."""
-        # Arrange
-        state = await _reload(tmp_path, user_id)
-        await state.add_strokes([_poly()], queue=True)
-        journal = state.directory / "journal.jsonl"
-        with journal.open("ab") as handle:
-            handle.write(b'{"n":2,"op":"strokes","batch_id":2,"strokes":[{"type":"li')
-        # Act
-        reloaded = await _reload(tmp_path, user_id)
-        # Assert
-        assert reloaded.strokes == [_poly()]
-        assert reloaded.pending_batch_ids() == [1]
-        assert any("line 2 is damaged" in w for w in reloaded.load_warnings)
-        assert journal.read_bytes() == b""  # folded into the snapshot
-
-    async def test_lines_already_in_the_snapshot_are_not_applied_twice(
-        self, tmp_path: Path, user_id: str
-    ) -> None:
-        """A crash between writing a snapshot and emptying the journal repeats nothing."""
-        # Arrange
-        state = await _reload(tmp_path, user_id)
-        await state.add_strokes([_poly()], queue=True)
-        await state.add_strokes([_poly(y=30)], queue=True)
-        journal = state.directory / "journal.jsonl"
-        kept = journal.read_bytes()
-        await state.save()  # snapshot includes both lines, then the journal is emptied…
-        journal.write_bytes(kept)  # …as if the process died before emptying it
-        # Act
-        reloaded = await _reload(tmp_path, user_id)
-        # Assert
-        assert reloaded.strokes == [_poly(), _poly(y=30)]
-        assert reloaded.pending_batch_ids() == [1, 2]
-
-    async def test_a_big_journal_is_folded_into_a_snapshot(
-        self, workspace: WorkspaceState, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Past MAX_JOURNAL_BYTES the next change writes a snapshot and empties the journal."""
-        # Arrange
-        monkeypatch.setattr("code_monet.workspace.journal.MAX_JOURNAL_BYTES", 600)
-        journal = workspace.directory / "journal.jsonl"
-        sizes: list[int] = []
-        # Act
-        for step in range(8):
-            await workspace.add_strokes([_poly(y=float(step))], queue=True)
-            sizes.append(journal.stat().st_size if journal.exists() else 0)
-        # Assert
-        assert max(sizes) <= 600 + 400  # one line past the bound at most
-        assert 0 in sizes[1:]  # folded at least once
-        again = await _reload(workspace.directory.parent.parent, workspace.user_id)
-        assert again.strokes == workspace.strokes
-        assert again.pending_batch_ids() == workspace.pending_batch_ids()
-
-    async def test_a_corrupt_snapshot_takes_its_journal_aside_too(
-        self, tmp_path: Path, user_id: str
-    ) -> None:
-        """Journal lines continue a snapshot; without it they are kept aside, not applied."""
-        # Arrange
-        state = await _reload(tmp_path, user_id)
-        await state.save()
-        await state.add_strokes([_poly()], queue=True)
-        (state.directory / "workspace.json").write_bytes(b"{not json")
-        # Act
-        recovered = await _reload(tmp_path, user_id)
-        # Assert
-        assert recovered.strokes == []
-        assert len(list(state.directory.glob("journal.jsonl.corrupt-*"))) == 1
-
-    async def test_offline_readers_and_imports_see_the_journal(
-        self, tmp_path: Path, user_id: str
-    ) -> None:
-        """The CLI's reader applies the journal; replacing a workspace drops the old one."""
-        # Arrange
-        from code_monet.types.state import WorkspaceFile
-        from code_monet.workspace import read_workspace_file, replace_workspace_file
-
-        state = await _reload(tmp_path, user_id)
-        await state.add_strokes([_poly(), _poly(y=20)], queue=True)
-        # Act
-        read = read_workspace_file(state.directory)
-        replace_workspace_file(state.directory, WorkspaceFile(piece_number=7))
-        after = await _reload(tmp_path, user_id)
-        # Assert
-        assert read is not None and len(read.canvas.strokes) == 2
-        assert [p.batch_id for p in read.pending_strokes] == [1, 1]
-        assert after.piece_number == 7 and after.strokes == []
-        assert not (state.directory / "journal.jsonl").exists()
-
-    async def test_durable_journals_are_flushed_to_disk_together(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """With durable writes, every journal written to is fdatasync'ed in one later call."""
-        # Arrange
-        from code_monet.workspace import journal
-
-        synced: list[set[Path]] = []
-        done = asyncio.Event()
-        real_sync = journal._sync_files
-
-        def recording_sync(paths: set[Path]) -> None:
-            real_sync(paths)
-            synced.append(set(paths))
-
-        monkeypatch.setattr(journal, "_sync_files", recording_sync)
-        monkeypatch.setattr(journal._SYNCER, "interval", 0.05)
-        users = ["6f1f3c52-59c0-4a53-9d1b-7a4f0cb1a001", "6f1f3c52-59c0-4a53-9d1b-7a4f0cb1a002"]
-        states = [
-            await WorkspaceState.load_for_user(u, data_dir=tmp_path, durable=True) for u in users
-        ]
-        # Act
-        for state in states:
-            await state.add_strokes([_poly()], queue=True)
-        await state.ack_batches(1)
-        loop = asyncio.get_running_loop()
-        loop.call_later(0.5, done.set)
-        await done.wait()
-        again = await WorkspaceState.load_for_user(users[0], data_dir=tmp_path, durable=True)
-        # Assert
-        ours = {s.directory / "journal.jsonl" for s in states}
-        assert len(synced) == 1 and ours <= synced[0]  # one call for both (group commit)
-        assert again.strokes == [_poly()] and again.pending_batch_ids() == [1]

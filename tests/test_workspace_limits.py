@@ -58,10 +58,10 @@ class TestPendingAndSizeLimits:
         """The stroke queue never grows past its limit; queued strokes stay."""
         # Arrange
         state = await _load(tmp_path, user_id, max_pending_strokes=3)
-        await state.queue_strokes([_line(1), _line(2)])
+        await state.add_strokes([_line(1), _line(2)], queue=True)
         # Act
         with pytest.raises(WorkspaceLimitError, match="limit of 3 pending strokes"):
-            await state.queue_strokes([_line(3), _line(4)])
+            await state.add_strokes([_line(3), _line(4)], queue=True)
         # Assert
         assert state.pending_count == 2
 

@@ -1,11 +1,10 @@
-"""How one user's server messages and stroke batches reach that user's sockets.
+"""How one user's messages and stroke batches reach that user's sockets.
 
-``UserChannel`` is the server's :class:`~code_monet.live.orchestrator.Broadcaster`. Every
-message gets the user's next durable ``seq`` (``EventLog``) and goes to every socket of the user
-through the ``ConnectionManager`` (bounded queues, slow clients dropped).
-A drawn batch is serialised once as a v2 ``strokes`` frame; sockets that did not ask for
-inline strokes get the v1 ``agent_strokes_ready`` announcement with the same ``seq``
-and fetch the batch over HTTP.
+``UserChannel`` listens to the user's log (:mod:`code_monet.live.log`): every message reaches the
+sockets only after its record is written, with the ``seq`` it was written with, and nothing else
+is ever sent to all sockets — except the unlogged notices that the log itself cannot be written.
+A drawn batch is one ``strokes`` message: v2 sockets that asked for inline strokes get it as is;
+v1 sockets get ``agent_strokes_ready`` with the same ``seq`` and fetch the batch over HTTP.
 
 Each socket keeps a stroke cursor (the newest batch it has been given or has fetched); queued
 batches are dropped from the workspace once every open socket is past them, so no socket is
@@ -14,6 +13,7 @@ starved by another fetching first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from code_monet import metrics
 from code_monet.live.connections import ClientConnection, ConnectionManager
-from code_monet.live.log import EventLog
+from code_monet.live.log import Committed, LogWriteError, UserLog
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,
@@ -51,72 +51,82 @@ def v1_announcement(strokes_line: str) -> str | None:
     return message.model_dump_json()
 
 
+def is_strokes_line(line: str) -> bool:
+    return '"type":"strokes"' in line[:80]
+
+
 @dataclass
 class UserChannel:
-    """One user's outbound path: seq stamping, fan-out, stroke batches and cursors."""
+    """One user's outbound path: fan-out of logged messages, stroke batches and cursors."""
 
     user_id: str
     state: WorkspaceState
-    events: EventLog
     connections: ConnectionManager
     _acks: dict[int, int] = field(default_factory=dict)
     _queued_at: dict[int, float] = field(default_factory=dict)  # until the first ack
 
+    @property
+    def log(self) -> UserLog:
+        return self.state.log
+
     # ------------------------------------------------------------------ Broadcaster protocol
 
     async def send(self, message: ServerMessage) -> None:
-        text = self.events.stamp(message)
-        await self.connections.broadcast(self.user_id, text)
+        """Log a message; it reaches every socket once written."""
+        self.state.publish(message)
 
-    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
-        queued_at = time.time()
-        # Hot path: the batch's points are already in memory; build the frame once, on the loop.
-        seq, inline_text = self.events.stamp_json(
-            {
-                "type": "strokes",
-                "batch_id": batch_id,
-                "piece_number": piece_number,
-                "strokes": self.state.batch_dicts(batch_id),
-                "queued_at": queued_at,
-            }
-        )
-        v1_text = AgentStrokesReadyMessage(
-            count=count, batch_id=batch_id, piece_number=piece_number, seq=seq
-        ).model_dump_json()
+    def viewer_count(self) -> int:
+        return self.connections.count(self.user_id)
+
+    def send_unlogged(self, message: ServerMessage) -> None:
+        """Tell every socket something the log cannot hold (that the log cannot be written):
+        no ``seq``, never replayed."""
+        text = message.model_dump_json()
         for connection in self.connections.connections(self.user_id):
+            self.connections.deliver(connection, text)
+
+    def on_logged(self, messages: list[Committed]) -> None:
+        """(The log's listener.) Queue written messages for every socket of the user."""
+        sockets = self.connections.connections(self.user_id)
+        for message in messages:
+            if message.batch_id:
+                self._fan_out_batch(message, sockets)
+                continue
+            for connection in sockets:
+                self.connections.deliver(connection, message.text)
+
+    def _fan_out_batch(self, message: Committed, sockets: list[ClientConnection]) -> None:
+        batch_id = message.batch_id
+        announced = self.state.pending_announcements.get(batch_id)
+        v1_text: str | None = None
+        for connection in sockets:
             if connection.inline_strokes:
                 connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
-                await self.connections.send(connection, inline_text)
-            else:
-                await self.connections.send(connection, v1_text)
-        metrics.batch_queued(count)
+                self.connections.deliver(connection, message.text)
+                continue
+            if v1_text is None:
+                v1_text = (
+                    AgentStrokesReadyMessage(
+                        count=announced.count,
+                        batch_id=batch_id,
+                        piece_number=announced.piece_number,
+                        seq=message.seq,
+                    ).model_dump_json()
+                    if announced is not None
+                    else v1_announcement(message.text)
+                )
+            if v1_text is not None:
+                self.connections.deliver(connection, v1_text)
+        queued_at = announced.queued_at if announced is not None else time.time()
+        if announced is not None:
+            metrics.batch_queued(announced.count)
         metrics.batch_delivered(time.time() - queued_at)
         self._acks[batch_id] = 0
         self._queued_at[batch_id] = queued_at
         for per_batch in (self._acks, self._queued_at):
             while len(per_batch) > MAX_RETAINED_BATCHES:
                 del per_batch[min(per_batch)]
-        await self.trim()
-
-    def viewer_count(self) -> int:
-        return self.connections.count(self.user_id)
-
-    async def announce_unlogged(self) -> int:
-        """After a crash: log (and so replay) queued batches whose frame was never written."""
-        announced = self.events.newest_strokes_batch()
-        missing = [b for b in self.state.pending_batch_ids() if b > announced]
-        for batch_id in missing:
-            self.events.stamp_json(
-                {
-                    "type": "strokes",
-                    "batch_id": batch_id,
-                    "piece_number": self.state.piece_number,
-                    "strokes": self.state.batch_dicts(batch_id),
-                }
-            )
-        if missing:
-            logger.info("User %s: announced %d unlogged batches", self.user_id, len(missing))
-        return len(missing)
+        self.trim()
 
     # ------------------------------------------------------------------ per-socket sending
 
@@ -179,7 +189,7 @@ class UserChannel:
             chosen.fetched_cursor = max(chosen.fetched_cursor, newest)
             if len(matches) == 1:  # certainly this socket's fetch: it is past these batches
                 chosen.stroke_cursor = max(chosen.stroke_cursor, newest)
-                await self.trim()
+                self.trim()
         return strokes
 
     async def animated(self, connection: ClientConnection, batch_id: int) -> None:
@@ -196,7 +206,7 @@ class UserChannel:
             if self._acks[batch_id] < self.viewer_count():
                 return
             del self._acks[batch_id]
-        await self.trim()
+        self.trim()
 
     def _recredit(self, connection: ClientConnection, batch_id: int) -> None:
         """``connection`` animated a batch whose fetch was credited to another socket on its
@@ -215,8 +225,9 @@ class UserChannel:
             if not c.inline_strokes and (token_key is None or c.token_key == token_key)
         ]
 
-    async def trim(self) -> None:
-        """Drop queued batches every open socket is past (and the oldest beyond the cap)."""
+    def trim(self) -> None:
+        """Drop queued batches every open socket is past (and the oldest beyond the cap).
+        Called while fanning out a batch (before it is in the queue) and after acks."""
         sockets = self.connections.connections(self.user_id)
         if not sockets:
             return
@@ -225,4 +236,6 @@ class UserChannel:
         if len(ids) > MAX_RETAINED_BATCHES:
             up_to = max(up_to, ids[-MAX_RETAINED_BATCHES - 1])
         if ids and up_to >= ids[0]:
-            await self.state.ack_batches(up_to)
+            # (a failed write is reported by the log; the queue is trimmed once writing works)
+            with contextlib.suppress(LogWriteError):
+                self.state.acknowledge(up_to)

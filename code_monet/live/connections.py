@@ -190,14 +190,19 @@ class ConnectionManager:
 
     async def send(self, connection: ClientConnection, text: str) -> None:
         """Queue a frame for one socket; a client whose queue is full is dropped (1013)."""
+        self.deliver(connection, text)
+
+    def deliver(self, connection: ClientConnection, text: str) -> None:
+        """:meth:`send` without awaiting (queueing never waits; a drop closes in the
+        background)."""
         if not connection.offer(text):
-            await self._drop_slow(connection)
+            self._drop_slow(connection)
 
     async def broadcast(self, user_id: str, text: str) -> None:
         for connection in self.connections(user_id):
-            await self.send(connection, text)
+            self.deliver(connection, text)
 
-    async def _drop_slow(self, connection: ClientConnection) -> None:
+    def _drop_slow(self, connection: ClientConnection) -> None:
         if connection.closed:
             return
         logger.warning("Dropping slow client %d of user %s", connection.id, connection.user_id)

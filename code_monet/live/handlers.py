@@ -24,10 +24,8 @@ from code_monet.types.messages import (
     AnimationDoneClientMessage,
     AuthClientMessage,
     ClearClientMessage,
-    ClearMessage,
     ClientMessage,
     ErrorMessage,
-    HumanStrokeMessage,
     LoadCanvasClientMessage,
     LoadCanvasMessage,
     NewCanvasClientMessage,
@@ -36,7 +34,6 @@ from code_monet.types.messages import (
     ResumeClientMessage,
     SetStyleClientMessage,
     StrokeClientMessage,
-    StyleChangeMessage,
 )
 from code_monet.types.paths import Author, Path
 from code_monet.types.state import PauseReason
@@ -133,8 +130,7 @@ async def _stroke(ctx: HandlerContext, message: StrokeClientMessage) -> None:
         return
     width, height = session.state.canvas_size
     path = human_path(message.points, width, height, ctx.settings.max_human_stroke_points)
-    await session.state.add_strokes([path])
-    await session.channel.send(HumanStrokeMessage(path=path))
+    await session.state.add_strokes([path])  # viewers get human_stroke once it is written
 
 
 async def _nudge(ctx: HandlerContext, message: NudgeClientMessage) -> None:
@@ -151,8 +147,7 @@ async def _nudge(ctx: HandlerContext, message: NudgeClientMessage) -> None:
 
 
 async def _clear(ctx: HandlerContext, message: ClearClientMessage) -> None:
-    await ctx.session.state.clear_canvas()
-    await ctx.session.channel.send(ClearMessage())
+    await ctx.session.state.clear_canvas()  # viewers get clear once it is written
 
 
 async def _pause(ctx: HandlerContext, message: PauseClientMessage) -> None:
@@ -197,13 +192,7 @@ async def _load_canvas(ctx: HandlerContext, message: LoadCanvasClientMessage) ->
 
 
 async def _set_style(ctx: HandlerContext, message: SetStyleClientMessage) -> None:
-    await ctx.session.state.set_drawing_style(message.drawing_style)
-    await ctx.session.channel.send(
-        StyleChangeMessage(
-            drawing_style=message.drawing_style,
-            style_config=get_style_config(message.drawing_style),
-        )
-    )
+    await ctx.session.state.set_drawing_style(message.drawing_style)  # (+ style_change)
 
 
 async def _animation_done(ctx: HandlerContext, message: AnimationDoneClientMessage) -> None:

@@ -13,12 +13,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
+from code_monet.live.log import Committed, LogWriteError
 from code_monet.log_context import user_context
 from code_monet.tools.callbacks import CodeExecutionEvent
 from code_monet.turn_log import TurnLog
@@ -28,10 +31,7 @@ from code_monet.types.messages import (
     ErrorMessage,
     GalleryUpdateMessage,
     IterationMessage,
-    NewCanvasMessage,
     PausedMessage,
-    PieceStateMessage,
-    PieceTitleMessage,
     ServerMessage,
     ThinkingDeltaMessage,
     TurnStateMessage,
@@ -44,6 +44,7 @@ from code_monet.workspace import WorkspaceState
 logger = logging.getLogger(__name__)
 
 MAX_RESTART_DELAY_SECONDS = 60.0
+MAX_STORAGE_RETRY_SECONDS = 30.0
 
 
 class Broadcaster(Protocol):
@@ -52,8 +53,12 @@ class Broadcaster(Protocol):
     async def send(self, message: ServerMessage) -> None:
         """Send one message to every socket of the user."""
 
-    async def strokes_ready(self, batch_id: int, piece_number: int, count: int) -> None:
-        """Announce a queued batch (v1: agent_strokes_ready; v2 inline: a strokes frame)."""
+    def send_unlogged(self, message: ServerMessage) -> None:
+        """Tell every socket what cannot be logged (the log cannot be written)."""
+
+    def on_logged(self, messages: list[Committed]) -> None:
+        """Messages written to the user's log (the orchestrator makes this the log's
+        listener): send them on."""
 
     def viewer_count(self) -> int:
         """How many sockets the user has open."""
@@ -77,8 +82,17 @@ class AgentOrchestrator:
     _stopping: bool = False
     _crashes: int = 0  # loop deaths since the last turn that ended normally
     turns_run: int = 0
+    on_storage_change: Callable[[str | None], None] | None = None
+    """Told the reason when this user's writes start failing, None when they work again."""
+    _resume_to: PauseReason = PauseReason.NONE
+    _recovery: asyncio.Task[None] | None = None
+    _storage_retry: asyncio.Event = field(default_factory=asyncio.Event)
+    _early_acks: deque[int] = field(default_factory=lambda: deque(maxlen=64))
     waiting_for_first_piece: bool = False
     """A brand-new studio: the artist waits for a new piece, a nudge or resume to begin."""
+
+    def __post_init__(self) -> None:
+        self.state.log.listener = self.broadcaster.on_logged
 
     @property
     def state(self) -> WorkspaceState:
@@ -130,7 +144,7 @@ class AgentOrchestrator:
         """Stop the loop; a running turn is cancelled."""
         self._stopping = True
         self._wake_event.set()
-        for task in (self._turn_task, self._loop_task):
+        for task in (self._turn_task, self._loop_task, self._recovery):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -166,23 +180,28 @@ class AgentOrchestrator:
     # ------------------------------------------------------------------ viewer actions
 
     async def pause(self, reason: PauseReason = PauseReason.USER) -> None:
-        """Pause. A user's pause interrupts a running turn; a disconnect lets it finish."""
+        """Pause (viewers get ``paused``). A user's pause interrupts a running turn; a
+        disconnect lets it finish."""
+        if self.state.pause_reason is PauseReason.STORAGE:
+            self._resume_to = reason  # what to be once the disk works again
+            return
         await self.state.set_paused(reason)
         self.agent.pause()
         if reason is not PauseReason.DISCONNECT and self._turn_task and not self._turn_task.done():
             self._turn_task.cancel()
         self._release_waiters()
         await self.state.set_status(AgentStatus.PAUSED)
-        await self.broadcaster.send(PausedMessage(paused=True))
 
     async def resume(self, direction: str | None = None) -> None:
         self.waiting_for_first_piece = False
         if direction:
             self.agent.add_nudge(direction)
+        if self.state.pause_reason is PauseReason.STORAGE:
+            self._resume_to = PauseReason.NONE
+            return
         await self.state.set_paused(PauseReason.NONE)
         self.agent.resume()
         await self.state.set_status(AgentStatus.IDLE)
-        await self.broadcaster.send(PausedMessage(paused=False))
         self.wake()
 
     async def nudge(self, text: str) -> None:
@@ -191,9 +210,6 @@ class AgentOrchestrator:
         self.agent.add_nudge(text)
         if self.state.piece_completed:
             await self.state.set_piece_completed(False)
-            await self.broadcaster.send(
-                PieceStateMessage(number=self.state.piece_number, completed=False)
-            )
         self.wake()
 
     async def new_piece(
@@ -216,24 +232,20 @@ class AgentOrchestrator:
         await self.agent.reset_session()
         if direction:
             self.agent.add_nudge(direction)
-        await self.state.set_paused(PauseReason.NONE)
+        if self.state.paused:
+            await self.state.set_paused(PauseReason.NONE)
         self.agent.resume()
-        width_now, height_now = self.state.canvas_size
-        await self.broadcaster.send(
-            NewCanvasMessage(saved_id=saved_id, canvas_width=width_now, canvas_height=height_now)
-        )
-        await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))
-        await self.broadcaster.send(
-            PieceStateMessage(number=self.state.piece_number, completed=False)
-        )
         self.wake()
         return saved_id
 
     def animation_done(self, batch_id: int) -> None:
-        """A client finished animating ``batch_id``: release the agent's wait for it only."""
+        """A client finished animating ``batch_id``: release the agent's wait for it only (a
+        batch acknowledged before the artist starts waiting for it is remembered)."""
         waiter = self._animation_waiters.get(batch_id)
         if waiter is not None:
             waiter.set()
+            return
+        self._early_acks.append(batch_id)
 
     async def viewer_connected(self) -> None:
         """A viewer arrived: undo a disconnect pause (never a user's own pause)."""
@@ -276,9 +288,7 @@ class AgentOrchestrator:
             await self._deliver(batch_id, len(paths))
 
         async def on_title(title: str) -> None:
-            await self.broadcaster.send(
-                PieceTitleMessage(piece_number=self.state.piece_number, title=title)
-            )
+            log.note(f"titled: {title}")  # (viewers got piece_title with the title's record)
 
         # Drawn paths are queued in the same save that puts them on the canvas
         # (``on_batch_queued``), so ``on_paths_drawn`` is left at its default.
@@ -287,14 +297,18 @@ class AgentOrchestrator:
         )
 
     async def _deliver(self, batch_id: int, count: int) -> None:
-        """Announce a queued batch and wait until viewers have animated it."""
+        """Wait until viewers have animated a batch (already sent when it was written; 0: the
+        batch was on the canvas already, nothing to wait for)."""
+        if not batch_id:
+            return
         waiter = asyncio.Event()
+        if batch_id in self._early_acks:
+            waiter.set()
         self._animation_waiters[batch_id] = waiter
         try:
             timeout = animation_timeout(
                 self.state.batch_draw_seconds(batch_id), self.animation_timeout_cap
             )
-            await self.broadcaster.strokes_ready(batch_id, self.state.piece_number, count)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter.wait(), timeout=timeout)
         finally:
@@ -325,6 +339,9 @@ class AgentOrchestrator:
                     )
                 elif isinstance(event, AgentTurnComplete) and event.done:
                     await self._finish_piece()
+        except LogWriteError:
+            outcome = "storage"  # the storage failure handler paused and told the viewers
+            log.note("the server could not write; paused")
         except AgentPausedError as exc:
             outcome = "paused"
             log.note(f"paused: {exc}")
@@ -362,7 +379,57 @@ class AgentOrchestrator:
     async def _finish_piece(self) -> None:
         await self.state.set_piece_completed(True)
         await self.state.save_piece()
-        await self.broadcaster.send(
-            PieceStateMessage(number=self.state.piece_number, completed=True)
-        )
         await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))
+
+    # ------------------------------------------------------------------ storage failures
+
+    def storage_failed(self, error: LogWriteError | None) -> None:
+        """(The log's failure listener.) Writing failed: pause the artist in memory (the pause
+        cannot be written either), tell every socket why without a ``seq``, and try again with
+        back-off until a write works; ``None``: a write worked again."""
+        if error is None:
+            self._storage_retry.set()  # another write worked: try to resume at once
+            if self.on_storage_change is not None:
+                self.on_storage_change(None)
+            return
+        if self.on_storage_change is not None:
+            self.on_storage_change(error.reason)
+        if self.state.pause_reason is PauseReason.STORAGE:
+            return
+        self._resume_to = self.state.pause_reason
+        self.state.pause_in_memory(PauseReason.STORAGE)
+        self.agent.pause()
+        if self._turn_task is not None and not self._turn_task.done():
+            self._turn_task.cancel()
+        self._release_waiters()
+        self.broadcaster.send_unlogged(
+            ErrorMessage(
+                message=f"The artist paused: {error.reason}. Nothing you saw was lost; it "
+                "carries on by itself once the server can write again."
+            )
+        )
+        self.broadcaster.send_unlogged(PausedMessage(paused=True, reason="storage"))
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.get_running_loop().create_task(
+                self._recover_storage(), name=f"storage-recovery-{self.state.user_id}"
+            )
+
+    async def _recover_storage(self) -> None:
+        """Retry (1, 2, 4 … 30 s) until the pause state can be written again, then resume."""
+        delay = 1.0
+        while not self._stopping:
+            self._storage_retry.clear()
+            with contextlib.suppress(TimeoutError):  # woken by a write that worked, or a timer
+                await asyncio.wait_for(self._storage_retry.wait(), timeout=delay)
+            delay = min(MAX_STORAGE_RETRY_SECONDS, delay * 2)
+            target = self._resume_to
+            try:
+                await self.state.set_paused(target)
+            except LogWriteError:
+                continue
+            logger.info("Writes work again for user %s; the artist carries on", self.state.user_id)
+            if target is PauseReason.NONE:
+                self.agent.resume()
+                await self.state.set_status(AgentStatus.IDLE)
+                self.wake()
+            return

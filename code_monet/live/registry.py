@@ -21,11 +21,11 @@ from code_monet.agent import DrawingAgent
 from code_monet.config import ServerSettings, WorkspaceLimitsSettings
 from code_monet.live.channel import UserChannel
 from code_monet.live.connections import ConnectionManager
-from code_monet.live.log import EventLog
+from code_monet.live.log import GroupSync
 from code_monet.live.orchestrator import AgentOrchestrator
+from code_monet.live.storage_health import StorageHealth
 from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
-from code_monet.workspace import PieceSavedHook, WorkspaceState
-from code_monet.workspace.persistence import user_directory
+from code_monet.workspace import LogOptions, PieceSavedHook, WorkspaceState
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,19 @@ class WorkspaceRegistry:
     _loading: dict[str, asyncio.Task[UserSession]] = field(default_factory=dict)
     _releasing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _closing: bool = False
+    storage: StorageHealth = field(default_factory=StorageHealth)
+    syncer: GroupSync = field(default_factory=GroupSync)
+
+    def __post_init__(self) -> None:
+        self.syncer.on_error = self.storage.flush_failed
+
+    def log_options(self) -> LogOptions:
+        return LogOptions(
+            keep=self.settings.event_log_keep,
+            window_bytes=self.settings.event_log_window_bytes,
+            max_bytes=self.settings.event_log_max_bytes,
+            syncer=self.syncer,
+        )
 
     # ------------------------------------------------------------------ lookup
 
@@ -95,21 +108,16 @@ class WorkspaceRegistry:
 
     async def _load(self, user_id: str) -> UserSession:
         state = await WorkspaceState.load_for_user(
-            user_id, data_dir=self.data_dir, limits=self.limits
+            user_id, data_dir=self.data_dir, limits=self.limits, log_options=self.log_options()
         )
         for warning in state.load_warnings:
             logger.warning(warning)
         state.piece_saved_hooks.extend(self.piece_saved_hooks)
-        events = await asyncio.to_thread(
-            EventLog.load,
-            user_directory(self.data_dir, user_id),
-            self.settings.event_log_keep,
-            self.settings.event_log_max_bytes,
-        )
-        channel = UserChannel(user_id, state, events, self.connections)
-        await channel.announce_unlogged()
+        channel = UserChannel(user_id, state, self.connections)
         agent = self.agent_factory(state)
         orchestrator = AgentOrchestrator(agent, channel)
+        orchestrator.on_storage_change = lambda reason: self.storage.report(user_id, reason)
+        state.log.on_failure = orchestrator.storage_failed
         orchestrator.waiting_for_first_piece = state.fresh
         limiter = RateLimiter(
             RateLimiterConfig(
@@ -182,13 +190,11 @@ class WorkspaceRegistry:
         with contextlib.suppress(Exception):
             await session.agent.close()
         try:
-            await session.state.save()
+            await session.state.save()  # a snapshot, and the log compacted to its window
         except Exception:
             logger.exception("Final save failed for user %s", session.user_id)
-        try:
-            await asyncio.to_thread(session.channel.events.compact)
-        except OSError:
-            logger.exception("Compacting the event log of user %s failed", session.user_id)
+        session.state.close()
+        self.storage.report(session.user_id, None)
         logger.info("Released the workspace of user %s", session.user_id)
 
     async def close_all(self) -> None:
@@ -200,3 +206,4 @@ class WorkspaceRegistry:
         sessions = list(self._sessions.values())
         await asyncio.gather(*(self.release(s) for s in sessions), return_exceptions=True)
         await asyncio.gather(*list(self._releasing.values()), return_exceptions=True)
+        await self.syncer.drain()

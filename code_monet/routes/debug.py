@@ -82,7 +82,7 @@ def create_debug_router() -> APIRouter:
             pending_strokes=state.pending_count,
             pending_batches=state.pending_batch_ids(),
             gallery_pieces=len(await state.list_gallery()),
-            last_seq=session.channel.events.last_seq,
+            last_seq=session.channel.log.last_seq,
             canvas_width=width,
             canvas_height=height,
             drawing_style=state.drawing_style.value,

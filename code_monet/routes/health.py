@@ -19,6 +19,7 @@ class HealthResponse(BaseModel):
     uptime_seconds: float
     active_users: int
     connections: int
+    reasons: list[str] = []
 
 
 class VersionResponse(BaseModel):
@@ -31,18 +32,24 @@ def create_health_router() -> APIRouter:
 
     @router.get("/health", response_model=HealthResponse)
     async def health(request: Request) -> JSONResponse:
-        """200 when the server is ready; 503 while starting or shutting down."""
+        """200 when the server is ready; 503 while starting, shutting down or degraded (it
+        cannot write users' data: ``reasons`` say why)."""
         runtime = getattr(request.app.state, "runtime", None)
         if not isinstance(runtime, ServerRuntime):
             return JSONResponse({"status": "starting", "version": __version__}, status_code=503)
+        reasons = runtime.registry.storage.reasons()
+        status = "shutting_down" if runtime.shutdown.is_stopping else "ok"
+        if reasons and not runtime.shutdown.is_stopping:
+            status = "degraded"
         body = HealthResponse(
-            status="shutting_down" if runtime.shutdown.is_stopping else "ok",
+            status=status,
             version=__version__,
             uptime_seconds=round(time.time() - runtime.started_at, 3),
             active_users=runtime.registry.active_users(),
             connections=len(runtime.connections.all_connections()),
+            reasons=reasons,
         )
-        code = 503 if runtime.shutdown.is_stopping else 200
+        code = 200 if status == "ok" else 503
         return JSONResponse(body.model_dump(), status_code=code)
 
     @router.get("/version", response_model=VersionResponse)

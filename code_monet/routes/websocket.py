@@ -78,6 +78,10 @@ def _last_seq(value: str | None) -> int | None:
     return int(value)
 
 
+def _epoch(value: str | None) -> str | None:
+    return value if value and len(value) <= 64 else None
+
+
 def create_websocket_router() -> APIRouter:
     router = APIRouter()
 
@@ -172,7 +176,7 @@ async def _run_connection(
         token_key=key,
         trace_id=websocket.query_params.get("trace_id"),
     )
-    _greet(session, connection, gallery, last_seq)
+    _greet(session, connection, gallery, last_seq, _epoch(websocket.query_params.get("epoch")))
     metrics.connection_opened(version)
     close_code = 1000
     closed_by_us: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -209,11 +213,14 @@ def _greet(
     connection: ClientConnection,
     gallery: list[GalleryEntry],
     last_seq: int | None,
+    epoch: str | None = None,
 ) -> None:
     """Queue the socket's first frames: a replay of what it missed, or a fresh ``init`` (when
-    the log no longer has all of it, or the replay would not fit the socket's send queue)."""
+    the log no longer has all of it, the client's ``epoch`` is not the log's, its ``last_seq``
+    is ahead of the log, or the replay would not fit the socket's send queue)."""
     state, channel = session.state, session.channel
-    replay = channel.events.since(last_seq) if last_seq is not None else None
+    same_epoch = epoch is None or epoch == channel.log.epoch
+    replay = channel.log.since(last_seq) if last_seq is not None and same_epoch else None
     frames = channel.replay_frames(connection, replay) if replay is not None else None
     if frames is not None and len(frames) < connection.room():
         for frame in frames:
@@ -236,7 +243,8 @@ def _greet(
         canvas_height=height,
         title=state.title,
         prompt=state.prompt,
-        seq=channel.events.last_seq,
+        seq=channel.log.last_seq,
+        epoch=channel.log.epoch,
         connection_id=connection.id,
         piece_completed=state.piece_completed,
         turn_active=session.orchestrator.turn_active,

@@ -62,6 +62,9 @@ class InitMessage(_ServerBase):
     piece_completed: bool | None = Field(default=None, exclude_if=is_none)
     turn_active: bool | None = Field(default=None, exclude_if=is_none)
     last_batch_id: int | None = Field(default=None, exclude_if=is_none)
+    # The log epoch: it changes whenever the server's history was reset or lost, so a client
+    # resumes (``last_seq``) only within one epoch.
+    epoch: str | None = Field(default=None, exclude_if=is_none)
 
 
 def init_frame(init: InitMessage, strokes_json: str) -> str:
@@ -76,6 +79,9 @@ def init_frame(init: InitMessage, strokes_json: str) -> str:
 class PausedMessage(_ServerBase):
     type: Literal["paused"] = "paused"
     paused: bool
+    # (additive) why the artist stopped, when it was not the viewer: "storage" (the server could
+    # not write), "error" (the artist's provider failed).
+    reason: str | None = Field(default=None, exclude_if=is_none)
 
 
 class ThinkingDeltaMessage(_ServerBase):

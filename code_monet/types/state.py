@@ -42,6 +42,8 @@ class PauseReason(StrEnum):
     USER = "user"
     DISCONNECT = "disconnect"
     ERROR = "error"
+    STORAGE = "storage"
+    """The server could not write to its disk: paused until writes work again (never saved)."""
 
 
 class CanvasState(BaseModel):
@@ -110,7 +112,16 @@ class WorkspaceFile(BaseModel):
     """Turns the artist has finished on the current piece (a restart continues from here)."""
     artist_progress: str | None = Field(default=None, max_length=1_000_000)
     """The provider's own resumable state for the current piece (opaque JSON text)."""
+    turn_draws: list[str] = Field(default_factory=list)
+    """Fingerprints of the batches the current (unfinished) turn drew: a turn interrupted by a
+    restart and run again skips what it had already drawn."""
     next_batch_id: int = Field(default=1, ge=1)
     journal_n: int = Field(default=0, ge=0)
-    """The newest ``journal.jsonl`` line already included in this snapshot."""
+    """(Before the log) the newest ``journal.jsonl`` line included in this snapshot."""
+    log_epoch: str = ""
+    """The epoch of ``log.jsonl`` this snapshot belongs to."""
+    log_n: int = Field(default=0, ge=0)
+    """The newest ``log.jsonl`` record already folded into this snapshot."""
+    last_seq: int = Field(default=0, ge=0)
+    """The newest message ``seq`` when this snapshot was written."""
     updated_at: datetime = Field(default_factory=utc_now)
