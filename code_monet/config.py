@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from code_monet.live.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
+
 
 class WorkspaceLimitsSettings(BaseSettings):
     """Per-user limits on what a workspace may hold (clear errors when exceeded)."""
@@ -50,14 +52,14 @@ class ServerSettings(BaseSettings):
     max_connections_per_user: int = Field(default=8, ge=1, le=10_000)
     send_queue_size: int = Field(default=256, ge=8, le=100_000)
     max_frame_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1024 * 1024)
-    event_log_keep: int = Field(default=2000, ge=10, le=1_000_000)
+    event_log_keep: int = Field(default=DEFAULT_KEEP, ge=10, le=1_000_000)
     event_log_max_bytes: int = Field(
-        default=4 * 1024 * 1024,
+        default=DEFAULT_MAX_BYTES,
         ge=4096,
         description="A user's log.jsonl is compacted (folded into a snapshot) past this size",
     )
     event_log_window_bytes: int = Field(
-        default=2 * 1024 * 1024,
+        default=DEFAULT_WINDOW_BYTES,
         ge=1024,
         description="How much recent history a client can resume from (with event_log_keep)",
     )

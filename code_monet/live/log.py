@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 LOG_FILE: Final = "log.jsonl"
 COMPACT_SUFFIX: Final = ".compact"
 DEFAULT_KEEP: Final = 2000
-DEFAULT_WINDOW_BYTES: Final = 2 * 1024 * 1024
+DEFAULT_WINDOW_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 SYNC_INTERVAL_SECONDS: Final = 1.0
 
