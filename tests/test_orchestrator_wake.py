@@ -389,3 +389,39 @@ class TestLoopCrash:
         assert crashes == [1]
         assert died and died[0].levelname == "ERROR" and died[0].exc_info is not None
         assert broadcaster.batches  # it drew after the restart
+
+
+class TestStorageFailures:
+    async def test_a_gallery_that_cannot_be_written_pauses_for_storage_and_recovers(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A full disk while saving the finished piece is not "an unexpected error": the
+        artist pauses with reason storage (told without a seq) and, once writing works again,
+        carries on and saves the piece."""
+        # Arrange
+        import errno
+
+        from code_monet.workspace import gallery
+
+        real_write = gallery.atomic_write_bytes
+
+        def full_disk(path: Path, data: bytes, *, durable: bool = True) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+        monkeypatch.setattr(gallery, "atomic_write_bytes", full_disk)
+        provider = ScriptedProvider(finish_on_turn=1)
+        orchestrator, broadcaster = await _setup(tmp_path, provider)
+        # Act
+        orchestrator.wake()
+        await _until(lambda: orchestrator.state.pause_reason is PauseReason.STORAGE)
+        paused = [m for m in broadcaster.messages if m.type == "paused"]
+        monkeypatch.setattr(gallery, "atomic_write_bytes", real_write)
+        await _until(lambda: bool(orchestrator.state.gallery.entries()), limit=15)
+        # Assert
+        assert paused and paused[-1].model_dump().get("reason") == "storage"
+        assert paused[-1].seq is None
+        errors = [m.model_dump()["message"] for m in broadcaster.messages if m.type == "error"]
+        assert any("disk is full" in e for e in errors)
+        assert not any("unexpected" in e for e in errors)
+        assert not orchestrator.state.paused
+        await orchestrator.stop()

@@ -71,6 +71,10 @@ class LogWriteError(Exception):
         self.errno = error.errno if error is not None else None
 
 
+STORAGE_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EBADF})
+"""Write errors that mean the server's storage is failing (not a bug in a request)."""
+
+
 def describe_os_error(error: OSError) -> str:
     """What a person should be told about a failed write."""
     match error.errno:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pathlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import Protocol
 from code_monet import metrics
 from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
 from code_monet.agent.providers.base import IterationEvent
-from code_monet.live.log import Committed, LogWriteError
+from code_monet.live.log import STORAGE_ERRNOS, Committed, LogWriteError, describe_os_error
 from code_monet.log_context import user_context
 from code_monet.tools.callbacks import CodeExecutionEvent
 from code_monet.turn_log import TurnLog
@@ -342,6 +343,14 @@ class AgentOrchestrator:
         except LogWriteError:
             outcome = "storage"  # the storage failure handler paused and told the viewers
             log.note("the server could not write; paused")
+        except OSError as exc:
+            if exc.errno not in STORAGE_ERRNOS:
+                raise
+            outcome = "storage"  # e.g. the gallery could not be written: the same pause
+            log.note(f"the server could not write: {exc}")
+            self.storage_failed(
+                LogWriteError(describe_os_error(exc), pathlib.Path(str(exc.filename or "?")), exc)
+            )
         except AgentPausedError as exc:
             outcome = "paused"
             log.note(f"paused: {exc}")
@@ -367,18 +376,23 @@ class AgentOrchestrator:
             await asyncio.shield(self._end_turn(log))
 
     async def _end_turn(self, log: TurnLog) -> None:
-        if log.cheap:
-            log.close()  # one small append: cheaper than the hop to a worker thread
-        else:
-            await asyncio.to_thread(log.close)
+        try:
+            if log.cheap:
+                log.close()  # one small append: cheaper than the hop to a worker thread
+            else:
+                await asyncio.to_thread(log.close)
+        except OSError as exc:  # a diagnostic: never worth failing the turn over
+            logger.warning("Could not write the turn log %s: %s", log.path, exc)
         with contextlib.suppress(Exception):
             await self.broadcaster.send(TurnStateMessage(active=False))
             if not self.state.paused:
                 await self.state.set_status(AgentStatus.IDLE)
 
     async def _finish_piece(self) -> None:
-        await self.state.set_piece_completed(True)
+        # Saved first: a piece whose save failed (a full disk) is not finished, so the artist
+        # finishes it again once writing works.
         await self.state.save_piece()
+        await self.state.set_piece_completed(True)
         await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))
 
     # ------------------------------------------------------------------ storage failures
