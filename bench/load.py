@@ -1,5 +1,8 @@
 """Server load benchmarks of issue 6: ``python -m bench.load [--only NAME,...] [--duration S]``.
 
+``--loop asyncio|uvloop|auto`` picks the server's event loop (``EVENT_LOOP``; default: the
+server's own default), to compare the two (issue 14).
+
 Each scenario starts the real server as its own process (``bench.load_server``: the app under
 uvicorn with a scripted fast artist, one batch of 20 paths per second per active user) and
 drives it from a separate load-generator process (``bench.load_gen``), then prints one table:
@@ -260,6 +263,11 @@ class Options:
     idle_users: int = 1000
     compression: bool = True
     batches_per_turn: int = 1
+    loop: str | None = None
+    """The server's event loop (``EVENT_LOOP``); None: the server's default."""
+
+    def loop_args(self) -> list[str]:
+        return [] if self.loop is None else ["--loop", self.loop]
 
 
 def active_row(name: str, result: Json, target_p99: float, server_log: Path) -> Row:
@@ -358,37 +366,42 @@ def scenario_users200(options: Options) -> Row:
     users = options.users
     work = options.workdir / "users200"
     work.mkdir()
-    extra = ["--batches-per-turn", str(options.batches_per_turn)]
-    with load_server(work, users=users, extra=extra) as (pid, port, tokens, _payload):
+    extra = ["--batches-per-turn", str(options.batches_per_turn), *options.loop_args()]
+    with load_server(work, users=users, extra=extra) as (pid, port, tokens, payload):
         total = options.warmup + options.duration
         with profiler(pid, _profile_path(options, "users200"), total):
             result = run_load_gen(
                 _gen_args("users200", port, tokens, pid, options, users=users, sockets=1),
                 timeout=total + 180,
             )
-    return active_row("users200", result, 100.0, work / "server.log")
+    row = active_row("users200", result, 100.0, work / "server.log")
+    row.notes.append(f"server event loop: {payload.get('event_loop')}")
+    return row
 
 
 def scenario_fanout500(options: Options) -> Row:
     sockets = options.fanout_sockets
     work = options.workdir / "fanout500"
     work.mkdir()
-    extra = ["--max-connections-per-user", str(sockets + 10)]
-    with load_server(work, users=1, extra=extra) as (pid, port, tokens, _payload):
+    extra = ["--max-connections-per-user", str(sockets + 10), *options.loop_args()]
+    with load_server(work, users=1, extra=extra) as (pid, port, tokens, payload):
         total = options.warmup + options.duration
         with profiler(pid, _profile_path(options, "fanout500"), total):
             result = run_load_gen(
                 _gen_args("fanout500", port, tokens, pid, options, users=1, sockets=sockets),
                 timeout=total + 180,
             )
-    return active_row("fanout500", result, 250.0, work / "server.log")
+    row = active_row("fanout500", result, 250.0, work / "server.log")
+    row.notes.append(f"server event loop: {payload.get('event_loop')}")
+    return row
 
 
 def scenario_idle1000(options: Options) -> Row:
     users, warm = options.idle_users, 10
     work = options.workdir / "idle1000"
     work.mkdir()
-    with load_server(work, users=users + warm, extra=["--idle"]) as (pid, port, tokens, payload):
+    extra = ["--idle", *options.loop_args()]
+    with load_server(work, users=users + warm, extra=extra) as (pid, port, tokens, payload):
         arguments = [
             "--scenario",
             "idle1000",
@@ -425,6 +438,7 @@ def scenario_idle1000(options: Options) -> Row:
         f"{result['connect_s']}s and {result['connect_cpu_s']} CPU-s; CPU % column = "
         f"while idle; {payload.get('mint_seconds')}s to create the users",
         f"server log: {warnings} warnings, {log_errors} errors",
+        f"server event loop: {payload.get('event_loop')}",
     ]
     row.notes += [f"  error: {e}" for e in _strings(result["error_samples"])[:5]]
     row.notes += [f"  log: {line}" for line in samples]
@@ -442,6 +456,8 @@ def scenario_coldstart(options: Options) -> Row:
         work.mkdir()
         port = free_port()
         env = dict(os.environ, DATA_DIR=str(work / "data"))
+        if options.loop is not None:
+            env["EVENT_LOOP"] = options.loop
         command = [*base, "serve", "--port", str(port), "--log-level", "warning"]
         with (work / "server.log").open("wb") as sink:
             started = time.perf_counter()
@@ -469,7 +485,8 @@ def scenario_coldstart(options: Options) -> Row:
     )
     row.notes.append(
         f"{options.coldstart_runs} runs of `code-monet serve`, fresh data dir each (p50 = "
-        f"median): {', '.join(f'{t:.0f}' for t in times)} ms"
+        f"median): {', '.join(f'{t:.0f}' for t in times)} ms; EVENT_LOOP="
+        f"{options.loop or os.environ.get('EVENT_LOOP', '(default)')}"
     )
     row.notes += [f"  error: {f}" for f in failures]
     return row
@@ -556,6 +573,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--idle-users", type=int, default=1000, help="idle1000: idle users")
     parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default=None,
+        help="the server's event loop (EVENT_LOOP); default: the server's default",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=30.0,
@@ -579,10 +602,12 @@ def main(argv: list[str] | None = None) -> int:
         idle_users=args.idle_users,
         compression=not args.no_compression,
         batches_per_turn=max(1, args.batches_per_turn),
+        loop=args.loop,
     )
     print(
         f"cpu_count={os.cpu_count()}  python={platform.python_version()}  "
-        f"platform={platform.platform()}  work={workdir}"
+        f"platform={platform.platform()}  work={workdir}  "
+        f"event loop={args.loop or os.environ.get('EVENT_LOOP', 'server default')}"
     )
     print(
         "latency = viewer receipt − queued_at (server stamps it when it announces the batch); "

@@ -2,7 +2,8 @@
 
 ``python -m bench.load_server --port P --data-dir D --users N --tokens-out F``
 
-It runs ``create_app`` under uvicorn (``GracefulServer``, uvloop, log level warning) with a
+It runs ``create_app`` under uvicorn (``GracefulServer``, log level warning; the event loop is
+``EVENT_LOOP`` as for ``code-monet serve``, or ``--loop``) with a
 bench-only scripted artist instead of a model: each turn draws one batch of ``--paths`` short
 lines through the real tool path (``tools.call("draw_paths", ...)``, i.e. the in-process MCP
 session, interpolation, the durable workspace save and the orchestrator's delivery), on an
@@ -310,7 +311,7 @@ async def serve(args: argparse.Namespace) -> None:
         port=args.port,
         log_level="warning",
         lifespan="on",
-        loop="uvloop",
+        loop=args.loop,
         ws_max_size=transport_frame_limit(settings),
         ws_per_message_deflate=settings.ws_per_message_deflate,
         backlog=4096,
@@ -336,9 +337,11 @@ async def serve(args: argparse.Namespace) -> None:
     tokens = await mint_tokens(runtime, args.users)
     if args.tokens_out:
         out = Path(args.tokens_out)
+        running = type(asyncio.get_running_loop())
         payload = {
             "pid": os.getpid(),
             "tokens": tokens,
+            "event_loop": f"{running.__module__}.{running.__qualname__}",
             "mint_seconds": round(time.perf_counter() - started, 3),
         }
         partial = out.with_suffix(".partial")
@@ -360,12 +363,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-connections-per-user", type=int, default=8)
     parser.add_argument("--idle", action="store_true", help="the artist never draws")
     parser.add_argument("--stats-out", default="", help="loop lag / executor stats JSON")
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default=None,
+        help="event loop (default: the server's EVENT_LOOP setting)",
+    )
     args = parser.parse_args(argv)
+    if args.loop is None:
+        args.loop = ServerSettings().event_loop
     raise_fd_limit()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    import uvloop
-
-    uvloop.run(serve(args))
+    # The loop ``code-monet serve`` would pick for this setting (uvicorn's own choice).
+    loop_factory = uvicorn.Config("code_monet.main:create_app", loop=args.loop).get_loop_factory()
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(serve(args))
     return 0
 
 

@@ -43,8 +43,11 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     event_loop: Literal["auto", "asyncio", "uvloop"] = Field(
-        default="auto",
-        description="uvicorn's event loop (auto: uvloop when installed); see the README",
+        default="asyncio",
+        description=(
+            "uvicorn's event loop (auto: uvloop when installed). asyncio by measurement: equal "
+            "or better latency than uvloop at 200 users, one implementation fewer (issue 14)"
+        ),
     )
     idle_grace_seconds: float = Field(
         default=300.0, ge=0, description="Keep a user's workspace this long after they leave"

@@ -226,6 +226,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
             reload=True,
             log_level=log_level,
             log_config=None,
+            loop=settings.event_loop,
             ws_max_size=transport_frame_limit(settings),
         )
         return
@@ -236,6 +237,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         port=port,
         log_level=log_level,
         log_config=None,
+        loop=settings.event_loop,
         ws_max_size=transport_frame_limit(settings),
         ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
