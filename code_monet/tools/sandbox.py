@@ -22,6 +22,7 @@ import shutil
 import signal
 import tempfile
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,87 @@ _RESULT_SLACK_BYTES: Final = 64 << 10
 # --------------------------------------------------------------------------------------------
 # Workers and the pool.
 # --------------------------------------------------------------------------------------------
+
+
+class _ResultsPipe(asyncio.ReadTransport):
+    """The parent's end of a worker's results pipe, feeding ``reader``: the fd's only owner.
+
+    Why not ``loop.connect_read_pipe(..., os.fdopen(fd))``: asyncio's transport closes the file
+    object it is given, but uvloop's closes the fd itself (libuv) and then also closes the file
+    object, a second ``close(fd)``. Usually that fails with EBADF; when another thread (snapshot
+    writes, fsync, the journal) has just opened a file and got the same number, it silently
+    closes *that* file instead (issue 14). ``add_reader`` works the same on both loops and never
+    closes the fd, so here exactly one ``os.close`` happens, in ``close``.
+    """
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, fd: int, reader: asyncio.StreamReader
+    ) -> None:
+        super().__init__()
+        os.set_blocking(fd, False)
+        loop.add_reader(fd, self._on_readable)
+        # Ownership passes only once nothing above can fail: on error the caller closes ``fd``.
+        self._loop = loop
+        self._fd: int | None = fd
+        self._reading = True
+        self._eof = False
+        self._reader = reader
+        reader.set_transport(self)  # lets the reader pause us past 2 × its limit
+
+    def _on_readable(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            data = os.read(self._fd, _READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._stop_reading()
+            self._eof = True
+            self._reader.set_exception(exc)
+            return
+        if data:
+            self._reader.feed_data(data)  # may call pause_reading
+        else:
+            self._stop_reading()
+            self._eof = True
+            self._reader.feed_eof()
+
+    def _stop_reading(self) -> None:
+        if self._reading and self._fd is not None:
+            self._reading = False
+            self._loop.remove_reader(self._fd)
+
+    def pause_reading(self) -> None:
+        self._stop_reading()
+
+    def resume_reading(self) -> None:
+        if not self._reading and not self._eof and self._fd is not None:
+            self._reading = True
+            self._loop.add_reader(self._fd, self._on_readable)
+
+    def is_reading(self) -> bool:
+        return self._reading and self._fd is not None
+
+    def is_closing(self) -> bool:
+        return self._fd is None
+
+    def close(self) -> None:
+        """Stop watching the fd and close it; idempotent."""
+        if self._fd is None:
+            return
+        self._stop_reading()
+        fd, self._fd = self._fd, None
+        os.close(fd)
+
+    def __del__(self) -> None:
+        # Unreachable while a loop watches the fd (the loop holds ``_on_readable``): no loop
+        # call is needed, or safe from whatever thread the collector runs in.
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            warnings.warn(f"unclosed sandbox results pipe (fd {fd})", ResourceWarning, stacklevel=1)
+            self._fd = None
+            os.close(fd)
 
 
 @dataclass(eq=False)
@@ -363,13 +445,10 @@ class CodeSandbox:
             os.close(write_fd)
         results = asyncio.StreamReader(limit=_READ_CHUNK)
         try:
-            transport, _protocol = await loop.connect_read_pipe(
-                lambda: asyncio.StreamReaderProtocol(results), os.fdopen(read_fd, "rb", buffering=0)
-            )
-        except BaseException:
+            transport = _ResultsPipe(loop, read_fd, results)  # owns read_fd from here on
+        except BaseException:  # it did not take the fd: still ours to close, once
             _kill_group(process)
-            with contextlib.suppress(OSError):
-                os.close(read_fd)
+            os.close(read_fd)
             if scratch_host is not None:
                 shutil.rmtree(scratch_host, ignore_errors=True)
             raise
@@ -461,9 +540,11 @@ class CodeSandbox:
 
     async def _dispose(self, worker: _Worker) -> None:
         _kill_group(worker.process)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(worker.process.wait(), _EXIT_GRACE)
-        worker.results_transport.close()
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(worker.process.wait(), _EXIT_GRACE)
+        finally:  # also when the caller is cancelled: the results fd is closed here, once
+            worker.results_transport.close()
         if worker.scratch_host is not None:
             await asyncio.to_thread(shutil.rmtree, worker.scratch_host, True)
 
