@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +24,7 @@ from code_monet.config import Settings
 from code_monet.db.cli import db_app, fail, run_with_database
 from code_monet.db.engine import Database
 from code_monet.db.repository import users
+from code_monet.live.data_lock import DataDirLock, DataDirLockedError
 from code_monet.types.state import SavedCanvas, WorkspaceFile, utc_now
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import read_workspace_file, replace_workspace_file, workspace_exists
@@ -62,7 +65,10 @@ def serve(
         check_bind_address(host, get_auth_settings().local_mode, force=force)
     except UnsafeBindError as exc:
         fail(str(exc), code=2)
-    run_server(host, port, reload=reload, log_level=log_level)
+    try:
+        run_server(host, port, reload=reload, log_level=log_level)
+    except DataDirLockedError as exc:  # another server on this DATA_DIR: stop before any write
+        fail(str(exc))
 
 
 @app.command()
@@ -172,6 +178,19 @@ def _user_dir(user_id: str) -> Path:
         raise typer.BadParameter(str(exc), param_hint="USER_ID") from exc
 
 
+@contextmanager
+def _data_dir_lock(purpose: str) -> Iterator[None]:
+    """Hold the ``DATA_DIR`` lock while writing there; exit 1 if a server holds it."""
+    try:
+        lock = DataDirLock.acquire(Settings().data_dir, purpose=purpose)
+    except DataDirLockedError as exc:
+        fail(str(exc))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _write_output(target: str, data: bytes) -> None:
     if target == "-":
         sys.stdout.buffer.write(data)
@@ -246,7 +265,7 @@ def workspace_import(
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing workspace.")] = False,
 ) -> None:
-    """Import a workspace export (stop the server first). The user must exist."""
+    """Import a workspace export (refused while a server uses DATA_DIR). The user must exist."""
     try:
         export = WorkspaceExport.model_validate_json(file.read_bytes())
     except OSError as exc:
@@ -262,14 +281,15 @@ def workspace_import(
         async with database.read() as session:
             return await users.get_user(session, target) is not None
 
-    if not run_with_database(exists):
-        fail(f"No user {target} in the database; create one with `code-monet user create`")
-    if workspace_exists(directory) and not force:
-        fail(f"User {target} already has a workspace; use --force to replace it")
-    store = GalleryStore(directory / "gallery")
-    for piece in export.gallery:
-        store.save(piece)
-    replace_workspace_file(directory, export.workspace)
+    with _data_dir_lock("not importing"):  # a running server would overwrite what we write
+        if not run_with_database(exists):
+            fail(f"No user {target} in the database; create one with `code-monet user create`")
+        if workspace_exists(directory) and not force:
+            fail(f"User {target} already has a workspace; use --force to replace it")
+        store = GalleryStore(directory / "gallery")
+        for piece in export.gallery:
+            store.save(piece)
+        replace_workspace_file(directory, export.workspace)
     typer.echo(f"Imported workspace into user {target}: {len(export.gallery)} piece(s)")
 
 

@@ -1,11 +1,12 @@
 """The server: ``create_app()`` builds the FastAPI application, ``serve()`` runs it with uvicorn.
 
-Start-up (lifespan): migrate the database, connect it, build the auth service (creating the
-local user in local mode), prepare the code sandbox (its worker pool warms up when the first
-user's session loads, not during start-up), and create the connection manager, the user
-registry and the shutdown coordinator. Shutdown closes sockets with 1001 first (before uvicorn
-tears connections down), then stops every agent and releases every workspace, then closes the
-sandbox and the database — each step bounded in time.
+Start-up (lifespan): take the ``DATA_DIR`` lock (one server per data directory), migrate the
+database, connect it, build the auth service (creating the local user in local mode), prepare
+the code sandbox (its worker pool warms up when the first user's session loads, not during
+start-up), and create the connection manager, the user registry and the shutdown coordinator.
+Shutdown closes sockets with 1001 first (before uvicorn tears connections down), then stops
+every agent and releases every workspace, then closes the sandbox and the database — each step
+bounded in time.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from code_monet.auth.settings import AuthSettings
 from code_monet.config import ServerSettings, get_server_settings, get_settings
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
+from code_monet.db.errors import install_database_error_handlers
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
 from code_monet.live.connections import ConnectionManager
+from code_monet.live.data_lock import DataDirLock, holding_data_dir
 from code_monet.live.registry import AgentFactory, WorkspaceRegistry
 from code_monet.live.runtime import ServerRuntime
 from code_monet.live.shutdown import ShutdownCoordinator
@@ -48,11 +51,10 @@ from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.share import create_share_routers
 from code_monet.share.cache import CacheSettings
-from code_monet.share.index import on_piece_saved, wait_for_background_renders
+from code_monet.share.index import IndexCatchUp, wait_for_background_renders
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.tracing import setup_tracing
-from code_monet.types.state import GalleryEntry
 from code_monet.workspace import WorkspaceState
 
 logger = logging.getLogger(__name__)
@@ -69,8 +71,12 @@ def create_app(
     provider_factory: ProviderFactory | None = None,
     sandbox_config: SandboxConfig | None = None,
     mailer: Mailer | None = None,
+    data_lock: DataDirLock | None = None,
 ) -> FastAPI:
-    """The whole server as an ASGI app; configuration from the environment unless given."""
+    """The whole server as an ASGI app; configuration from the environment unless given.
+
+    Start-up takes the ``DATA_DIR`` lock (``live.data_lock``) before writing anything there,
+    unless ``data_lock`` already holds it (``serve`` takes it before building the app)."""
     root = (data_dir or get_settings().data_dir).resolve()
     server_settings = settings or get_server_settings()
     auth_config = auth_settings or get_auth_settings()
@@ -79,6 +85,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with holding_data_dir(root, data_lock):  # one server per DATA_DIR, before any write
+            async with running(app):
+                yield
+
+    @contextlib.asynccontextmanager
+    async def running(app: FastAPI) -> AsyncIterator[None]:
         if not gc.isenabled():  # the console script pauses it while loading; serve() resumes it
             logger.warning("The garbage collector was off at start-up; turning it on")
             gc.enable()
@@ -107,13 +119,12 @@ def create_app(
                 state, provider=make_provider(), sandbox=sandbox, image_provider=image_provider
             )
 
-        async def index_piece(user_id: str, entry: GalleryEntry) -> None:
-            await on_piece_saved(database, root, user_id, entry)
-
+        index = IndexCatchUp(database, root)  # indexes saved pieces, now or after an outage
         runtime = _build_runtime(
             server_settings, root, database, auth, agent_factory, auth_config.dev_mode
         )
-        runtime.registry.piece_saved_hooks.append(index_piece)
+        runtime.registry.piece_saved_hooks.append(index.piece_saved)
+        index.start()
         app.state.runtime = runtime
         tracing = setup_tracing(app, engine=database.engine)
         logger.info("Code Monet %s ready (data in %s)", __version__, root)
@@ -121,6 +132,7 @@ def create_app(
             yield
         finally:
             await runtime.shutdown.run()
+            await index.stop()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(server_settings.shutdown_grace_seconds):
                     await wait_for_background_renders()
@@ -140,6 +152,7 @@ def create_app(
     )
     install_paths(app, root, server_settings)
     _install_error_handlers(app, dev_mode=auth_config.dev_mode)
+    install_database_error_handlers(app)  # an outage is 503 + Retry-After, never a 500
     app.add_middleware(RequestContextMiddleware)
     app.include_router(create_api_router())
     app.include_router(create_auth_router())
@@ -216,7 +229,9 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
     """Run the server in the foreground until SIGINT/SIGTERM."""
     configure_logging(get_settings().log_level if log_level == "info" else log_level.upper())
     settings = get_server_settings()
+    data_dir = get_settings().data_dir.resolve()
     if reload:
+        DataDirLock.acquire(data_dir).release()  # fail fast; the child server holds the lock
         gc.enable()  # this process only watches files; the server runs in a fresh child
         uvicorn.run(
             "code_monet.main:create_app",
@@ -230,7 +245,12 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
             ws_max_size=transport_frame_limit(settings),
         )
         return
-    app = create_app(settings=settings.model_copy(update={"host": host, "port": port}))
+    data_lock = DataDirLock.acquire(data_dir)  # DataDirLockedError: another server has it
+    app = create_app(
+        data_dir=data_dir,
+        settings=settings.model_copy(update={"host": host, "port": port}),
+        data_lock=data_lock,
+    )
     config = uvicorn.Config(
         app,
         host=host,
@@ -244,7 +264,10 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         lifespan="on",
     )
     tune_gc_for_serving()
-    GracefulServer(config, app, settings.worker_threads).run()
+    try:
+        GracefulServer(config, app, settings.worker_threads).run()
+    finally:
+        data_lock.release()
 
 
 def transport_frame_limit(settings: ServerSettings) -> int:

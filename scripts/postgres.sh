@@ -6,6 +6,8 @@
 #                               # on stdout and writes the same line to $CODE_MONET_PG_DIR/env
 #   scripts/postgres.sh stop    # stop the server and delete its directory (safe to repeat)
 #   scripts/postgres.sh status  # exit 0 if it is running
+#   scripts/postgres.sh halt    # stop the server but keep its data (a database outage, for tests)
+#   scripts/postgres.sh resume  # start a halted server again, same port and data
 #
 # CI:  eval "$(bash scripts/postgres.sh start)"; trap 'bash scripts/postgres.sh stop' EXIT
 # The server runs as the `postgres` user when we are root (initdb refuses root), listens on
@@ -51,6 +53,14 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Start the server in $PG_DIR/data on 127.0.0.1:$1 (loopback only, tuned for speed).
+pg_start() {
+  as_owner "$(cat "$PG_DIR/bindir")/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $1 -c unix_socket_directories=$PG_DIR \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        -c max_connections=100" start >/dev/null
+}
+
 is_running() {
   [ -f "$PG_DIR/bindir" ] && [ -d "$PG_DIR/data" ] \
     && as_owner "$(cat "$PG_DIR/bindir")/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1
@@ -86,10 +96,8 @@ start() {
   local attempt
   for attempt in 1 2 3; do
     port="$(free_port)"
-    if as_owner "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_DIR \
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-          -c max_connections=100" start >/dev/null; then
+    if pg_start "$port"; then
+      echo "$port" >"$PG_DIR/port"
       break
     fi
     log "start on port $port failed (attempt $attempt)"
@@ -119,9 +127,28 @@ stop() {
   fi
 }
 
+halt() {
+  [ -f "$PG_DIR/bindir" ] && [ -d "$PG_DIR/data" ] || die "nothing to halt in $PG_DIR"
+  as_owner "$(cat "$PG_DIR/bindir")/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null \
+    || die "could not stop the server in $PG_DIR"
+  log "halted (data kept; resume with: $0 resume)"
+}
+
+resume() {
+  [ -f "$PG_DIR/port" ] && [ -d "$PG_DIR/data" ] || die "nothing to resume in $PG_DIR"
+  if is_running; then
+    log "already running"
+    return 0
+  fi
+  pg_start "$(cat "$PG_DIR/port")" || { tail -n 30 "$PG_DIR/server.log" >&2 || true; die "server did not restart"; }
+  log "resumed on 127.0.0.1:$(cat "$PG_DIR/port")"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  halt) halt ;;
+  resume) resume ;;
   status) if is_running; then log "running"; else log "not running"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|halt|resume" >&2; exit 2 ;;
 esac

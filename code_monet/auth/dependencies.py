@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import AuthenticatedSession, AuthService
+from code_monet.db.errors import RETRY_AFTER_SECONDS
 from code_monet.db.records import User
 from code_monet.log_context import tag_user
 
@@ -42,6 +43,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
+def _unavailable(error: AuthUnavailableError) -> HTTPException:
+    """503 with ``Retry-After``: the account store is down, the client should retry later."""
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail=error.message,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unauthorized(message: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"}
@@ -56,7 +66,7 @@ async def current_session(
     try:
         session = await service.authenticate(credentials.credentials)
     except AuthUnavailableError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=exc.message) from exc
+        raise _unavailable(exc) from exc
     except AuthenticationError as exc:
         raise _unauthorized(exc.message) from exc
     tag_user(str(session.user.id))  # the request's log lines carry who made it
@@ -73,7 +83,7 @@ async def optional_user(service: AuthServiceDep, credentials: BearerCredentials)
     try:
         user = await service.authenticate_access_token(credentials.credentials)
     except AuthUnavailableError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=exc.message) from exc
+        raise _unavailable(exc) from exc
     except AuthenticationError:
         return None
     tag_user(str(user.id))

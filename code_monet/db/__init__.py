@@ -2,7 +2,7 @@
 
 SQLite under the data directory by default; PostgreSQL (asyncpg) when ``DATABASE_URL`` says so.
 Start-up: ``Database.connect(url)``, then ``await database.migrate()`` (``migrate(url)`` does both
-for a one-off).
+for a one-off). While the database is down, ``errors`` turns what the driver raises into 503s.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """The gallery piece index: kept right on every save, reconciled from disk when it may not be.
 
 * :func:`on_piece_saved` — the server calls it after each saved piece: index row upserted,
-  images pre-rendered in the background. Never raises.
+  images pre-rendered in the background. Never raises. When the database is unreachable the
+  user gets a pending marker (``DATA_DIR/index-pending/<user id>``) instead of a lost row.
+* :class:`IndexCatchUp` — the server's background task that re-indexes users with a pending
+  marker once the database answers again (a few users per pass, backing off while it is down);
+  markers survive restarts, so pieces saved during an outage are always indexed in the end.
 * :func:`reconcile_user` — re-sync one user's rows with their gallery directory (pieces
   imported by the CLI, deleted files); only changed files are read.
 * :class:`IndexReconciler` — a throttled sweep over opted-in users whose gallery directory
@@ -13,14 +17,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import Final
 
 from code_monet.db.engine import Database
+from code_monet.db.errors import describe, is_database_unavailable
 from code_monet.db.repository import public_pieces
 from code_monet.share.cache import cache_for
 from code_monet.share.images import prerender_images
@@ -39,6 +48,52 @@ logger = logging.getLogger(__name__)
 
 _BACKGROUND: set[asyncio.Task[None]] = set()
 
+PENDING_DIR: Final = "index-pending"
+
+
+class IndexOutcome(StrEnum):
+    INDEXED = "indexed"
+    DEFERRED = "deferred"  # the database was unreachable: a pending marker was left
+    SKIPPED = "skipped"  # bad data (unknown user, unreadable or corrupt file)
+
+
+def pending_directory(data_dir: Path) -> Path:
+    return data_dir / PENDING_DIR
+
+
+def mark_pending(data_dir: Path, user_id: uuid.UUID) -> None:
+    """Leave (or refresh) the user's marker: their gallery must be re-indexed. Blocking."""
+    directory = pending_directory(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / str(user_id)
+    os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.utime(marker)  # a newer mtime tells a pass in flight not to delete it
+
+
+def pending_users(data_dir: Path, limit: int) -> list[tuple[uuid.UUID, int]]:
+    """Up to ``limit`` users with a marker, oldest first, with the marker's mtime. Blocking."""
+    found: list[tuple[int, uuid.UUID]] = []
+    try:
+        entries = list(os.scandir(pending_directory(data_dir)))
+    except FileNotFoundError:
+        return []
+    for item in entries:
+        try:
+            uid = uuid.UUID(item.name)
+            found.append((item.stat().st_mtime_ns, uid))
+        except (ValueError, OSError):
+            continue
+    found.sort()
+    return [(uid, mtime) for mtime, uid in found[:limit]]
+
+
+def clear_pending(data_dir: Path, user_id: uuid.UUID, seen_mtime_ns: int) -> None:
+    """Remove the marker unless it was refreshed since ``seen_mtime_ns``. Blocking."""
+    marker = pending_directory(data_dir) / str(user_id)
+    with contextlib.suppress(FileNotFoundError):
+        if marker.stat().st_mtime_ns == seen_mtime_ns:
+            marker.unlink()
+
 
 async def on_piece_saved(
     database: Database,
@@ -47,20 +102,47 @@ async def on_piece_saved(
     entry: GalleryEntry,
     *,
     prerender: bool = True,
-) -> None:
+) -> IndexOutcome:
     """Index a just-saved piece and pre-render its images (in the background).
 
-    Bad data (unknown user, unreadable or corrupt file) is logged and ignored.
+    Bad data (unknown user, unreadable or corrupt file) is logged and ignored. A database
+    outage leaves a pending marker for :class:`IndexCatchUp` (the piece is still pre-rendered).
     """
     try:
         uid = uuid.UUID(str(user_id))
         path = piece_path(data_dir, uid, entry.piece_number)
         snapshot = await asyncio.to_thread(read_snapshot, path, uid, entry.piece_number)
+    except Exception as exc:
+        logger.warning("Could not index piece %s of user %s: %s", entry.id, str(user_id)[:64], exc)
+        return IndexOutcome.SKIPPED
+    outcome = IndexOutcome.INDEXED
+    try:
         async with database.transaction() as session:
             await public_pieces.upsert_piece(session, snapshot.indexed)
     except Exception as exc:
-        logger.warning("Could not index piece %s of user %s: %s", entry.id, str(user_id)[:64], exc)
-        return
+        if not is_database_unavailable(exc):
+            logger.warning("Could not index piece %s of user %s: %s", entry.id, uid, exc)
+            return IndexOutcome.SKIPPED
+        try:
+            await asyncio.to_thread(mark_pending, data_dir, uid)
+        except OSError as marker_error:
+            logger.error(
+                "Could not index piece %s of user %s (database unavailable: %s) nor leave a "
+                "pending marker (%s): the public gallery lacks it until the next sweep",
+                entry.id,
+                uid,
+                describe(exc),
+                marker_error,
+            )
+            return IndexOutcome.SKIPPED
+        logger.warning(
+            "Database unavailable while indexing piece %s of user %s (%s); it will be indexed "
+            "when the database is back",
+            entry.id,
+            uid,
+            describe(exc),
+        )
+        outcome = IndexOutcome.DEFERRED
     if prerender:
         located = LocatedPiece(path, snapshot.indexed, snapshot.canvas)
         task = asyncio.create_task(
@@ -68,6 +150,7 @@ async def on_piece_saved(
         )
         _BACKGROUND.add(task)
         task.add_done_callback(_BACKGROUND.discard)
+    return outcome
 
 
 async def wait_for_background_renders() -> None:
@@ -173,3 +256,89 @@ class IndexReconciler:
                 except Exception:
                     logger.exception("Reconciling the gallery index of %s failed", uid)
             return len(stale)
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUpPass:
+    indexed_users: int
+    remaining: bool
+    unavailable: bool
+
+
+@dataclass
+class IndexCatchUp:
+    """Indexes, once the database answers again, the pieces whose indexing it missed.
+
+    Wired as the registry's piece-saved hook (:meth:`piece_saved`); :meth:`start` runs the
+    loop: a pass right away (markers left before a restart), then one whenever a save was
+    deferred, at most ``batch_users`` users per pass; while the database is down it retries
+    after ``first_retry_seconds``, doubling up to ``max_retry_seconds``.
+    """
+
+    database: Database
+    data_dir: Path
+    batch_users: int = 20
+    first_retry_seconds: float = 1.0
+    max_retry_seconds: float = 15.0
+    idle_check_seconds: float = 300.0
+    prerender: bool = True
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    async def piece_saved(self, user_id: str, entry: GalleryEntry) -> None:
+        """The piece-saved hook: index now, or leave it to the loop if the database is down."""
+        outcome = await on_piece_saved(
+            self.database, self.data_dir, user_id, entry, prerender=self.prerender
+        )
+        if outcome is IndexOutcome.DEFERRED:
+            self._wake.set()
+
+    async def run_pass(self) -> CatchUpPass:
+        """Reconcile up to ``batch_users`` users with a marker; stops at the first outage."""
+        pending = await asyncio.to_thread(pending_users, self.data_dir, self.batch_users + 1)
+        done = 0
+        for uid, seen in pending[: self.batch_users]:
+            try:
+                await reconcile_user(self.database, self.data_dir, uid)
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    return CatchUpPass(done, remaining=True, unavailable=True)
+                logger.exception("Catching up the gallery index of %s failed; giving up", uid)
+            await asyncio.to_thread(clear_pending, self.data_dir, uid, seen)
+            done += 1
+        if done:
+            logger.info("Gallery index caught up for %d user(s) after a database outage", done)
+        return CatchUpPass(done, remaining=len(pending) > self.batch_users, unavailable=False)
+
+    async def _run(self) -> None:
+        delay = self.first_retry_seconds
+        while True:
+            self._wake.clear()
+            try:
+                result = await self.run_pass()
+            except OSError as exc:  # the markers could not be read: try again later
+                logger.error("Reading the pending gallery index markers failed: %s", exc)
+                result = CatchUpPass(0, remaining=True, unavailable=True)
+            if result.unavailable:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_retry_seconds)
+                continue
+            delay = self.first_retry_seconds
+            if result.remaining:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.idle_check_seconds):
+                    await self._wake.wait()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="gallery-index-catch-up")
+
+    async def stop(self) -> None:
+        """Cancel the loop (markers stay on disk for the next start)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
