@@ -122,7 +122,11 @@ def draw(
     ] = "",
     max_turns: Annotated[int, typer.Option(help="Stop after this many turns.")] = 12,
 ) -> None:
-    """Run one whole piece headless with any provider and write PNG and SVG."""
+    """Run one whole piece headless with any provider and write PNG and SVG.
+
+    The artist's thinking streams to stdout; if its reader goes away (``| head -1``) the piece
+    stops and the command exits quietly with status 141, as a Unix tool killed by SIGPIPE.
+    """
     import asyncio
 
     from code_monet.agent.providers.factory import AgentSettings, provider_from_env
@@ -134,20 +138,42 @@ def draw(
             raise typer.BadParameter(f"unknown provider {provider!r}")
         settings = settings.model_copy(update={"agent_provider": provider})
     settings = settings.model_copy(update={"agent_seed": seed})
-    result = asyncio.run(
-        draw_piece(
-            prompt or None,
-            style=style,
-            out_dir=out,
-            provider=provider_from_env(settings),
-            max_turns=max_turns,
+    try:
+        result = asyncio.run(
+            draw_piece(
+                prompt or None,
+                style=style,
+                out_dir=out,
+                provider=provider_from_env(settings),
+                max_turns=max_turns,
+            )
         )
-    )
-    state = "finished" if result.completed else "stopped"
-    typer.echo(
-        f"\n{state}: {result.title or 'untitled'} — {result.strokes} strokes → "
-        f"{result.png} and {result.svg}"
-    )
+        if result.output_closed:
+            raise _closed_stdout()
+        state = "finished" if result.completed else "stopped"
+        typer.echo(
+            f"\n{state}: {result.title or 'untitled'} — {result.strokes} strokes → "
+            f"{result.png} and {result.svg}"
+        )
+    except BrokenPipeError:
+        raise _closed_stdout() from None
+
+
+EXIT_CLOSED_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a Unix tool whose reader went away."""
+
+
+def _closed_stdout() -> typer.Exit:
+    """Nobody reads stdout any more: the quiet exit to raise (no traceback, no complaint)."""
+    import contextlib
+    import os
+
+    # stdout now points at /dev/null, so the interpreter's last flush has nowhere to fail.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return typer.Exit(EXIT_CLOSED_PIPE)
 
 
 # ---------------------------------------------------------------------- workspace & gallery

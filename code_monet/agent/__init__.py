@@ -6,6 +6,16 @@ configured provider — builtin, Claude or OpenAI-compatible — work. ``run_tur
 and iteration events and ends with ``AgentTurnComplete``. Retryable provider failures back off
 with jitter; auth, billing and quota failures raise ``AgentPausedError`` so the orchestrator can
 pause with reason ``error``.
+
+Each turn runs in a task of its own (see ``run_turn``): the tool session and the provider's own
+scopes are entered and exited by that task whatever the consumer of the events does.
+
+The artist's progress lives in the workspace, so a restart, a crash or an idle release continues
+the piece: the agent starts from ``state.turn_index`` and restores a ``ResumableProvider``'s
+progress, saves that progress before every tool call (when it changed) and records the turn when
+it completes. A turn that fails or is interrupted does not count (the retry is the same turn),
+but what it drew is never drawn again: the provider marked it done before the tool call that
+drew it, and that mark was saved before the call ran.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from code_monet.agent.callbacks import AgentCallbacks
@@ -23,6 +33,7 @@ from code_monet.agent.providers.base import (
     ArtistProvider,
     IterationEvent,
     ProviderError,
+    ResumableProvider,
     ThinkingDelta,
     TokenUsage,
     TurnContext,
@@ -50,6 +61,10 @@ logger = logging.getLogger(__name__)
 
 AgentEvent = ThinkingDelta | IterationEvent | AgentTurnComplete
 MAX_PENDING_NUDGES = 20
+
+Emit = Callable[[AgentEvent], Awaitable[None]]
+CANNOT_DRAW = frozenset({"view_canvas", "name_piece", "mark_piece_done"})
+"""Tools that never add strokes: no progress needs saving before them."""
 
 
 class AgentPausedError(Exception):
@@ -115,7 +130,10 @@ class DrawingAgent:
         self.retry = retry or RetryPolicy()
         self.budget = budget or TokenBudget()
         self._nudges: list[str] = []
-        self._turn_index = 0
+        self._turn_index = state.turn_index  # turns finished on this piece, kept in the workspace
+        self._saved_progress = state.artist_progress
+        if isinstance(self.provider, ResumableProvider):
+            self.provider.restore(state.artist_progress, state.piece_number)
         self._humans_seen = self._human_count()
         self._humans_viewed = self._humans_seen
         self._interrupt = asyncio.Event()
@@ -149,9 +167,11 @@ class DrawingAgent:
         self._interrupt.clear()
 
     async def reset_session(self) -> None:
-        """A new piece: the provider starts a fresh session and the turn count restarts."""
+        """A new piece: the provider starts a fresh session and the turn count restarts (the
+        workspace's ``new_canvas`` already cleared the saved progress)."""
         await self.provider.reset()
         self._turn_index = 0
+        self._saved_progress = None
         self._humans_seen = self._human_count()
         self._humans_viewed = self._humans_seen
 
@@ -200,7 +220,37 @@ class DrawingAgent:
         )
 
     async def run_turn(self, callbacks: AgentCallbacks) -> AsyncIterator[AgentEvent]:
-        """Run one turn; yields thinking/iteration events, then ``AgentTurnComplete``."""
+        """Run one turn; yields thinking/iteration events, then ``AgentTurnComplete``.
+
+        The turn works in a task of its own and hands events over in lockstep: it waits until
+        the consumer asks for the next one, as a plain generator would. Why: the tool session
+        (an MCP client's anyio task group) and the provider's sessions must be closed by the
+        task that opened them, and a consumer that stops iterating, raises or is cancelled used
+        to leave that to whichever task finalised the generator. Now closing the iteration
+        (``aclose``, or the consumer's task ending) cancels the turn's task and waits for it to
+        close its own session; the turn's errors are raised here, in the consumer.
+        """
+        relay = _Relay()
+        worker = asyncio.create_task(self._turn(callbacks, relay.send), name="agent-turn-work")
+        worker.add_done_callback(relay.end)
+        consumer = asyncio.current_task()
+
+        def consumer_ended(_task: object) -> None:
+            worker.cancel()  # a consumer that never closed the iteration: no orphan turn
+
+        if consumer is not None:
+            consumer.add_done_callback(consumer_ended)
+        try:
+            while (event := await relay.receive(worker)) is not None:
+                yield event
+                relay.taken()
+        finally:
+            if consumer is not None:
+                consumer.remove_done_callback(consumer_ended)
+            await _stop(worker, reported=relay.ended)
+
+    async def _turn(self, callbacks: AgentCallbacks, emit: Emit) -> None:
+        """The body of a turn (in its own task): open the tools, let the provider work."""
         today = _today()
         if self.budget.exhausted(today):
             raise AgentPausedError(
@@ -217,7 +267,9 @@ class DrawingAgent:
             context.inline_image_max_paths = 0  # nobody would look at the reply image
         turn = await self._turn_context(available_tool_names(context))
         thinking: list[str] = []
-        async with ToolSession(context, direct=self.direct_tools) as tools:
+        async with ToolSession(
+            context, direct=self.direct_tools, before_call=self._checkpoint
+        ) as tools:
             for attempt in range(self.retry.attempts):
                 try:
                     async for event in self.provider.run_turn(turn, tools):
@@ -226,7 +278,7 @@ class DrawingAgent:
                             continue
                         if isinstance(event, ThinkingDelta):
                             thinking.append(event.text)
-                        yield event
+                        await emit(event)
                     break
                 except ProviderError as exc:
                     if not exc.retryable:
@@ -246,10 +298,29 @@ class DrawingAgent:
                         break
         self._turn_index += 1
         self._humans_viewed = context.human_strokes_seen
+        await self._record(self._provider_progress())
         text = "".join(thinking)
         if text:
             await self.state.append_monologue(text + "\n")
-        yield AgentTurnComplete(done=context.piece_done, thinking=text)
+        await emit(AgentTurnComplete(done=context.piece_done, thinking=text))
+
+    def _provider_progress(self) -> str | None:
+        if isinstance(self.provider, ResumableProvider):
+            return self.provider.progress()
+        return None
+
+    async def _checkpoint(self, tool: str) -> None:
+        """Before a tool call: save the provider's progress if it moved, so whatever the call
+        draws is already marked done if the process dies while it runs."""
+        if tool in CANNOT_DRAW:
+            return
+        progress = self._provider_progress()
+        if progress != self._saved_progress:
+            await self._record(progress)
+
+    async def _record(self, progress: str | None) -> None:
+        await self.state.record_turn(self._turn_index, progress)
+        self._saved_progress = progress
 
     async def _interrupted_within(self, seconds: float) -> bool:
         """Wait out a back-off, waking at once if the agent is paused meanwhile."""
@@ -257,6 +328,47 @@ class DrawingAgent:
             await asyncio.wait_for(self._interrupt.wait(), timeout=seconds)
             return True
         return False
+
+
+class _Relay:
+    """Hands a turn's events to its consumer one at a time (at most one is ever in flight)."""
+
+    def __init__(self) -> None:
+        self._items: asyncio.Queue[AgentEvent | None] = asyncio.Queue()
+        self._taken = asyncio.Event()
+        self.ended = False
+        """The consumer saw the turn end (and got its error, if any)."""
+
+    async def send(self, event: AgentEvent) -> None:
+        """From the turn: wait until the consumer has handled ``event`` and asks for more."""
+        self._taken.clear()
+        self._items.put_nowait(event)
+        await self._taken.wait()
+
+    def taken(self) -> None:
+        self._taken.set()
+
+    def end(self, _worker: object) -> None:
+        self._items.put_nowait(None)
+
+    async def receive(self, worker: asyncio.Task[None]) -> AgentEvent | None:
+        """The next event, or None once the turn ended (its error is raised here)."""
+        item = await self._items.get()
+        if item is None:
+            self.ended = True
+            worker.result()
+        return item
+
+
+async def _stop(worker: asyncio.Task[None], *, reported: bool) -> None:
+    """Cancel a turn's task (if still running) and wait until it has closed its session."""
+    if not worker.done():
+        worker.cancel()
+        await asyncio.wait([worker])
+    if reported or worker.cancelled():
+        return
+    if (error := worker.exception()) is not None:  # the consumer left first: log it, at least
+        logger.warning("The turn failed after its consumer stopped: %r", error, exc_info=error)
 
 
 def _today() -> str:

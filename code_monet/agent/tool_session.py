@@ -5,10 +5,14 @@ through a real in-process MCP client, exactly as a language model's tool calls w
 The Claude provider instead hands ``session.server`` to the Claude Agent SDK. A provider that
 sets ``direct_tools = True`` (scripted load generators) skips the MCP round trip and calls the
 same tool functions directly — same validation, callbacks and results, less overhead.
+
+A session holds anyio cancel scopes (the MCP client's task group): it must be entered and exited
+by one task. ``DrawingAgent.run_turn`` guarantees that by running each turn in a task of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,7 +25,10 @@ if TYPE_CHECKING:
     from mcp import Client
     from mcp.server import Server
 
-__all__ = ["ToolDefinition", "ToolReply", "ToolSession"]
+__all__ = ["BeforeCall", "ToolDefinition", "ToolReply", "ToolSession"]
+
+BeforeCall = Callable[[str], Awaitable[None]]
+"""Awaited with the tool's name before every call made through the session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +41,13 @@ class ToolDefinition:
 class ToolSession:
     """An open MCP client session on one agent's drawing server (use ``async with``)."""
 
-    def __init__(self, context: ToolContext, *, direct: bool = False) -> None:
+    def __init__(
+        self, context: ToolContext, *, direct: bool = False, before_call: BeforeCall | None = None
+    ) -> None:
         self.context = context
         self.direct = direct
+        self.before_call = before_call
+        """The agent's checkpoint: the artist's progress is saved before a tool can draw."""
         self._stack = AsyncExitStack()
         self._client: Client | None = None
         self._open = False
@@ -59,6 +70,10 @@ class ToolSession:
         self._client = None
         self._open = False
         await self._stack.aclose()
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
 
     def _require(self) -> Client:
         if self._client is None:
@@ -83,8 +98,10 @@ class ToolSession:
             raise RuntimeError("ToolSession used outside 'async with'")
 
     async def call(self, name: str, arguments: dict[str, object]) -> ToolReply:
+        self._require_open()
+        if self.before_call is not None:
+            await self.before_call(name)
         if self.direct:
-            self._require_open()
             return await call_tool(self.context, name, arguments)
         import mcp_types
 

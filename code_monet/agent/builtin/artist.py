@@ -5,10 +5,16 @@ human strokes, then runs one planned step as a ``generate_svg`` program. On the 
 adds an accent with ``draw_paths`` and performs the ritual (``sign_canvas``, ``name_piece``,
 ``mark_piece_done``). Everything random derives from (seed, piece, turn), never the clock, so a
 seed replays the same piece; tool errors are read, explained and worked around.
+
+``progress`` / ``restore`` carry the piece across restarts (see ``progress.py``). Anything that
+marks work as done — a step taken off the plan, the accent, the signature, the regions kept
+clear for visitors — is set *before* the tool call that draws it: the agent saves the progress
+before every tool call, so a crash mid-call may lose that stroke batch but never redraws it.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import AsyncIterator
@@ -28,6 +34,7 @@ from code_monet.agent.builtin.planner import (
     apply_direction,
     make_plan,
 )
+from code_monet.agent.builtin.progress import BuiltinProgress, ProgressError, Region
 from code_monet.agent.builtin.responses import respond_params
 from code_monet.agent.builtin.techniques import (
     RESPONSE_TECHNIQUE,
@@ -37,6 +44,8 @@ from code_monet.agent.builtin.techniques import (
     build_program,
 )
 from code_monet.types.styles import DrawingStyleType
+
+logger = logging.getLogger(__name__)
 
 Event = ThinkingEvent | TurnFinished
 FALLBACKS = {"ground": "flow_field", "focal": "circle_packing", "texture": "stippling"}
@@ -48,15 +57,49 @@ class BuiltinArtist:
     """The default offline artist. One instance per agent; ``reset`` starts a new piece."""
 
     def __init__(self, *, seed: int = 0) -> None:
-        self._seed = seed
+        self._base_seed = seed
+        self._seed = seed  # the current piece's (a restored piece keeps the seed it began with)
         self._plan: PiecePlan | None = None
         self._piece: int | None = None
-        self._avoid: list[tuple[float, float, float, float]] = []
+        self._avoid: list[Region] = []
 
     def reset(self, *, seed: int | None = None) -> None:
         if seed is not None:
-            self._seed = seed
+            self._base_seed = seed
+        self._seed = self._base_seed
         self._plan, self._piece, self._avoid = None, None, []
+
+    def progress(self) -> str | None:
+        """The current piece's resumable state as JSON text (None before its first turn)."""
+        if self._piece is None:
+            return None
+        saved = BuiltinProgress.of(
+            seed=self._seed, piece=self._piece, plan=self._plan, avoid=self._avoid
+        )
+        return saved.to_text()
+
+    def restore(self, progress: str | None, piece_number: int) -> None:
+        """Continue piece ``piece_number`` where ``progress`` left it. Unusable progress is
+        ignored with a warning: the artist then picks the piece up from what it sees."""
+        self.reset()
+        if progress is None:
+            return
+        try:
+            saved = BuiltinProgress.from_text(progress)
+        except ProgressError as exc:
+            logger.warning(
+                "Ignoring the builtin artist's saved progress for piece %d: %s", piece_number, exc
+            )
+            return
+        if saved.piece != piece_number:
+            logger.warning(
+                "Ignoring the builtin artist's saved progress: it is for piece %d, not %d",
+                saved.piece,
+                piece_number,
+            )
+            return
+        self._seed, self._piece = saved.seed, saved.piece
+        self._plan, self._avoid = saved.restored_plan(), list(saved.avoid)
 
     def run_turn(self, turn: TurnInput, call_tool: ToolCaller) -> AsyncIterator[Event]:
         return _Turn(self, turn, call_tool).run()
@@ -270,23 +313,26 @@ class _Turn:
         )
         for event in voice.chunks(text):
             yield event
+        self.artist._avoid.extend((b[0] - 8, b[1] - 8, b[2] + 8, b[3] + 8) for b in boxes)
         async for item in self.run_program(plan, RESPONSE_TECHNIQUE, params, "texture"):
             yield item
-        self.artist._avoid.extend((b[0] - 8, b[1] - 8, b[2] + 8, b[3] + 8) for b in boxes)
 
     # ------------------------------------------------------------------ finishing
 
     async def finish(self, plan: PiecePlan, reading: CanvasReading) -> AsyncIterator[Event]:
         rng = self.artist.rng(self.turn, "finish")
         if not plan.signed:
-            what, paths = accent_paths(plan, reading, rng, paint=self.paint)
-            for event in voice.chunks(f"To finish, {what}."):
-                yield event
-            reply = await self.call("draw_paths", {"paths": paths})
-            if reply.is_error:
-                yield ThinkingEvent(
-                    f"The accent didn't take ({reply.text[:100]}); the piece stands without it.\n\n"
-                )
+            if not plan.accented:
+                what, paths = accent_paths(plan, reading, rng, paint=self.paint)
+                for event in voice.chunks(f"To finish, {what}."):
+                    yield event
+                plan.accented = True
+                reply = await self.call("draw_paths", {"paths": paths})
+                if reply.is_error:
+                    yield ThinkingEvent(
+                        f"The accent didn't take ({reply.text[:100]}); "
+                        "the piece stands without it.\n\n"
+                    )
             spot = reading.quietest_signature_spot()
             args: dict[str, object] = {
                 "position": spot,
@@ -298,10 +344,10 @@ class _Turn:
                 f"I'll sign at the {spot.replace('_', ' ')}, the quietest part of the bottom edge."
             ):
                 yield event
+            plan.signed = True
             reply = await self.call("sign_canvas", args)
             if reply.is_error:
                 yield ThinkingEvent(f"Signing failed ({reply.text[:100]}); unsigned it is.\n\n")
-            plan.signed = True
         if plan.title is None:
             plan.title = make_title(
                 plan, self.artist.rng(replace(self.turn, turn_index=0), "title"), paint=self.paint

@@ -118,6 +118,7 @@ class PiecePlan:
     underpaint: bool = False  # paint: a translucent wash under the first layer
     focal_drawn: bool = False
     finished: bool = False
+    accented: bool = False  # the finishing accent; set before it is drawn (see artist.finish)
     signed: bool = False
     title: str | None = None
 

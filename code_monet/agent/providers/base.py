@@ -4,6 +4,12 @@ A provider runs one turn: it reads the turn's context (system prompt, the turn m
 canvas image), calls tools through the agent's ``ToolSession`` and streams what it thinks. It
 never touches the workspace directly. Failures are ``ProviderError``s whose kind tells the agent
 whether to retry (rate limit, 5xx, timeout, connection) or pause (auth, billing, quota).
+
+A provider with state of its own that a restart must not lose also implements
+``ResumableProvider``: the agent saves ``progress()`` in the workspace before every tool call and
+after every turn, and hands it back through ``restore`` when an artist is built for a workspace.
+The Claude and OpenAI-compatible providers need nothing beyond the turn index the agent keeps:
+each turn's message carries the canvas (and its facts), so whatever is drawn is what they see.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from code_monet.agent.tool_session import ToolSession
 from code_monet.types.styles import DrawingStyleType
@@ -113,3 +119,15 @@ class ArtistProvider(Protocol):
     async def reset(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class ResumableProvider(Protocol):
+    """A provider whose progress through a piece survives restarts (optional)."""
+
+    def progress(self) -> str | None:
+        """The current piece's resumable state as text (None: nothing to keep)."""
+
+    def restore(self, progress: str | None, piece_number: int) -> None:
+        """Continue piece ``piece_number`` from ``progress``; unusable text is ignored with a
+        warning, never raised."""

@@ -1,4 +1,8 @@
-"""The builtin provider: the offline generative artist behind the ``ArtistProvider`` contract."""
+"""The builtin provider: the offline generative artist behind the ``ArtistProvider`` contract.
+
+It is a ``ResumableProvider``: its plan, the regions it keeps clear and the piece's seed are
+saved as progress, so a restart continues the plan instead of replaying the piece.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,12 @@ class BuiltinProvider:
 
     async def reset(self) -> None:
         self._artist.reset()
+
+    def progress(self) -> str | None:
+        return self._artist.progress()
+
+    def restore(self, progress: str | None, piece_number: int) -> None:
+        self._artist.restore(progress, piece_number)
 
     async def close(self) -> None:
         return None
