@@ -132,8 +132,10 @@ class DrawingAgent:
         self._nudges: list[str] = []
         self._turn_index = state.turn_index  # turns finished on this piece, kept in the workspace
         self._saved_progress = state.artist_progress
-        if isinstance(self.provider, ResumableProvider):
-            self.provider.restore(state.artist_progress, state.piece_number)
+        # (checked once: an isinstance against a runtime Protocol is slow on the hot path)
+        self._resumable = self.provider if isinstance(self.provider, ResumableProvider) else None
+        if self._resumable is not None:
+            self._resumable.restore(state.artist_progress, state.piece_number)
         self._humans_seen = self._human_count()
         self._humans_viewed = self._humans_seen
         self._interrupt = asyncio.Event()
@@ -249,8 +251,14 @@ class DrawingAgent:
                 consumer.remove_done_callback(consumer_ended)
             await _stop(worker, reported=relay.ended)
 
+    async def play_turn(self, callbacks: AgentCallbacks, emit: Emit) -> None:
+        """Run one turn in the calling task, handing each event to ``emit`` as it happens
+        (thinking, iterations, then ``AgentTurnComplete``). The tool session is opened and
+        closed by this task whatever happens; errors are raised here."""
+        await self._turn(callbacks, emit)
+
     async def _turn(self, callbacks: AgentCallbacks, emit: Emit) -> None:
-        """The body of a turn (in its own task): open the tools, let the provider work."""
+        """The body of a turn: open the tools, let the provider work."""
         today = _today()
         if self.budget.exhausted(today):
             raise AgentPausedError(
@@ -305,8 +313,8 @@ class DrawingAgent:
         await emit(AgentTurnComplete(done=context.piece_done, thinking=text))
 
     def _provider_progress(self) -> str | None:
-        if isinstance(self.provider, ResumableProvider):
-            return self.provider.progress()
+        if self._resumable is not None:
+            return self._resumable.progress()
         return None
 
     async def _checkpoint(self, tool: str) -> None:

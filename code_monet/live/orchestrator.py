@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from code_monet import metrics
-from code_monet.agent import AgentCallbacks, AgentPausedError, DrawingAgent, ThinkingDelta
+from code_monet.agent import (
+    AgentCallbacks,
+    AgentEvent,
+    AgentPausedError,
+    DrawingAgent,
+    ThinkingDelta,
+)
 from code_monet.agent.providers.base import IterationEvent
 from code_monet.live.log import STORAGE_ERRNOS, Committed, LogWriteError, describe_os_error
 from code_monet.log_context import user_context
@@ -326,20 +332,24 @@ class AgentOrchestrator:
         outcome = "ok"
         await self.broadcaster.send(TurnStateMessage(active=True))
         await self.state.set_status(AgentStatus.THINKING)
+
+        async def on_event(event: AgentEvent) -> None:
+            if isinstance(event, ThinkingDelta):
+                log.thinking(event.text)
+                await self.broadcaster.send(
+                    ThinkingDeltaMessage(text=event.text, iteration=self._iteration)
+                )
+            elif isinstance(event, IterationEvent):
+                self._iteration += 1
+                await self.broadcaster.send(IterationMessage(current=event.current, max=event.max))
+            elif isinstance(event, AgentTurnComplete) and event.done:
+                await self._finish_piece()
+
         try:
-            async for event in self.agent.run_turn(self._callbacks(log)):
-                if isinstance(event, ThinkingDelta):
-                    log.thinking(event.text)
-                    await self.broadcaster.send(
-                        ThinkingDeltaMessage(text=event.text, iteration=self._iteration)
-                    )
-                elif isinstance(event, IterationEvent):
-                    self._iteration += 1
-                    await self.broadcaster.send(
-                        IterationMessage(current=event.current, max=event.max)
-                    )
-                elif isinstance(event, AgentTurnComplete) and event.done:
-                    await self._finish_piece()
+            # Events are handled inline, in this task (the turn's tool session is opened and
+            # closed here too): no hand-over between tasks, so a busy server adds no extra
+            # event-loop passes between an artist's thought and its strokes.
+            await self.agent.play_turn(self._callbacks(log), on_event)
         except LogWriteError:
             outcome = "storage"  # the storage failure handler paused and told the viewers
             log.note("the server could not write; paused")

@@ -55,6 +55,11 @@ class CanvasStrokes:
             self._json.append(path.model_dump_json())
             self._human += path.author is Author.HUMAN
 
+    def extend_encoded(self, encoded: Sequence[str], human: int) -> None:
+        """Append strokes already encoded (``human`` of them drawn by people)."""
+        self._json.extend(encoded)
+        self._human += human
+
     def snapshot(self) -> CanvasStrokes:
         """A copy that later appends do not change (cheap: the strings are shared)."""
         copy = CanvasStrokes()

@@ -318,7 +318,8 @@ class WorkspaceState:
             if not isinstance(items, list) or not isinstance(batch_id, int):
                 raise ValueError("a strokes record needs strokes and batch_id")
             paths = [StrokePath.model_validate(item["path"]) for item in items]
-            self._add(paths, _pending_batch(batch_id, prepare_strokes(paths)))
+            batch = _pending_batch(batch_id, prepare_strokes(paths))
+            self._add_drawn(paths, batch, _digest_field(data))
         elif kind == "human_stroke":
             self._add([StrokePath.model_validate(data["path"])], None)
         elif kind == "clear":
@@ -327,7 +328,8 @@ class WorkspaceState:
             items = data.get("strokes")
             if not isinstance(items, list):
                 raise ValueError("a strokes record needs strokes")
-            self._add([StrokePath.model_validate(item) for item in items], None)
+            paths = [StrokePath.model_validate(item) for item in items]
+            self._add_drawn(paths, None, _digest_field(data))
         elif op == "state":
             self._set(StateChange.model_validate(data.get("set")))
         elif op == "ack":
@@ -346,19 +348,31 @@ class WorkspaceState:
 
     # ------------------------------------------------------------------ applying changes
 
-    def _add(self, paths: Sequence[StrokePath], batch: PendingBatch | None) -> None:
-        self._strokes.extend(paths)
+    def _add(
+        self,
+        paths: Sequence[StrokePath],
+        batch: PendingBatch | None,
+        encoded: Sequence[str] | None = None,
+    ) -> None:
+        if encoded is None:
+            self._strokes.extend(paths)
+        else:
+            self._strokes.extend_encoded(encoded, sum(p.author is Author.HUMAN for p in paths))
         self._growth += sum(len(p.points) for p in paths) * 24
         if batch is not None:
             self._pending.append(batch)
             self._data.next_batch_id = max(self._data.next_batch_id, batch.batch_id + 1)
 
     def _add_drawn(
-        self, paths: Sequence[StrokePath], batch: PendingBatch | None, drawn: StateChange | None
+        self,
+        paths: Sequence[StrokePath],
+        batch: PendingBatch | None,
+        digest: str | None,
+        encoded: Sequence[str] | None = None,
     ) -> None:
-        self._add(paths, batch)
-        if drawn is not None:
-            self._set(drawn)
+        self._add(paths, batch, encoded)
+        if digest is not None:  # what the current turn drew (see ``_replayable``)
+            self._data.turn_draws = [*self._data.turn_draws[-MAX_TURN_DRAWS + 1 :], digest]
 
     def _clear(self) -> None:
         self._strokes.clear()
@@ -515,7 +529,8 @@ class WorkspaceState:
         queued). Strokes people draw are each announced as ``human_stroke``.
         """
         check_paths(paths, self._limits)
-        digest = _draw_digest(paths)
+        encoded = [p.model_dump_json() for p in paths]  # once: for the digest and the canvas
+        digest = _draw_digest(paths, encoded)
         if digest is not None and digest in self._replayable:
             # An interrupted turn being run again draws what it drew before: on the canvas.
             self._replayable.discard(digest)
@@ -523,12 +538,6 @@ class WorkspaceState:
             return 0
         prepared = await prepare_strokes_async(paths) if queue else None
         # From here on nothing awaits: the checks hold when the record is written.
-        remember = (
-            StateChange(turn_draws=[*self._data.turn_draws[-MAX_TURN_DRAWS + 1 :], digest])
-            if digest is not None
-            else None
-        )
-        drawn = [] if remember is None else [op_entry("state", set=_change_fields(remember))]
         check_stroke_capacity(len(self._strokes), len(paths), self._limits)
         growth = sum(len(p.points) for p in paths) * 24 * (2 if queue else 1)
         self._check_size(growth)
@@ -536,10 +545,12 @@ class WorkspaceState:
             entries = [
                 message_entry(HumanStrokeMessage(path=p))
                 if p.author is Author.HUMAN
-                else fields_entry({"op": "strokes", "strokes": [p.to_dict()]}, message=False)
+                else fields_entry(
+                    {"op": "strokes", "strokes": [p.to_dict()], "draw": digest}, message=False
+                )
                 for p in paths
             ]
-            self._commit([*entries, *drawn], lambda: self._add_drawn(paths, None, remember))
+            self._commit(entries, lambda: self._add_drawn(paths, None, digest, encoded))
             return 0
         check_pending_capacity(self.pending_count, len(paths), self._limits)
         batch = _pending_batch(self._data.next_batch_id, prepared)
@@ -554,16 +565,18 @@ class WorkspaceState:
                 "piece_number": self._data.piece_number,
                 "strokes": batch.to_dicts(),
                 "queued_at": queued_at,
+                # (additive) the batch's fingerprint: an interrupted turn run again skips it
+                "draw": digest,
             },
             message=True,
             batch_id=batch.batch_id,
         )
 
         def apply() -> None:
-            self._add_drawn(paths, batch, remember)
+            self._add_drawn(paths, batch, digest, encoded)
             self.pending_announcements[batch.batch_id] = announcement
 
-        self._commit([entry, *drawn], apply)
+        self._commit([entry], apply)
         return batch.batch_id
 
     def _check_size(self, growth: int) -> None:
@@ -859,18 +872,23 @@ class WorkspaceState:
         self.log.close()
 
 
+def _digest_field(data: dict[str, object]) -> str | None:
+    digest = data.get("draw")
+    return digest if isinstance(digest, str) and len(digest) <= 64 else None
+
+
 def _change_fields(change: StateChange) -> dict[str, object]:
     fields: dict[str, object] = change.model_dump(mode="json", exclude_unset=True)
     return fields
 
 
-def _draw_digest(paths: Sequence[StrokePath]) -> str | None:
+def _draw_digest(paths: Sequence[StrokePath], encoded: Sequence[str]) -> str | None:
     """A fingerprint of an artist's batch (None for people's strokes: never skipped)."""
     if not paths or any(p.author is Author.HUMAN for p in paths):
         return None
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.model_dump_json().encode())
+    for text in encoded:
+        digest.update(text.encode())
     return digest.hexdigest()[:24]
 
 
