@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.live.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
@@ -87,6 +87,17 @@ class ServerSettings(BaseSettings):
     )
     web_dist_dir: Path | None = Field(
         default=None, description="The built web studio (defaults to web/dist of the checkout)"
+    )
+    max_request_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest HTTP request body (413 above); POST /traces has its own limit",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for /metrics and /health's detail in public mode "
+        "(otherwise loopback only)",
     )
 
 

@@ -38,6 +38,7 @@ from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.errors import install_database_error_handlers
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
+from code_monet.http_limits import BodyLimitMiddleware, BodyLimits
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.data_lock import DataDirLock, holding_data_dir
 from code_monet.live.registry import AgentFactory, WorkspaceRegistry
@@ -47,6 +48,7 @@ from code_monet.log_context import RequestContextMiddleware, configure_logging
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
+from code_monet.routes.health import OpsAccess, install_ops_access
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.share import create_share_routers
@@ -54,7 +56,7 @@ from code_monet.share.cache import CacheSettings
 from code_monet.share.index import IndexCatchUp, wait_for_background_renders
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
-from code_monet.tracing import setup_tracing
+from code_monet.tracing import TelemetrySettings, setup_tracing
 from code_monet.workspace import WorkspaceState
 
 logger = logging.getLogger(__name__)
@@ -153,12 +155,21 @@ def create_app(
     install_paths(app, root, server_settings)
     _install_error_handlers(app, dev_mode=auth_config.dev_mode)
     install_database_error_handlers(app)  # an outage is 503 + Retry-After, never a 500
+    telemetry = TelemetrySettings()
+    body_limits = BodyLimits(
+        default=server_settings.max_request_body_bytes,
+        routes={"/traces": telemetry.client_traces_max_bytes},
+    )
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits)  # inside: 413s get request ids
     app.add_middleware(RequestContextMiddleware)
+    install_ops_access(
+        app, OpsAccess(public=not auth_config.local_mode, token=server_settings.metrics_token)
+    )
     app.include_router(create_api_router())
     app.include_router(create_auth_router())
     for router in create_share_routers():
         app.include_router(router)
-    app.include_router(create_telemetry_router())
+    app.include_router(create_telemetry_router(telemetry))
     mount_web(app, server_settings.web_dist_dir)
     return app
 

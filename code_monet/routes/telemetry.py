@@ -1,7 +1,9 @@
-"""Telemetry endpoints (all public): ``GET /metrics``, ``POST /traces`` and ``GET /trace-id``.
+"""Telemetry endpoints: ``GET /metrics``, ``POST /traces`` and ``GET /trace-id``.
 
 * ``GET /metrics`` - Prometheus text exposition of ``code_monet.metrics`` (404 when
-  ``METRICS_ENABLED=false``).
+  ``METRICS_ENABLED=false``). In public mode only for loopback callers or a
+  ``METRICS_TOKEN`` bearer (403 otherwise; ``routes.health.OpsAccess``): it is large and
+  describes every user's activity.
 * ``POST /traces`` - clients report their own spans: ``{"spans": [{trace_id, span_id,
   parent_span_id?, name, start_time_unix_nano, end_time_unix_nano, attributes?, status?}]}``.
   The body is bounded (``CLIENT_TRACES_MAX_BYTES``, 413), validated (400 bad JSON, 422 bad
@@ -33,6 +35,7 @@ from pydantic import (
 
 from code_monet import metrics
 from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.routes.health import ops_access
 from code_monet.tracing import ClientSpan, TelemetrySettings, new_trace_id, record_client_spans
 
 logger = logging.getLogger(__name__)
@@ -167,7 +170,12 @@ def create_telemetry_router(
     if settings.metrics_enabled:
 
         @router.get("/metrics", include_in_schema=False)
-        async def prometheus_metrics() -> Response:
+        async def prometheus_metrics(request: Request) -> Response:
+            if not ops_access(request).allows(request):
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    "Metrics are for loopback callers or a METRICS_TOKEN bearer in public mode",
+                )
             body, content_type = metrics.render_latest()
             return Response(content=body, media_type=content_type)
 
