@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, NamedTuple, Protocol
 
@@ -69,12 +69,25 @@ class _DocumentError(ValueError):
     """A problem found in an SVG document; the message is complete."""
 
 
-class _LimitExceededError(ValueError):
-    """A work limit was hit; the message is complete and is re-raised unchanged."""
+class WorkLimitError(ValueError):
+    """A work limit was hit (segments, or a caller's budget check); the message is complete
+    and is re-raised unchanged, so callers can tell "too much" from "malformed"."""
 
 
-def _segment_limit_error(limit: int = MAX_PATH_SEGMENTS) -> _LimitExceededError:
-    return _LimitExceededError(f"SVG path has more than {limit} segments; the limit is {limit}")
+class SegmentLimitError(WorkLimitError):
+    """More segments than the parse was allowed to produce; ``limit`` says how many."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"SVG path has more than {limit} segments; the limit is {limit}")
+        self.limit = limit
+
+
+def _segment_limit_error(limit: int = MAX_PATH_SEGMENTS) -> SegmentLimitError:
+    return SegmentLimitError(limit)
+
+
+_PROGRESS_EVERY: Final = 32
+"""Commands between two calls of a parse's ``on_progress`` hook (a budget check)."""
 
 
 def _excerpt(text: str, position: int, radius: int = 20) -> str:
@@ -322,11 +335,14 @@ class _LexerTarget:
     may be the string ``"z"`` (svgelements' inline close) meaning the subpath start.
     """
 
-    __slots__ = ("_builder", "_commands")
+    __slots__ = ("_builder", "_commands", "_on_progress")
 
-    def __init__(self, builder: _SubpathBuilder) -> None:
+    def __init__(
+        self, builder: _SubpathBuilder, on_progress: Callable[[], None] | None = None
+    ) -> None:
         self._builder = builder
         self._commands = 0
+        self._on_progress = on_progress
 
     @property
     def current_point(self) -> _LexerPoint | None:
@@ -337,6 +353,8 @@ class _LexerTarget:
         self._commands += 1
         if self._commands > MAX_PATH_SEGMENTS:
             raise _segment_limit_error()
+        if self._on_progress is not None and self._commands % _PROGRESS_EVERY == 0:
+            self._on_progress()  # may raise WorkLimitError: a caller's budget is spent
 
     def _xy(self, value: object) -> XY:
         if isinstance(value, str):
@@ -437,7 +455,11 @@ _PATH_WHITESPACE: Final = " \t\n\r\f"
 _BARE_COMMAND_RE: Final = re.compile(r"([MmLlHhVvCcSsQqTtAa])[ \t\n\r\f,]*(?=[A-Za-z]|$)")
 
 
-def _parse_path_d_uncached(d: str) -> list[Subpath]:
+def _parse_path_d_uncached(
+    d: str,
+    max_segments: int = MAX_PATH_SEGMENTS,
+    on_progress: Callable[[], None] | None = None,
+) -> list[Subpath]:
     if not isinstance(d, str):
         raise ValueError(f"SVG path 'd' must be a string, got {type(d).__name__}")
     if len(d) > MAX_PATH_D_LENGTH:
@@ -461,11 +483,11 @@ def _parse_path_d_uncached(d: str) -> list[Subpath]:
             f"is not followed by numbers (at {_excerpt(d, position)!r})"
         )
 
-    builder = _SubpathBuilder()
+    builder = _SubpathBuilder(segment_limit=max_segments)
     lexer = se.SVGLexicalParser()
     try:
-        lexer.parse(_LexerTarget(builder), d)
-    except _LimitExceededError:
+        lexer.parse(_LexerTarget(builder, on_progress), d)
+    except WorkLimitError:
         raise
     except Exception as exc:  # the lexer raises bare ValueError/TypeError on bad input
         position = min(int(lexer.pos), len(d))
@@ -531,18 +553,31 @@ def _copy_subpaths(subpaths: Iterable[Subpath]) -> list[Subpath]:
     return [Subpath(s.start, list(s.segments), s.closed) for s in subpaths]
 
 
-def parse_path_d(d: str) -> list[Subpath]:
+def parse_path_d(
+    d: str,
+    *,
+    max_segments: int = MAX_PATH_SEGMENTS,
+    on_progress: Callable[[], None] | None = None,
+) -> list[Subpath]:
     """Parse an SVG path ``d`` string; raises ``ValueError`` naming the problem.
 
     Supports every command (M L H V C S Q T A Z, absolute and relative, implicit repeats).
     Returns absolute subpaths of line / quad / cubic segments (arcs become cubics). Results are
     cached; each call returns fresh lists, so callers may mutate what they get.
+
+    Hostile input can be expensive (one arc becomes up to four cubics), so a caller with a
+    budget passes ``max_segments`` (the parse stops with :class:`SegmentLimitError` as soon as
+    it is passed) and ``on_progress``, called every few commands, which may raise a
+    :class:`WorkLimitError` to abandon the parse (e.g. a CPU-time budget is spent).
     """
+    max_segments = min(max_segments, MAX_PATH_SEGMENTS)
     cached = _PARSE_CACHE.get(d) if isinstance(d, str) else None
     if cached is None:
-        parsed = _parse_path_d_uncached(d)
+        parsed = _parse_path_d_uncached(d, max_segments, on_progress)
         cached = tuple(_copy_subpaths(parsed))
         _PARSE_CACHE.put(d, cached)
+    elif sum(len(subpath.segments) for subpath in cached) > max_segments:
+        raise SegmentLimitError(max_segments)
     return _copy_subpaths(cached)
 
 

@@ -381,18 +381,20 @@ class TestLimits:
         assert result.failures[0].reason == "has 11 points; the limit is 10 per path"
 
     def test_svg_nodes_count_against_the_limits(self) -> None:
-        """An svg path's parsed nodes count per path and towards the call's total."""
+        """An svg path's parsed nodes count per path; spending the call's total refuses the
+        whole call (issue 15: the work stops there), naming the budget and the path."""
         # Arrange
         d = "M 0 0 " + " ".join(f"L {i} {i}" for i in range(1, 40))
         per_path = PathLimits(max_points_per_path=20)
         total = PathLimits(max_points_total=60)
         # Act
         one = _parse([{"type": "svg", "d": d}], per_path)
-        two = _parse([{"type": "svg", "d": d}] * 2, total)
         # Assert
-        assert one.failures[0].reason == "has 40 points; the limit is 20 per path"
-        assert len(two.paths) == 1
-        assert "would exceed the limit of 60 points per call" in two.failures[0].reason
+        assert one.failures[0].reason == "has more than 20 points; the limit is 20 per path"
+        with pytest.raises(
+            PathInputError, match="budget of 60 points per call was spent at path 1"
+        ):
+            _parse([{"type": "svg", "d": d}] * 2, total)
 
     def test_d_length_limit(self) -> None:
         """An over-long d fails, naming the limit."""

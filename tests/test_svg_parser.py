@@ -16,7 +16,9 @@ from code_monet.svg_parser import (
     MAX_PATH_SEGMENTS,
     XY,
     Segment,
+    SegmentLimitError,
     Subpath,
+    WorkLimitError,
     clear_parse_cache,
     parse_path_d,
     path_geometry,
@@ -983,3 +985,40 @@ class TestParseCache:
         again = parse_path_d(d)
         # Assert
         assert [(s.start, list(s.segments), s.closed) for s in again] == expected
+
+
+class TestParseBudgets:
+    """Callers with a budget stop a parse early (issue 15): by segments, or by their own check."""
+
+    def test_max_segments_stops_the_parse_and_applies_to_cached_results(self) -> None:
+        """Over ``max_segments`` the parse raises SegmentLimitError, also when d was cached."""
+        # Arrange
+        clear_parse_cache()
+        d = "M0 0" + " a40,40 0 1 1 9,0" * 20
+        full = parse_path_d(d)  # now cached
+        segments = sum(len(s.segments) for s in full)
+        clear_parse_cache()
+        # Act / Assert
+        with pytest.raises(SegmentLimitError, match="more than 5 segments"):
+            parse_path_d(d, max_segments=5)
+        parse_path_d(d)
+        with pytest.raises(SegmentLimitError, match="more than 5 segments"):
+            parse_path_d(d, max_segments=5)
+        assert len(parse_path_d(d, max_segments=segments)) == len(full)
+
+    def test_on_progress_can_abandon_a_parse(self) -> None:
+        """A WorkLimitError raised by ``on_progress`` ends the parse unchanged (not re-worded
+        as malformed data)."""
+        # Arrange
+        clear_parse_cache()
+        d = "M0 0" + " l1,1" * 200
+        calls: list[int] = []
+
+        def spent() -> None:
+            calls.append(1)
+            raise WorkLimitError("the budget is spent")
+
+        # Act / Assert
+        with pytest.raises(WorkLimitError, match=r"^the budget is spent$"):
+            parse_path_d(d, on_progress=spent)
+        assert calls == [1]

@@ -103,7 +103,9 @@ async def commit_paths(
 
 async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> ToolReply:
     try:
-        parsed = parse_paths(
+        # Off the event loop: a large batch of arcs is seconds of CPU (bounded by the budgets).
+        parsed = await asyncio.to_thread(
+            parse_paths,
             args.paths,
             canvas_width=ctx.canvas_width,
             canvas_height=ctx.canvas_height,

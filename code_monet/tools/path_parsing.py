@@ -10,19 +10,34 @@ Colours: ``#rrggbb`` in either case is accepted and lower-cased; the 3-digit sho
 expanded to ``#rrggbb``. Point budgets: points given in ``points`` are counted up front; an svg
 path's ``d`` counts its parsed nodes (subpath starts plus segment points) against the per-path
 limit and the running total.
+
+Per-call budgets (paths, points, total ``d`` bytes, CPU seconds) are checked as the work goes,
+not after it: the moment one is spent the whole call is rejected with a ``PathInputError``
+naming it, so a hostile batch (thousands of arc-heavy paths) costs at most one budget's worth
+of CPU. Parsing is synchronous; the tools run it in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from pydantic import ValidationError
 
-from code_monet.svg_parser import Segment, Subpath, parse_path_d, path_to_d, svg_document_to_paths
+from code_monet.svg_parser import (
+    Segment,
+    SegmentLimitError,
+    Subpath,
+    WorkLimitError,
+    parse_path_d,
+    path_to_d,
+    svg_document_to_paths,
+)
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author, Path
@@ -44,6 +59,10 @@ class _ItemError(ValueError):
     """One path is invalid; the message is the reason shown to the model."""
 
 
+class _CallBudgetError(WorkLimitError):
+    """A per-call budget is spent; raised from inside a parse, ends the whole call."""
+
+
 @dataclass(frozen=True)
 class PathLimits:
     """Per-call limits. Point counts are checked before any model is built."""
@@ -52,6 +71,8 @@ class PathLimits:
     max_points_total: int = 50_000
     max_points_per_path: int = 10_000
     max_d_length: int = 200_000
+    max_d_bytes_total: int = 2_000_000
+    max_cpu_seconds: float = 3.0
     min_width: float = 0.5
     max_width: float = 60.0
 
@@ -71,6 +92,8 @@ class ParsedPaths:
     paths: list[Path]
     failures: list[PathFailure] = field(default_factory=list)
     clamped: int = 0
+    points_used: int = 0
+    cpu_seconds: float = 0.0
 
     def summary(self) -> str:
         """A short report for the model: counts, then each failure (the first few)."""
@@ -119,22 +142,48 @@ def _clamp(value: float, low: float, high: float) -> float:
 
 @dataclass
 class _Budget:
-    """Canvas bounds, limits, and the running point total of one call."""
+    """Canvas bounds, limits, and what one call has used so far (points, CPU time)."""
 
     width: float
     height: float
     limits: PathLimits
     points_used: int = 0
+    index: int = 0
+    """The path being parsed (for budget messages)."""
+    cpu_start: float = field(default_factory=time.thread_time)
+
+    def points_spent(self) -> _CallBudgetError:
+        total = self.limits.max_points_total
+        return _CallBudgetError(
+            f"the budget of {total} points per call was spent at path {self.index}; "
+            "nothing was drawn. Use fewer or simpler paths (an arc costs up to four curves), "
+            "or split the drawing into several calls"
+        )
 
     def take(self, count: int) -> None:
         limit = self.limits.max_points_per_path
         if count > limit:
             raise _ItemError(f"has {count} points; the limit is {limit} per path")
         if self.points_used + count > self.limits.max_points_total:
-            raise _ItemError(
-                f"would exceed the limit of {self.limits.max_points_total} points per call"
-            )
+            raise self.points_spent()
         self.points_used += count
+
+    def segments_allowed(self) -> int:
+        """An upper bound for one svg path's segments (each counts at least one point)."""
+        remaining = self.limits.max_points_total - self.points_used
+        return max(0, min(self.limits.max_points_per_path, remaining))
+
+    def cpu_used(self) -> float:
+        return time.thread_time() - self.cpu_start
+
+    def check_time(self) -> None:
+        """Raise once this call has used its CPU budget (CPU of this thread, not wall time)."""
+        if self.cpu_used() > self.limits.max_cpu_seconds:
+            raise _CallBudgetError(
+                f"the budget of {self.limits.max_cpu_seconds:g} CPU seconds per call was "
+                f"spent at path {self.index}; nothing was drawn. Use fewer or simpler paths "
+                "(arcs are the most expensive), or split the drawing into several calls"
+            )
 
     def clamp_xy(self, x: float, y: float) -> XY:
         return (_clamp(x, 0.0, self.width), _clamp(y, 0.0, self.height))
@@ -179,8 +228,16 @@ def _svg_d(raw: object, budget: _Budget) -> tuple[str, bool]:
     limit = budget.limits.max_d_length
     if len(raw) > limit:
         raise _ItemError(f"svg 'd' is {len(raw)} characters; the limit is {limit}")
+    allowed = budget.segments_allowed()
     try:
-        subpaths = parse_path_d(raw)
+        subpaths = parse_path_d(raw, max_segments=allowed, on_progress=budget.check_time)
+    except _CallBudgetError:
+        raise
+    except SegmentLimitError as exc:
+        if allowed < budget.limits.max_points_per_path:
+            raise budget.points_spent() from exc
+        limit = budget.limits.max_points_per_path
+        raise _ItemError(f"has more than {limit} points; the limit is {limit} per path") from exc
     except ValueError as exc:
         raise _ItemError(str(exc)) from exc
     if not subpaths:
@@ -254,14 +311,19 @@ def _parse_item(item: object, budget: _Budget) -> tuple[Path, bool]:
     return path, clamped or moved
 
 
-def _count_points(items: Sequence[object]) -> int:
+def _count_points(items: Sequence[object]) -> tuple[int, int]:
+    """(points given in ``points`` lists, characters of ``d`` strings): cheap, before parsing."""
     total = 0
+    d_bytes = 0
     for item in items:
         if isinstance(item, Mapping):
             points = item.get("points")
             if isinstance(points, list):
                 total += len(points)
-    return total
+            d = item.get("d")
+            if isinstance(d, str):
+                d_bytes += len(d)
+    return total, d_bytes
 
 
 def parse_paths(
@@ -273,8 +335,10 @@ def parse_paths(
 ) -> ParsedPaths:
     """Validate every path in ``raw`` (decoded JSON) on its own; see the module docstring.
 
-    Raises ``PathInputError`` when ``raw`` is not a list or exceeds ``max_paths`` /
-    ``max_points_total``; everything else is reported per path in ``ParsedPaths.failures``.
+    Raises ``PathInputError`` when ``raw`` is not a list or spends a per-call budget
+    (``max_paths``, ``max_points_total``, ``max_d_bytes_total``, ``max_cpu_seconds``) — checked
+    as the work goes, so the call stops there; everything else is reported per path in
+    ``ParsedPaths.failures``.
     """
     if not isinstance(raw, list):
         raise PathInputError(
@@ -286,25 +350,51 @@ def parse_paths(
             f"got {len(raw)} paths; the limit is {limits.max_paths} per call. "
             "Split the drawing into several calls."
         )
-    total = _count_points(raw)
+    total, d_bytes = _count_points(raw)
     if total > limits.max_points_total:
         raise PathInputError(
             f"got {total} points in total; the limit is {limits.max_points_total} per call. "
             "Use fewer points (curves need far fewer than polylines) or several calls."
         )
+    if d_bytes > limits.max_d_bytes_total:
+        raise PathInputError(
+            f"got {d_bytes} characters of svg 'd' in total; the limit is "
+            f"{limits.max_d_bytes_total} per call. Use fewer or shorter paths, or several calls."
+        )
     budget = _Budget(float(canvas_width), float(canvas_height), limits)
     paths: list[Path] = []
     failures: list[PathFailure] = []
     clamped = 0
-    for index, item in enumerate(raw):
-        try:
-            path, was_clamped = _parse_item(item, budget)
-        except _ItemError as exc:
-            failures.append(PathFailure(index=index, reason=str(exc)))
-            continue
-        paths.append(path)
-        clamped += was_clamped
-    return ParsedPaths(paths=paths, failures=failures, clamped=clamped)
+    try:
+        for index, item in enumerate(raw):
+            budget.index = index
+            budget.check_time()
+            try:
+                path, was_clamped = _parse_item(item, budget)
+            except _ItemError as exc:
+                failures.append(PathFailure(index=index, reason=str(exc)))
+                continue
+            paths.append(path)
+            clamped += was_clamped
+    except _CallBudgetError as exc:
+        raise PathInputError(str(exc)) from exc
+    return ParsedPaths(
+        paths=paths,
+        failures=failures,
+        clamped=clamped,
+        points_used=budget.points_used,
+        cpu_seconds=budget.cpu_used(),
+    )
+
+
+def remaining_limits(limits: PathLimits, used: ParsedPaths) -> PathLimits:
+    """What is left of a call's budgets after ``used`` (a second batch in the same call)."""
+    return dataclasses.replace(
+        limits,
+        max_paths=max(0, limits.max_paths - len(used.paths) - len(used.failures)),
+        max_points_total=max(0, limits.max_points_total - used.points_used),
+        max_cpu_seconds=max(0.0, limits.max_cpu_seconds - used.cpu_seconds),
+    )
 
 
 def paths_from_dicts(

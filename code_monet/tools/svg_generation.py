@@ -1,22 +1,34 @@
 """``generate_svg``: run agent-written Python in the sandbox and draw what it outputs.
 
 The program (hostile input) runs in ``CodeSandbox``; its paths — from the helpers or a printed
-SVG document — are validated like ``draw_paths`` input. Failures come back with the exit status
+SVG document — are validated like ``draw_paths`` input, in a worker thread and within one
+shared set of per-call budgets, so a program that prints thousands of expensive paths costs its
+own call a few seconds of CPU and nobody else anything. Failures come back with the exit status
 and a bounded stderr tail so the model can fix its code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from code_monet.tools.callbacks import ProgramOutput
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
-from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parse_svg_output
+from code_monet.tools.path_parsing import (
+    ParsedPaths,
+    PathInputError,
+    PathLimits,
+    parse_paths,
+    parse_svg_output,
+    remaining_limits,
+)
 from code_monet.tools.results import ToolReply, error_result
 from code_monet.tools.sandbox import SandboxUnavailableError
+from code_monet.tools.sandbox_runner import RawPathDict
 from code_monet.types.brushes import BRUSH_NAMES
 
 logger = logging.getLogger(__name__)
@@ -51,6 +63,30 @@ def _merge(first: ParsedPaths, second: ParsedPaths) -> ParsedPaths:
     )
 
 
+def _parse_program_output(
+    raw_paths: Sequence[RawPathDict],
+    stdout: str,
+    *,
+    canvas_width: int,
+    canvas_height: int,
+    limits: PathLimits,
+) -> ParsedPaths:
+    """The helpers' paths, then a printed SVG document, within one call's budgets (blocking:
+    run it in a worker thread)."""
+    parsed = parse_paths(
+        list(raw_paths), canvas_width=canvas_width, canvas_height=canvas_height, limits=limits
+    )
+    if "<svg" in stdout:
+        printed = parse_svg_output(
+            stdout[stdout.index("<svg") :],
+            canvas_width=canvas_width,
+            canvas_height=canvas_height,
+            limits=remaining_limits(limits, parsed),
+        )
+        parsed = _merge(parsed, printed)
+    return parsed
+
+
 async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
     if ctx.sandbox is None:
         return error_result("Code execution is not available on this server; use draw_paths.")
@@ -72,20 +108,14 @@ async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
         tail = f"\nstderr (tail):\n{result.stderr_tail}" if result.stderr_tail else ""
         return error_result(f"{result.error} (exit status {result.exit_code}).{tail}")
     try:
-        parsed = parse_paths(
-            list(result.paths),
+        parsed = await asyncio.to_thread(
+            _parse_program_output,
+            result.paths,
+            result.stdout,
             canvas_width=ctx.canvas_width,
             canvas_height=ctx.canvas_height,
             limits=ctx.program_limits,
         )
-        if "<svg" in result.stdout:
-            printed = parse_svg_output(
-                result.stdout[result.stdout.index("<svg") :],
-                canvas_width=ctx.canvas_width,
-                canvas_height=ctx.canvas_height,
-                limits=ctx.program_limits,
-            )
-            parsed = _merge(parsed, printed)
     except PathInputError as exc:
         return error_result(f"The program's output was rejected: {exc}")
     if not parsed.paths and not parsed.failures:
