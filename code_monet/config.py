@@ -81,6 +81,20 @@ class ServerSettings(BaseSettings):
         description="Compress WebSocket frames (saves bandwidth, costs CPU per socket per frame)",
     )
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    forwarded_allow_ips: str = Field(
+        default="",
+        description=(
+            "Comma-separated proxy addresses (or *) whose X-Forwarded-For/-Proto are believed; "
+            "empty: none, the peer address is the client (rate limits key on it)"
+        ),
+    )
+    ws_session_recheck_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often an open socket re-checks that its user is active and its "
+        "session signed in (deactivation by another process closes it 4001 within this)",
+    )
     apple_app_ids: list[str] = Field(
         default_factory=list,
         description="TEAMID.bundle ids allowed universal links (apple-app-site-association)",

@@ -19,6 +19,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
@@ -51,6 +52,7 @@ from code_monet.routes.deps import install_paths
 from code_monet.routes.health import OpsAccess, install_ops_access
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
+from code_monet.routes.websocket import socket_closer
 from code_monet.share import create_share_routers
 from code_monet.share.cache import CacheSettings
 from code_monet.share.index import IndexCatchUp, wait_for_background_renders
@@ -126,6 +128,7 @@ def create_app(
             server_settings, root, database, auth, agent_factory, auth_config.dev_mode
         )
         runtime.registry.piece_saved_hooks.append(index.piece_saved)
+        auth.session_hooks.append(socket_closer(runtime.connections))  # sign-out closes 4001
         index.start()
         app.state.runtime = runtime
         tracing = setup_tracing(app, engine=database.engine)
@@ -254,6 +257,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
             log_config=None,
             loop=settings.event_loop,
             ws_max_size=transport_frame_limit(settings),
+            **proxy_options(settings),
         )
         return
     data_lock = DataDirLock.acquire(data_dir)  # DataDirLockedError: another server has it
@@ -273,12 +277,27 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         ws_per_message_deflate=settings.ws_per_message_deflate,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
         lifespan="on",
+        **proxy_options(settings),
     )
     tune_gc_for_serving()
     try:
         GracefulServer(config, app, settings.worker_threads).run()
     finally:
         data_lock.release()
+
+
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(settings: ServerSettings) -> ProxyOptions:
+    """uvicorn's proxy-header handling, the one place the client address is derived (rate
+    limits key on it). uvicorn's own default believes ``X-Forwarded-For`` from any loopback
+    peer, so anyone connecting through a local process could pick their rate-limit key:
+    forwarded headers are believed only from ``FORWARDED_ALLOW_IPS`` (none by default)."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return ProxyOptions(proxy_headers=bool(trusted), forwarded_allow_ips=trusted)
 
 
 def transport_frame_limit(settings: ServerSettings) -> int:

@@ -4,8 +4,10 @@ Requesting always answers the same (the router replies before anything address-s
 happens, and :func:`deliver` runs afterwards), so responses reveal nothing about which
 addresses have accounts. Only hashes are stored: SHA-256 of the link token, and an HMAC of the
 code keyed by the signing secret (a bare hash of six digits would be trivially reversible).
-Wrong codes count against the code (burned after ``MAGIC_CODE_MAX_ATTEMPTS``) and against the
-address (``CODE_ATTEMPTS_PER_EMAIL_PER_15MIN``); requests and verifications are limited per IP.
+Wrong codes count against the code (burned after ``MAGIC_CODE_MAX_ATTEMPTS``; the link itself
+keeps working) and against the (client, address) pair (``CODE_ATTEMPTS_PER_EMAIL_PER_15MIN``);
+requests and verifications are limited per IP and per (client, address), never per address
+alone, so nobody can lock another person's address out.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ BAD_LINK = "This sign-in link is invalid, expired or already used; request a new
 BAD_CODE = "Invalid or expired code; check the e-mail or request a new one"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _CODE_RE = re.compile(r"^[0-9]{6}$")
+LINK_ANY_ATTEMPTS = 2**31 - 1
+"""``mark_used``'s attempt bound for link tokens: wrong codes never burn the link itself."""
 
 
 def hash_token(token: str) -> str:
@@ -52,14 +56,18 @@ def check_request_rate(auth: AuthService, ip: str) -> None:
     enforce(auth.limits.magic_link_ip, ip, "sign-in link", auth.tick())
 
 
-async def deliver(auth: AuthService, email: str, platform: str | None) -> bool:
+async def deliver(auth: AuthService, email: str, platform: str | None, ip: str = "") -> bool:
     """Create and e-mail a link + code if ``email`` may sign in; True when a mail went out.
 
-    Runs after the response. Failures are logged, never surfaced (no enumeration).
+    Runs after the response. Failures are logged, never surfaced (no enumeration). The
+    per-address limit counts per requesting client (``auth.limits``): someone asking for
+    links to another person's address cannot stop that person's own links.
     """
-    if not auth.limits.magic_link_email.is_allowed(email, now=auth.tick()):
-        logger.warning("Magic link for %s dropped: per-address limit reached", email)
+    guard, tick = auth.limits.magic_link_email, auth.tick()
+    if guard.refusal(ip, email, tick) is not None:
+        logger.warning("Magic link for %s dropped: limit reached for client %s", email, ip)
         return False
+    guard.record(ip, email, tick)
     now = auth.now()
     token, code = secrets.token_urlsafe(32), new_code()
     try:
@@ -106,11 +114,12 @@ async def verify_token(auth: AuthService, token: str, ip: str) -> TokenPair:
     if not _TOKEN_RE.match(token):
         raise InvalidCredentialsError(BAD_LINK)
     now = auth.now()
-    max_attempts = auth.settings.magic_code_max_attempts
     async with auth.store() as session:
         link = await magic_links.get_by_token_hash(session, hash_token(token))
+        # Wrong codes burn the 6-digit code, not the 256-bit link: guessing the owner's code
+        # must not stop the owner's link from working.
         if link is None or not await magic_links.mark_used(
-            session, link.id, now=now, max_attempts=max_attempts
+            session, link.id, now=now, max_attempts=LINK_ANY_ATTEMPTS
         ):
             raise InvalidCredentialsError(BAD_LINK)
         user = await _user_for(auth, session, link)
@@ -121,7 +130,7 @@ async def verify_token(auth: AuthService, token: str, ip: str) -> TokenPair:
 async def verify_code(auth: AuthService, email: str, code: str, ip: str) -> TokenPair:
     """Sign in with e-mail + the 6-digit code. Wrong guesses are counted and limited."""
     enforce(auth.limits.verify_ip, ip, "sign-in code", auth.tick())
-    enforce(auth.limits.code_email, email, "sign-in code", auth.tick())
+    auth.limits.code_email.check(ip, email, "sign-in code", auth.tick())
     if not _CODE_RE.match(code):
         raise InvalidCredentialsError(BAD_CODE)
     now = auth.now()
@@ -139,6 +148,7 @@ async def verify_code(auth: AuthService, email: str, code: str, ip: str) -> Toke
             await magic_links.invalidate_for_email(session, email, now=now)
             return await auth.start_session(session, user, now)
         counts = await magic_links.record_failed_attempt(session, [x.id for x in active])
+    auth.limits.code_email.record(ip, email, auth.tick())
     if any(count >= max_attempts for count in counts):
         logger.warning("Sign-in code for %s burned after %d wrong attempts", email, max_attempts)
     raise InvalidCredentialsError(BAD_CODE)

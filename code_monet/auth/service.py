@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,6 +47,10 @@ from code_monet.db.types import utc_now
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+SessionEndedHook = Callable[[uuid.UUID, str | None], Awaitable[None]]
+"""Told (user id, session id; None = every session) when sessions end in this process, so the
+server can close their live sockets at once (sessions ended by another process, such as
+``code-monet user deactivate``, are noticed by the sockets' periodic re-check)."""
 BAD_CREDENTIALS = "Invalid email or password"
 
 
@@ -70,6 +74,16 @@ class AuthService:
     mailer: Mailer
     limits: AuthLimits
     clock: Clock = utc_now
+    session_hooks: list[SessionEndedHook] = field(default_factory=list)
+
+    async def _sessions_ended(self, user_id: uuid.UUID, session_ids: list[str | None]) -> None:
+        """Run every hook; a failing hook is logged, it never undoes the sign-out."""
+        for hook in self.session_hooks:
+            for session_id in session_ids:
+                try:
+                    await hook(user_id, session_id)
+                except Exception:
+                    logger.exception("Session-ended hook failed for user %s", user_id)
 
     def now(self) -> datetime:
         return self.clock()
@@ -163,6 +177,7 @@ class AuthService:
                 claims.user_id,
                 claims.session_id,
             )
+            await self._sessions_ended(claims.user_id, [claims.session_id])
             raise RefreshTokenReuseError("Refresh token was already used; sign in again")
         raise AuthenticationError("Refresh token was revoked; sign in again")
 
@@ -181,6 +196,7 @@ class AuthService:
             revoked = 0
             for family in sorted(families):
                 revoked += await refresh_tokens.revoke_family(session, family, now=now)
+        await self._sessions_ended(auth.user.id, list(sorted(families)))
         logger.info("User %s signed out (%d token(s) revoked)", auth.user.id, revoked)
         return revoked
 
@@ -201,6 +217,14 @@ class AuthService:
         if not live:
             raise AuthenticationError("Session was signed out; sign in again")
         return AuthenticatedSession(user, claims)
+
+    async def session_is_live(self, user_id: uuid.UUID, session_id: str) -> bool:
+        """Whether an open socket's user is still active and its session still signed in
+        (re-checked periodically: another process may have deactivated the user)."""
+        async with self.store(write=False) as session:
+            user = await users.get_user(session, user_id)
+            live = await refresh_tokens.family_is_active(session, session_id, now=self.now())
+        return user is not None and user.is_active and live
 
     async def authenticate_access_token(self, token: str) -> User:
         """The user an access token belongs to (REST dependencies and the WebSocket).
@@ -234,9 +258,20 @@ class AuthService:
                     raise bad_invite
                 pair = await self.start_session(session, user, now)
         except users.EmailTakenError as exc:
+            await self._burn_invite(email, invite_code)
             raise AccountExistsError("An account with this email already exists") from exc
         logger.info("User %s signed up with an invite", user.id)
         return pair
+
+    async def _burn_invite(self, email: str, invite_code: str) -> None:
+        """An invite tried on a taken address is used up: probing which addresses have
+        accounts costs one invite per address (only admins hand them out)."""
+        now = self.now()
+        async with self.store() as session:
+            owner = await users.get_user_by_email(session, normalize_email(email))
+            if owner is not None:
+                await invites.consume_invite(session, invite_code, owner.id, now=now)
+        logger.info("Sign-up for a taken address: invite used up")
 
     async def signin(self, email: str, password: str, ip: str) -> TokenPair:
         """E-mail + password. Unknown addresses cost the same as wrong passwords."""
@@ -245,12 +280,14 @@ class AuthService:
             email = normalize_email(email)
         except InvalidEmailError as exc:
             raise InvalidCredentialsError(BAD_CREDENTIALS) from exc
-        enforce(self.limits.signin_email, email, "sign-in", self.tick())
+        guard = self.limits.signin_email
+        guard.check(ip, email, "sign-in", self.tick())
         async with self.store(write=False) as session:
             found = await users.get_credentials(session, email)
         user, stored_hash = found if found is not None else (None, None)
         matched = await verify_password(stored_hash, password)
         if user is None or not matched or not user.is_active:
+            guard.record(ip, email, self.tick())  # only failures count against the address
             logger.info("Failed sign-in from %s", ip)
             raise InvalidCredentialsError(BAD_CREDENTIALS)
         now = self.now()

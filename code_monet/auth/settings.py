@@ -58,13 +58,24 @@ class AuthSettings(BaseSettings):
     smtp_tls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    # Rate limits (requests per window) — per client IP and per e-mail address.
+    # Rate limits (requests per window) — per client IP, per (client IP, e-mail address),
+    # and a generous cap per address across all clients (auth.limits: never locks the owner
+    # of an address out; over it, only clients that already tried that address are refused).
     magic_link_per_ip_per_hour: int = Field(default=20, ge=1)
-    magic_link_per_email_per_hour: int = Field(default=5, ge=1)
+    magic_link_per_email_per_hour: int = Field(
+        default=5, ge=1, description="Link requests per (client IP, address)"
+    )
+    magic_link_per_email_all_sources_per_hour: int = Field(default=30, ge=1)
     verify_per_ip_per_15min: int = Field(default=30, ge=1)
-    code_attempts_per_email_per_15min: int = Field(default=10, ge=1)
+    code_attempts_per_email_per_15min: int = Field(
+        default=10, ge=1, description="Wrong codes per (client IP, address)"
+    )
+    code_attempts_per_email_all_sources_per_15min: int = Field(default=50, ge=1)
     signin_per_ip_per_15min: int = Field(default=20, ge=1)
-    signin_per_email_per_15min: int = Field(default=10, ge=1)
+    signin_per_email_per_15min: int = Field(
+        default=10, ge=1, description="Wrong passwords per (client IP, address)"
+    )
+    signin_failures_per_email_all_sources_per_15min: int = Field(default=100, ge=1)
     signup_per_ip_per_hour: int = Field(default=10, ge=1)
     refresh_per_ip_per_minute: int = Field(default=60, ge=1)
 

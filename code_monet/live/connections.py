@@ -45,6 +45,9 @@ class ClientConnection:
     queue_size: int = 256
     token_key: str = ""
     trace_id: str | None = None
+    session_id: str = ""
+    """The sign-in session (refresh-token family) whose token opened the socket: signing that
+    session out closes the socket."""
     id: int = field(default_factory=lambda: next(_ids))
     stroke_cursor: int = 0
     """Newest batch this socket is past (acknowledged, or fetched by it for sure): trimming."""
@@ -150,6 +153,7 @@ class ConnectionManager:
         protocol_version: int,
         token_key: str = "",
         trace_id: str | None = None,
+        session_id: str = "",
     ) -> ClientConnection:
         """Register a socket synchronously (no await: nothing can be broadcast in between)."""
         connection = ClientConnection(
@@ -160,6 +164,7 @@ class ConnectionManager:
             queue_size=self.queue_size,
             token_key=token_key,
             trace_id=trace_id,
+            session_id=session_id,
         )
         connection.start()
         self._by_user.setdefault(user_id, set()).add(connection)
@@ -215,6 +220,19 @@ class ConnectionManager:
         )
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+    async def close_user(
+        self, user_id: str, code: int, reason: str, *, session_id: str | None = None
+    ) -> int:
+        """Close a user's sockets (only those of ``session_id`` when given); their readers
+        then finish as after any close. Returns how many were closed."""
+        doomed = [
+            c
+            for c in self.connections(user_id)
+            if not c.closed and (session_id is None or c.session_id == session_id)
+        ]
+        await asyncio.gather(*(c.close(code, reason) for c in doomed), return_exceptions=True)
+        return len(doomed)
 
     async def close_all(
         self, code: int = CLOSE_GOING_AWAY, reason: str = "Server shutting down"

@@ -65,9 +65,10 @@ def create_auth_router() -> APIRouter:
         body: MagicLinkRequest, request: Request, service: AuthServiceDep, tasks: BackgroundTasks
     ) -> MessageResponse:
         """E-mail a sign-in link and code. Always the same answer, whatever the address."""
+        ip = client_ip(request)
         with _http_errors():
-            magic_links.check_request_rate(service, client_ip(request))
-        tasks.add_task(magic_links.deliver, service, body.email, body.platform)
+            magic_links.check_request_rate(service, ip)
+        tasks.add_task(magic_links.deliver, service, body.email, body.platform, ip)
         return MessageResponse(message=MAGIC_LINK_SENT)
 
     @router.get("/verify", response_class=RedirectResponse, status_code=status.HTTP_303_SEE_OTHER)

@@ -12,13 +12,15 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import uuid
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from code_monet import metrics
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
-from code_monet.live.connections import CLOSE_GOING_AWAY, ClientConnection
+from code_monet.auth.service import SessionEndedHook
+from code_monet.live.connections import CLOSE_GOING_AWAY, ClientConnection, ConnectionManager
 from code_monet.live.handlers import HandlerContext, handle_frame
 from code_monet.live.registry import UserSession
 from code_monet.live.runtime import ServerRuntime
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_INTERNAL = 1011
 AUTH_FRAME_TIMEOUT = 10.0
+SESSION_ENDED = "Session ended; sign in again"
 V2_SUBPROTOCOL = "code-monet.v2"
 _TOKEN_PREFIXES = ("bearer.", "access_token.")
 
@@ -46,6 +49,18 @@ _TOKEN_PREFIXES = ("bearer.", "access_token.")
 def token_key(token: str) -> str:
     """A short fingerprint of a bearer token: matches HTTP fetches to their client's sockets."""
     return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def socket_closer(connections: ConnectionManager) -> SessionEndedHook:
+    """The auth service's hook: a session signed out (or revoked, or every session of a
+    deactivated user) closes its open sockets with 4001 at once."""
+
+    async def close(user_id: uuid.UUID, session_id: str | None) -> None:
+        await connections.close_user(
+            str(user_id), CLOSE_UNAUTHORIZED, SESSION_ENDED, session_id=session_id
+        )
+
+    return close
 
 
 def _subprotocol_choice(offered: list[str]) -> tuple[str | None, str | None]:
@@ -115,14 +130,15 @@ async def serve_socket(websocket: WebSocket) -> None:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Missing token")
         return
     try:
-        user = await runtime.auth.authenticate_access_token(token)
+        authenticated = await runtime.auth.authenticate(token)
     except AuthUnavailableError:
         await _close(websocket, CLOSE_INTERNAL, "Authentication unavailable; retry shortly")
         return
     except AuthenticationError as exc:
         await _close(websocket, CLOSE_UNAUTHORIZED, str(exc) or "Invalid token")
         return
-    user_id = str(user.id)
+    user_id = str(authenticated.user.id)
+    session_id = authenticated.claims.session_id
     inline = params.get("strokes") == "inline"
     last_seq = _last_seq(params.get("last_seq"))
     version = 2 if (inline or last_seq is not None or first_frame_auth or subprotocol) else 1
@@ -136,7 +152,7 @@ async def serve_socket(websocket: WebSocket) -> None:
         ),
     ):
         await _run_connection(
-            runtime, websocket, user_id, token_key(token), inline, last_seq, version
+            runtime, websocket, user_id, token_key(token), inline, last_seq, version, session_id
         )
 
 
@@ -148,6 +164,7 @@ async def _run_connection(
     inline: bool,
     last_seq: int | None,
     version: int,
+    session_id: str = "",
 ) -> None:
     connections = runtime.connections
     if connections.at_cap(user_id):
@@ -175,11 +192,14 @@ async def _run_connection(
         protocol_version=version,
         token_key=key,
         trace_id=websocket.query_params.get("trace_id"),
+        session_id=session_id,
     )
     _greet(session, connection, gallery, last_seq, _epoch(websocket.query_params.get("epoch")))
     metrics.connection_opened(version)
     close_code = 1000
     closed_by_us: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    check = _SessionCheck(runtime, connection)
+    watcher = asyncio.create_task(check.watch(), name=f"ws-session-check-{connection.id}")
     try:
         await session.orchestrator.viewer_connected()
         ctx = HandlerContext(session, connection, runtime.settings)
@@ -198,6 +218,9 @@ async def _run_connection(
             raw = message.get("text")
             if raw is None:
                 raw = message.get("bytes") or b""
+            if not await check.still_live(stale_only=True):
+                close_code = CLOSE_UNAUTHORIZED
+                break
             await handle_frame(ctx, raw)
     except WebSocketDisconnect as exc:
         close_code = exc.code
@@ -205,7 +228,45 @@ async def _run_connection(
         close_code = CLOSE_GOING_AWAY
     finally:
         closed_by_us.cancel()
+        watcher.cancel()
         await _disconnected(runtime, session, connection, close_code)
+
+
+class _SessionCheck:
+    """Re-checks that a socket's user is active and its session signed in, at most every
+    ``WS_SESSION_RECHECK_SECONDS``: in the background (a socket that only listens is closed
+    too) and before a frame is handled once the last check is that old. In-process sign-outs
+    close sockets at once (:func:`socket_closer`); this catches other processes (the CLI)."""
+
+    def __init__(self, runtime: ServerRuntime, connection: ClientConnection) -> None:
+        self.runtime = runtime
+        self.connection = connection
+        self.interval = runtime.settings.ws_session_recheck_seconds
+        self.checked_at = asyncio.get_running_loop().time()
+
+    async def still_live(self, *, stale_only: bool) -> bool:
+        """False (and the socket closed 4001) when the session has ended."""
+        now = asyncio.get_running_loop().time()
+        if stale_only and now - self.checked_at < self.interval:
+            return True
+        self.checked_at = now
+        connection = self.connection
+        try:
+            live = await self.runtime.auth.session_is_live(
+                uuid.UUID(connection.user_id), connection.session_id
+            )
+        except AuthUnavailableError:
+            return True  # an outage is not a sign-out: the next check decides
+        if not live:
+            logger.info("Closing socket %d: its session ended", connection.id)
+            await connection.close(CLOSE_UNAUTHORIZED, SESSION_ENDED)
+        return live
+
+    async def watch(self) -> None:
+        while not self.connection.closed:
+            await asyncio.sleep(self.interval)
+            if not await self.still_live(stale_only=False):
+                return
 
 
 def _greet(
