@@ -81,6 +81,10 @@ async def handle_frame(ctx: HandlerContext, raw: str | bytes) -> None:
         metrics.client_message_rejected("bad_json")
         await ctx.reply_error("Invalid JSON: each message must be one JSON object")
         return
+    except RecursionError:  # e.g. 100,000 nested arrays: answer, keep the socket
+        metrics.client_message_rejected("too_deep")
+        await ctx.reply_error("Invalid JSON: nested too deeply")
+        return
     kind = data.get("type") if isinstance(data, dict) else None
     if not isinstance(kind, str):
         metrics.client_message_rejected("no_type")
@@ -95,6 +99,10 @@ async def handle_frame(ctx: HandlerContext, raw: str | bytes) -> None:
     except ValidationError as exc:
         metrics.client_message_rejected("invalid")
         await ctx.reply_error(f"Invalid '{kind}' message", _validation_summary(exc))
+        return
+    except RecursionError:
+        metrics.client_message_rejected("too_deep")
+        await ctx.reply_error(f"Invalid '{kind}' message: nested too deeply")
         return
     metrics.client_message(kind)
     try:

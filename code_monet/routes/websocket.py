@@ -82,7 +82,7 @@ async def _first_frame_token(websocket: WebSocket) -> str | None:
         return None
     try:
         message = parse_client_message(raw)
-    except (ValidationError, ValueError):
+    except (ValidationError, ValueError, RecursionError):  # deep nesting: no token, not a crash
         return None
     return message.token if isinstance(message, AuthClientMessage) else None
 
