@@ -202,6 +202,38 @@ class TestSignupAndSignin:
         assert other_ip.status_code == 401
         assert later.status_code == 401
 
+    async def test_address_cap_refuses_repeat_guessers_not_fresh_clients(
+        self, db: Database, tmp_path: Path, clock: FakeClock
+    ) -> None:
+        """Over the per-address cap (a distributed attack) a client that already guessed
+        wrong is refused, but the owner's client, fresh for that address, still signs in."""
+        # Arrange
+        settings = settings_for_tests(
+            signin_per_email_per_15min=2, signin_failures_per_email_all_sources_per_15min=3
+        )
+        service = make_service(db, tmp_path, clock=clock, settings=settings)
+        async with _client(service, "10.0.0.9") as owner:
+            await _signup(owner, service, "a@example.com")
+        wrong = {"email": "a@example.com", "password": "wrong password"}
+        right = {"email": "a@example.com", "password": PASSWORD}
+        async with (
+            _client(service, "10.0.0.1") as one,
+            _client(service, "10.0.0.2") as two,
+            _client(service, "10.0.0.3") as three,
+            _client(service, "10.0.0.9") as owner,
+        ):
+            # Act
+            guesses = [(await c.post("/auth/signin", json=wrong)).status_code for c in (one, one)]
+            guesses += [(await two.post("/auth/signin", json=wrong)).status_code]
+            fresh = (await three.post("/auth/signin", json=wrong)).status_code
+            repeat = (await two.post("/auth/signin", json=wrong)).status_code
+            own = await owner.post("/auth/signin", json=right)
+        # Assert
+        assert guesses == [401, 401, 401]
+        assert fresh == 401
+        assert repeat == 429
+        assert own.status_code == 200
+
 
 class TestSessionsOverHttp:
     """Refresh, logout, /auth/me and the user dependencies."""

@@ -162,7 +162,8 @@ def _set_active(email: str, active: bool) -> None:
 
 @user_app.command("deactivate")
 def user_deactivate(email: Annotated[str, typer.Argument(help="E-mail address.")]) -> None:
-    """Deactivate a user: they cannot sign in and their sessions end."""
+    """Deactivate a user: they cannot sign in and their sessions end (a running server
+    closes their open sockets within WS_SESSION_RECHECK_SECONDS)."""
     _set_active(email, False)
 
 
