@@ -8,6 +8,11 @@
 * ``bind_user`` / ``bind_request`` set the context (``contextvars``, so each asyncio task keeps
   its own) and ``RequestContextMiddleware`` binds a request id to every HTTP request and
   WebSocket, echoes it as ``X-Request-ID`` and records the HTTP request metric.
+* Secrets never reach a log line: ``SENSITIVE_PARAMS`` / ``SENSITIVE_HEADERS`` are the one list
+  of what is secret, ``redact_text`` blanks their values wherever a URL or header shows up
+  (uvicorn's access log writes every ``/ws?token=`` and ``/auth/verify?token=``; a logged token
+  could be replayed). ``install_log_redaction`` puts ``RedactingFilter`` on uvicorn's loggers,
+  and our formatters redact every line they write. ``tracing`` uses the same definitions.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -33,13 +38,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from code_monet import metrics
 
 __all__ = [
+    "REDACTED",
     "REQUEST_ID_HEADER",
+    "SENSITIVE_HEADERS",
+    "SENSITIVE_PARAMS",
+    "RedactingFilter",
     "RequestContextMiddleware",
     "bind_request",
     "bind_user",
     "configure_logging",
     "current_request_id",
     "current_user_id",
+    "install_log_redaction",
+    "redact_headers",
+    "redact_query",
+    "redact_text",
     "release_record_factory",
     "reset_logging",
     "retain_record_factory",
@@ -109,6 +122,98 @@ def sane_request_id(value: str | None) -> str | None:
     if value is not None and _REQUEST_ID_RE.match(value):
         return value
     return None
+
+
+# ----------------------------------------------------------------------------- redaction
+
+REDACTED = "[REDACTED]"
+SENSITIVE_PARAMS = frozenset(
+    {
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "code",
+        "key",
+        "api_key",
+        "apikey",
+        "password",
+        "secret",
+        "client_secret",
+        "signature",
+        "sig",
+    }
+)
+"""Query parameters whose values are credentials (compared case-insensitively)."""
+SENSITIVE_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "sec-websocket-protocol",  # carries ``bearer.<token>`` for browsers' sockets
+        "x-api-key",
+    }
+)
+"""Headers whose values are credentials (lower case)."""
+
+_PARAM_RE = re.compile(
+    r"([?&;](?:" + "|".join(sorted(map(re.escape, SENSITIVE_PARAMS))) + r")=)[^&;#\s\"'<>]*",
+    re.IGNORECASE,
+)
+# ``Bearer <jwt>`` in a logged header, ``bearer.<jwt>`` in a logged subprotocol list.
+_BEARER_RE = re.compile(r"\b(bearer[ .])[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with the values of sensitive query parameters and bearer tokens blanked."""
+    if "=" not in text and "earer" not in text.lower():
+        return text
+    text = _PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    return _BEARER_RE.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def redact_query(query: str) -> str:
+    """A bare query string (``token=…&x=1``, no ``?``) with sensitive values blanked."""
+    return redact_text("?" + query)[1:]
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs with the values of ``SENSITIVE_HEADERS`` blanked."""
+    return [
+        (name, REDACTED if name.lower() in SENSITIVE_HEADERS else redact_text(value))
+        for name, value in headers
+    ]
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record whose message (or string extras) carry secrets, before any handler
+    (pytest's included) sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        for key, value in list(record.__dict__.items()):
+            if isinstance(value, str) and key not in _STANDARD_ATTRS - {"color_message"}:
+                redacted = redact_text(value)
+                if redacted != value:
+                    setattr(record, key, redacted)
+        return True
+
+
+_URL_LOGGERS = ("uvicorn", "uvicorn.access", "uvicorn.error")
+"""Loggers that write request URLs (logger filters do not apply to children's records)."""
+
+
+def install_log_redaction() -> None:
+    """Put a ``RedactingFilter`` on uvicorn's loggers (idempotent)."""
+    for name in _URL_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in target.filters):
+            target.addFilter(RedactingFilter())
 
 
 # ----------------------------------------------------------------------------- record factory
@@ -203,7 +308,7 @@ class JsonFormatter(logging.Formatter):
             line["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        return redact_text(json.dumps(line, default=str, ensure_ascii=False))
 
 
 def _quote(value: object) -> str:
@@ -231,7 +336,7 @@ class KeyValueFormatter(logging.Formatter):
             text += "\n" + self.formatException(record.exc_info)
         if record.stack_info:
             text += "\n" + self.formatStack(record.stack_info)
-        return text
+        return redact_text(text)
 
 
 _configured = False
@@ -256,6 +361,7 @@ def configure_logging(level: str = "INFO", *, json_format: bool | None = None) -
     if not _configured:
         retain_record_factory()
         _configured = True
+    install_log_redaction()
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
         root.removeHandler(handler)

@@ -45,7 +45,11 @@ from code_monet.live.data_lock import DataDirLock, holding_data_dir
 from code_monet.live.registry import AgentFactory, WorkspaceRegistry
 from code_monet.live.runtime import ServerRuntime
 from code_monet.live.shutdown import ShutdownCoordinator
-from code_monet.log_context import RequestContextMiddleware, configure_logging
+from code_monet.log_context import (
+    RequestContextMiddleware,
+    configure_logging,
+    install_log_redaction,
+)
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
@@ -165,6 +169,7 @@ def create_app(
     )
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)  # inside: 413s get request ids
     app.add_middleware(RequestContextMiddleware)
+    install_log_redaction()  # uvicorn logs every URL: never the tokens in them
     install_ops_access(
         app, OpsAccess(public=not auth_config.local_mode, token=server_settings.metrics_token)
     )

@@ -17,6 +17,11 @@ How it fits together (for newcomers):
   client's trace as a child of a remote parent.
 * ``record_client_spans`` feeds spans the client posted to ``POST /traces`` to the same
   exporters, with the client's own ids and times, under the client service name.
+* Secrets never reach a span: ``_Router.on_start`` (and, for request spans, the
+  instrumentation's request hook) blanks sensitive query values in URL attributes
+  (``url.full``, ``url.query``, ``http.url``, ``http.target``…), captured request
+  headers named in ``log_context.SENSITIVE_HEADERS`` are sanitized by the instrumentation,
+  and client spans' string attributes are redacted the same way.
 * Log correlation is done by ``log_context``'s record factory (held by each handle) instead of
   ``LoggingInstrumentor``, whose uninstrument would restore an older record factory and so drop
   ours when the two are set up in the other order.
@@ -63,7 +68,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocketDisconnect
 
-from code_monet.log_context import bind_user, release_record_factory, retain_record_factory
+from code_monet.log_context import (
+    SENSITIVE_HEADERS,
+    bind_user,
+    redact_query,
+    redact_text,
+    release_record_factory,
+    retain_record_factory,
+)
 
 __all__ = [
     "AttributeValue",
@@ -89,6 +101,36 @@ _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _XRAY = re.compile(r"^(?:root=)?1-([0-9a-f]{8})-([0-9a-f]{24})$")
 _MAX_TRACE_ID_TEXT = 128
+_QUERY_ATTRIBUTES = frozenset({"url.query", "http.query"})
+"""Attributes holding a bare query string (no ``?``); other string attributes are URLs or text."""
+
+
+def redact_attribute(key: str, value: AttributeValue) -> AttributeValue:
+    """``value`` with credentials blanked (``log_context``'s one list of what is secret)."""
+    if not isinstance(value, str):
+        return value
+    return redact_query(value) if key in _QUERY_ATTRIBUTES else redact_text(value)
+
+
+def _redact_span(span: SdkSpan) -> None:
+    for key, value in dict(span.attributes or {}).items():
+        if isinstance(value, str):
+            cleaned = redact_attribute(key, value)
+            if cleaned != value:
+                span.set_attribute(key, cleaned)
+
+
+def _redact_server_span(span: trace.Span, scope: Mapping[str, object]) -> None:
+    """The ASGI instrumentation sets its attributes again after the span started (past
+    ``_Router.on_start``): redact once more from its request hook, which runs last."""
+    if isinstance(span, SdkSpan):
+        _redact_span(span)
+
+
+def _sanitized_headers(extra: str) -> list[str]:
+    """Headers whose captured values are replaced: ours plus any the settings name (passing
+    a list makes the instrumentation ignore its environment variable, so it is merged here)."""
+    return sorted(SENSITIVE_HEADERS | {h.strip().lower() for h in extra.split(",") if h.strip()})
 
 
 class TelemetrySettings(BaseSettings):
@@ -111,6 +153,9 @@ class TelemetrySettings(BaseSettings):
     metrics_enabled: bool = Field(default=True, description="Serve GET /metrics")
     client_traces_per_minute: int = Field(default=60, ge=1, description="POST /traces per IP")
     client_traces_max_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    otel_instrumentation_http_capture_headers_sanitize_fields: str = Field(
+        default="", description="More headers to blank when captured (ours are always blanked)"
+    )
 
     def traces_endpoint(self) -> str | None:
         if self.otel_exporter_otlp_traces_endpoint:
@@ -179,6 +224,7 @@ class _Router(SpanProcessor):
             self._processors = tuple(p for p in self._processors if p is not processor)
 
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
+        _redact_span(span)  # before any processor or exporter can see a token in a URL
         for processor in self._processors:
             processor.on_start(span, parent_context=parent_context)
 
@@ -372,6 +418,10 @@ def setup_tracing(
         tracer_provider=pipeline.provider,
         excluded_urls=_EXCLUDED_URLS,
         exclude_spans=["receive", "send"],
+        server_request_hook=_redact_server_span,
+        http_capture_headers_sanitize_fields=_sanitized_headers(
+            settings.otel_instrumentation_http_capture_headers_sanitize_fields
+        ),
     )
     if app.middleware_stack is not None:  # already started (set up from the lifespan): rebuild
         app.middleware_stack = app.build_middleware_stack()
@@ -488,7 +538,7 @@ def record_client_spans(spans: Sequence[ClientSpan]) -> int:
             context=trace.SpanContext(item.trace_id, item.span_id, True, flags),
             parent=parent,
             resource=pipeline.client_resource,
-            attributes=dict(item.attributes),
+            attributes={k: redact_attribute(k, v) for k, v in item.attributes.items()},
             kind=SpanKind.CLIENT,
             status=Status(StatusCode.ERROR) if item.error else Status(StatusCode.UNSET),
             start_time=item.start_time_unix_nano,

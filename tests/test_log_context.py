@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
 from fastapi import FastAPI, Request
 from opentelemetry import trace
 from starlette.types import Message, Receive, Scope, Send
+from websockets.asyncio.client import connect
 
 from code_monet import metrics
 from code_monet.log_context import (
@@ -24,11 +28,14 @@ from code_monet.log_context import (
     configure_logging,
     current_request_id,
     current_user_id,
+    redact_headers,
+    redact_text,
     release_record_factory,
     reset_logging,
     retain_record_factory,
     sane_request_id,
 )
+from tests.live_server import free_port, server_process, stop, wait_healthy
 
 TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 SPAN_ID = 0x00F067AA0BA902B7
@@ -356,3 +363,80 @@ class TestRequestContextMiddleware:
         assert bound == ["ws-1"]
         assert (b"x-request-id", b"ws-1") in sent[0]["headers"]
         assert current_request_id() == "-"
+
+
+WS_SECRET = "ws-secret-0123456789abcdef"
+LINK_SECRET = "link-secret-0123456789abcdef"
+BEARER_SECRET = "bearer-secret-0123456789abcdef"
+
+
+class TestSecretsStayOutOfLogs:
+    """Issue 15: the access log wrote every ``/ws?token=`` and ``/auth/verify?token=`` in full,
+    and a token replayed from the log worked."""
+
+    @pytest.mark.parametrize("log_format", ["text", "json"])
+    async def test_a_real_server_logs_no_token(self, tmp_path: Path, log_format: str) -> None:
+        """``code-monet serve`` in public mode: a socket with a URL token, a magic link and a
+        subprotocol token leave only ``[REDACTED]`` in its log."""
+        # Arrange
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {"LOCAL_MODE": "false", "LOG_FORMAT": log_format}
+        with server_process(tmp_path / "data", port, env) as process:
+            await wait_healthy(base, process)
+            # Act
+            with contextlib.suppress(Exception):  # refused with 4001: the tokens are made up
+                async with connect(f"ws://127.0.0.1:{port}/ws?token={WS_SECRET}") as ws:
+                    await asyncio.wait_for(ws.recv(), timeout=10)
+            with contextlib.suppress(Exception):
+                async with connect(
+                    f"ws://127.0.0.1:{port}/ws",
+                    subprotocols=["code-monet.v2", f"bearer.{BEARER_SECRET}"],  # type: ignore[list-item]
+                ) as ws:
+                    await asyncio.wait_for(ws.recv(), timeout=10)
+            async with httpx2.AsyncClient(base_url=base, timeout=10) as client:
+                verify = await client.get(f"/auth/verify?token={LINK_SECRET}&x=1")
+            stop(process, signal.SIGTERM)
+            assert process.stderr is not None
+            logs = process.stderr.read().decode()
+        # Assert
+        assert verify.status_code >= 400
+        assert "/auth/verify?token=[REDACTED]&x=1" in logs
+        assert "/ws?token=[REDACTED]" in logs
+        for secret in (WS_SECRET, LINK_SECRET, BEARER_SECRET):
+            assert secret not in logs
+
+
+class TestRedaction:
+    """One list of secret names, applied to URLs, header values and free text."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("GET /ws?token=abc&strokes=inline", "GET /ws?token=[REDACTED]&strokes=inline"),
+            ("/cb?Code=1&refresh_token=r#x", "/cb?Code=[REDACTED]&refresh_token=[REDACTED]#x"),
+            ("/s?signature=zz&password=p", "/s?signature=[REDACTED]&password=[REDACTED]"),
+            ("Authorization: Bearer eyJhbGciOi.x.y", "Authorization: Bearer [REDACTED]"),
+            ("offered [bearer.eyJhbGciOi.x.y]", "offered [bearer.[REDACTED]]"),
+            ("error_code=3 key_count=2", "error_code=3 key_count=2"),
+        ],
+    )
+    def test_text(self, text: str, expected: str) -> None:
+        """Only the values of sensitive parameters and bearer tokens change."""
+        # Arrange / Act
+        redacted = redact_text(text)
+        # Assert
+        assert redacted == expected
+
+    def test_headers(self) -> None:
+        """Authorization, Cookie and the subprotocol list are blanked whole."""
+        # Arrange
+        headers = [("Authorization", "Bearer x"), ("Cookie", "s=1"), ("Accept", "*/*")]
+        # Act
+        redacted = redact_headers(headers)
+        # Assert
+        assert redacted == [
+            ("Authorization", "[REDACTED]"),
+            ("Cookie", "[REDACTED]"),
+            ("Accept", "*/*"),
+        ]

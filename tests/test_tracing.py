@@ -28,6 +28,7 @@ from code_monet.tracing import (
     setup_tracing,
     websocket_span,
 )
+from tests.fakes.server import running_server
 
 CLIENT_TRACE = "0af7651916cd43dd8448eb211c80319c"
 XRAY_HEX = "5759e988bd862e3fe1be46a994272793"
@@ -496,3 +497,55 @@ class TestClientSpans:
         count = record_client_spans([span])
         # Assert
         assert count == 0
+
+
+SPAN_SECRET = "span-secret-0123456789abcdef"
+
+
+class TestSecretsStayOutOfSpans:
+    """Issue 15: URLs, captured headers and client attributes never carry a token to an
+    exporter."""
+
+    async def test_real_server_spans_carry_no_token(
+        self,
+        tmp_path: Path,
+        traced: TracingHandle,
+        exporter: InMemorySpanExporter,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A magic link, an Authorization header (captured on request) and a client span's
+        URL attribute reach the exporter only as ``[REDACTED]``."""
+        # Arrange
+        monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST", ".*")
+        client_span = {
+            "trace_id": CLIENT_TRACE,
+            "span_id": "00f067aa0ba902b7",
+            "name": "web.load",
+            "start_time_unix_nano": 1_000,
+            "end_time_unix_nano": 2_000,
+            "attributes": {"page.url": f"https://example.com/studio?token={SPAN_SECRET}"},
+        }
+        async with running_server(tmp_path, local_mode=False) as server, server.http() as http:
+            # Act
+            await http.get(
+                f"/auth/verify?token={SPAN_SECRET}&x=1",
+                headers={"Authorization": f"Bearer {SPAN_SECRET}", "Cookie": f"s={SPAN_SECRET}"},
+            )
+            await http.post("/traces", json={"spans": [client_span]})
+        # Assert
+        spans = exporter.get_finished_spans()
+        (verify,) = [s for s in spans if s.name == "GET /auth/verify"]
+        values = [str(v) for s in spans for v in (s.attributes or {}).values()]
+        leaks = [
+            (s.name, k)
+            for s in spans
+            for k, v in (s.attributes or {}).items()
+            if SPAN_SECRET in str(v)
+        ]
+        assert values and not leaks, leaks
+        attributes = dict(verify.attributes or {})
+        assert "token=[REDACTED]" in str(attributes.get("http.url", attributes.get("url.query")))
+        assert attributes["http.request.header.authorization"] == ("[REDACTED]",)
+        (web_load,) = [s for s in spans if s.name == "web.load"]
+        assert web_load.attributes is not None
+        assert web_load.attributes["page.url"] == "https://example.com/studio?token=[REDACTED]"
