@@ -26,6 +26,9 @@ class WorkspaceLimitsSettings(BaseSettings):
     max_workspace_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     max_notes_chars: int = Field(default=20_000, ge=0)
     max_monologue_chars: int = Field(default=100_000, ge=0)
+    max_gallery_pieces: int = Field(
+        default=1000, ge=1, description="Saved pieces per user; new_canvas is refused when full"
+    )
 
 
 class Settings(BaseSettings):
@@ -69,6 +72,18 @@ class ServerSettings(BaseSettings):
     human_strokes_per_second: float = Field(default=20.0, gt=0)
     human_stroke_burst: int = Field(default=40, ge=1)
     max_human_stroke_points: int = Field(default=5000, ge=2)
+    control_messages_per_second: float = Field(
+        default=1.0,
+        gt=0,
+        description="Per user: new_canvas, nudge, pause, resume, clear, set_style (sustained)",
+    )
+    control_message_burst: int = Field(default=20, ge=1)
+    max_unauthenticated_sockets: int = Field(
+        default=256, ge=1, description="Sockets still waiting for their auth frame, in total"
+    )
+    max_unauthenticated_per_address: int = Field(
+        default=8, ge=1, description="Sockets still waiting for their auth frame, per address"
+    )
     max_nudge_chars: int = Field(default=2000, ge=1)
     worker_threads: int = Field(
         default=32,

@@ -89,7 +89,15 @@ class ClientConnection:
                 await self.socket.send_text(text)
             except Exception:  # the peer went away mid-send
                 self.closed = True
+                self.closed_event.set()  # its reader stops too: nobody is listening
+                self._drop_queued()
                 return
+
+    def _drop_queued(self) -> None:
+        """Forget every frame still queued: a closed socket will never send them, and a
+        flooded queue must not hold memory (or keep a writer busy) after the client left."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         """Stop writing and send a close frame (bounded: a stalled peer cannot hold us)."""
@@ -97,6 +105,7 @@ class ClientConnection:
             return
         self.closed = True
         self.closed_event.set()
+        self._drop_queued()
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
         if self._writer is not None:

@@ -3,6 +3,10 @@
 Every inbound frame is bounded, parsed and validated with Pydantic before it reaches a handler.
 Bad JSON or an invalid message gets an ``error`` frame; unknown types are logged and ignored; a
 handler that fails sends ``error`` too. The socket always stays open.
+
+Control messages (new canvas, nudge, pause, resume, clear, style) each save or wake something,
+so they are rate-limited per user, and a new canvas is refused once the gallery is full: a
+client flooding them costs one error frame each, not a gallery piece and an agent turn.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass
+from typing import Final
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -43,6 +48,14 @@ from code_monet.workspace import WorkspaceLimitError
 logger = logging.getLogger(__name__)
 
 _client_adapter: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+_CONTROL_MESSAGES: Final = (
+    NewCanvasClientMessage,
+    NudgeClientMessage,
+    PauseClientMessage,
+    ResumeClientMessage,
+    ClearClientMessage,
+    SetStyleClientMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class HandlerContext:
     session: UserSession
     connection: ClientConnection
     settings: ServerSettings
+    max_gallery_pieces: int = 1000
 
     async def reply_error(self, message: str, details: str | None = None) -> None:
         await self.session.channel.send_to(
@@ -103,6 +117,18 @@ async def handle_frame(ctx: HandlerContext, raw: str | bytes) -> None:
     except RecursionError:
         metrics.client_message_rejected("too_deep")
         await ctx.reply_error(f"Invalid '{kind}' message: nested too deeply")
+        return
+    session = ctx.session
+    if isinstance(message, _CONTROL_MESSAGES) and not session.control_messages.is_allowed(
+        session.user_id
+    ):
+        metrics.client_message_rejected("rate_limited")
+        wait = session.control_messages.retry_after(session.user_id)
+        await ctx.reply_error(
+            f"Too many '{kind}' requests — please wait {math.ceil(wait)} s",
+            f"limit {ctx.settings.control_message_burst} control messages, "
+            f"{ctx.settings.control_messages_per_second:g} per second sustained",
+        )
         return
     metrics.client_message(kind)
     try:
@@ -168,6 +194,15 @@ async def _resume(ctx: HandlerContext, message: ResumeClientMessage) -> None:
 
 
 async def _new_canvas(ctx: HandlerContext, message: NewCanvasClientMessage) -> None:
+    state = ctx.session.state
+    if state.stroke_count:  # this canvas would be saved as a new gallery piece
+        pieces = len(await state.list_gallery())
+        if pieces >= ctx.max_gallery_pieces:
+            await ctx.reply_error(
+                f"Your gallery is full: {pieces} pieces (the limit is {ctx.max_gallery_pieces}). "
+                "Delete some pieces, or clear this canvas, to start a new one"
+            )
+            return
     direction = (message.direction or "").strip()[: ctx.settings.max_nudge_chars] or None
     width = message.canvas_width if message.canvas_width is not None else 800
     height = message.canvas_height if message.canvas_height is not None else 600

@@ -42,6 +42,10 @@ class UserSession:
     orchestrator: AgentOrchestrator
     channel: UserChannel
     human_strokes: RateLimiter
+    control_messages: RateLimiter = field(
+        default_factory=lambda: RateLimiter(RateLimiterConfig(20, 20.0, max_keys=4))
+    )
+    """new_canvas / nudge / pause / resume / clear / set_style: each saves or wakes something."""
     release_handle: asyncio.TimerHandle | None = None
     released: bool = False
 
@@ -127,7 +131,15 @@ class WorkspaceRegistry:
                 max_keys=4,
             )
         )
-        session = UserSession(user_id, state, agent, orchestrator, channel, limiter)
+        control = RateLimiter(
+            RateLimiterConfig(
+                max_requests=self.settings.control_message_burst,
+                window_seconds=self.settings.control_message_burst
+                / self.settings.control_messages_per_second,
+                max_keys=4,
+            )
+        )
+        session = UserSession(user_id, state, agent, orchestrator, channel, limiter, control)
         self._sessions[user_id] = session
         metrics.set_active_users(len(self._sessions))
         return session

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from code_monet import metrics
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import SessionEndedHook
+from code_monet.config import get_workspace_limits
 from code_monet.live.connections import CLOSE_GOING_AWAY, ClientConnection, ConnectionManager
 from code_monet.live.handlers import HandlerContext, handle_frame
 from code_monet.live.registry import UserSession
@@ -202,7 +203,14 @@ async def _run_connection(
     watcher = asyncio.create_task(check.watch(), name=f"ws-session-check-{connection.id}")
     try:
         await session.orchestrator.viewer_connected()
-        ctx = HandlerContext(session, connection, runtime.settings)
+        ctx = HandlerContext(
+            session,
+            connection,
+            runtime.settings,
+            max_gallery_pieces=(
+                runtime.registry.limits or get_workspace_limits()
+            ).max_gallery_pieces,
+        )
         closed_by_us = asyncio.ensure_future(connection.closed_event.wait())
         while True:
             receiving = asyncio.ensure_future(websocket.receive())
