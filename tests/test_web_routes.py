@@ -8,7 +8,9 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
+from code_monet.config import ServerSettings
 from code_monet.routes.web import DEFAULT_DIST_DIR, mount_web, prefers_html
+from tests.fakes.server import running_server
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 INDEX = "<!doctype html><html><body><div id=app></div><script src=/assets/app-1a2b.js></script>"
@@ -200,3 +202,45 @@ class TestPrefersHtml:
         result = prefers_html(accept)
         # Assert
         assert result is expected
+
+
+class TestSecurityHeaders:
+    """Issue 15: the studio's pages had no CSP, framing, referrer or sniffing policy."""
+
+    async def test_real_server_pages_carry_the_policies(self, dist: Path, tmp_path: Path) -> None:
+        """In public mode every studio page is unframeable, runs only this origin's scripts,
+        keeps its URL from other sites and is never sniffed; assets are never sniffed."""
+        # Arrange
+        settings = ServerSettings(web_dist_dir=dist)
+        async with (
+            running_server(tmp_path / "data", local_mode=False, settings=settings) as server,
+            server.http() as http,
+        ):
+            # Act
+            pages = [
+                await http.get(path, headers={"Accept": BROWSER_ACCEPT})
+                for path in ("/", "/studio", "/signin", "/auth/callback", "/gallery")
+            ]
+            asset = await http.get("/assets/app-1a2b.js")
+        # Assert
+        for page in pages:
+            assert page.status_code == 200, page.url
+            policy = page.headers["Content-Security-Policy"]
+            assert "script-src 'self'" in policy
+            assert "frame-ancestors 'none'" in policy
+            assert "connect-src 'self'" in policy
+            assert page.headers["X-Frame-Options"] == "DENY"
+            assert page.headers["Referrer-Policy"] == "same-origin"
+            assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert asset.headers["X-Content-Type-Options"] == "nosniff"
+
+    async def test_build_note_has_them_too(self, tmp_path: Path) -> None:
+        """Without a build the note page is covered as well (its inline styles allowed)."""
+        # Arrange
+        app = _app(tmp_path / "missing")
+        async with _client(app) as client:
+            # Act
+            response = await client.get("/studio")
+        # Assert
+        assert "style-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
