@@ -9,6 +9,16 @@ import type { Store } from "./store";
 
 const CLOSE_UNAUTHORIZED = 4001;
 const CLOSE_OVER_CAP = 4003;
+const V2_SUBPROTOCOL = "code-monet.v2";
+/** Characters a `Sec-WebSocket-Protocol` value may hold (RFC 6455 tokens; JWTs fit). */
+const SUBPROTOCOL_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+/** The token rides in the `Sec-WebSocket-Protocol` header (or, if it cannot, in a first
+ * `auth` frame), never in the URL: servers and proxies log URLs. */
+export function socketProtocols(token: string): { protocols: string[]; authFrame: boolean } {
+  if (SUBPROTOCOL_TOKEN.test(token)) return { protocols: [V2_SUBPROTOCOL, `bearer.${token}`], authFrame: false };
+  return { protocols: [V2_SUBPROTOCOL], authFrame: true };
+}
 
 export interface ConnectionOptions {
   onAuthRequired?: () => void;
@@ -93,12 +103,13 @@ export class StudioConnection {
       this.scheduleRetry();
       return;
     }
-    const params = new URLSearchParams({ token, strokes: "inline" });
+    const params = new URLSearchParams({ strokes: "inline" });
     const state = this.store.state;
     if (state.protocol === "v2" && state.lastSeq !== null) params.set("last_seq", String(state.lastSeq));
+    const auth = socketProtocols(token);
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.api.wsUrl(`/ws?${params.toString()}`));
+      socket = new WebSocket(this.api.wsUrl(`/ws?${params.toString()}`), auth.protocols);
     } catch {
       this.scheduleRetry();
       return;
@@ -106,6 +117,7 @@ export class StudioConnection {
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      if (auth.authFrame) socket.send(JSON.stringify({ type: "auth", token }));
       this.attempts = 0;
       this.store.dispatch({ type: "connection", state: "open" });
     };
