@@ -4,16 +4,20 @@ answered or refused without costing the server (or other users) anything lasting
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fakes.server import LiveServer, recv_json, recv_until, running_server
 from websockets.asyncio.client import ClientConnection as WsClient
+from websockets.exceptions import ConnectionClosed
 
 from code_monet.config import ServerSettings, get_workspace_limits
 from code_monet.live.connections import ClientConnection
+from code_monet.routes.websocket import AUTH_FRAME_TIMEOUT
 
 STROKE = json.dumps({"type": "stroke", "points": [{"x": 10, "y": 10}, {"x": 60, "y": 40}]})
 NO_SUCH_PIECE = json.dumps({"type": "load_canvas", "piece_number": 99_999})
@@ -146,3 +150,48 @@ class TestClosedSocketQueue:
         await connection.close(1000)
         # Assert
         assert connection.room() >= 63  # at most the writer's stop marker is left
+
+
+async def _close_of(ws: WsClient) -> tuple[int, str]:
+    """The close code and reason the server sent (waiting at most half the auth timeout)."""
+    try:
+        await asyncio.wait_for(ws.recv(), timeout=AUTH_FRAME_TIMEOUT / 2)
+    except ConnectionClosed as exc:
+        assert exc.rcvd is not None
+        return exc.rcvd.code, exc.rcvd.reason
+    raise AssertionError("the socket was not closed")
+
+
+class TestUnauthenticatedSockets:
+    async def test_capped_per_address_and_in_total(self, tmp_path: Path) -> None:
+        """Over the per-address or the total cap a socket waiting to authenticate is closed
+        at once with 1013 and a reason; one that authenticates frees its place."""
+        # Arrange
+        settings = ServerSettings(max_unauthenticated_per_address=2, max_unauthenticated_sockets=3)
+        async with (
+            running_server(tmp_path, settings=settings) as server,
+            contextlib.AsyncExitStack() as stack,
+        ):
+            token = await server.local_token()
+            auth = json.dumps({"type": "auth", "token": token})
+
+            async def open_from(address: str) -> WsClient:
+                return await stack.enter_async_context(server.ws(None, local_addr=(address, 0)))
+
+            waiting = [await open_from(a) for a in ("127.0.0.1", "127.0.0.1", "127.0.0.2")]
+            await asyncio.sleep(0.3)  # let the server reach the wait on each of them
+            # Act
+            began = time.perf_counter()
+            same_address = await _close_of(await open_from("127.0.0.1"))
+            over_total = await _close_of(await open_from("127.0.0.3"))
+            refused_after = time.perf_counter() - began
+            await waiting[0].send(auth)
+            first = await recv_json(waiting[0])
+            admitted = await open_from("127.0.0.3")
+            await admitted.send(auth)
+            later = await recv_json(admitted)
+        # Assert
+        assert same_address[0] == 1013 and "from your address" in same_address[1]
+        assert over_total[0] == 1013 and "waiting to authenticate" in over_total[1]
+        assert refused_after < AUTH_FRAME_TIMEOUT / 2  # refused at once, not after the wait
+        assert first["type"] == "init" and later["type"] == "init"

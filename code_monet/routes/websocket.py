@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -20,8 +21,13 @@ from pydantic import ValidationError
 from code_monet import metrics
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import SessionEndedHook
-from code_monet.config import get_workspace_limits
-from code_monet.live.connections import CLOSE_GOING_AWAY, ClientConnection, ConnectionManager
+from code_monet.config import ServerSettings, get_workspace_limits
+from code_monet.live.connections import (
+    CLOSE_GOING_AWAY,
+    CLOSE_TRY_AGAIN_LATER,
+    ClientConnection,
+    ConnectionManager,
+)
 from code_monet.live.handlers import HandlerContext, handle_frame
 from code_monet.live.registry import UserSession
 from code_monet.live.runtime import ServerRuntime
@@ -75,6 +81,34 @@ def _subprotocol_choice(offered: list[str]) -> tuple[str | None, str | None]:
     return (plain[0] if plain else (offered[0] if offered else None)), token
 
 
+@dataclass
+class UnauthenticatedSockets:
+    """Sockets waiting for their first-frame ``auth`` (up to ``AUTH_FRAME_TIMEOUT`` each), by
+    source address. Capped per address and in total, so a client opening hundreds of sockets
+    that never authenticate is refused at once instead of holding them all (issue 15)."""
+
+    total: int = 0
+    by_address: dict[str, int] = field(default_factory=dict)
+
+    def enter(self, address: str, settings: ServerSettings) -> str | None:
+        """Admit one more waiting socket; otherwise say why not (the close reason)."""
+        if self.by_address.get(address, 0) >= settings.max_unauthenticated_per_address:
+            return "Too many connections waiting to authenticate from your address; retry later"
+        if self.total >= settings.max_unauthenticated_sockets:
+            return "Too many connections waiting to authenticate; retry later"
+        self.total += 1
+        self.by_address[address] = self.by_address.get(address, 0) + 1
+        return None
+
+    def leave(self, address: str) -> None:
+        self.total -= 1
+        left = self.by_address.get(address, 1) - 1
+        if left > 0:
+            self.by_address[address] = left
+        else:
+            self.by_address.pop(address, None)
+
+
 async def _first_frame_token(websocket: WebSocket) -> str | None:
     try:
         async with asyncio.timeout(AUTH_FRAME_TIMEOUT):
@@ -100,10 +134,11 @@ def _epoch(value: str | None) -> str | None:
 
 def create_websocket_router() -> APIRouter:
     router = APIRouter()
+    waiting = UnauthenticatedSockets()  # one per app (per router), not per module
 
     @router.websocket("/ws")
     async def websocket_endpoint(websocket: WebSocket) -> None:
-        await serve_socket(websocket)
+        await serve_socket(websocket, waiting)
 
     return router
 
@@ -113,7 +148,23 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
         await websocket.close(code=code, reason=reason[:120])
 
 
-async def serve_socket(websocket: WebSocket) -> None:
+async def _waited_token(
+    websocket: WebSocket, waiting: UnauthenticatedSockets, settings: ServerSettings
+) -> str | None:
+    """The first-frame token, if this socket may wait for one (else it is closed with 1013)."""
+    address = websocket.client.host if websocket.client is not None else "unknown"
+    refused = waiting.enter(address, settings)
+    if refused is not None:
+        metrics.client_message_rejected("unauthenticated_cap")
+        await _close(websocket, CLOSE_TRY_AGAIN_LATER, refused)
+        return None
+    try:
+        return await _first_frame_token(websocket)
+    finally:
+        waiting.leave(address)
+
+
+async def serve_socket(websocket: WebSocket, waiting: UnauthenticatedSockets | None = None) -> None:
     offered = list(websocket.scope.get("subprotocols") or [])
     subprotocol, header_token = _subprotocol_choice(offered)
     await websocket.accept(subprotocol=subprotocol)
@@ -125,7 +176,9 @@ async def serve_socket(websocket: WebSocket) -> None:
     first_frame_auth = False
     token = params.get("token") or header_token
     if not token:
-        token = await _first_frame_token(websocket)
+        token = await _waited_token(
+            websocket, waiting or UnauthenticatedSockets(), runtime.settings
+        )
         first_frame_auth = True
     if not token:
         await _close(websocket, CLOSE_UNAUTHORIZED, "Missing token")
