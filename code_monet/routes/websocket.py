@@ -324,9 +324,11 @@ class _SessionCheck:
         return live
 
     async def watch(self) -> None:
+        """Re-check every ``interval`` until the socket closes (which ends the wait at once)."""
         while not self.connection.closed:
-            await asyncio.sleep(self.interval)
-            if not await self.still_live(stale_only=False):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.connection.closed_event.wait(), self.interval)
+            if self.connection.closed or not await self.still_live(stale_only=False):
                 return
 
 
