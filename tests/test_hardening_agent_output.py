@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+import pytest
 import uvicorn
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
@@ -18,10 +20,16 @@ from code_monet.agent.tool_session import ToolSession
 from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.main import GracefulServer, create_app
-from code_monet.svg_parser import clear_parse_cache
+from code_monet.svg_parser import Subpath, clear_parse_cache, path_geometry
+from code_monet.tools import drawing
+from code_monet.tools.context import ToolContext
+from code_monet.tools.drawing import EmptyInput, view_canvas
 from code_monet.tools.path_parsing import PathInputError, PathLimits, parse_paths
 from code_monet.tools.results import ToolReply
 from code_monet.tools.sandbox import SandboxConfig
+from code_monet.types.geometry import PathType
+from code_monet.types.paths import Path as StrokePath
+from code_monet.workspace import WorkspaceState
 
 # 3,000 distinct paths of 34 large arcs each (distinct, so no parse cache helps): before the
 # fix all of them were parsed on the event loop — tens of seconds — before the point budget
@@ -189,3 +197,40 @@ class TestBudgetsStopTheWork:
             error = str(exc)
         # Assert
         assert "characters of svg 'd' in total; the limit is 10000 per call" in error
+
+
+class TestViewCanvasOffTheLoop:
+    async def test_ink_bounds_leave_the_loop_free(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """view_canvas computes the ink bounds (a re-parse of every svg stroke the parse cache
+        no longer holds: seconds on a big canvas) in a worker thread: the loop keeps ticking."""
+        # Arrange
+        state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
+        strokes = [StrokePath(type=PathType.SVG, d=f"M{i} 10 L{i + 50} 90") for i in range(5)]
+        await state.add_strokes(strokes)
+
+        def slow_geometry(path: StrokePath) -> list[Subpath]:
+            time.sleep(0.3)  # stands in for parsing a long, uncached d (holds the thread)
+            return path_geometry(path)
+
+        monkeypatch.setattr(drawing, "path_geometry", slow_geometry)
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def probe() -> None:
+            while not done.is_set():
+                began = time.perf_counter()
+                await asyncio.sleep(0.005)
+                gaps.append(time.perf_counter() - began)
+
+        # Act
+        ticking = asyncio.create_task(probe())
+        began = time.perf_counter()
+        reply = await view_canvas(ToolContext(state=state), EmptyInput())
+        seconds = time.perf_counter() - began
+        done.set()
+        await ticking
+        # Assert
+        assert "Ink bounds: x 0–54, y 10–90" in reply.text
+        assert max(gaps) < seconds / 3, (max(gaps), seconds)

@@ -160,10 +160,12 @@ async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> ToolReply:
     new_humans = humans[ctx.human_strokes_seen :]
     ctx.human_strokes_seen = len(humans)
     coverage = await asyncio.to_thread(_ink_coverage, png)
+    # Off the event loop: the bounds re-parse every svg stroke the parse cache no longer holds.
+    bounds = await asyncio.to_thread(_bounds, strokes)
     lines = [
         f"Canvas {ctx.canvas_width}×{ctx.canvas_height} ({ctx.drawing_style.value} style).",
         f"Strokes: {len(strokes) - len(humans)} by you, {len(humans)} by humans.",
-        f"Ink bounds: {_fmt_bounds(_bounds(strokes))}. Ink coverage: {coverage:.1%}.",
+        f"Ink bounds: {_fmt_bounds(bounds)}. Ink coverage: {coverage:.1%}.",
     ]
     if new_humans:
         lines.append(
