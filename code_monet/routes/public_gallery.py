@@ -176,8 +176,11 @@ def create_public_gallery_router(reconciler: IndexReconciler | None = None) -> A
             thumbnail_url=thumbnail,
             og_image_url=og_image,
         )
+        # Unset optional top-level fields are left out (as v1 did); nested models are dumped
+        # whole: ``style_config.color_palette`` is required (nullable) in the schema.
+        unset = {name for name in ("title", "prompt") if getattr(detail, name) is None}
         return Response(
-            detail.model_dump_json(exclude_none=True),
+            detail.model_dump_json(exclude=unset),
             media_type="application/json",
             headers={"ETag": etag, "Cache-Control": policy},
         )
