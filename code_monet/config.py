@@ -38,6 +38,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
 
+class SandboxSettings(BaseSettings):
+    """How agent-written programs may run (issue 15: fail closed without full isolation)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SANDBOX_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    allow_fallback: bool = Field(
+        default=False,
+        description="Local mode only: without bubblewrap, still run programs (as uid 65534, "
+        "seeing the host filesystem); ignored in public mode",
+    )
+    bwrap_path: str = Field(default="bwrap", description="The bubblewrap executable")
+
+
 class ServerSettings(BaseSettings):
     """The realtime server: where it listens and how it treats connections and idle users."""
 

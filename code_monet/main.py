@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
 import socket
@@ -34,7 +35,12 @@ from code_monet.auth import build_auth_service, get_auth_settings, install_auth
 from code_monet.auth.mailer import Mailer
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import AuthSettings
-from code_monet.config import ServerSettings, get_server_settings, get_settings
+from code_monet.config import (
+    SandboxSettings,
+    ServerSettings,
+    get_server_settings,
+    get_settings,
+)
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.errors import install_database_error_handlers
@@ -90,6 +96,15 @@ def create_app(
     auth_config = auth_settings or get_auth_settings()
     make_provider = provider_factory or provider_from_env
     CacheSettings()  # IMAGE_CACHE_* is checked now, not on the first image request
+    sandbox_env = SandboxSettings()
+    # The mode decides how strict the sandbox is (public: bubblewrap and a separate uid only).
+    sandbox_settings = dataclasses.replace(
+        sandbox_config
+        or SandboxConfig(
+            allow_fallback=sandbox_env.allow_fallback, bwrap_path=sandbox_env.bwrap_path
+        ),
+        local_mode=auth_config.local_mode,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -116,7 +131,8 @@ def create_app(
         install_auth(app, auth)
         if auth_config.local_mode:
             await auth.ensure_local_user()
-        sandbox = CodeSandbox(sandbox_config or SandboxConfig())
+        sandbox = CodeSandbox(sandbox_settings)
+        sandbox.log_preflight()  # says at start-up already when programs cannot run
         warmups: list[asyncio.Task[None]] = []
         image_provider = provider_from_settings(ImageGenerationSettings())
 

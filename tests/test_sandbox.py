@@ -8,6 +8,7 @@ harmless output. Tests that need a mechanism this host lacks (bubblewrap, seccom
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -801,7 +802,9 @@ class TestHostileNetwork:
         )
 
         # Act
-        async with CodeSandbox(FAST, capabilities=chosen) as box:
+        # The seccomp-only run is the local opt-in fallback: public servers refuse it.
+        config = dataclasses.replace(FAST, local_mode=True, allow_fallback=True)
+        async with CodeSandbox(config, capabilities=chosen) as box:
             started = time.perf_counter()
             result = await run(box, code)
             elapsed = time.perf_counter() - started
@@ -1241,7 +1244,10 @@ class TestFallbackWithoutBubblewrap:
         needs(caps.seccomp and caps.unprivileged_uid, "needs seccomp and a uid to drop to")
         weaker = SandboxCapabilities(bubblewrap=False, seccomp=True, unprivileged_uid=True)
         box = CodeSandbox(
-            SandboxConfig(cpu_seconds=1, wall_timeout=2.0, pool_size=1), capabilities=weaker
+            SandboxConfig(
+                cpu_seconds=1, wall_timeout=2.0, pool_size=1, local_mode=True, allow_fallback=True
+            ),
+            capabilities=weaker,
         )
         await box.start()
         yield box

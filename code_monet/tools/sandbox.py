@@ -296,15 +296,17 @@ class CodeSandbox:
             caps = self._capabilities
             logger.info("Code sandbox capabilities: %s", caps.describe())
             if self._unavailable_reason() is not None:
-                logger.error("Code sandbox disabled: %s", self._unavailable_message())
+                logger.error("Code execution is disabled: %s", self._unavailable_message())
                 return
             if not caps.network_isolated:
                 logger.warning("Code sandbox runs programs WITHOUT network isolation")
             if not caps.bubblewrap:
                 logger.warning(
-                    "Code sandbox runs without bubblewrap: programs see the host filesystem "
-                    "(as %s), limited only by file permissions",
-                    f"uid {self.config.sandbox_uid}" if self._drop else "the server's own uid",
+                    "Code sandbox runs WITHOUT bubblewrap (%s): the local user opted in with "
+                    "SANDBOX_ALLOW_FALLBACK=true, so programs see the host filesystem as uid %d, "
+                    "limited only by file permissions",
+                    self._bwrap_problem(),
+                    self.config.sandbox_uid,
                 )
                 self._scratch_base = Path(tempfile.mkdtemp(prefix="code-monet-sandbox-"))
                 self._scratch_base.chmod(0o711)  # traversable, not listable
@@ -344,8 +346,76 @@ class CodeSandbox:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    def _bwrap_problem(self) -> str:
+        if shutil.which(self.config.bwrap_path) is None:
+            return "bubblewrap missing"
+        return "bubblewrap installed but not working here"
+
+    def preflight(self) -> str | None:
+        """Why programs cannot run, from cheap checks only (no probes), for a start-up log line.
+
+        Why: the full detection runs when the first artist starts; an operator should learn at
+        start-up already that code execution is off and how to turn it on.
+        """
+        config = self.config
+        if shutil.which(config.bwrap_path) is None:
+            if config.local_mode and config.allow_fallback and self._root:
+                return None
+            return self._no_bwrap_reason()
+        if not config.local_mode and not self._root:
+            return self._no_uid_reason()
+        return None
+
+    def log_preflight(self) -> None:
+        """Log at server start-up whether programs can run, and why not (see ``preflight``)."""
+        reason = self.preflight()
+        if reason is not None:
+            logger.error("Code execution is disabled: %s", reason)
+        if self.config.allow_fallback and not self.config.local_mode:
+            logger.warning(
+                "SANDBOX_ALLOW_FALLBACK is ignored: a public server never runs programs "
+                "without bubblewrap"
+            )
+        elif self.config.allow_fallback and reason is None:
+            logger.warning(
+                "SANDBOX_ALLOW_FALLBACK=true: if bubblewrap fails, programs run in the weaker "
+                "fallback (host filesystem visible to uid %d)",
+                self.config.sandbox_uid,
+            )
+
+    def _no_bwrap_reason(self) -> str:
+        problem = self._bwrap_problem()
+        if not self.config.local_mode:
+            return (
+                f"this server cannot isolate programs ({problem}); ask the operator to install "
+                "it (apt-get install bubblewrap)"
+            )
+        if not self.config.allow_fallback:
+            return (
+                f"this server cannot isolate programs ({problem}); ask the operator to install "
+                "it (apt-get install bubblewrap), or opt in to the weaker fallback on this "
+                "local server with SANDBOX_ALLOW_FALLBACK=true"
+            )
+        return (
+            f"this server cannot isolate programs ({problem}) and the fallback would run them "
+            "as the server's own uid (only a root server can switch them to "
+            f"uid {self.config.sandbox_uid}); ask the operator to install bubblewrap"
+        )
+
+    def _no_uid_reason(self) -> str:
+        return (
+            "this server cannot run programs under a separate uid (it does not run as root, so "
+            f"it cannot switch them to uid {self.config.sandbox_uid}); a public server runs "
+            "programs only under bubblewrap and a separate uid"
+        )
+
     def _unavailable_reason(self) -> str | None:
-        """Why programs must not run here (None when they may)."""
+        """Why programs must not run here (None when they may): fail closed (issue 15).
+
+        Public mode needs bubblewrap and a uid other than the server's; local mode needs
+        bubblewrap, or an explicit opt-in to the fallback, which still never keeps the
+        server's uid (it would read the JWT secret and the database).
+        """
         caps = self._capabilities
         if caps is None:
             return "sandbox capabilities were not detected"
@@ -355,16 +425,16 @@ class CodeSandbox:
                 f"({caps.describe()}). Install bubblewrap (apt-get install bubblewrap) or run on "
                 "an x86_64 Linux kernel with seccomp"
             )
-        if self._root and not caps.unprivileged_uid and not caps.bubblewrap:
-            return (
-                "the server runs as root, cannot drop programs to an unprivileged uid and has "
-                "no bubblewrap; programs would run as full root"
-            )
+        if not caps.bubblewrap:
+            if self.config.local_mode and self.config.allow_fallback and self._drop:
+                return None
+            return self._no_bwrap_reason()
+        if not self.config.local_mode and not self._drop:
+            return self._no_uid_reason()
         return None
 
     def _unavailable_message(self) -> str:
-        reason = self._unavailable_reason() or "unknown reason"
-        return f"Python code execution is unavailable on this server: {reason}."
+        return self._unavailable_reason() or "unknown reason"
 
     # -- workers --------------------------------------------------------------------------
 

@@ -94,7 +94,7 @@ def _under(path: str, root: str) -> bool:
 def _bwrap_argv(runtime: _Runtime, spec: WorkerSpec, config: SandboxConfig) -> list[str]:
     """bubblewrap: fresh net/pid/ipc/uts/mount namespaces, only the runtime bound read-only."""
     argv = [
-        "bwrap",
+        config.bwrap_path,
         "--unshare-net",
         "--unshare-pid",
         "--unshare-ipc",
@@ -262,7 +262,7 @@ def detect_capabilities(config: SandboxConfig | None = None) -> SandboxCapabilit
         unprivileged = not root or (direct is not None and direct["uid"] == config.sandbox_uid)
 
         bubblewrap = False
-        if shutil.which("bwrap") is not None:
+        if shutil.which(config.bwrap_path) is not None:
             spec = _worker_spec(
                 config,
                 runtime,

@@ -24,7 +24,7 @@ class SandboxError(RuntimeError):
 
 
 class SandboxUnavailableError(SandboxError):
-    """Isolation is required but no network isolation mechanism works on this host."""
+    """Programs must not run here: the isolation this server's mode requires does not work."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ class SandboxConfig:
     sandbox_gid: int = 65534
     spawn_timeout: float = 30.0
     max_concurrent_spawns: int = 2
+    # Fail closed (issue 15): unless told it serves only its local user, the sandbox runs
+    # programs only under bubblewrap *and* a uid other than the server's.
+    local_mode: bool = False
+    # Local mode only: run without bubblewrap (host filesystem visible, uid still dropped).
+    allow_fallback: bool = False
+    bwrap_path: str = "bwrap"
 
     def __post_init__(self) -> None:
         positive = {
