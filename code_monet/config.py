@@ -100,6 +100,19 @@ class ServerSettings(BaseSettings):
         default=8, ge=1, description="Sockets still waiting for their auth frame, per address"
     )
     max_nudge_chars: int = Field(default=2000, ge=1)
+    max_concurrent_renders: int = Field(
+        default=2, ge=1, le=64, description="PNG renders running at once, in total"
+    )
+    max_queued_renders: int = Field(
+        default=32, ge=0, description="Renders waiting for a slot; beyond it: 503 + Retry-After"
+    )
+    renders_per_client: int = Field(
+        default=30,
+        ge=1,
+        description="PNG renders (cache misses) per user, or per address when signed out, "
+        "in any RENDER_WINDOW_SECONDS; beyond it: 429 + Retry-After",
+    )
+    render_window_seconds: float = Field(default=60.0, gt=0, le=86_400)
     worker_threads: int = Field(
         default=32,
         ge=1,

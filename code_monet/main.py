@@ -56,6 +56,7 @@ from code_monet.log_context import (
     configure_logging,
     install_log_redaction,
 )
+from code_monet.render_limits import RenderGate, install_render_gate
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
@@ -147,6 +148,7 @@ def create_app(
         runtime = _build_runtime(
             server_settings, root, database, auth, agent_factory, auth_config.dev_mode
         )
+        runtime.renders = render_gate
         runtime.registry.piece_saved_hooks.append(index.piece_saved)
         auth.session_hooks.append(socket_closer(runtime.connections))  # sign-out closes 4001
         index.start()
@@ -176,6 +178,8 @@ def create_app(
         lifespan=lifespan,
     )
     install_paths(app, root, server_settings)
+    render_gate = RenderGate.from_settings(server_settings)  # PNG render limits (issue 15)
+    install_render_gate(app, render_gate)
     _install_error_handlers(app, dev_mode=auth_config.dev_mode)
     install_database_error_handlers(app)  # an outage is 503 + Retry-After, never a 500
     telemetry = TelemetrySettings()

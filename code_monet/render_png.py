@@ -1,8 +1,9 @@
 """PNG encoding with numpy + zlib: several times faster than Pillow's or skia's encoders here.
 
 Fast mode writes unfiltered (line art) or "sub"-filtered (continuous-tone paint) scanlines at
-zlib level 1 / run-length strategy, deflating large images as two halves on two threads;
-``optimize`` spends time on zlib level 9 instead.
+zlib level 1 / run-length strategy, deflating large images as two halves on two threads
+(the caller's and a short-lived helper: no pool outlives a call); ``optimize`` spends time
+on zlib level 9 instead.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import numpy as np
@@ -23,16 +23,29 @@ _NONE, _SUB, _UP = 0, 1, 2  # PNG scanline filter types
 
 _PARALLEL_MIN_BYTES: Final = 256 * 1024
 _ZLIB_HEADER: Final = b"\x78\x01"
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="png-deflate")
-        return _pool
+class _HeadDeflate(threading.Thread):
+    """Deflates the first half of a large image on its own thread (zlib releases the GIL);
+    one per call, so the encoder owns no pool and keeps no state between calls."""
+
+    def __init__(self, chunk: memoryview, level: int, strategy: int) -> None:
+        super().__init__(name="png-deflate", daemon=True)
+        self.chunk, self.level, self.strategy = chunk, level, strategy
+        self.output = b""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.output = _raw_deflate(self.chunk, self.level, self.strategy, False)
+        except BaseException as exc:  # re-raised on the calling thread by result()
+            self.error = exc
+
+    def result(self) -> bytes:
+        self.join()
+        if self.error is not None:
+            raise RuntimeError("Deflating the first half of a PNG failed") from self.error
+        return self.output
 
 
 def _raw_deflate(chunk: memoryview, level: int, strategy: int, last: bool) -> bytes:
@@ -48,7 +61,8 @@ def _zlib_stream(data: memoryview, level: int, strategy: int) -> bytes:
         compressor = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
         return compressor.compress(data) + compressor.flush()
     half = len(data) // 2
-    head = _executor().submit(_raw_deflate, data[:half], level, strategy, False)
+    head = _HeadDeflate(data[:half], level, strategy)
+    head.start()
     tail = _raw_deflate(data[half:], level, strategy, True)
     checksum = zlib.adler32(data).to_bytes(4, "big")
     return _ZLIB_HEADER + head.result() + tail + checksum

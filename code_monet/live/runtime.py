@@ -20,6 +20,7 @@ from code_monet.db.engine import Database
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.registry import WorkspaceRegistry
 from code_monet.live.shutdown import ShutdownCoordinator
+from code_monet.render_limits import RenderGate
 
 
 @dataclass
@@ -32,6 +33,7 @@ class ServerRuntime:
     registry: WorkspaceRegistry
     shutdown: ShutdownCoordinator
     dev_mode: bool = False
+    renders: RenderGate = field(default_factory=RenderGate)  # the app's PNG render budget
     started_at: float = field(default_factory=time.time)
 
 

@@ -1,6 +1,8 @@
 """The signed-in user's live canvas: ``/state``, ``/canvas.png``, ``/canvas.svg``.
 
-Rendering runs in a worker thread; the event loop never rasterises.
+Rendering runs in a worker thread; the event loop never rasterises. ``canvas.png``'s width is
+rounded up to the canvas width times a power of two, renders are cached per canvas revision
+and charged to the user (``RenderGate``: 429 + Retry-After beyond the budget).
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ import asyncio
 import time
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from code_monet import metrics
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.live.runtime import RuntimeDep
+from code_monet.render_limits import client_key, relative_steps, snap_up
 from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
 from code_monet.routes.sessions import session_for
 from code_monet.types.paths import Path
@@ -77,17 +80,28 @@ def create_canvas_router() -> APIRouter:
 
     @router.get("/canvas.png", response_class=Response)
     async def canvas_png(
+        request: Request,
         user: CurrentUser,
         runtime: RuntimeDep,
-        width: int | None = Query(default=None, ge=16, le=4096, description="Output width"),
+        width: int | None = Query(
+            default=None,
+            ge=16,
+            le=4096,
+            description="Output width, rounded up to the canvas width × 2^k (¼, ½, 1, 2, 4…)",
+        ),
         highlight_human: bool = False,
     ) -> Response:
-        """The live canvas as PNG (optionally scaled to ``width``)."""
+        """The live canvas as PNG (optionally scaled to about ``width``)."""
         session = await session_for(runtime, user)
         state = session.state
         canvas_w, canvas_h = state.canvas_size
-        out_w = width or canvas_w
+        out_w = snap_up(width, relative_steps(canvas_w, 16, 4096)) if width else canvas_w
         out_h = max(1, round(canvas_h * out_w / canvas_w))
+        gate = runtime.renders
+        key = (session.user_id, state.log.last_seq, out_w, highlight_human)
+        cached = gate.live.get(key)
+        if cached is not None:
+            return Response(cached, media_type="image/png", headers=NO_STORE)
         options = RenderOptions(
             width=out_w,
             height=out_h,
@@ -99,7 +113,10 @@ def create_canvas_router() -> APIRouter:
         )
         started = time.perf_counter()
         strokes = await state.stroke_paths()
-        png = await asyncio.to_thread(render_strokes_png, strokes, options)
+        png = await gate.render(
+            client_key(request, user.id), lambda: render_strokes_png(strokes, options)
+        )
+        gate.live.put(key, png)
         metrics.render_finished("canvas_png", time.perf_counter() - started)
         return Response(png, media_type="image/png", headers=NO_STORE)
 

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
+from code_monet.render_limits import EXPORT_STEPS, RenderGateDep, client_key, snap_up
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece, public_piece, read_canvas
 from code_monet.share.exports import MAX_PNG_SIZE, MIN_PNG_SIZE
@@ -24,7 +25,12 @@ from code_monet.share.serve import plot_estimate, png_export_response, svg_expor
 
 VARIANT_HELP: Final = "auto (plotter pieces: plotter), clean or plotter"
 SizeParam = Annotated[
-    str | None, Query(max_length=20, description=f"Long edge in px, {MIN_PNG_SIZE}–{MAX_PNG_SIZE}")
+    str | None,
+    Query(
+        max_length=20,
+        description=f"Long edge in px, {MIN_PNG_SIZE}–{MAX_PNG_SIZE}, rounded up to one of "
+        f"{', '.join(map(str, EXPORT_STEPS))} (default: the canvas's own long edge)",
+    ),
 ]
 VariantParam = Annotated[str, Query(max_length=20, description=VARIANT_HELP)]
 
@@ -43,7 +49,9 @@ def parse_piece_number(value: str) -> int:
 
 
 def parse_size(value: str | None, piece: LocatedPiece) -> int:
-    """The requested long edge; default: the canvas's own long edge (clamped to range)."""
+    """The long edge to render: the requested one rounded up to the next of ``EXPORT_STEPS``
+    (so varied sizes cost a few renders, each cached); default: the canvas's own long edge
+    (clamped to range, not rounded: one more size per piece)."""
     if value is None:
         natural = max(piece.indexed.width, piece.indexed.height)
         return min(MAX_PNG_SIZE, max(MIN_PNG_SIZE, natural))
@@ -57,7 +65,7 @@ def parse_size(value: str | None, piece: LocatedPiece) -> int:
             detail=f"Invalid size {value[:20]!r}: must be an integer from "
             f"{MIN_PNG_SIZE} to {MAX_PNG_SIZE} (pixels on the long edge)",
         )
-    return size
+    return snap_up(size, EXPORT_STEPS)
 
 
 async def piece_meta(
@@ -107,6 +115,7 @@ def create_exports_router() -> APIRouter:
         user: CurrentUser,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        gate: RenderGateDep,
         size: SizeParam = None,
     ) -> Response:
         number = parse_piece_number(piece_number)
@@ -118,6 +127,8 @@ def create_exports_router() -> APIRouter:
             parse_size(size, piece),
             public=False,
             missing=missing_own(number),
+            gate=gate,
+            client=client_key(request, user.id),
         )
 
     @router.get("/gallery/{piece_number}/meta", response_model=PieceMeta)
@@ -149,11 +160,19 @@ def create_exports_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        gate: RenderGateDep,
         size: SizeParam = None,
     ) -> Response:
         piece = await public_piece(database, data_dir, user_id, piece_id)
         return await png_export_response(
-            request, data_dir, piece, parse_size(size, piece), public=True, missing=not_found()
+            request,
+            data_dir,
+            piece,
+            parse_size(size, piece),
+            public=True,
+            missing=not_found(),
+            gate=gate,
+            client=client_key(request),
         )
 
     @router.get("/public/gallery/{user_id}/{piece_id}/meta", response_model=PieceMeta)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
+from code_monet.render_limits import RenderGateDep
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece
 from code_monet.share.images import ImageKind
@@ -27,6 +28,7 @@ def create_gallery_images_router() -> APIRouter:
         user: CurrentUser,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        gate: RenderGateDep,
         v: Annotated[str | None, Query(max_length=64)] = None,
     ) -> Response:
         """800×600 PNG of one of your pieces."""
@@ -44,6 +46,7 @@ def create_gallery_images_router() -> APIRouter:
             ImageKind.THUMBNAIL,
             version=v,
             public=False,
+            gate=gate,
             missing=missing_own(number),
         )
 

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces
 from code_monet.db.repository.public_pieces import IndexedPiece, PageCursor
+from code_monet.render_limits import RenderGateDep
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import public_piece, read_canvas
 from code_monet.share.cache import cache_key
@@ -192,6 +193,7 @@ def create_public_gallery_router(reconciler: IndexReconciler | None = None) -> A
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        gate: RenderGateDep,
         v: VersionParam = None,
     ) -> Response:
         """800×600 thumbnail (immutable when ``v`` is the current content version)."""
@@ -203,6 +205,7 @@ def create_public_gallery_router(reconciler: IndexReconciler | None = None) -> A
             ImageKind.THUMBNAIL,
             version=v,
             public=True,
+            gate=gate,
             missing=not_found(),
         )
 

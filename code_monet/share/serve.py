@@ -10,11 +10,12 @@ from typing import Literal
 from fastapi import HTTPException, Request, status
 from fastapi.responses import Response
 
+from code_monet.render_limits import RenderGate
 from code_monet.share import exports
 from code_monet.share.access import guarded
 from code_monet.share.cache import cache_for, cache_key
 from code_monet.share.http import cache_policy, cached_response, etag_matches, not_modified
-from code_monet.share.images import ImageKind, image_key, piece_image
+from code_monet.share.images import PNG_SUFFIX, ImageKind, image_key, piece_image, render_image
 from code_monet.share.pieces import LocatedPiece
 from code_monet.types.styles import DrawingStyleType
 
@@ -34,13 +35,23 @@ async def image_response(
     version: str | None,
     public: bool,
     missing: HTTPException,
+    gate: RenderGate | None = None,
 ) -> Response:
-    """A piece image from the content cache (rendered on first request)."""
+    """A piece image from the content cache (rendered on first request; under ``gate``'s
+    global cap when given — these fixed sizes are pre-rendered on save, so not rate-limited)."""
     policy = cache_policy(version, piece.version, public=public)
-    etag = _etag(image_key(piece.content_hash, kind))
+    key = image_key(piece.content_hash, kind)
+    etag = _etag(key)
     if etag_matches(request, etag):
         return not_modified(etag, policy)
-    artefact = await guarded(piece_image(cache_for(data_dir), piece, kind), missing)
+    cache = cache_for(data_dir)
+    if gate is None:
+        work = piece_image(cache, piece, kind)
+    else:
+        work = gate.cached(
+            cache, key, PNG_SUFFIX, lambda: render_image(piece.read_canvas(), kind), None
+        )
+    artefact = await guarded(work, missing)
     return cached_response(request, artefact.data, artefact.etag, "image/png", policy)
 
 
@@ -91,10 +102,13 @@ async def png_export_response(
     *,
     public: bool,
     missing: HTTPException,
+    gate: RenderGate,
+    client: str,
 ) -> Response:
-    """A PNG whose long edge is ``size`` px; rendered per request (not stored: any size may
-    be asked for), under the shared render limit."""
-    etag = _etag(cache_key(piece.content_hash, f"png:{size}"))
+    """A PNG whose long edge is ``size`` px (callers snap it to a few steps), rendered once
+    per content and size into the content cache; a render is charged to ``client``."""
+    key = cache_key(piece.content_hash, f"png:{size}")
+    etag = _etag(key)
     policy = cache_policy(None, piece.version, public=public)
     if etag_matches(request, etag):
         return not_modified(etag, policy)
@@ -102,8 +116,9 @@ async def png_export_response(
     def render() -> bytes:
         return exports.export_png(piece.read_canvas(), size)
 
-    data = await guarded(cache_for(data_dir).run(render), missing)
-    return _download(request, data, etag, "image/png", policy, piece, "png")
+    work = gate.cached(cache_for(data_dir), key, PNG_SUFFIX, render, client)
+    artefact = await guarded(work, missing)
+    return _download(request, artefact.data, artefact.etag, "image/png", policy, piece, "png")
 
 
 def _download(
