@@ -119,6 +119,7 @@ class RenderGate:
         self._rate = RateLimiter(self.limits)
         self.slots = asyncio.Semaphore(max_concurrent)
         self._queued = 0
+        self._pending: dict[str, int] = {}  # cache keys being rendered → requests waiting
         self._count_lock = threading.Lock()
         self._renders = 0
         self.live = BytesLru(LIVE_CACHE_ENTRIES, LIVE_CACHE_BYTES)
@@ -176,12 +177,19 @@ class RenderGate:
         """The cached artefact; on a miss ``produce()`` is charged to ``client`` (``None``:
         not charged, e.g. fixed-size images every save pre-renders) and run under the cap."""
         path = cache.path_for(key, suffix)
-        if await asyncio.to_thread(path.is_file):
+        if key in self._pending or await asyncio.to_thread(path.is_file):
+            # A hit, or a render already under way: the cache joins it, nothing is charged.
             return await cache.get(key, suffix, self._counted(produce))
         if client is not None:
             self.admit(client)
-        async with self._slot():
-            return await cache.get(key, suffix, self._counted(produce))
+        self._pending[key] = self._pending.get(key, 0) + 1
+        try:
+            async with self._slot():
+                return await cache.get(key, suffix, self._counted(produce))
+        finally:
+            self._pending[key] -= 1
+            if not self._pending[key]:
+                del self._pending[key]
 
     def _slot(self) -> _Slot:
         """A render slot to ``async with``; 503 at once when the queue for one is full."""
