@@ -71,6 +71,7 @@ from code_monet.tools.image_generation import ImageGenerationSettings, provider_
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.tracing import TelemetrySettings, setup_tracing
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.persistence import prepare_private_data_dir, private_file_creation
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with holding_data_dir(root, data_lock):  # one server per DATA_DIR, before any write
+        # Files the server creates are private (issue 15); the lock comes before any write.
+        with private_file_creation(), holding_data_dir(root, data_lock):
             async with running(app):
                 yield
 
@@ -118,7 +120,7 @@ def create_app(
         if not gc.isenabled():  # the console script pauses it while loading; serve() resumes it
             logger.warning("The garbage collector was off at start-up; turning it on")
             gc.enable()
-        await asyncio.to_thread(root.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(prepare_private_data_dir, root)  # 0700, older files tightened
         url = database_url or resolve_database_url(DatabaseSettings(), root)
         database = Database.connect(url)
         try:

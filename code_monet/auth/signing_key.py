@@ -46,6 +46,10 @@ def load_or_create_secret(data_dir: Path) -> str:
     """The secret stored in ``data_dir``, creating it (0600) on first use."""
     path = data_dir / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory_mode = stat.S_IMODE(path.parent.stat().st_mode)
+    if directory_mode & 0o077:  # sandboxed programs run as another uid: keep them out
+        logger.warning("%s had mode %o; tightening it to 700", path.parent, directory_mode)
+        path.parent.chmod(0o700)
     if path.exists():
         return _read_secret_file(path)
     secret = secrets.token_urlsafe(48)

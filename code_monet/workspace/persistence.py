@@ -4,6 +4,9 @@ A write goes to a temp file in the same directory, is fsynced, renamed over the 
 directory is fsynced, so a reader (or a restart after a crash) sees either the old file or the
 new one, never a torn mix. User ids are validated as UUIDs and every resolved path is checked to
 stay inside that user's directory.
+
+Everything under ``DATA_DIR`` is private to the server's uid (directories 0700, files 0600):
+sandboxed programs run as another uid and must not read other users' workspaces (issue 15).
 """
 
 from __future__ import annotations
@@ -11,11 +14,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+_GROUP_OTHER_BITS = 0o077
 
 
 class WorkspacePathError(ValueError):
@@ -59,13 +68,88 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def make_private_dir(path: Path) -> None:
+    """``mkdir -p`` with every directory it creates 0700 (``Path.mkdir`` leaves parents at the
+    umask's mode, usually 0755: readable by the sandbox uid)."""
+    missing: list[Path] = []
+    current = path
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+            continue
+        directory.chmod(PRIVATE_DIR_MODE)  # mode is masked by the umask, never widened
+
+
+def tighten_permissions(root: Path) -> int:
+    """Remove group/other access from everything under ``root`` (and ``root``); returns how
+    many entries changed. Why: data written before issue 15 was 0755/0644, readable by the
+    sandbox uid. Symlinks are not followed."""
+    changed = 0
+    entries = [root]
+    for directory, dirs, files in os.walk(root, followlinks=False):
+        entries.extend(Path(directory) / name for name in (*dirs, *files))
+    for entry in entries:
+        try:
+            status = entry.lstat()
+        except FileNotFoundError:
+            continue
+        mode = stat.S_IMODE(status.st_mode)
+        if stat.S_ISLNK(status.st_mode) or not mode & _GROUP_OTHER_BITS:
+            continue
+        try:
+            entry.chmod(mode & ~_GROUP_OTHER_BITS)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OSError(f"cannot make {entry} private (mode {mode:o}): {exc}") from exc
+        changed += 1
+    if changed:
+        logger.warning(
+            "Made %d entries under %s private (no group/other access: sandboxed programs run "
+            "as another uid and must not read them)",
+            changed,
+            root,
+        )
+    return changed
+
+
+def prepare_private_data_dir(root: Path) -> None:
+    """Create ``DATA_DIR`` (0700) and tighten whatever an older version left readable."""
+    make_private_dir(root)
+    tighten_permissions(root)
+
+
+@contextlib.contextmanager
+def private_file_creation() -> Iterator[None]:
+    """While the server runs, files and directories anything creates are private (umask 077).
+
+    Why: besides the writers here, the event log, turn logs, indexes and locks create files
+    too; the umask covers them all. Process-wide, so restored when the server stops.
+    """
+    previous = os.umask(_GROUP_OTHER_BITS)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically (temp file, fsync, rename, fsync dir)."""
+    """Replace ``path`` with ``data`` atomically (temp file, fsync, rename, fsync dir); the
+    file is 0600 and new directories 0700."""
     directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     tmp = directory / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        with tmp.open("wb") as handle:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if durable:
