@@ -94,6 +94,21 @@ class TestPublicMode:
             for record in caplog.records
         )
 
+    async def test_broken_bubblewrap_refuses_and_says_so(self, tmp_path: Path) -> None:
+        """Installed but failing (e.g. no user namespaces in a container) is refused too."""
+        # Arrange
+        marker = tmp_path / "ran"
+        box = CodeSandbox(SandboxConfig(pool_size=0, bwrap_path="/bin/false"))
+
+        # Act
+        text, is_error = await tool_reply(tmp_path, box, program_touching(marker))
+
+        # Assert
+        assert is_error
+        assert "(bubblewrap installed but not working here)" in text
+        assert "user namespaces" in text
+        assert not marker.exists()
+
     async def test_server_start_logs_that_code_execution_is_disabled(
         self, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:

@@ -385,21 +385,24 @@ class CodeSandbox:
 
     def _no_bwrap_reason(self) -> str:
         problem = self._bwrap_problem()
-        if not self.config.local_mode:
-            return (
-                f"this server cannot isolate programs ({problem}); ask the operator to install "
-                "it (apt-get install bubblewrap)"
+        if shutil.which(self.config.bwrap_path) is None:
+            fix = "ask the operator to install it (apt-get install bubblewrap)"
+        else:  # e.g. a container without user namespaces
+            fix = (
+                "ask the operator to make it work (it needs unprivileged user namespaces or a "
+                "setuid bwrap; containers must allow them)"
             )
+        if not self.config.local_mode:
+            return f"this server cannot isolate programs ({problem}); {fix}"
         if not self.config.allow_fallback:
             return (
-                f"this server cannot isolate programs ({problem}); ask the operator to install "
-                "it (apt-get install bubblewrap), or opt in to the weaker fallback on this "
-                "local server with SANDBOX_ALLOW_FALLBACK=true"
+                f"this server cannot isolate programs ({problem}); {fix}, or opt in to the "
+                "weaker fallback on this local server with SANDBOX_ALLOW_FALLBACK=true"
             )
         return (
             f"this server cannot isolate programs ({problem}) and the fallback would run them "
             "as the server's own uid (only a root server can switch them to "
-            f"uid {self.config.sandbox_uid}); ask the operator to install bubblewrap"
+            f"uid {self.config.sandbox_uid}); {fix}"
         )
 
     def _no_uid_reason(self) -> str:
