@@ -4,6 +4,7 @@ restart it, fill its disk or damage its files, and a v2 viewer that checks every
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -28,9 +29,14 @@ def free_port() -> int:
 
 @contextmanager
 def server_process(
-    data_dir: Path, port: int, extra_env: Mapping[str, str] | None = None
+    data_dir: Path,
+    port: int,
+    extra_env: Mapping[str, str] | None = None,
+    *,
+    graceful: bool = False,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """The builtin artist in local mode, on ``data_dir``; killed if still running at the end."""
+    """The builtin artist in local mode, on ``data_dir``; still running at the end, it is
+    killed (or, ``graceful``, stopped with SIGTERM first)."""
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -45,12 +51,19 @@ def server_process(
     try:
         yield process
     finally:
+        if process.poll() is None and graceful:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
         if process.poll() is None:
             process.kill()
         process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 async def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    """Until ``/health`` answers 200 (the server's stderr in the error if it exits first)."""
     async with httpx2.AsyncClient(base_url=base, timeout=5) as client, asyncio.timeout(60):
         while True:
             if process.poll() is not None:

@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
 import pytest
+from live_server import free_port, server_process, wait_healthy
 
 from code_monet.cli import WorkspaceExport
 from code_monet.live.data_lock import (
@@ -33,13 +31,6 @@ SECOND_SERVER_EXITS_WITHIN = 20.0
 """Seconds a second server on the same data may take to give up (imports included)."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _env(data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -48,38 +39,6 @@ def _env(data_dir: Path) -> dict[str, str]:
         "LOCAL_MODE": "true",
         "DATABASE_URL": "",
     }
-
-
-@contextmanager
-def serve_process(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``python -m code_monet serve`` on ``data_dir``; killed at the end if still running."""
-    command = [sys.executable, "-m", "code_monet", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-        if process.stderr is not None:
-            process.stderr.close()
-
-
-async def _wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    base = f"http://127.0.0.1:{port}"
-    async with httpx2.AsyncClient(base_url=base, timeout=5) as client, asyncio.timeout(60):
-        while True:
-            if process.poll() is not None:
-                assert process.stderr is not None
-                raise AssertionError(f"server exited: {process.stderr.read().decode()[-3000:]}")
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            await asyncio.sleep(0.05)
 
 
 async def _healthy_now(port: int) -> bool:
@@ -100,12 +59,12 @@ class TestTwoServersOnOneDataDir:
     ) -> None:
         """Exit code 1 within seconds, the message names ``DATA_DIR`` and the first's pid."""
         # Arrange
-        first_port, second_port = _free_port(), _free_port()
-        with serve_process(tmp_path, first_port) as first:
-            await _wait_healthy(first_port, first)
+        first_port, second_port = free_port(), free_port()
+        with server_process(tmp_path, first_port) as first:
+            await wait_healthy(f"http://127.0.0.1:{first_port}", first)
             # Act
             started = time.monotonic()
-            with serve_process(tmp_path, second_port) as second:
+            with server_process(tmp_path, second_port) as second:
                 try:
                     code = await asyncio.to_thread(second.wait, SECOND_SERVER_EXITS_WITHIN)
                 except subprocess.TimeoutExpired:  # it started: stop it to read what it said
@@ -127,15 +86,15 @@ class TestTwoServersOnOneDataDir:
     async def test_after_sigkill_of_the_holder_a_new_server_starts(self, tmp_path: Path) -> None:
         """The kernel drops the lock with the killed process: no stale lock blocks a restart."""
         # Arrange
-        port = _free_port()
-        with serve_process(tmp_path, port) as first:
-            await _wait_healthy(port, first)
+        port = free_port()
+        with server_process(tmp_path, port) as first:
+            await wait_healthy(f"http://127.0.0.1:{port}", first)
             first.kill()  # SIGKILL: no clean-up of any kind
             await asyncio.to_thread(first.wait, 30)
         # Act
-        port = _free_port()
-        with serve_process(tmp_path, port) as second:
-            await _wait_healthy(port, second)
+        port = free_port()
+        with server_process(tmp_path, port) as second:
+            await wait_healthy(f"http://127.0.0.1:{port}", second)
             holder = _holder_pid(tmp_path)
             # Assert
             assert holder == second.pid
@@ -189,9 +148,9 @@ class TestOfflineCommands:
         export.write_text(
             WorkspaceExport(user_id=user_id, workspace=WorkspaceFile()).model_dump_json()
         )
-        port = _free_port()
-        with serve_process(data_dir, port) as server:
-            await _wait_healthy(port, server)
+        port = free_port()
+        with server_process(data_dir, port) as server:
+            await wait_healthy(f"http://127.0.0.1:{port}", server)
             # Act
             done = await asyncio.to_thread(
                 subprocess.run,

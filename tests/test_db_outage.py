@@ -13,9 +13,7 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +26,7 @@ from typing import TypedDict
 import httpx2
 import pytest
 from fakes.server import LiveServer, recv_json, recv_until, running_server
+from live_server import free_port, server_process, wait_healthy
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from test_share_support import ShareEnv, share
@@ -51,16 +50,9 @@ CATCH_UP_WITHIN = 45.0
 database is back (the catch-up retries at most every 15 s; the lazy sweep only every 60 s)."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _dead_postgres_url() -> str:
     """A PostgreSQL address nothing listens on: connecting is refused at once."""
-    return f"postgresql+asyncpg://nobody:secret@127.0.0.1:{_free_port()}/gone"
+    return f"postgresql+asyncpg://nobody:secret@127.0.0.1:{free_port()}/gone"
 
 
 class RouteAnswer(TypedDict):
@@ -454,46 +446,6 @@ def dedicated_postgres() -> Iterator[DedicatedPostgres]:
         server.stop()
 
 
-@contextmanager
-def serve_process(
-    data_dir: Path, port: int, database_url: str
-) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "AGENT_PROVIDER": "builtin",
-        "AGENT_SEED": "3",
-        "LOCAL_MODE": "true",
-    }
-    command = [sys.executable, "-m", "code_monet", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        process.wait(timeout=30)
-
-
-async def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx2.AsyncClient(base_url=base, timeout=5) as client, asyncio.timeout(60):
-        while True:
-            if process.poll() is not None:
-                assert process.stderr is not None
-                raise AssertionError(f"server exited: {process.stderr.read().decode()[-3000:]}")
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-
-
 class TestPostgresStoppedAndStarted:
     """``code-monet serve`` on PostgreSQL: stop PostgreSQL, use the server, start it again."""
 
@@ -504,10 +456,15 @@ class TestPostgresStoppedAndStarted:
         during the outage appears in ``GET /public/gallery`` within a bounded wait."""
         require_postgres_binaries()
         # Arrange
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        with dedicated_postgres() as postgres, serve_process(tmp_path, port, postgres.url) as proc:
-            await _wait_healthy(base, proc)
+        with (
+            dedicated_postgres() as postgres,
+            server_process(
+                tmp_path, port, {"DATABASE_URL": postgres.url, "AGENT_SEED": "3"}, graceful=True
+            ) as proc,
+        ):
+            await wait_healthy(base, proc)
             token, refresh = await _dev_tokens(base)
             headers = {"Authorization": f"Bearer {token}"}
             ws_url = f"ws://127.0.0.1:{port}/ws?token={token}&strokes=inline"

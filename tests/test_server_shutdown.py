@@ -4,66 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
 import pytest
 from fakes.server import recv_json, recv_until
+from live_server import dev_token, free_port, server_process, wait_healthy
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def server_process(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "AGENT_PROVIDER": "builtin",
-        "AGENT_SEED": "7",
-        "LOCAL_MODE": "true",
-        "DATABASE_URL": "",
-    }
-    command = [sys.executable, "-m", "code_monet", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-
-
-async def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx2.AsyncClient(base_url=base, timeout=5) as client, asyncio.timeout(60):
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-
-
-async def _token(base: str) -> str:
-    async with httpx2.AsyncClient(base_url=base, timeout=10) as client:
-        token: str = (await client.get("/auth/dev-token")).json()["access_token"]
-        return token
 
 
 def _workspace_text(data_dir: Path) -> str:
@@ -75,11 +24,11 @@ class TestGracefulShutdown:
         self, tmp_path: Path
     ) -> None:
         # Arrange
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         with server_process(tmp_path, port) as process:
-            await _wait_healthy(base, process)
-            token = await _token(base)
+            await wait_healthy(base, process)
+            token = await dev_token(base)
             async with connect(f"ws://127.0.0.1:{port}/ws?token={token}&strokes=inline") as ws:
                 await recv_json(ws)
                 await ws.send(json.dumps({"type": "new_canvas", "direction": "a tree"}))
@@ -105,12 +54,12 @@ class TestGracefulShutdown:
 class TestCrashRecovery:
     async def test_killed_mid_piece_then_restarted_loses_nothing(self, tmp_path: Path) -> None:
         # Arrange: a piece in progress, some batches animated
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         received: list[dict[str, object]] = []
         with server_process(tmp_path, port) as process:
-            await _wait_healthy(base, process)
-            token = await _token(base)
+            await wait_healthy(base, process)
+            token = await dev_token(base)
             async with connect(f"ws://127.0.0.1:{port}/ws?token={token}&strokes=inline") as ws:
                 await recv_json(ws)
                 await ws.send(json.dumps({"type": "new_canvas", "direction": "waves"}))
@@ -126,11 +75,11 @@ class TestCrashRecovery:
                 await asyncio.to_thread(process.wait, 30)
 
         last_seq = max(int(f["seq"]) for f in received)  # type: ignore[call-overload]
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         with server_process(tmp_path, port) as process:
-            await _wait_healthy(base, process)
-            token = await _token(base)
+            await wait_healthy(base, process)
+            token = await dev_token(base)
             url = f"ws://127.0.0.1:{port}/ws?token={token}&strokes=inline&last_seq={last_seq}"
             async with connect(url) as ws:
                 batch, after = await recv_until(ws, "strokes", within=60)
