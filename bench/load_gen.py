@@ -94,8 +94,8 @@ class Viewer:
     closing: bool = False
     _draw_at: float | None = None
 
-    async def open(self, wait: float) -> None:
-        """Connect and read the ``init`` frame."""
+    async def open(self, wait: float) -> str:
+        """Connect and read the ``init`` frame (returned)."""
         self.ws = await connect(
             f"{self.url}?token={self.token}&strokes=inline",
             max_size=None,
@@ -108,6 +108,7 @@ class Viewer:
         text = raw if isinstance(raw, str) else raw.decode()
         if _frame_type(text) != "init":
             self.errors.append(f"first frame was not init: {text[:80]}")
+        return text
 
     async def send(self, message: Json) -> None:
         if self.ws is not None:

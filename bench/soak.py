@@ -52,7 +52,6 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
 
 import httpx2
 import psutil
-from websockets.asyncio.client import connect
 
 from bench.load import free_port, stop_process, tail, wait_healthy
 from bench.load_gen import Viewer, Window, _frame_type, open_all, raise_fd_limit
@@ -92,21 +91,11 @@ class SoakViewer(Viewer):
     last_frame_at: float = field(default_factory=time.monotonic)
     _acks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def open(self, wait: float) -> None:
+    async def open(self, wait: float) -> str:
         """Connect (v2: inline strokes) and take the ``init`` frame's ``seq`` as the baseline."""
-        self.ws = await connect(
-            f"{self.url}?token={self.token}&strokes=inline",
-            max_size=None,
-            open_timeout=wait,
-            ping_interval=None,
-            close_timeout=2,
-            compression="deflate" if self.compression else None,
-        )
-        raw = await asyncio.wait_for(self.ws.recv(), timeout=wait)
-        text = raw if isinstance(raw, str) else raw.decode()
-        if _frame_type(text) != "init":
-            self.errors.append(f"first frame was not init: {text[:80]}")
+        text = await super().open(wait)
         await self._on_frame(text, time.time())
+        return text
 
     async def start_piece(self) -> None:
         if not self.drawing or self.closing:

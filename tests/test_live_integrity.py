@@ -101,6 +101,15 @@ async def _restart_cycles(
     return viewer
 
 
+async def _restart_and_finish(data_dir: Path, viewer: Viewer) -> None:
+    """One more start, then :func:`_finish_and_check`."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with server_process(data_dir, port) as process:
+        await wait_healthy(base, process)
+        await _finish_and_check(base, viewer)
+
+
 class TestCrashConsistency:
     @pytest.mark.timeout(900)
     async def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
@@ -110,24 +119,16 @@ class TestCrashConsistency:
         resume with ``last_seq``: the sequence is unbroken and the piece finishes once."""
         # Arrange / Act
         viewer = await _restart_cycles(tmp_path, signal.SIGKILL, 20, seed=11, extra_env={})
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        with server_process(tmp_path, port) as process:
-            await wait_healthy(base, process)
-            # Assert
-            await _finish_and_check(base, viewer)
+        # Assert
+        await _restart_and_finish(tmp_path, viewer)
 
     @pytest.mark.timeout(600)
     async def test_sigterm_restarts_lose_and_duplicate_nothing(self, tmp_path: Path) -> None:
         """Graceful stops in the middle of turns: the same guarantees."""
         # Arrange / Act
         viewer = await _restart_cycles(tmp_path, signal.SIGTERM, 8, seed=12, extra_env={})
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        with server_process(tmp_path, port) as process:
-            await wait_healthy(base, process)
-            # Assert
-            await _finish_and_check(base, viewer)
+        # Assert
+        await _restart_and_finish(tmp_path, viewer)
 
     @pytest.mark.timeout(600)
     async def test_idle_releases_lose_and_duplicate_nothing(self, tmp_path: Path) -> None:
