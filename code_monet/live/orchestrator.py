@@ -95,6 +95,8 @@ class AgentOrchestrator:
     _recovery: asyncio.Task[None] | None = None
     _storage_retry: asyncio.Event = field(default_factory=asyncio.Event)
     _early_acks: deque[int] = field(default_factory=lambda: deque(maxlen=64))
+    _ending: asyncio.Future[None] | None = None
+    """The last turn's shielded end (turn_state false, turn log), until it is done."""
     waiting_for_first_piece: bool = False
     """A brand-new studio: the artist waits for a new piece, a nudge or resume to begin."""
 
@@ -177,6 +179,9 @@ class AgentOrchestrator:
             await self._wake_event.wait()
             self._wake_event.clear()
             while self.can_run():
+                if self._ending is not None and not self._ending.done():
+                    await asyncio.wait([self._ending])  # the last turn's end is sent first
+                    continue  # (can_run again: the world may have changed meanwhile)
                 self._turn_task = asyncio.create_task(self._run_turn(), name="agent-turn")
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._turn_task
@@ -382,8 +387,10 @@ class AgentOrchestrator:
         finally:
             metrics.turn_finished(time.monotonic() - started, outcome)
             # Shielded: a second cancel (pause, then a new piece) must not swallow the
-            # turn_state{active:false} viewers rely on, nor leave the turn log open.
-            await asyncio.shield(self._end_turn(log))
+            # turn_state{active:false} viewers rely on, nor leave the turn log open. The next
+            # turn waits for it (``_ending``), so viewers never see two turns begin in a row.
+            self._ending = asyncio.ensure_future(self._end_turn(log))
+            await asyncio.shield(self._ending)
 
     async def _end_turn(self, log: TurnLog) -> None:
         try:
