@@ -132,7 +132,7 @@ class ServerSettings(BaseSettings):
         ),
     )
     ws_session_recheck_seconds: float = Field(
-        default=5.0,
+        default=30.0,
         gt=0,
         le=3600,
         description="How often an open socket re-checks that its user is active and its "

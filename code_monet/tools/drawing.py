@@ -8,6 +8,7 @@ model with what was drawn, what failed and — for small batches — the updated
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 from code_monet.rendering import render_agent_view_png
 from code_monet.svg_parser import path_geometry
 from code_monet.tools.context import ToolContext
-from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths
+from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parses_inline
 from code_monet.tools.results import ToolReply, error_result, text_result
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.paths import Author, Path
@@ -102,15 +103,17 @@ async def commit_paths(
 
 
 async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> ToolReply:
+    parse = functools.partial(
+        parse_paths,
+        args.paths,
+        canvas_width=ctx.canvas_width,
+        canvas_height=ctx.canvas_height,
+        limits=ctx.path_limits,
+    )
     try:
-        # Off the event loop: a large batch of arcs is seconds of CPU (bounded by the budgets).
-        parsed = await asyncio.to_thread(
-            parse_paths,
-            args.paths,
-            canvas_width=ctx.canvas_width,
-            canvas_height=ctx.canvas_height,
-            limits=ctx.path_limits,
-        )
+        # Off the event loop unless tiny: a large batch of arcs is seconds of CPU (bounded by
+        # the budgets); a few plain lines cost less than the hop to a thread.
+        parsed = parse() if parses_inline(args.paths) else await asyncio.to_thread(parse)
     except PathInputError as exc:
         return error_result(str(exc))
     return await commit_paths(ctx, parsed, done=args.done)
