@@ -319,8 +319,10 @@ class IndexCatchUp:
             except OSError as exc:  # the markers could not be read: try again later
                 logger.error("Reading the pending gallery index markers failed: %s", exc)
                 result = CatchUpPass(0, remaining=True, unavailable=True)
-            if result.unavailable:
-                await asyncio.sleep(delay)
+            if result.unavailable:  # back off; a piece deferred meanwhile retries at once
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
                 delay = min(delay * 2, self.max_retry_seconds)
                 continue
             delay = self.first_retry_seconds
