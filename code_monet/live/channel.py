@@ -51,10 +51,6 @@ def v1_announcement(strokes_line: str) -> str | None:
     return message.model_dump_json()
 
 
-def is_strokes_line(line: str) -> bool:
-    return '"type":"strokes"' in line[:80]
-
-
 @dataclass
 class UserChannel:
     """One user's outbound path: fan-out of logged messages, stroke batches and cursors."""
@@ -150,9 +146,6 @@ class UserChannel:
         return frames
 
     # ------------------------------------------------------------------ cursors and trimming
-
-    def newest_batch_id(self) -> int:
-        return self.state.newest_pending_batch_id()
 
     async def fetch_pending(
         self,
