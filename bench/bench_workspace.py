@@ -24,10 +24,10 @@ def _queue_strokes_setup() -> Callable[[], object]:
     def run() -> object:
         user = str(uuid.uuid4())
         state = loop.run_until_complete(WorkspaceState.load_for_user(user, data_dir=root))
-        batch_id = loop.run_until_complete(state.add_strokes(paths, queue=True))
+        queued = loop.run_until_complete(state.add_strokes(paths, queue=True))
         state.close()
         shutil.rmtree(state.directory, ignore_errors=True)
-        return batch_id
+        return queued
 
     return run
 

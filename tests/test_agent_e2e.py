@@ -79,7 +79,7 @@ class TestBuiltinArtistEndToEnd:
         assert len(done) == 1
         after_done = broadcaster.messages[broadcaster.messages.index(done[0]) + 1]
         assert isinstance(after_done, GalleryUpdateMessage) and len(after_done.canvases) == 1
-        assert state.pending_count > 0
+        assert state.queue.stroke_count > 0
 
 
 class TestDrawCommand:

@@ -10,7 +10,15 @@ import pytest
 from pydantic import TypeAdapter
 
 from code_monet.live.log import LogWriteError
-from code_monet.types import AgentStatus, DrawingStyleType, PathType, PauseReason, Point
+from code_monet.live.stroke_queue import QueuedBatch, batches_to_dicts
+from code_monet.types import (
+    AgentStatus,
+    DrawingStyleType,
+    PathType,
+    PauseReason,
+    PendingStrokeDict,
+    Point,
+)
 from code_monet.types import Path as StrokePath
 from code_monet.workspace import WorkspaceState
 from code_monet.workspace.persistence import WorkspacePathError
@@ -46,7 +54,7 @@ class TestCanvas:
         await workspace.clear_canvas()
         # Assert
         assert workspace.strokes == []
-        assert workspace.pending_count == 0
+        assert workspace.queue.stroke_count == 0
 
     async def test_concurrent_adds_lose_nothing(
         self, workspace: WorkspaceState, tmp_path: Path
@@ -62,8 +70,17 @@ class TestCanvas:
         assert sorted(p.points[0].y for p in reloaded.strokes) == [float(i) for i in range(50)]
 
 
+def _pending(workspace: WorkspaceState, after: int = 0) -> list[PendingStrokeDict]:
+    return batches_to_dicts(workspace.queue.after(after))
+
+
+def _id(queued: QueuedBatch | None) -> int:
+    assert queued is not None
+    return queued.batch_id
+
+
 class TestStrokeQueue:
-    """add_strokes(queue=True) / pending_strokes / ack_batches."""
+    """add_strokes(queue=True) returns the queued batch; the queue rebuilds from the log."""
 
     async def test_queued_batches_get_new_ids_and_interpolated_points(
         self, workspace: WorkspaceState
@@ -72,9 +89,9 @@ class TestStrokeQueue:
         # Arrange
         paths = [_poly(n=3), _poly(n=4)]
         # Act
-        first = await workspace.add_strokes(paths, queue=True)
-        second = await workspace.add_strokes(paths[:1], queue=True)
-        pending = await workspace.pending_strokes()
+        first = _id(await workspace.add_strokes(paths, queue=True))
+        second = _id(await workspace.add_strokes(paths[:1], queue=True))
+        pending = _pending(workspace)
         # Assert
         assert first + 1 == second
         assert sum(len(p["points"]) for p in pending if p["batch_id"] == first) > 7
@@ -84,28 +101,32 @@ class TestStrokeQueue:
     async def test_queue_survives_restart(self, workspace: WorkspaceState, tmp_path: Path) -> None:
         """Queued strokes are persisted and re-interpolated identically on load."""
         # Arrange
-        batch_id = await workspace.add_strokes([_poly(n=6)], queue=True)
-        before = await workspace.pending_strokes()
+        batch_id = _id(await workspace.add_strokes([_poly(n=6)], queue=True))
+        before = _pending(workspace)
         # Act
         reloaded = await _reload(tmp_path, workspace.user_id)
-        after = await reloaded.pending_strokes()
+        after = _pending(reloaded)
         # Assert
         assert after == before
         assert after[0]["batch_id"] == batch_id
-        assert await reloaded.add_strokes([_poly()], queue=True) == batch_id + 1
+        assert _id(await reloaded.add_strokes([_poly()], queue=True)) == batch_id + 1
 
-    async def test_pending_after_cursor_and_ack(self, workspace: WorkspaceState) -> None:
-        """pending_strokes(after) is non-destructive; ack_batches drops acknowledged ones."""
+    async def test_pending_after_cursor_and_ack(
+        self, workspace: WorkspaceState, tmp_path: Path
+    ) -> None:
+        """Reading the queue is non-destructive; an ``ack`` record drops acknowledged
+        batches, and so does replaying it."""
         # Arrange
-        b1 = await workspace.add_strokes([_poly()], queue=True)
-        b2 = await workspace.add_strokes([_poly(), _poly()], queue=True)
+        b1 = _id(await workspace.add_strokes([_poly()], queue=True))
+        b2 = _id(await workspace.add_strokes([_poly(), _poly()], queue=True))
         # Act
-        after_b1 = await workspace.pending_strokes(after_batch_id=b1)
-        dropped = await workspace.ack_batches(b1)
+        after_b1 = _pending(workspace, b1)
+        workspace.record_ack(b1)
+        reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
         assert {p["batch_id"] for p in after_b1} == {b2}
-        assert dropped == 1
-        assert workspace.pending_count == 2
+        assert workspace.queue.ids() == [b2] == reloaded.queue.ids()
+        assert workspace.queue.stroke_count == 2
 
 
 class TestGallery:
@@ -366,7 +387,7 @@ class TestCanvasStrokesInMemory:
         # Assert
         assert workspace.stroke_count == 1
         assert workspace.human_stroke_count == 0
-        assert workspace.pending_batch_ids() == []
+        assert workspace.queue.ids() == []
 
     async def test_a_saved_piece_holds_the_canvas_strokes(self, workspace: WorkspaceState) -> None:
         """Saving to the gallery decodes the canvas in the worker thread, unchanged."""

@@ -63,7 +63,7 @@ class TestPendingAndSizeLimits:
         with pytest.raises(WorkspaceLimitError, match="limit of 3 pending strokes"):
             await state.add_strokes([_line(3), _line(4)], queue=True)
         # Assert
-        assert state.pending_count == 2
+        assert state.queue.stroke_count == 2
 
     async def test_workspace_size_limit_rolls_back(self, tmp_path: Path, user_id: str) -> None:
         """A save that would exceed the byte limit fails and the canvas keeps what it had."""

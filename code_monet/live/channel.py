@@ -6,13 +6,15 @@ is ever sent to all sockets — except the unlogged notices that the log itself 
 A drawn batch is one ``strokes`` message: v2 sockets that asked for inline strokes get it as is;
 v1 sockets get ``agent_strokes_ready`` with the same ``seq`` and fetch the batch over HTTP.
 
-Each socket keeps a stroke cursor (the newest batch it has been given or has fetched); queued
-batches are dropped from the workspace once every open socket is past them, so no socket is
-starved by another fetching first.
+The channel owns the user's stroke queue (:mod:`code_monet.live.stroke_queue`), the sockets'
+cursors into it, the acknowledgement counts and the ``ack`` records: each socket keeps a
+stroke cursor (the newest batch it has been given or has fetched); queued batches are dropped
+once every open socket is past them, so no socket is starved by another fetching first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from code_monet import metrics
 from code_monet.live.connections import ClientConnection, ConnectionManager
 from code_monet.live.log import Committed, LogWriteError, UserLog
+from code_monet.live.stroke_queue import StrokeQueue, batches_to_dicts
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,
@@ -65,6 +68,11 @@ class UserChannel:
     def log(self) -> UserLog:
         return self.state.log
 
+    @property
+    def queue(self) -> StrokeQueue:
+        """The user's stroke queue (rebuilt from the log on load; this channel drives it)."""
+        return self.state.queue
+
     # ------------------------------------------------------------------ Broadcaster protocol
 
     async def send(self, message: ServerMessage) -> None:
@@ -93,7 +101,7 @@ class UserChannel:
 
     def _fan_out_batch(self, message: Committed, sockets: list[ClientConnection]) -> None:
         batch_id = message.batch_id
-        announced = self.state.pending_announcements.get(batch_id)
+        announced = self.queue.announcement(batch_id)
         v1_text: str | None = None
         for connection in sockets:
             if connection.inline_strokes:
@@ -167,16 +175,16 @@ class UserChannel:
         wrong guess, so each tab gets every batch once.
         """
         if after_batch_id is not None:  # the client keeps its own place: no cursor moves
-            return await self.state.pending_strokes(after_batch_id=after_batch_id)
+            return await self.pending_after(after_batch_id)
         if connection_id is not None:
             matches = [c for c in self._v1_sockets() if c.id == connection_id]
         else:
             matches = self._v1_sockets(token_key) if token_key else []
-        newest_queued = self.state.newest_pending_batch_id()
+        newest_queued = self.queue.newest_id
         behind = [c for c in matches if c.fetched_cursor < newest_queued] or matches
         chosen = max(behind, key=lambda c: (c.fetched_cursor, -c.id)) if behind else None
         cursor = chosen.fetched_cursor if chosen is not None else 0
-        strokes = await self.state.pending_strokes(after_batch_id=cursor)
+        strokes = await self.pending_after(cursor)
         newest = max((s["batch_id"] for s in strokes), default=cursor)
         if chosen is not None:
             chosen.fetched_cursor = max(chosen.fetched_cursor, newest)
@@ -184,6 +192,18 @@ class UserChannel:
                 chosen.stroke_cursor = max(chosen.stroke_cursor, newest)
                 self.trim()
         return strokes
+
+    async def pending_after(self, batch_id: int) -> list[PendingStrokeDict]:
+        """Queued strokes of batches after ``batch_id``, as wire dicts (built off the loop)."""
+        return await asyncio.to_thread(batches_to_dicts, self.queue.after(batch_id))
+
+    def acknowledge(self, up_to: int) -> int:
+        """Drop queued batches up to and including ``up_to`` (written to the log first);
+        returns how many were dropped."""
+        dropped = self.queue.count_up_to(up_to)
+        if dropped:
+            self.state.record_ack(up_to)
+        return dropped
 
     async def animated(self, connection: ClientConnection, batch_id: int) -> None:
         """A socket finished animating ``batch_id``: it is past it. The queue is trimmed once
@@ -225,10 +245,10 @@ class UserChannel:
         if not sockets:
             return
         up_to = min(c.stroke_cursor for c in sockets)
-        ids = self.state.pending_batch_ids()
+        ids = self.queue.ids()
         if len(ids) > MAX_RETAINED_BATCHES:
             up_to = max(up_to, ids[-MAX_RETAINED_BATCHES - 1])
         if ids and up_to >= ids[0]:
             # (a failed write is reported by the log; the queue is trimmed once writing works)
             with contextlib.suppress(LogWriteError):
-                self.state.acknowledge(up_to)
+                self.acknowledge(up_to)

@@ -318,13 +318,16 @@ class AgentOrchestrator:
             waiter.set()
         self._animation_waiters[batch_id] = waiter
         try:
-            timeout = animation_timeout(
-                self.state.batch_draw_seconds(batch_id), self.animation_timeout_cap
-            )
+            timeout = animation_timeout(self._draw_seconds(batch_id), self.animation_timeout_cap)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter.wait(), timeout=timeout)
         finally:
             self._animation_waiters.pop(batch_id, None)
+
+    def _draw_seconds(self, batch_id: int) -> float:
+        """How long a plotter takes to draw a queued batch (0 once it left the queue)."""
+        batch = self.state.queue.batch(batch_id)
+        return batch.draw_seconds if batch is not None else 0.0
 
     def _release_waiters(self) -> None:
         for waiter in self._animation_waiters.values():

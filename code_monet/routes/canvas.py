@@ -72,7 +72,7 @@ def create_canvas_router() -> APIRouter:
             canvas_height=height,
             title=state.title,
             prompt=state.prompt,
-            pending_strokes=state.pending_count,
+            pending_strokes=session.channel.queue.stroke_count,
             viewers=runtime.connections.count(session.user_id),
             turn_active=session.orchestrator.turn_active,
             server_time=datetime.now().astimezone(),

@@ -79,8 +79,8 @@ def create_debug_router() -> APIRouter:
             directory=state.directory.name,
             piece_number=state.piece_number,
             strokes=state.stroke_count,
-            pending_strokes=state.pending_count,
-            pending_batches=state.pending_batch_ids(),
+            pending_strokes=session.channel.queue.stroke_count,
+            pending_batches=session.channel.queue.ids(),
             gallery_pieces=len(await state.list_gallery()),
             last_seq=session.channel.log.last_seq,
             canvas_width=width,
@@ -110,7 +110,7 @@ def create_debug_router() -> APIRouter:
         if not auth.settings.dev_endpoints_enabled:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
         session = await session_for(runtime, user)
-        dropped = await session.state.ack_batches(session.state.newest_pending_batch_id())
+        dropped = session.channel.acknowledge(session.channel.queue.newest_id)
         return ActionResult(ok=True, detail=f"Dropped {dropped} queued batches")
 
     return router

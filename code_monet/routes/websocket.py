@@ -350,10 +350,10 @@ def _greet(
         for frame in frames:
             connection.offer(frame)
         if connection.inline_strokes:
-            connection.stroke_cursor = state.newest_pending_batch_id()
+            connection.stroke_cursor = channel.queue.newest_id
         return
     width, height = state.canvas_size
-    newest = state.newest_pending_batch_id()
+    newest = channel.queue.newest_id
     init = InitMessage(
         strokes=[],
         gallery=gallery,
@@ -380,7 +380,7 @@ def _greet(
     elif newest and (not state.paused or state.pause_reason is PauseReason.DISCONNECT):
         # (a disconnect pause is undone right after this greeting)
         announce = AgentStrokesReadyMessage(
-            count=state.pending_count, batch_id=newest, piece_number=state.piece_number
+            count=channel.queue.stroke_count, batch_id=newest, piece_number=state.piece_number
         )
         connection.offer(announce.model_dump_json())
 

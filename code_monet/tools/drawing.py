@@ -81,11 +81,11 @@ async def commit_paths(
         return error_result(f"No valid paths to draw. {parsed.summary()}")
     queued_callback = ctx.callbacks.on_batch_queued
     try:
-        batch_id = await ctx.state.add_strokes(parsed.paths, queue=queued_callback is not None)
+        queued = await ctx.state.add_strokes(parsed.paths, queue=queued_callback is not None)
     except WorkspaceLimitError as exc:
         return error_result(str(exc))
     if queued_callback is not None:
-        await queued_callback(list(parsed.paths), batch_id)
+        await queued_callback(list(parsed.paths), queued.batch_id if queued is not None else 0)
     else:
         await ctx.callbacks.on_paths_drawn(list(parsed.paths))
     lines = [parsed.summary() if parsed.failures else f"{what} {len(parsed.paths)} paths."]

@@ -45,7 +45,7 @@ from code_monet.live.log import (
     parse_record,
     read_log,
 )
-from code_monet.types.geometry import PendingStrokeDict
+from code_monet.live.stroke_queue import QueuedBatch, StrokeQueue, StrokesAnnouncement
 from code_monet.types.messages import (
     ClearMessage,
     GalleryUpdateMessage,
@@ -130,16 +130,6 @@ class LogOptions:
     syncer: GroupSync | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StrokesAnnouncement:
-    """What the channel needs to announce a batch to v1 sockets without re-reading it."""
-
-    batch_id: int
-    piece_number: int
-    count: int
-    queued_at: float
-
-
 class WorkspaceState:
     """One user's studio state. Create it with :meth:`load_for_user`."""
 
@@ -157,10 +147,11 @@ class WorkspaceState:
         self.directory = directory
         self._strokes = CanvasStrokes.of(data.canvas.strokes)
         data.canvas.strokes = []  # the canvas's strokes live in ``_strokes`` (as JSON)
-        self._pending: list[PendingBatch] = [
-            _pending_batch(batch_id, prepare_strokes(paths))
-            for batch_id, paths in _group_pending(data.pending_strokes)
-        ]
+        self.queue = StrokeQueue()
+        """Batches not yet animated by every viewer: owned by the user's channel; the
+        workspace only applies log records to it (see :mod:`code_monet.live.stroke_queue`)."""
+        for batch_id, paths in _group_pending(data.pending_strokes):
+            self.queue.append(_pending_batch(batch_id, prepare_strokes(paths)))
         data.pending_strokes = []
         self._data = data
         self.log = log
@@ -178,7 +169,6 @@ class WorkspaceState:
         self.piece_saved_hooks: list[PieceSavedHook] = []
         self.fresh = False
         """True when this workspace was just created (nothing on disk yet)."""
-        self.pending_announcements: dict[int, StrokesAnnouncement] = {}
         self._replayable: set[str] = set()
         """Batches the current turn drew before the server stopped: when the interrupted turn
         runs again, drawing one of them again is skipped (it is on the canvas already)."""
@@ -336,7 +326,7 @@ class WorkspaceState:
             up_to = data.get("up_to")
             if not isinstance(up_to, int):
                 raise ValueError("an ack record needs up_to")
-            self._ack(up_to)
+            self.queue.ack(up_to)
         elif op == "monologue":
             text = data.get("text")
             if not isinstance(text, str):
@@ -353,6 +343,7 @@ class WorkspaceState:
         paths: Sequence[StrokePath],
         batch: PendingBatch | None,
         encoded: Sequence[str] | None = None,
+        announcement: StrokesAnnouncement | None = None,
     ) -> None:
         if encoded is None:
             self._strokes.extend(paths)
@@ -360,7 +351,7 @@ class WorkspaceState:
             self._strokes.extend_encoded(encoded, sum(p.author is Author.HUMAN for p in paths))
         self._growth += sum(len(p.points) for p in paths) * 24
         if batch is not None:
-            self._pending.append(batch)
+            self.queue.append(batch, announcement)
             self._data.next_batch_id = max(self._data.next_batch_id, batch.batch_id + 1)
 
     def _add_drawn(
@@ -369,20 +360,15 @@ class WorkspaceState:
         batch: PendingBatch | None,
         digest: str | None,
         encoded: Sequence[str] | None = None,
+        announcement: StrokesAnnouncement | None = None,
     ) -> None:
-        self._add(paths, batch, encoded)
+        self._add(paths, batch, encoded, announcement)
         if digest is not None:  # what the current turn drew (see ``_replayable``)
             self._data.turn_draws = [*self._data.turn_draws[-MAX_TURN_DRAWS + 1 :], digest]
 
     def _clear(self) -> None:
         self._strokes.clear()
-        self._pending.clear()
-        self.pending_announcements.clear()
-
-    def _ack(self, up_to: int) -> None:
-        self._pending = [b for b in self._pending if b.batch_id > up_to]
-        for batch_id in [b for b in self.pending_announcements if b <= up_to]:
-            del self.pending_announcements[batch_id]
+        self.queue.clear()
 
     def _set(self, change: StateChange) -> None:
         data = self._data
@@ -512,21 +498,20 @@ class WorkspaceState:
     def paused(self) -> bool:
         return self._data.pause_reason is not PauseReason.NONE
 
-    @property
-    def pending_count(self) -> int:
-        return sum(len(b.strokes) for b in self._pending)
-
     # ------------------------------------------------------------------ canvas
 
     async def add_stroke(self, path: StrokePath) -> None:
         await self.add_strokes([path])
 
-    async def add_strokes(self, paths: Sequence[StrokePath], *, queue: bool = False) -> int:
+    async def add_strokes(
+        self, paths: Sequence[StrokePath], *, queue: bool = False
+    ) -> QueuedBatch | None:
         """Append strokes to the canvas; all or nothing, in the log before returning.
 
         With ``queue`` the paths are one batch for viewers: a single ``strokes`` message that is
-        both the canvas change and what viewers receive; returns its ``batch_id`` (0 when not
-        queued). Strokes people draw are each announced as ``human_stroke``.
+        both the canvas change and what viewers receive; returns the queued batch (None when
+        not queued, or when the batch was drawn before a restart and is skipped). Strokes
+        people draw are each announced as ``human_stroke``.
         """
         check_paths(paths, self._limits)
         encoded = [p.model_dump_json() for p in paths]  # once: for the digest and the canvas
@@ -535,7 +520,7 @@ class WorkspaceState:
             # An interrupted turn being run again draws what it drew before: on the canvas.
             self._replayable.discard(digest)
             logger.info("User %s: skipped a batch already drawn before a restart", self.user_id)
-            return 0
+            return None
         prepared = await prepare_strokes_async(paths) if queue else None
         # From here on nothing awaits: the checks hold when the record is written.
         check_stroke_capacity(len(self._strokes), len(paths), self._limits)
@@ -551,8 +536,8 @@ class WorkspaceState:
                 for p in paths
             ]
             self._commit(entries, lambda: self._add_drawn(paths, None, digest, encoded))
-            return 0
-        check_pending_capacity(self.pending_count, len(paths), self._limits)
+            return None
+        check_pending_capacity(self.queue.stroke_count, len(paths), self._limits)
         batch = _pending_batch(self._data.next_batch_id, prepared)
         queued_at = time.time()
         announcement = StrokesAnnouncement(
@@ -572,12 +557,8 @@ class WorkspaceState:
             batch_id=batch.batch_id,
         )
 
-        def apply() -> None:
-            self._add_drawn(paths, batch, digest, encoded)
-            self.pending_announcements[batch.batch_id] = announcement
-
-        self._commit([entry], apply)
-        return batch.batch_id
+        self._commit([entry], lambda: self._add_drawn(paths, batch, digest, encoded, announcement))
+        return QueuedBatch(batch, announcement)
 
     def _check_size(self, growth: int) -> None:
         """Refuse growth that would take a snapshot past ``max_workspace_bytes`` (estimated
@@ -692,42 +673,11 @@ class WorkspaceState:
 
     # ------------------------------------------------------------------ stroke queue
 
-    async def pending_strokes(self, after_batch_id: int = 0) -> list[PendingStrokeDict]:
-        """Queued strokes of batches after ``after_batch_id``, without removing them."""
-        batches = [b for b in self._pending if b.batch_id > after_batch_id]
-        return await asyncio.to_thread(_batches_to_dicts, batches)
-
-    def batch_dicts(self, batch_id: int) -> list[PendingStrokeDict]:
-        """One queued batch as wire dicts (empty when it is no longer queued)."""
-        batch = self._queued(batch_id)
-        return batch.to_dicts() if batch else []
-
-    def batch_draw_seconds(self, batch_id: int) -> float:
-        """How long a plotter takes to draw a queued batch (0 when it is no longer queued)."""
-        batch = self._queued(batch_id)
-        return batch.draw_seconds if batch else 0.0
-
-    def _queued(self, batch_id: int) -> PendingBatch | None:
-        return next((b for b in self._pending if b.batch_id == batch_id), None)
-
-    def pending_batch_ids(self) -> list[int]:
-        """Ids of the queued batches, oldest first."""
-        return [b.batch_id for b in self._pending]
-
-    def newest_pending_batch_id(self) -> int:
-        """The newest queued batch id (0 when nothing is queued)."""
-        return self._pending[-1].batch_id if self._pending else 0
-
-    async def ack_batches(self, up_to_batch_id: int) -> int:
-        """Drop queued batches up to and including ``up_to_batch_id``; returns how many."""
-        return self.acknowledge(up_to_batch_id)
-
-    def acknowledge(self, up_to_batch_id: int) -> int:
-        """:meth:`ack_batches`, synchronously (it only appends a record)."""
-        dropped = sum(1 for b in self._pending if b.batch_id <= up_to_batch_id)
-        if dropped:
-            self._commit([op_entry("ack", up_to=up_to_batch_id)], lambda: self._ack(up_to_batch_id))
-        return dropped
+    def record_ack(self, up_to_batch_id: int) -> None:
+        """Write that every viewer is past ``up_to_batch_id`` (the channel decides when)."""
+        self._commit(
+            [op_entry("ack", up_to=up_to_batch_id)], lambda: self.queue.ack(up_to_batch_id)
+        )
 
     # ------------------------------------------------------------------ gallery
 
@@ -839,11 +789,7 @@ class WorkspaceState:
     def _capture(self, n: int) -> tuple[WorkspaceFile, CanvasStrokes]:
         """The state as of log record ``n`` (on the event loop: nothing changes meanwhile)."""
         data = self._data.model_copy(deep=True)
-        data.pending_strokes = [
-            PersistedPendingStroke(batch_id=b.batch_id, path=s.path)
-            for b in self._pending
-            for s in b.strokes
-        ]
+        data.pending_strokes = self.queue.persisted()
         data.log_n, data.log_epoch, data.last_seq = n, self.log.epoch, self.log.last_seq
         data.updated_at = utc_now()
         return data, self._strokes.snapshot()
@@ -998,7 +944,3 @@ def _group_pending(
     for stroke in strokes:
         groups.setdefault(stroke.batch_id, []).append(stroke.path)
     return sorted(groups.items())
-
-
-def _batches_to_dicts(batches: Sequence[PendingBatch]) -> list[PendingStrokeDict]:
-    return [item for batch in batches for item in batch.to_dicts()]
