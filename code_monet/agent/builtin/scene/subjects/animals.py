@@ -81,8 +81,9 @@ def blob(points: Sequence[Point], n: int = 5) -> Poly:
     return smooth(points, closed=True, n=n)
 
 
-def limb(centre: Sequence[Point], w0: float, w1: float, *, n: int = 5) -> Poly:
-    """A tapering tube (leg, tail, neck, finger) along a smooth centre line, round ends."""
+def limb(centre: Sequence[Point], w0: float, w1: float, *, n: int = 5, bulge: float = 0.0) -> Poly:
+    """A tapering tube (leg, tail, neck, finger) along a smooth centre line, round ends;
+    ``bulge`` widens its middle (a bushy tail)."""
     line = smooth(centre, n=n) if len(centre) > 2 else tuple(centre)
     if len(line) == 2:
         line = tuple(
@@ -100,7 +101,8 @@ def limb(centre: Sequence[Point], w0: float, w1: float, *, n: int = 5) -> Poly:
         dx, dy = b[0] - a[0], b[1] - a[1]
         length = math.hypot(dx, dy) or 1.0
         nx, ny = -dy / length, dx / length
-        half = (w0 + (w1 - w0) * i / (count - 1)) / 2
+        t = i / (count - 1)
+        half = (w0 + (w1 - w0) * t + bulge * math.sin(math.pi * t)) / 2
         left.append((x + nx * half, y + ny * half))
         right.append((x - nx * half, y - ny * half))
     return (
@@ -288,10 +290,10 @@ def _plotter_tone(
 ) -> list[Mark]:
     marks: list[Mark] = []
     for i, pt in enumerate(parts):
-        if pt.tone is Tone.INK and pt.outline:
+        if pt.tone is Tone.INK and pt.outline and _area(pt.poly) < size * size * 0.004:
             marks.append(Mark(_spiral(pt.poly), MarkKind.DETAIL, Tone.INK, False, 0.8))
             continue
-        if not pt.shaded:
+        if not pt.shaded and pt.tone is not Tone.INK:
             continue
         hidden = [shapes[j] for j in range(i + 1, len(parts)) if parts[j].outline]
         if style.stippled:
@@ -308,7 +310,8 @@ def _plotter_tone(
                 if not _covered((x, y), hidden)
             )
             continue
-        for seg in hatch(pt.poly, angle=style.angle, spacing=size * 0.028):
+        dense = 0.7 if pt.tone is Tone.INK else 1.0
+        for seg in hatch(pt.poly, angle=style.angle, spacing=size * 0.028 * dense):
             for run in _inside_runs(seg, shapes[i], hidden, size * 0.006):
                 marks.append(Mark(run, MarkKind.HATCH, Tone.SHADE, False, 0.5))
     return marks
@@ -997,11 +1000,12 @@ def _horse_head(
         (0.02, 0.07),
         (-0.04, 0.04),
     ]
-    head = blob([(px + x * c - y * s, py + x * s + y * c) for x, y in rel])
+    k = 1.25
+    head = blob([(px + k * (x * c - y * s), py + k * (x * s + y * c)) for x, y in rel])
     ear = ((px - 0.01, py - 0.03), (px + 0.0, py - 0.1 + _j(rng, 0.01)), (px + 0.04, py - 0.04))
 
     def at(x: float, y: float) -> Point:
-        return (px + x * c - y * s, py + x * s + y * c)
+        return (px + k * (x * c - y * s), py + k * (x * s + y * c))
 
     parts = [part(ear, group=4), part(head, group=4), *eye(*at(0.05, -0.02), 0.011)]
     parts.append(part(ellipse(*at(0.2, 0.0), 0.012, 0.008, n=8), Tone.INK))
@@ -1090,7 +1094,7 @@ def _horse_grazing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         [(0.68, 0.54), (0.69, 0.78), (0.7, 0.97)],
         [(0.62, 0.55), (0.6, 0.78), (0.6, 0.97)],
     ]
-    return _horse(rng, legs, [(0.7, 0.46), (0.8, 0.6), (0.85, 0.76)], 1.45)
+    return _horse(rng, legs, [(0.7, 0.46), (0.8, 0.56), (0.86, 0.7)], 1.2)
 
 
 # ---------------------------------------------------------------- owl
@@ -1737,12 +1741,10 @@ def _fox_head(
 
 def _fox_tail(points: Sequence[Point], width: float) -> list[Part]:
     """A bushy tail with a white tip."""
-    tail = limb(points, width * 0.6, width * 0.5)
-    pts = list(points)
-    tail = blob(list(tail[:: max(1, len(tail) // 16)]), n=3)
-    end = pts[-1]
-    tip = clip(tail, ellipse(end[0], end[1], width * 0.75, width * 0.75, n=16))
-    return [part(tail, group=12), part(tip, Tone.LIGHT, group=12)]
+    tail = limb(points, width * 0.3, width * 0.35, bulge=width * 0.8)
+    end = points[-1]
+    tip = clip(tail, ellipse(end[0], end[1], width * 0.6, width * 0.6, n=16))
+    return [part(tail), Part(tip, Tone.LIGHT, -1, False, False)]
 
 
 def _fox_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
@@ -1767,14 +1769,16 @@ def _fox_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     parts = [ground_shadow(0.5, 0.98, 0.42)]
     parts += _fox_tail([(0.3, 0.52), (0.18, 0.6), (0.1, 0.7 + swish), (0.02, 0.74 + swish)], 0.16)
     parts += [
-        leg([(0.38, 0.6), (0.4, 0.8), (0.39, 0.97)], Tone.INK),
-        leg([(0.7, 0.6), (0.68, 0.8), (0.7, 0.97)], Tone.INK),
+        leg([(0.38, 0.6), (0.4, 0.8), (0.39, 0.97)], Tone.SHADE),
+        leg([(0.7, 0.6), (0.68, 0.8), (0.7, 0.97)], Tone.SHADE),
     ]
     parts += [part(body), shadow(clip(body, ellipse(0.55, 0.8, 0.35, 0.18)))]
     parts.append(Part(clip(body, ellipse(0.82, 0.62, 0.1, 0.12)), Tone.LIGHT, -1, False))
     parts += [
-        leg([(0.32, 0.6), (0.3, 0.8), (0.31, 0.97)], Tone.SHADE),
-        leg([(0.75, 0.58), (0.77, 0.8), (0.76, 0.97)], Tone.SHADE),
+        leg([(0.32, 0.6), (0.3, 0.8), (0.31, 0.97)], Tone.BODY),
+        leg([(0.75, 0.58), (0.77, 0.8), (0.76, 0.97)], Tone.BODY),
+        Part(limb([(0.3, 0.86), (0.31, 0.97)], 0.05, 0.045), Tone.INK, -1, False, False),
+        Part(limb([(0.77, 0.86), (0.76, 0.97)], 0.05, 0.045), Tone.INK, -1, False, False),
     ]
     head, details = _fox_head(0.8, 0.4, 0.11, rng)
     return parts + head, details

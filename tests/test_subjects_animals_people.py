@@ -1,0 +1,123 @@
+"""The animal and people subjects: every variant draws, in the unit box, the same per seed,
+and speaks its medium (plotter line work without washes, paint with washes)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from code_monet.agent.builtin.scene.marks import MIN_VARIANTS, Mark, MarkKind, Medium, SubjectSpec
+from code_monet.agent.builtin.scene.subjects import animals, people
+
+ANIMALS = (
+    "cat",
+    "dog",
+    "bird",
+    "fish",
+    "horse",
+    "owl",
+    "whale",
+    "rabbit",
+    "fox",
+    "butterfly",
+    "duck",
+)
+PEOPLE = ("portrait", "figure", "hands")
+SPECS = {spec.name: spec for spec in (*animals.SUBJECTS, *people.SUBJECTS)}
+CASES = [
+    (name, variant, medium, seed)
+    for name in (*ANIMALS, *PEOPLE)
+    for variant in range(MIN_VARIANTS)
+    for medium in Medium
+    for seed in (1, 2, 3)
+]
+
+
+def _draw(name: str, variant: int, medium: Medium, seed: int) -> list[Mark]:
+    return SPECS[name].draw(random.Random(seed), medium, variant)
+
+
+class TestRoster:
+    """The modules define exactly the subjects the lexicon expects."""
+
+    def test_canonical_names(self) -> None:
+        """Animals and people carry the agreed canonical names, nothing missing or extra."""
+        # Arrange
+        animal_names = {spec.name for spec in animals.SUBJECTS}
+        people_names = {spec.name for spec in people.SUBJECTS}
+        # Act
+        missing = (set(ANIMALS) - animal_names) | (set(PEOPLE) - people_names)
+        # Assert
+        assert not missing
+        assert animal_names == set(ANIMALS) and people_names == set(PEOPLE)
+
+    @pytest.mark.parametrize("spec", [*animals.SUBJECTS, *people.SUBJECTS], ids=lambda s: s.name)
+    def test_spec_is_sensible(self, spec: SubjectSpec) -> None:
+        """Enough variants, a real box, a plausible size and a colour not reserved for humans."""
+        # Arrange
+        colour = spec.body.lower()
+        # Act
+        is_hex = colour.startswith("#") and len(colour) == 7
+        # Assert
+        assert spec.variants >= MIN_VARIANTS
+        assert 0.2 <= spec.aspect <= 3.0 and 0.05 <= spec.size <= 1.0
+        assert is_hex and colour != "#e94560"
+
+
+class TestDrawing:
+    """Every subject × variant × medium × seed."""
+
+    @pytest.mark.parametrize(("name", "variant", "medium", "seed"), CASES)
+    def test_marks_in_unit_box_and_medium(
+        self, name: str, variant: int, medium: Medium, seed: int
+    ) -> None:
+        """Non-empty, inside the unit box, a sensible stroke count, tone in the medium's way."""
+        # Arrange
+        kinds_expected_for_paint = MarkKind.WASH
+        # Act
+        marks = _draw(name, variant, medium, seed)
+        points = [p for mark in marks for p in mark.points]
+        kinds = {mark.kind for mark in marks}
+        # Assert
+        assert marks and all(len(mark.points) >= 2 for mark in marks)
+        assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for x, y in points)
+        assert 10 <= len(marks) <= 160
+        assert MarkKind.CONTOUR in kinds
+        if medium is Medium.PLOTTER:
+            assert MarkKind.WASH not in kinds
+        else:
+            assert kinds_expected_for_paint in kinds
+            assert all(len(m.points) >= 3 and m.closed for m in marks if m.kind is MarkKind.WASH)
+
+    @pytest.mark.parametrize(("name", "variant", "medium", "seed"), CASES)
+    def test_deterministic_per_seed(
+        self, name: str, variant: int, medium: Medium, seed: int
+    ) -> None:
+        """The same seed replays the same drawing."""
+        # Arrange
+        first = _draw(name, variant, medium, seed)
+        # Act
+        again = _draw(name, variant, medium, seed)
+        # Assert
+        assert first == again
+
+    @pytest.mark.parametrize("name", [*ANIMALS, *PEOPLE])
+    def test_seeds_vary_the_drawing(self, name: str) -> None:
+        """Different seeds give small variations, not one frozen picture."""
+        # Arrange
+        seeds = (1, 2)
+        # Act
+        drawings = [_draw(name, 0, Medium.PAINT, seed) for seed in seeds]
+        # Assert
+        assert drawings[0] != drawings[1]
+
+    @pytest.mark.parametrize("name", [*ANIMALS, *PEOPLE])
+    def test_variants_differ(self, name: str) -> None:
+        """Each variant is its own pose or view."""
+        # Arrange
+        variants = range(MIN_VARIANTS)
+        # Act
+        drawings = [_draw(name, v, Medium.PLOTTER, 1) for v in variants]
+        # Assert
+        assert len({tuple(m.points for m in d) for d in drawings}) == MIN_VARIANTS
