@@ -1,0 +1,1188 @@
+"""Reading a prompt or a nudge: which words name subjects, colours, light, weather and mood.
+
+The offline artist has no language model, so this is a plain table of a few hundred surface
+forms (plurals and synonyms included) mapped to the canonical subject names of
+``subjects.LIBRARY`` and to the scene's other dimensions. ``read_words`` walks the text once,
+matching multiword phrases first ("city skyline", "bird's-eye", "top left"), so a colour just
+before a subject qualifies that subject ("a red boat") and a number just before it counts it.
+Words it cannot place are reported, so the notebook can say plainly what it could not draw.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final, NamedTuple
+
+
+class Kind(StrEnum):
+    """What a word tells the composer."""
+
+    SUBJECT = "subject"
+    COLOUR = "colour"
+    TIME = "time"
+    WEATHER = "weather"
+    MOOD = "mood"
+    COMPOSITION = "composition"
+    QUANTITY = "quantity"
+    PLACE = "place"
+    STYLE = "style"
+    INTENT = "intent"
+    TINT = "tint"  # "dark", "pale": changes the colour that follows
+    FILLER = "filler"  # understood but changes nothing ("sleeping", "beautiful")
+
+
+class Entry(NamedTuple):
+    kind: Kind
+    value: str
+
+
+# --- subjects: canonical name → the surface forms that name it (plurals are generated) ---
+
+SUBJECT_WORDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "cat": ("cat", "kitty", "kitten", "tomcat", "tabby", "moggy", "feline", "house cat"),
+        "dog": (
+            "dog",
+            "puppy",
+            "pup",
+            "hound",
+            "doggy",
+            "doggie",
+            "pooch",
+            "mutt",
+            "terrier",
+            "labrador",
+            "poodle",
+            "spaniel",
+            "retriever",
+            "collie",
+            "canine",
+            "sheepdog",
+        ),
+        "bird": (
+            "bird",
+            "sparrow",
+            "gull",
+            "seagull",
+            "robin",
+            "crow",
+            "raven",
+            "swallow",
+            "pigeon",
+            "dove",
+            "finch",
+            "blackbird",
+            "starling",
+            "songbird",
+            "eagle",
+            "hawk",
+            "heron",
+            "seabird",
+            "parrot",
+            "magpie",
+            "wren",
+            "falcon",
+            "kingfisher",
+            "bluebird",
+        ),
+        "fish": ("fish", "goldfish", "salmon", "trout", "carp", "koi", "tuna", "minnow"),
+        "horse": ("horse", "pony", "stallion", "mare", "foal", "colt", "steed", "mustang"),
+        "owl": ("owl", "owlet"),
+        "whale": ("whale", "orca", "humpback", "dolphin"),
+        "rabbit": ("rabbit", "bunny", "hare"),
+        "fox": ("fox", "vixen"),
+        "butterfly": ("butterfly", "moth"),
+        "duck": ("duck", "duckling", "swan", "goose", "mallard"),
+        "portrait": ("portrait", "face", "selfie", "self portrait", "headshot"),
+        "figure": (
+            "figure",
+            "person",
+            "man",
+            "woman",
+            "girl",
+            "boy",
+            "child",
+            "kid",
+            "lady",
+            "gentleman",
+            "dancer",
+            "walker",
+            "stranger",
+            "traveller",
+            "traveler",
+            "wanderer",
+            "silhouette",
+            "fisherman",
+            "sailor",
+            "human",
+        ),
+        "hands": ("hands", "hand", "fingers", "fist", "praying hands"),
+        "tree": (
+            "tree",
+            "oak",
+            "elm",
+            "maple",
+            "birch",
+            "willow",
+            "beech",
+            "sapling",
+            "orchard",
+            "apple tree",
+            "cherry tree",
+            "oak tree",
+            "bare tree",
+        ),
+        "pine": ("pine", "pine tree", "fir", "spruce", "evergreen", "conifer", "christmas tree"),
+        "palm": ("palm", "palm tree", "coconut", "coconut tree"),
+        "forest": ("forest", "woods", "woodland", "jungle", "grove", "thicket", "rainforest"),
+        "flower": (
+            "flower",
+            "blossom",
+            "bloom",
+            "rose",
+            "tulip",
+            "daisy",
+            "sunflower",
+            "lily",
+            "poppy",
+            "orchid",
+            "lotus",
+            "bouquet",
+            "petal",
+            "garden",
+            "dandelion",
+            "peony",
+            "wildflower",
+            "cherry blossom",
+        ),
+        "mountain": ("mountain", "peak", "alps", "summit", "volcano", "mountain range"),
+        "sea": (
+            "sea",
+            "ocean",
+            "waves",
+            "wave",
+            "surf",
+            "seascape",
+            "tide",
+            "bay",
+            "harbour",
+            "harbor",
+            "beach",
+            "shore",
+            "coast",
+            "seaside",
+            "lake",
+            "pond",
+            "lagoon",
+            "water",
+        ),
+        "river": ("river", "stream", "creek", "brook", "canal", "waterfall"),
+        "cloud": ("cloud", "cloudy", "cumulus", "cloudscape"),
+        "moon": ("moon", "moonlit", "moonlight", "full moon", "crescent", "moonrise"),
+        "sun": ("sun", "sunshine", "sunlight", "sunburst", "sunny"),
+        "stars": (
+            "stars",
+            "star",
+            "starry",
+            "starlight",
+            "constellation",
+            "galaxy",
+            "milky way",
+            "starry night",
+            "night sky",
+        ),
+        "hill": ("hill", "hillside", "dune", "valley", "countryside", "slope"),
+        "rock": ("rock", "stone", "boulder", "cliff", "reef", "pebble", "crag"),
+        "grass": ("grass", "meadow", "field", "lawn", "prairie", "pasture", "reeds"),
+        "mushroom": ("mushroom", "toadstool", "fungus", "fungi"),
+        "cactus": ("cactus", "cacti", "succulent", "saguaro", "desert"),
+        "lighthouse": ("lighthouse", "beacon", "light house"),
+        "house": (
+            "house",
+            "home",
+            "cottage",
+            "cabin",
+            "hut",
+            "barn",
+            "farmhouse",
+            "villa",
+            "shack",
+            "bungalow",
+            "chalet",
+        ),
+        "skyline": (
+            "skyline",
+            "city",
+            "cityscape",
+            "skyscraper",
+            "downtown",
+            "metropolis",
+            "buildings",
+            "town",
+            "city skyline",
+            "new york",
+            "rooftops",
+            "high rise",
+        ),
+        "bridge": ("bridge", "viaduct", "footbridge", "aqueduct"),
+        "boat": (
+            "boat",
+            "ship",
+            "vessel",
+            "rowboat",
+            "canoe",
+            "kayak",
+            "ferry",
+            "tugboat",
+            "steamer",
+            "barge",
+            "fishing boat",
+            "gondola",
+            "freighter",
+            "trawler",
+        ),
+        "sailboat": (
+            "sailboat",
+            "yacht",
+            "sail",
+            "schooner",
+            "dinghy",
+            "sailing boat",
+            "galleon",
+            "sailing ship",
+            "clipper",
+        ),
+        "castle": ("castle", "palace", "fortress", "fort", "citadel", "stronghold"),
+        "windmill": ("windmill", "mill", "wind turbine"),
+        "tower": ("tower", "spire", "minaret", "turret", "eiffel tower", "clocktower"),
+        "street": (
+            "street",
+            "road",
+            "avenue",
+            "alley",
+            "alleyway",
+            "lane",
+            "boulevard",
+            "sidewalk",
+            "pavement",
+            "path",
+        ),
+        "train": ("train", "locomotive", "railway", "railroad", "tram", "steam train"),
+        "church": ("church", "chapel", "cathedral", "temple", "mosque", "abbey", "belfry"),
+        "car": ("car", "automobile", "taxi", "truck", "van", "jeep", "bus"),
+        "lamppost": (
+            "lamppost",
+            "lamp post",
+            "streetlight",
+            "street light",
+            "street lamp",
+            "streetlamp",
+        ),
+        "fence": ("fence", "gate", "railing", "picket fence", "hedge"),
+        "window": (
+            "window",
+            "windowsill",
+            "sill",
+            "window sill",
+            "pane",
+            "windowpane",
+            "casement",
+        ),
+        "cup": ("cup", "mug", "teacup", "coffee", "tea", "espresso", "coffee cup"),
+        "vase": ("vase", "urn", "jug", "pitcher", "flowerpot", "pot"),
+        "chair": ("chair", "armchair", "stool", "seat", "bench", "rocking chair"),
+        "bicycle": ("bicycle", "bike", "tricycle", "push bike"),
+        "book": ("book", "novel", "notebook", "diary", "library", "bookshelf"),
+        "teapot": ("teapot", "kettle", "tea pot"),
+        "guitar": ("guitar", "ukulele", "violin", "cello", "lute"),
+        "table": ("table", "desk", "kitchen table", "tabletop"),
+        "bottle": ("bottle", "wine", "flask", "jar", "wine bottle"),
+        "lamp": ("lamp", "lantern", "desk lamp", "lampshade"),
+        "clock": ("clock", "timepiece", "grandfather clock", "alarm clock"),
+        "umbrella": ("umbrella", "parasol", "brolly"),
+        "kite": ("kite",),
+        "apple": ("apple", "fruit", "pear", "cherry", "cherries", "fruit bowl"),
+        "candle": ("candle", "candlelight", "candlestick", "taper"),
+        "hat": ("hat", "bonnet", "fedora", "top hat", "bowler hat", "sombrero"),
+        "bowl": ("bowl", "dish", "basin"),
+    }
+)
+"""Every canonical name here is one of ``subjects.LIBRARY``'s keys (a test checks it)."""
+
+_IRREGULAR_PLURALS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "goose": "geese",
+        "man": "men",
+        "woman": "women",
+        "child": "children",
+        "person": "people",
+        "mouse": "mice",
+        "wolf": "wolves",
+        "leaf": "leaves",
+        "fish": "fishes",
+        "shelf": "shelves",
+        "cactus": "cacti",
+        "knife": "knives",
+    }
+)
+
+# --- colours: name → hex (#e94560 is the old stock accent and never appears) ---
+
+COLOURS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "red": "#d62828",
+        "crimson": "#b3122e",
+        "scarlet": "#e0301e",
+        "vermilion": "#e34234",
+        "maroon": "#7a1f2b",
+        "burgundy": "#800020",
+        "ruby": "#9b111e",
+        "cardinal": "#c41e3a",
+        "pink": "#f4a3c0",
+        "magenta": "#c2185b",
+        "fuchsia": "#d63384",
+        "coral": "#f08a6c",
+        "peach": "#f6b38a",
+        "blush": "#f3c4c4",
+        "rosy": "#e8909c",
+        "orange": "#f07f1a",
+        "amber": "#f0a202",
+        "tangerine": "#f28c28",
+        "rust": "#b7472a",
+        "copper": "#b87333",
+        "bronze": "#9c6b30",
+        "ochre": "#c98c26",
+        "terracotta": "#c8643b",
+        "yellow": "#f2c614",
+        "lemon": "#f4e04d",
+        "mustard": "#d4a017",
+        "gold": "#d4a72c",
+        "golden": "#e0b040",
+        "saffron": "#f4c430",
+        "honey": "#e8b04a",
+        "green": "#3a9d5d",
+        "emerald": "#1f8a5b",
+        "jade": "#2e9c7a",
+        "olive": "#7a8b3a",
+        "lime": "#9acd32",
+        "sage": "#8fae8b",
+        "mint": "#98d8b5",
+        "moss": "#6b7d3a",
+        "forest green": "#2d5a3d",
+        "sea green": "#2e8b57",
+        "khaki": "#b5a46a",
+        "teal": "#1b8a8a",
+        "turquoise": "#30b8b0",
+        "cyan": "#2bb5d8",
+        "aqua": "#5fd3d0",
+        "blue": "#2f6fd0",
+        "navy": "#1b2a5c",
+        "navy blue": "#1b2a5c",
+        "cobalt": "#1f4fbf",
+        "azure": "#3a8ee6",
+        "sapphire": "#1d4e9e",
+        "indigo": "#3b3a8f",
+        "ultramarine": "#2a3fb0",
+        "cerulean": "#2a7ab8",
+        "sky blue": "#7fb8e6",
+        "royal blue": "#2549b8",
+        "purple": "#7b3fa0",
+        "violet": "#8a5cc7",
+        "lavender": "#b79ee0",
+        "lilac": "#c8a2d8",
+        "plum": "#6e3b6e",
+        "mauve": "#b784a7",
+        "amethyst": "#9966cc",
+        "white": "#f7f5ef",
+        "ivory": "#f4efdc",
+        "cream": "#f3e7c9",
+        "pearl": "#ece8df",
+        "black": "#151515",
+        "ebony": "#1c1a19",
+        "charcoal": "#36393f",
+        "jet": "#0f0f12",
+        "grey": "#8a8d91",
+        "gray": "#8a8d91",
+        "slate": "#5a6b7a",
+        "ash grey": "#b2beb5",
+        "silver": "#c0c4c8",
+        "pewter": "#8e9196",
+        "brown": "#7b5034",
+        "tan": "#c9a27a",
+        "beige": "#dcc9a6",
+        "chocolate": "#5c3a21",
+        "sepia": "#704214",
+        "umber": "#635147",
+        "sienna": "#a0522d",
+        "chestnut": "#954535",
+    }
+)
+
+_COLOUR_FORMS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "reds": "red",
+        "reddish": "red",
+        "blues": "blue",
+        "bluish": "blue",
+        "blueish": "blue",
+        "greens": "green",
+        "greenish": "green",
+        "yellows": "yellow",
+        "yellowish": "yellow",
+        "pinks": "pink",
+        "pinkish": "pink",
+        "purples": "purple",
+        "purplish": "purple",
+        "oranges": "orange",
+        "orangey": "orange",
+        "greys": "grey",
+        "grays": "gray",
+        "greyish": "grey",
+        "grayish": "gray",
+        "browns": "brown",
+        "brownish": "brown",
+        "golds": "gold",
+        "violets": "violet",
+        "whites": "white",
+        "blacks": "black",
+        "silvery": "silver",
+        "coppery": "copper",
+    }
+)
+
+_TINTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "dark": "dark",
+        "deep": "dark",
+        "darker": "dark",
+        "rich": "dark",
+        "light": "light",
+        "pale": "light",
+        "lighter": "light",
+        "pastel": "light",
+        "soft": "light",
+        "bright": "bright",
+        "vivid": "bright",
+        "brighter": "bright",
+    }
+)
+
+# --- light, weather, mood, composition, quantity, place, style, intent ---
+
+TIMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "dawn": "dawn",
+        "daybreak": "dawn",
+        "sunrise": "dawn",
+        "first light": "dawn",
+        "morning": "dawn",
+        "early morning": "dawn",
+        "aurora": "dawn",
+        "day": "day",
+        "daytime": "day",
+        "daylight": "day",
+        "noon": "day",
+        "midday": "day",
+        "afternoon": "day",
+        "sunny day": "day",
+        "high noon": "day",
+        "dusk": "dusk",
+        "sunset": "dusk",
+        "sundown": "dusk",
+        "twilight": "dusk",
+        "evening": "dusk",
+        "gloaming": "dusk",
+        "nightfall": "dusk",
+        "golden hour": "dusk",
+        "night": "night",
+        "nighttime": "night",
+        "midnight": "night",
+        "nocturne": "night",
+        "nocturnal": "night",
+        "moonlit": "night",
+        "moonlight": "night",
+        "starry": "night",
+        "starry night": "night",
+        "night sky": "night",
+        "tonight": "night",
+    }
+)
+
+WEATHER: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "fog": "fog",
+        "foggy": "fog",
+        "mist": "fog",
+        "misty": "fog",
+        "haze": "fog",
+        "hazy": "fog",
+        "smog": "fog",
+        "murky": "fog",
+        "rain": "rain",
+        "rainy": "rain",
+        "raining": "rain",
+        "rainfall": "rain",
+        "drizzle": "rain",
+        "shower": "rain",
+        "showers": "rain",
+        "downpour": "rain",
+        "wet": "rain",
+        "raindrops": "rain",
+        "storm": "storm",
+        "stormy": "storm",
+        "thunder": "storm",
+        "thunderstorm": "storm",
+        "lightning": "storm",
+        "tempest": "storm",
+        "hurricane": "storm",
+        "snow": "snow",
+        "snowy": "snow",
+        "snowing": "snow",
+        "snowfall": "snow",
+        "snowflakes": "snow",
+        "winter": "snow",
+        "wintry": "snow",
+        "frost": "snow",
+        "frosty": "snow",
+        "icy": "snow",
+        "blizzard": "snow",
+        "snowstorm": "snow",
+        "wind": "wind",
+        "windy": "wind",
+        "breeze": "wind",
+        "breezy": "wind",
+        "gust": "wind",
+        "gusty": "wind",
+        "gale": "wind",
+        "blustery": "wind",
+        "windswept": "wind",
+    }
+)
+
+MOODS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "calm": "calm",
+        "serene": "calm",
+        "peaceful": "calm",
+        "tranquil": "calm",
+        "quiet": "calm",
+        "gentle": "calm",
+        "still": "calm",
+        "restful": "calm",
+        "placid": "calm",
+        "relaxing": "calm",
+        "happy": "happy",
+        "joyful": "happy",
+        "cheerful": "happy",
+        "joyous": "happy",
+        "merry": "happy",
+        "jolly": "happy",
+        "festive": "happy",
+        "glad": "happy",
+        "sad": "sad",
+        "melancholy": "sad",
+        "melancholic": "sad",
+        "gloomy": "sad",
+        "somber": "sad",
+        "sombre": "sad",
+        "mournful": "sad",
+        "sorrowful": "sad",
+        "bleak": "sad",
+        "forlorn": "sad",
+        "grey day": "sad",
+        "lonely": "lonely",
+        "alone": "lonely",
+        "solitary": "lonely",
+        "lone": "lonely",
+        "isolated": "lonely",
+        "desolate": "lonely",
+        "dramatic": "dramatic",
+        "epic": "dramatic",
+        "intense": "dramatic",
+        "powerful": "dramatic",
+        "bold": "dramatic",
+        "fierce": "dramatic",
+        "wild": "dramatic",
+        "turbulent": "dramatic",
+        "majestic": "dramatic",
+        "grand": "dramatic",
+        "mysterious": "mysterious",
+        "eerie": "mysterious",
+        "spooky": "mysterious",
+        "haunting": "mysterious",
+        "haunted": "mysterious",
+        "mystical": "mysterious",
+        "enigmatic": "mysterious",
+        "ghostly": "mysterious",
+        "strange": "mysterious",
+        "playful": "playful",
+        "whimsical": "playful",
+        "cute": "playful",
+        "silly": "playful",
+        "funny": "playful",
+        "fun": "playful",
+        "dreamy": "dreamy",
+        "dreamlike": "dreamy",
+        "ethereal": "dreamy",
+        "surreal": "dreamy",
+        "romantic": "dreamy",
+        "nostalgic": "dreamy",
+        "wistful": "dreamy",
+        "magical": "dreamy",
+        "cozy": "cozy",
+        "cosy": "cozy",
+        "warm": "cozy",
+        "homely": "cozy",
+        "snug": "cozy",
+        "lively": "lively",
+        "energetic": "lively",
+        "vibrant": "lively",
+    }
+)
+
+COMPOSITIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "close up": "close-up",
+        "closeup": "close-up",
+        "portrait": "close-up",
+        "zoomed in": "close-up",
+        "macro": "close-up",
+        "portrait of": "close-up",
+        "face of": "close-up",
+        "study of": "close-up",
+        "detail of": "close-up",
+        "from above": "from-above",
+        "aerial": "from-above",
+        "bird's eye": "from-above",
+        "birds eye": "from-above",
+        "birdseye": "from-above",
+        "overhead": "from-above",
+        "top down": "from-above",
+        "bird's eye view": "from-above",
+        "aerial view": "from-above",
+        "panorama": "panorama",
+        "panoramic": "panorama",
+        "wide": "panorama",
+        "wide angle": "panorama",
+        "vista": "panorama",
+        "widescreen": "panorama",
+        "minimal": "minimal",
+        "minimalist": "minimal",
+        "minimalistic": "minimal",
+        "simple": "minimal",
+        "sparse": "minimal",
+        "spare": "minimal",
+        "bare": "minimal",
+        "empty": "minimal",
+        "clean": "minimal",
+        "uncluttered": "minimal",
+        "crowded": "crowded",
+        "busy": "crowded",
+        "full": "crowded",
+        "bustling": "crowded",
+        "dense": "crowded",
+        "packed": "crowded",
+        "cluttered": "crowded",
+        "teeming": "crowded",
+        "still life": "still-life",
+        "still-life": "still-life",
+        "tabletop scene": "still-life",
+    }
+)
+
+QUANTITIES: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "one": 1,
+        "single": 1,
+        "lone": 1,
+        "two": 2,
+        "pair": 2,
+        "couple": 2,
+        "twin": 2,
+        "twins": 2,
+        "three": 3,
+        "trio": 3,
+        "four": 4,
+        "five": 5,
+        "six": 6,
+        "seven": 7,
+        "eight": 8,
+        "nine": 8,
+        "ten": 8,
+        "few": 3,
+        "a few": 3,
+        "some": 3,
+        "several": 4,
+        "many": 6,
+        "lots": 6,
+        "lots of": 6,
+        "a lot of": 6,
+        "numerous": 6,
+        "dozens": 7,
+        "flock": 5,
+        "herd": 4,
+        "school": 5,
+        "pack": 4,
+        "swarm": 6,
+        "group": 4,
+        "fleet": 4,
+        "bunch": 4,
+        "cluster": 4,
+        "pod": 3,
+        "gaggle": 4,
+        "family": 3,
+        "row": 4,
+        "2": 2,
+        "3": 3,
+        "4": 4,
+        "5": 5,
+        "6": 6,
+        "7": 7,
+        "8": 8,
+    }
+)
+
+PLACES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "top left": "top-left",
+        "upper left": "top-left",
+        "top left corner": "top-left",
+        "top right": "top-right",
+        "upper right": "top-right",
+        "top right corner": "top-right",
+        "bottom left": "bottom-left",
+        "lower left": "bottom-left",
+        "bottom left corner": "bottom-left",
+        "bottom right": "bottom-right",
+        "lower right": "bottom-right",
+        "bottom right corner": "bottom-right",
+        "left": "left",
+        "right": "right",
+        "centre": "center",
+        "center": "center",
+        "middle": "center",
+        "top": "top",
+        "upper": "top",
+        "bottom": "bottom",
+        "lower": "bottom",
+        "corner": "corner",
+        "sky": "sky",
+        "in the sky": "sky",
+        "foreground": "foreground",
+        "front": "foreground",
+        "background": "background",
+        "distance": "background",
+        "far": "background",
+        "horizon": "background",
+    }
+)
+
+STYLES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "abstract": "abstract",
+        "abstraction": "abstract",
+        "pattern": "pattern",
+        "patterns": "pattern",
+        "rhythm": "rhythm",
+        "rhythms": "rhythm",
+        "rhythmic": "rhythm",
+        "geometric": "geometric",
+        "geometry": "geometric",
+        "shapes": "geometric",
+        "lines": "pattern",
+        "stripes": "pattern",
+        "grid": "geometric",
+        "circles": "geometric",
+        "squares": "geometric",
+        "triangles": "geometric",
+        "swirls": "pattern",
+        "spirals": "pattern",
+        "dots": "pattern",
+        "mosaic": "pattern",
+        "tessellation": "pattern",
+        "texture": "pattern",
+        "non figurative": "abstract",
+        "nonrepresentational": "abstract",
+        "composition": "abstract",
+        "forms": "geometric",
+    }
+)
+
+INTENTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "add": "add",
+        "put": "add",
+        "place": "add",
+        "include": "add",
+        "another": "add",
+        "extra": "add",
+        "also": "add",
+        "give": "add",
+        "more": "more",
+        "busier": "more",
+        "fuller": "more",
+        "denser": "more",
+        "bigger": "bigger",
+        "larger": "bigger",
+        "big": "bigger",
+        "large": "bigger",
+        "huge": "bigger",
+        "giant": "bigger",
+        "enormous": "bigger",
+        "enlarge": "bigger",
+        "taller": "bigger",
+        "smaller": "smaller",
+        "small": "smaller",
+        "tiny": "smaller",
+        "little": "smaller",
+        "shrink": "smaller",
+        "less": "less",
+        "fewer": "less",
+        "clutter": "less",
+        "declutter": "less",
+        "simpler": "less",
+        "cleaner": "less",
+        "calmer": "less",
+        "sparser": "less",
+        "remove": "remove",
+        "delete": "remove",
+        "drop": "remove",
+        "without": "remove",
+        "finish": "finish",
+        "finished": "finish",
+        "done": "finish",
+        "sign": "finish",
+        "sign it": "finish",
+        "signature": "finish",
+        "complete": "finish",
+        "stop": "finish",
+        "enough": "finish",
+        "that's it": "finish",
+        "that's all": "finish",
+        "wrap up": "finish",
+        "bluer": "more",
+        "redder": "more",
+        "greener": "more",
+    }
+)
+_COLOUR_COMPARATIVES: Final[Mapping[str, str]] = MappingProxyType(
+    {"bluer": "blue", "redder": "red", "greener": "green"}
+)
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FILLERS: Final[frozenset[str]] = _word_set(
+    "sitting sleeping standing flying swimming walking running looking resting sailing "
+    "floating perched curled lying glowing shining falling rising watching playing "
+    "beautiful lovely pretty nice old new young tall short round tiny quaint ancient "
+    "distant lit bright view scene landscape picture image painting drawing sketch art "
+    "artwork piece study please draw paint make create show me i want would like some "
+    "very really just light dark bit slightly much gently softly now it them there here "
+    "colour colours color colors tone tones hue hues shade shades palette style "
+    "something thing things"
+)
+"""Words that are understood but change nothing: they are never reported as undrawable."""
+
+STOP_WORDS: Final[frozenset[str]] = _word_set(
+    "a an the of in on at by with and or to for from into onto over under near beside "
+    "next its it's is are be this that these those my your our their his her i me we "
+    "you as up down out off through across along against behind above below between "
+    "around among while where when which who what there here so than then too all any "
+    "each every into upon within inside outside toward towards via has have had"
+)
+
+
+@dataclass(frozen=True)
+class NamedColour:
+    name: str
+    hex: str
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A subject the words asked for: ``count`` is the number said, 3 for a bare plural."""
+
+    name: str
+    count: int
+    colour: str | None  # hex of the colour that qualifies it ("a red boat")
+    counted: bool = False  # True when a number or collective word gave the count
+    colour_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the words say, in prompt order; ``unknown`` are content words it could not use."""
+
+    subjects: tuple[Wanted, ...] = ()
+    colours: tuple[NamedColour, ...] = ()  # every colour named, in order
+    free_colours: tuple[NamedColour, ...] = ()  # colours not tied to a subject: the palette's
+    time_of_day: str | None = None
+    weather: tuple[str, ...] = ()
+    mood: str | None = None
+    composition: str | None = None
+    abstract: bool = False
+    styles: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    matched: tuple[tuple[str, str], ...] = ()  # (surface words, what they meant)
+
+    @property
+    def understood_anything(self) -> bool:
+        return bool(self.matched)
+
+
+# --- building the table ---
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("`", "'")
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
+
+
+def _plural(word: str) -> str:
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _subject_forms() -> Iterable[tuple[str, Entry, bool]]:
+    """(surface, entry, is_plural) for every subject synonym and its plural."""
+    for name, forms in SUBJECT_WORDS.items():
+        for form in forms:
+            yield form, Entry(Kind.SUBJECT, name), form in ("stars", "hands", "woods", "waves")
+            last = form.split()[-1]
+            if last.endswith("s") or form in ("sunny", "cloudy", "starry", "moonlit"):
+                continue
+            plural = " ".join([*form.split()[:-1], _plural(last)])
+            yield plural, Entry(Kind.SUBJECT, name), True
+
+
+def _other_forms() -> Iterable[tuple[str, Entry]]:
+    for name in COLOURS:
+        yield name, Entry(Kind.COLOUR, name)
+    for form, name in _COLOUR_FORMS.items():
+        yield form, Entry(Kind.COLOUR, name)
+    tables: tuple[tuple[Kind, Mapping[str, str]], ...] = (
+        (Kind.TINT, _TINTS),
+        (Kind.TIME, TIMES),
+        (Kind.WEATHER, WEATHER),
+        (Kind.MOOD, MOODS),
+        (Kind.COMPOSITION, COMPOSITIONS),
+        (Kind.PLACE, PLACES),
+        (Kind.STYLE, STYLES),
+        (Kind.INTENT, INTENTS),
+    )
+    for kind, table in tables:
+        for form, value in table.items():
+            yield form, Entry(kind, value)
+    for form, n in QUANTITIES.items():
+        yield form, Entry(Kind.QUANTITY, str(n))
+
+
+def _build() -> tuple[Mapping[tuple[str, ...], tuple[Entry, ...]], frozenset[tuple[str, ...]]]:
+    table: dict[tuple[str, ...], list[Entry]] = {}
+    plurals: set[tuple[str, ...]] = set()
+    for form, entry, plural in _subject_forms():
+        key = tuple(_tokens(form))
+        table.setdefault(key, []).append(entry)
+        if plural:
+            plurals.add(key)
+    for form, entry in _other_forms():
+        key = tuple(_tokens(form))
+        if entry not in table.setdefault(key, []):
+            table[key].append(entry)
+    frozen = {key: tuple(dict.fromkeys(entries)) for key, entries in table.items()}
+    return MappingProxyType(frozen), frozenset(plurals)
+
+
+LEXICON, _PLURAL_KEYS = _build()
+"""Surface phrase (as tokens) → what it means; one phrase may mean several things
+("moonlit" is a moon and night; "portrait" is a subject and a close-up)."""
+
+LEXICON_SIZE: Final[int] = len(LEXICON)
+"""Distinct surface forms (words and phrases) the artist understands."""
+
+_MAX_PHRASE: Final = max(len(key) for key in LEXICON)
+
+
+# --- reading ---
+
+
+def _stems(word: str) -> list[str]:
+    """Plain suffix stripping for forms the table does not list ("lanterns", "glowing")."""
+    out = []
+    if word.endswith("'s"):
+        out.append(word[:-2])
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        out.append(word[:-2])
+    if word.endswith("s") and len(word) > 3:
+        out.append(word[:-1])
+    if word.endswith("ing") and len(word) > 5:
+        out += [word[:-3], word[:-3] + "e"]
+    if word.endswith("ed") and len(word) > 4:
+        out += [word[:-2], word[:-1]]
+    return out
+
+
+def _lookup(tokens: list[str], i: int) -> tuple[int, tuple[Entry, ...], bool]:
+    """Longest phrase at ``tokens[i]``: (length, entries, plural); length 0 if none."""
+    for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+        key = tuple(tokens[i : i + n])
+        if key in LEXICON:
+            return n, LEXICON[key], key in _PLURAL_KEYS
+    for stem in _stems(tokens[i]):
+        if (stem,) in LEXICON:
+            plural = tokens[i].endswith("s") and not tokens[i].endswith("'s")
+            return 1, LEXICON[(stem,)], plural
+    return 0, (), False
+
+
+@dataclass
+class _Walk:
+    """Mutable scratch state of one ``read_words`` pass (local to the call)."""
+
+    subjects: list[Wanted]
+    colours: list[NamedColour]
+    tied: set[int]
+    times: list[str]
+    weather: list[str]
+    moods: list[str]
+    compositions: list[str]
+    styles: list[str]
+    places: list[str]
+    intents: list[str]
+    unknown: list[str]
+    matched: list[tuple[str, str]]
+    pending_colour: int | None = None  # index into colours
+    pending_count: int | None = None
+    tint: str | None = None
+
+
+def _tinted(hex_colour: str, tint: str | None) -> str:
+    if tint is None:
+        return hex_colour
+    r, g, b = (int(hex_colour[k : k + 2], 16) for k in (1, 3, 5))
+    target, t = {"dark": ((0, 0, 0), 0.35), "light": ((255, 255, 255), 0.4)}.get(
+        tint, ((r, g, b), 0.0)
+    )
+    mixed = (round(c + (d - c) * t) for c, d in zip((r, g, b), target, strict=True))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _take_subject(walk: _Walk, name: str, plural: bool) -> None:
+    colour = None
+    colour_name = None
+    if walk.pending_colour is not None:
+        walk.tied.add(walk.pending_colour)
+        colour = walk.colours[walk.pending_colour].hex
+        colour_name = walk.colours[walk.pending_colour].name
+    counted = walk.pending_count is not None
+    count = walk.pending_count if walk.pending_count is not None else (3 if plural else 1)
+    walk.subjects.append(Wanted(name, count, colour, counted, colour_name))
+    walk.pending_colour = walk.pending_count = None
+
+
+def _take_entry(walk: _Walk, entry: Entry, plural: bool, keeps: list[bool]) -> None:
+    kind, value = entry
+    if kind is Kind.SUBJECT:
+        _take_subject(walk, value, plural)
+    elif kind is Kind.COLOUR:
+        name = value if walk.tint is None else f"{walk.tint} {value}"
+        walk.colours.append(NamedColour(name, _tinted(COLOURS[value], walk.tint)))
+        walk.pending_colour = len(walk.colours) - 1
+        keeps.append(True)
+    elif kind is Kind.TINT:
+        walk.tint = value
+        keeps.append(True)
+    elif kind is Kind.QUANTITY:
+        walk.pending_count = int(value)
+        keeps.append(True)
+    else:
+        bucket = {
+            Kind.TIME: walk.times,
+            Kind.WEATHER: walk.weather,
+            Kind.MOOD: walk.moods,
+            Kind.COMPOSITION: walk.compositions,
+            Kind.STYLE: walk.styles,
+            Kind.PLACE: walk.places,
+            Kind.INTENT: walk.intents,
+        }.get(kind)
+        if bucket is not None:
+            bucket.append(value)
+
+
+def _take(walk: _Walk, surface: str, entries: tuple[Entry, ...], plural: bool) -> None:
+    keeps: list[bool] = []
+    for entry in entries:
+        _take_entry(walk, entry, plural, keeps)
+    if entries[0].kind is not Kind.TINT:
+        walk.tint = None
+    if not keeps and not any(e.kind is Kind.SUBJECT for e in entries):
+        # a content word that is not a colour, number or subject ends any "red …" run
+        walk.pending_colour = None
+        _quantity_as_crowd(walk)
+    walk.matched.append((surface, ", ".join(f"{e.kind.value} {e.value}" for e in entries)))
+
+
+def _quantity_as_crowd(walk: _Walk) -> None:
+    """A "many" that counted nothing ("many colours") reads as a crowded composition."""
+    if walk.pending_count is not None and walk.pending_count >= 6:
+        walk.compositions.append("crowded")
+    walk.pending_count = None
+
+
+def read_words(text: str) -> Reading:
+    """Read a prompt or a nudge into a ``Reading``; never raises, whatever the text."""
+    tokens = _tokens(text or "")
+    walk = _Walk([], [], set(), [], [], [], [], [], [], [], [], [])
+    i = 0
+    while i < len(tokens):
+        n, entries, plural = _lookup(tokens, i)
+        if n == 0:
+            word = tokens[i]
+            if word not in STOP_WORDS and word not in FILLERS and not word.isdigit():
+                walk.unknown.append(word.removesuffix("'s"))
+                walk.pending_colour = None
+            i += 1
+            continue
+        _take(walk, " ".join(tokens[i : i + n]), entries, plural)
+        i += n
+    _quantity_as_crowd(walk)
+    for word, colour in _COLOUR_COMPARATIVES.items():
+        if word in tokens:
+            walk.colours.append(NamedColour(colour, COLOURS[colour]))
+    return _reading(walk)
+
+
+def _reading(walk: _Walk) -> Reading:
+    free = tuple(c for k, c in enumerate(walk.colours) if k not in walk.tied)
+    abstract = "abstract" in walk.styles or (bool(walk.styles) and not walk.subjects)
+    return Reading(
+        subjects=tuple(walk.subjects),
+        colours=tuple(walk.colours),
+        free_colours=free,
+        time_of_day=walk.times[-1] if walk.times else None,
+        weather=tuple(dict.fromkeys(walk.weather)),
+        mood=walk.moods[0] if walk.moods else None,
+        composition=walk.compositions[0] if walk.compositions else None,
+        abstract=abstract,
+        styles=tuple(dict.fromkeys(walk.styles)),
+        places=tuple(walk.places),
+        intents=tuple(dict.fromkeys(walk.intents)),
+        unknown=tuple(dict.fromkeys(walk.unknown)),
+        matched=tuple(walk.matched),
+    )
