@@ -33,6 +33,7 @@ from code_monet.agent.builtin.scene.shapes import (
     ellipse,
     hatch,
     inside,
+    rect,
     smooth,
     stipple,
     transform,
@@ -52,6 +53,7 @@ class Part:
     group: int = -1
     outline: bool = True
     shaded: bool = False
+    spacing: float = 1.0  # hatch spacing relative to the figure's usual
 
 
 def part(
@@ -311,7 +313,7 @@ def _plotter_tone(
             )
             continue
         dense = 0.7 if pt.tone is Tone.INK else 1.0
-        for seg in hatch(pt.poly, angle=style.angle, spacing=size * 0.028 * dense):
+        for seg in hatch(pt.poly, angle=style.angle, spacing=size * 0.028 * dense * pt.spacing):
             for run in _inside_runs(seg, shapes[i], hidden, size * 0.006):
                 marks.append(Mark(run, MarkKind.HATCH, Tone.SHADE, False, 0.5))
     return marks
@@ -349,7 +351,8 @@ def line(points: Sequence[Point], weight: float = 0.7, tone: Tone = Tone.INK) ->
 
 
 def ground_shadow(cx: float, y: float, rx: float) -> Part:
-    return shadow(ellipse(cx, y, rx, rx * 0.12, n=20))
+    """The shadow cast on the ground: a flat ellipse, loosely hatched."""
+    return Part(ellipse(cx, y, rx, rx * 0.12, n=20), Tone.SHADE, -1, False, True, 1.6)
 
 
 Builder = Callable[[random.Random], tuple[list[Part], list[Mark]]]
@@ -812,42 +815,43 @@ def _bird_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
 
 
 def _bird_soaring(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    """Seen from below, wings spread wide with fingered tips."""
-    bend = _j(rng, 0.03)
+    """Gliding towards us: long wings bent at the wrist, pointed dark tips, a fanned tail."""
+    lift = _j(rng, 0.03)
     parts: list[Part] = []
     details: list[Mark] = []
-    for side in (-1, 1):
-        wing = [
-            (0.5, 0.45),
-            (0.5 + side * 0.2, 0.38 + bend),
-            (0.5 + side * 0.42, 0.42 + bend),
-            (0.5 + side * 0.48, 0.5 + bend),
-        ]
-        tips = [
-            (0.5 + side * (0.46 - k * 0.05), 0.54 + bend + (0.04 if k % 2 == 0 else 0.0) - k * 0.0)
-            for k in range(5)
-        ]
-        back = [(0.5 + side * 0.22, 0.58), (0.5, 0.6)]
-        parts.append(part(blob([*wing, *tips, *back], n=3), group=1))
-        details.append(
-            line(
-                [
-                    (0.5 + side * 0.1, 0.5),
-                    (0.5 + side * 0.25, 0.46 + bend),
-                    (0.5 + side * 0.4, 0.48 + bend),
-                ],
-                0.5,
-            )
+    for sd in (-1, 1):
+        lead = smooth(
+            [(0.5 + sd * 0.04, 0.44), (0.5 + sd * 0.2, 0.33 + lift), (0.5 + sd * 0.3, 0.34 + lift)],
+            n=6,
         )
-    body = blob([(0.5, 0.38), (0.54, 0.45), (0.54, 0.62), (0.5, 0.68), (0.46, 0.62), (0.46, 0.45)])
-    tail = ((0.47, 0.64), (0.53, 0.64), (0.57, 0.76), (0.5, 0.74), (0.43, 0.76))
-    head = ellipse(0.5, 0.36, 0.035, 0.04, n=14)
-    parts = [*parts, part(tail, Tone.SHADE), part(body, group=1), part(head, group=1)]
-    parts.append(part(((0.49, 0.33), (0.5, 0.29), (0.51, 0.33)), Tone.ACCENT))
-    parts += [
-        shadow(clip(parts[0].poly, ellipse(0.15, 0.52 + bend, 0.15, 0.06))),
-        shadow(clip(parts[1].poly, ellipse(0.85, 0.52 + bend, 0.15, 0.06))),
-    ]
+        tip = (0.5 + sd * 0.49, 0.5 + lift * 0.5)
+        trail = [
+            (0.5 + sd * 0.4, 0.46 + lift * 0.6),
+            (0.5 + sd * 0.33, 0.45 + lift * 0.8),
+            (0.5 + sd * 0.24, 0.47 + lift * 0.5),
+            (0.5 + sd * 0.12, 0.52),
+            (0.5 + sd * 0.04, 0.55),
+        ]
+        wing = (*lead, tip, *trail)
+        parts.append(part(wing, group=1))
+        parts.append(shadow(clip(wing, ellipse(tip[0], tip[1], 0.14, 0.08))))
+        for k in range(3):
+            x = 0.5 + sd * (0.36 + 0.03 * k)
+            details.append(line([(x, 0.38 + lift + 0.03 * k), (x + sd * 0.05, 0.47 + lift)], 0.4))
+    body = blob([(0.5, 0.38), (0.54, 0.45), (0.54, 0.6), (0.5, 0.66), (0.46, 0.6), (0.46, 0.45)])
+    tail = (
+        (0.47, 0.62),
+        (0.53, 0.62),
+        (0.58, 0.74),
+        (0.54, 0.755),
+        (0.5, 0.74),
+        (0.46, 0.755),
+        (0.42, 0.74),
+    )
+    head = ellipse(0.5, 0.36, 0.045, 0.05, n=16)
+    parts = [part(tail, Tone.SHADE), *parts, part(body, group=1), part(head, group=1)]
+    parts.append(part(((0.485, 0.37), (0.5, 0.43), (0.515, 0.37)), Tone.ACCENT))
+    parts += [*eye(0.478, 0.35, 0.008), *eye(0.522, 0.35, 0.008)]
     return parts, details
 
 
@@ -1116,7 +1120,7 @@ def _owl_face(
                 Part(
                     clip(
                         ellipse(ex, cy, r * 0.29, r * 0.29, n=18),
-                        rect_poly(ex - r, cy - r, 2 * r, r * 0.95),
+                        rect(ex - r, cy - r, 2 * r, r * 0.95),
                     ),
                     Tone.BODY,
                     -1,
@@ -1144,10 +1148,6 @@ def _owl_face(
         )
     )
     return parts, details
-
-
-def rect_poly(x: float, y: float, w: float, h: float) -> Poly:
-    return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
 def _owl_body(
@@ -1293,7 +1293,7 @@ def _whale_parts(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     fluke = blob(
         [(0.84, 0.52), (0.92, 0.44), (0.99, 0.38), (0.96, 0.5), (0.99, 0.62), (0.92, 0.58)], n=4
     )
-    flipper = blob([(0.3, 0.58), (0.38, 0.72), (0.34, 0.76), (0.25, 0.62)], n=4)
+    flipper = blob([(0.3, 0.6), (0.4, 0.69), (0.37, 0.72), (0.26, 0.64)], n=4)
     parts = [part(fluke), part(body, group=1), part(fluke, group=1, outline=False)]
     parts.append(shadow(clip(body, ellipse(0.4, 0.95, 0.6, 0.33))))
     belly = clip(body, ellipse(0.25, 0.78, 0.3, 0.17))
@@ -1334,26 +1334,49 @@ def _whale_swimming(rng: random.Random) -> tuple[list[Part], list[Mark]]:
 
 
 def _whale_breaching(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """Leaping head first out of the sea, its tail still under the surface."""
     parts, details = _whale_parts(rng)
-    rot = -0.75 + _j(rng, 0.05)
+    rot = 1.0 + _j(rng, 0.05)
+    sea = 0.8
+    above = rect(-1.0, -1.0, 3.0, 1.0 + sea)
 
     def turn(poly: Sequence[Point]) -> Poly:
-        return transform(poly, rot=rot, about=(0.5, 0.5), sx=0.85, sy=0.85, dy=0.05)
+        return transform(poly, rot=rot, about=(0.5, 0.5))
 
-    moved = [Part(turn(pt.poly), pt.tone, pt.group, pt.outline, pt.shaded) for pt in parts]
+    moved = [
+        Part(cut, pt.tone, pt.group, pt.outline, pt.shaded)
+        for pt in parts
+        if len(cut := clip(turn(pt.poly), above)) >= 3
+    ]
     marks = [Mark(turn(m.points), m.kind, m.tone, m.closed, m.weight) for m in details]
+    x = 0.46 + (sea - 0.5) / math.tan(rot)
     splash = [
         line(
             [
-                (0.35 + k * 0.05, 0.98),
-                (0.33 + k * 0.07, 0.86 - 0.04 * (k % 2)),
-                (0.3 + k * 0.09, 0.8),
+                (x + sd * 0.08, sea),
+                (x + sd * (0.12 + 0.04 * k), sea - 0.08 - 0.03 * k),
+                (x + sd * (0.2 + 0.06 * k), sea - 0.06 - 0.02 * k),
             ],
             0.6,
         )
-        for k in range(6)
+        for sd in (-1, 1)
+        for k in range(3)
     ]
-    return moved, [*marks, *splash, _waves(0.0, 1.0, 0.98)]
+    drops = [
+        detail(
+            ellipse(x + sd * (0.15 + 0.05 * k), sea - 0.16 - 0.04 * k, 0.008, 0.011, n=6),
+            closed=True,
+        )
+        for sd in (-1, 1)
+        for k in range(2)
+    ]
+    return moved, [
+        *marks,
+        *splash,
+        *drops,
+        _waves(0.0, 1.0, sea),
+        _waves(0.15, 0.85, sea + 0.05, 0.012),
+    ]
 
 
 def _whale_diving(rng: random.Random) -> tuple[list[Part], list[Mark]]:
@@ -1390,7 +1413,23 @@ def _whale_diving(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         for k in range(6)
     ]
     waves = [_waves(0.0, 1.0, 0.96), _waves(0.2, 0.8, 0.99, 0.012)]
-    return parts, [*drips, *waves]
+    splash = [
+        line(
+            [
+                (0.5 + sd * 0.1, 0.96),
+                (0.5 + sd * (0.14 + 0.04 * k), 0.9 - 0.02 * k),
+                (0.5 + sd * (0.2 + 0.05 * k), 0.88 - 0.01 * k),
+            ],
+            0.5,
+        )
+        for sd in (-1, 1)
+        for k in range(2)
+    ]
+    ridge = [
+        line([(0.5, 0.37), (0.36, 0.32), (0.18, 0.26)], 0.4),
+        line([(0.5, 0.37), (0.64, 0.32), (0.82, 0.26)], 0.4),
+    ]
+    return parts, [*drips, *waves, *splash, *ridge]
 
 
 # ---------------------------------------------------------------- rabbit
@@ -1994,7 +2033,13 @@ def _butterfly_resting(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         line([(0.54, 0.54), (0.64 + lean, 0.3), (0.72 + lean, 0.16)], 0.35),
     ]
     details += [line([(0.47, 0.6), (0.44, 0.68)], 0.6), line([(0.52, 0.6), (0.52, 0.69)], 0.6)]
-    return parts, details
+
+    def grow(points: Sequence[Point]) -> Poly:
+        return transform(points, sx=1.6, sy=1.6, about=(0.5, 0.66))
+
+    bug = [Part(grow(p.poly), p.tone, p.group, p.outline, p.shaded) for p in parts[7:]]
+    marks = [Mark(grow(m.points), m.kind, m.tone, m.closed, m.weight) for m in details]
+    return parts[:7] + bug, marks
 
 
 # ---------------------------------------------------------------- duck

@@ -50,15 +50,17 @@ def _shoulders(cx: float, neck_y: float, width: float) -> list[Part]:
     neck = limb([(cx, neck_y - 0.12), (cx, neck_y + 0.06)], 0.15, 0.16)
     shirt = blob(
         [
-            (cx - width, 1.0),
-            (cx - width * 0.95, neck_y + 0.2),
-            (cx - width * 0.6, neck_y + 0.06),
-            (cx - 0.1, neck_y + 0.02),
-            (cx, neck_y + 0.1),
-            (cx + 0.1, neck_y + 0.02),
-            (cx + width * 0.6, neck_y + 0.06),
-            (cx + width * 0.95, neck_y + 0.2),
-            (cx + width, 1.0),
+            (cx - width, 1.05),
+            (cx - width, neck_y + 0.2),
+            (cx - width * 0.85, neck_y + 0.08),
+            (cx - width * 0.45, neck_y + 0.02),
+            (cx - 0.09, neck_y),
+            (cx, neck_y + 0.09),
+            (cx + 0.09, neck_y),
+            (cx + width * 0.45, neck_y + 0.02),
+            (cx + width * 0.85, neck_y + 0.08),
+            (cx + width, neck_y + 0.2),
+            (cx + width, 1.05),
         ],
         n=4,
     )
@@ -170,7 +172,7 @@ def _portrait_front(rng: random.Random) -> Drawing:
         n=5,
     )
     ears = [part(ellipse(cx + sd * 0.19, cy + 0.02, 0.035, 0.06, n=14)) for sd in (-1, 1)]
-    parts = [part(hair_back, Tone.INK), *_shoulders(cx, cy + 0.34, 0.42), *ears, part(head)]
+    parts = [part(hair_back, Tone.INK), *_shoulders(cx, cy + 0.32, 0.44), *ears, part(head)]
     parts.append(shadow(clip(head, ellipse(cx + 0.26, cy + 0.05, 0.14, 0.3))))
     parts.append(part(fringe, Tone.INK))
     face, details = _face_front(cx, cy, rng, 0.0)
@@ -209,7 +211,7 @@ def _portrait_three_quarter(rng: random.Random) -> Drawing:
         n=5,
     )
     ear = part(ellipse(cx - 0.14, cy + 0.03, 0.035, 0.06, n=14))
-    parts = [*_shoulders(cx - 0.02, cy + 0.34, 0.42), part(head), ear]
+    parts = [*_shoulders(cx - 0.02, cy + 0.32, 0.44), part(head), ear]
     parts.append(shadow(clip(head, ellipse(cx - 0.25, cy + 0.05, 0.14, 0.35))))
     parts.append(part(hair, Tone.INK))
     face, details = _face_front(cx, cy, rng, 1.0)
@@ -257,7 +259,7 @@ def _portrait_profile(rng: random.Random) -> Drawing:
     )
     ear = part(ellipse(cx - 0.02, cy + 0.02, 0.035, 0.06, n=14))
     parts = [
-        *_shoulders(cx - 0.05, cy + 0.34, 0.36),
+        *_shoulders(cx - 0.05, cy + 0.32, 0.4),
         part(head),
         shadow(clip(head, ellipse(cx - 0.1, cy + 0.25, 0.15, 0.1))),
     ]
