@@ -111,6 +111,29 @@ def _side(poly: Sequence[Point], frac: float, *, right: bool = True) -> Poly:
     return _clip_x(poly, hi - frac * (hi - lo), keep_right=False)
 
 
+def _rounded(poly: Sequence[Point], *, bulge: float = 0.5) -> Poly:
+    """The shadow side of a rounded body lit from the upper left: the right half, with the
+    terminator bowing into the shadow so the shade is a crescent, not a half."""
+    xs = [p[0] for p in poly]
+    x0 = (min(xs) + max(xs)) / 2
+    depth = max(xs) - x0
+    part = _clip_x(poly, x0, keep_right=True)
+    n = len(part)
+    best, best_len = -1, 0.0
+    for i in range(n):
+        a, b = part[i], part[(i + 1) % n]
+        if abs(a[0] - x0) < 1e-9 and abs(b[0] - x0) < 1e-9 and abs(b[1] - a[1]) > best_len:
+            best, best_len = i, abs(b[1] - a[1])
+    if best < 0:
+        return part
+    a, b = part[best], part[(best + 1) % n]
+    bow = tuple(
+        (x0 + bulge * depth * math.sin(math.pi * k / 12), a[1] + (b[1] - a[1]) * k / 12)
+        for k in range(1, 12)
+    )
+    return (*part[: best + 1], *bow, *part[best + 1 :])
+
+
 def _squiggle(x: float, y0: float, y1: float, amp: float, phase: float) -> Poly:
     """A rising wavy line (steam, a kite's tail)."""
     pts = [(x + amp * math.sin(phase + i * 1.4), y0 + (y1 - y0) * i / 6) for i in range(7)]
@@ -314,7 +337,7 @@ def _teacup(s: _Sketch) -> None:
     handle = _band(outer, inner)
     s.fill(handle)
     s.fill(body)
-    s.shade(_side(body, 0.66))
+    s.shade(_rounded(body))
     rim = ellipse(cx, top, hw, hw * 0.24)
     tea = ellipse(cx, top + 0.012, hw * 0.86, hw * 0.17)
     s.fill(rim)
@@ -365,7 +388,7 @@ def _vase_body(s: _Sketch, cx: float, profile: list[tuple[float, float]], lip: f
     top, rw = profile[0]
     rim = ellipse(cx, top, rw, rw * 0.28)
     s.fill(body)
-    s.shade(_side(body, 0.62))
+    s.shade(_rounded(body))
     s.fill(rim, Tone.SHADE)
     y_wide, w_wide = max(profile, key=lambda p: p[1])
     height = profile[-1][0] - top
@@ -581,7 +604,7 @@ def _three_quarter_chair(s: _Sketch) -> None:
 
 
 def _rocking_chair(s: _Sketch) -> None:
-    far = (0.06, -0.035)
+    far = (0.09, -0.045)
     seat_y = 0.55
     rock = [(0.0, 0.88), (0.14, 0.955), (0.34, 0.98), (0.52, 0.955), (0.64, 0.88)]
     for off, is_far in ((far, True), ((0.0, 0.0), False)):
@@ -1015,7 +1038,7 @@ def _teapot(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
             i = int(t * (len(outer) - 1))
             s.fine((outer[i], inner[i]), weight=0.8)
     s.fill(body)
-    s.shade(_side(body, 0.64))
+    s.shade(_rounded(body))
     s.light(ellipse(cx - hw * 0.45, profile[2][0] - 0.08, hw * 0.12, 0.06, rot=-0.5))
     s.line(body, weight=1.2)
     s.fine(
@@ -1376,7 +1399,7 @@ def _table_lamp(s: _Sketch) -> None:
         cx, [(0.62, 0.05), (0.72, 0.13), (0.82, 0.15), (0.9, 0.1), (0.93, 0.06)], base=0.015
     )
     s.fill(base)
-    s.shade(_side(base, 0.6))
+    s.shade(_rounded(base))
     s.light(ellipse(cx - 0.07, 0.77, 0.018, 0.05, n=12))
     s.line(base, weight=1.2)
     s.line(ellipse(cx, 0.62, 0.05, 0.012, n=14), closed=True)
@@ -1448,7 +1471,7 @@ def _lantern(s: _Sketch) -> None:
     cx = 0.4
     font = _lathe(cx, [(0.78, 0.16), (0.84, 0.24), (0.93, 0.22), (0.97, 0.15)], base=0.03)
     s.fill(font)
-    s.shade(_side(font, 0.6))
+    s.shade(_rounded(font))
     s.line(font, weight=1.2)
     s.line(ellipse(cx, 0.78, 0.16, 0.035), closed=True)
     glass = _lathe(
@@ -1531,7 +1554,7 @@ def _alarm_clock(s: _Sketch) -> None:
     s.line(((cx - 0.05, cy - r - 0.1), (cx + 0.05, cy - r - 0.1)), weight=1.6)
     case = _circle(cx, cy, r, n=44)
     s.fill(case)
-    s.shade(_side(case, 0.7), spacing=0.025)
+    s.shade(_rounded(case, bulge=0.85), spacing=0.025)
     s.line(case, closed=True, weight=1.4)
     _dial(s, cx, cy, r * 0.84, second=True)
 
@@ -1548,7 +1571,7 @@ def _mantel_clock(s: _Sketch) -> None:
     )
     plinth = rect(cx - 0.42, 0.9, 0.84, 0.07)
     s.fill(case)
-    s.shade(_side(case, 0.75), spacing=0.022)
+    s.shade(_side(case, 0.9), spacing=0.022)
     s.line(case, closed=True, weight=1.3)
     s.fill(plinth, Tone.SHADE)
     s.line(plinth, closed=True, weight=1.2)
@@ -1576,7 +1599,7 @@ def _desk_clock(s: _Sketch) -> None:
     s.line(stand, closed=True)
     case = _circle(cx, cy, r, n=44)
     s.fill(case)
-    s.shade(_side(case, 0.72), spacing=0.025)
+    s.shade(_rounded(case, bulge=0.85), spacing=0.025)
     s.line(case, closed=True, weight=1.5)
     s.fine(_circle(cx, cy, r * 0.92, n=40), closed=True, weight=0.6)
     _dial(s, cx, cy, r * 0.84, second=True)
@@ -1768,8 +1791,10 @@ def _kite(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
 _APPLE_ASPECT: Final = 1.0
 
 
-def _apple_outline(s: _Sketch, cx: float, tall: float, *, bite: bool) -> Poly:
-    w = s.j(0.45, 0.015)
+def _apple_outline(s: _Sketch, cx: float, tall: float, *, bite: bool) -> tuple[Poly, Poly]:
+    """The apple's outline (two shoulders, a dimple top and bottom) and, when bitten,
+    the bite's edge."""
+    w = s.j(0.45, 0.015) - 0.05 * tall
     top_y = 0.2
     pts = [
         (cx, top_y + 0.07),
@@ -1787,15 +1812,17 @@ def _apple_outline(s: _Sketch, cx: float, tall: float, *, bite: bool) -> Poly:
         (cx - w * 0.85, top_y + 0.06),
         (cx - 0.16, top_y - 0.02),
     ]
-    if bite:
-        pts[3:5] = [
-            (cx + w * 0.9, 0.36),
-            (cx + w * 0.62, 0.45),
-            (cx + w * 0.56, 0.56),
-            (cx + w * 0.68, 0.68),
-            (cx + w * 0.83, 0.74),
-        ]
-    return smooth(pts, closed=True, n=5)
+    if not bite:
+        return smooth(pts, closed=True, n=5), ()
+    edge = [
+        (cx + w * 0.9, 0.36),
+        (cx + w * 0.62, 0.45),
+        (cx + w * 0.56, 0.56),
+        (cx + w * 0.68, 0.68),
+        (cx + w * 0.83, 0.74),
+    ]
+    pts[3:5] = edge
+    return smooth(pts, closed=True, n=5), smooth(edge, n=4)
 
 
 def _leaf(s: _Sketch, base: Point, length: float, angle: float) -> None:
@@ -1817,14 +1844,14 @@ def _apple(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     s = _Sketch(rng, medium, _APPLE_ASPECT)
     v = variant % 3
     cx = 0.5
-    body = _apple_outline(s, cx, 1.0 if v == 2 else 0.0, bite=v == 1)
+    body, bite = _apple_outline(s, cx, 1.0 if v == 2 else 0.0, bite=v == 1)
     s.fill(body)
-    shadow = _side(body, 0.6)
+    shadow = _rounded(body)
     if s.paint:
         s.fill(shadow, Tone.SHADE)
     else:
         s.dots(shadow, 45)
-        s.dots(_side(body, 0.82), 25)
+        s.dots(_rounded(body, bulge=0.75), 25)
     s.light(ellipse(cx - 0.22, 0.38, 0.06, 0.1, rot=0.4))
     s.line(body, closed=True, weight=1.3)
     s.fine(arc(cx - 0.22, 0.38, 0.07, 0.12, 3.4, 4.4, n=8), weight=0.7)
@@ -1832,11 +1859,16 @@ def _apple(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     lean = s.j(0.06, 0.03) if v != 2 else -0.05
     stem = bezier((cx, 0.27), (cx, 0.18), (cx + lean, 0.1), (cx + lean + 0.02, 0.03), n=8)
     s.line(stem, weight=2.0)
-    if v == 1:
-        flesh = ellipse(cx + 0.33, 0.55, 0.04, 0.12)
-        s.light(flesh)
-        s.fine(((cx + 0.3, 0.5), (cx + 0.31, 0.54)), weight=1.2)
-        s.fine(((cx + 0.3, 0.58), (cx + 0.31, 0.62)), weight=1.2)
+    if bite:
+        m = len(bite) - 1
+        inner = tuple((x - 0.06 * math.sin(math.pi * k / m), y) for k, (x, y) in enumerate(bite))
+        s.light((*bite, *reversed(inner)))
+        s.fine(inner, weight=0.7)
+        for dy in (-0.04, 0.03):
+            px, py = inner[m // 2][0] + 0.025, inner[m // 2][1] + dy
+            pip = ellipse(px, py, 0.008, 0.018, n=8, rot=0.3)
+            s.fill(pip, Tone.INK)
+            s.fine(pip, closed=True, weight=0.8)
     else:
         _leaf(s, stem[3], s.j(0.25, 0.02), s.j(-0.35, 0.1))
         if v == 2:
@@ -2077,7 +2109,7 @@ def _bowl_body(s: _Sketch, cx: float, rim_y: float, rx: float, depth: float) -> 
     ]
     body = _lathe(cx, profile, base=ry * 0.4)
     s.fill(body)
-    s.shade(_side(body, 0.62))
+    s.shade(_rounded(body))
     s.light(ellipse(cx - rx * 0.55, rim_y + depth * 0.35, rx * 0.08, depth * 0.18, rot=-0.5))
     s.line(body, weight=1.3)
     s.fine(_front_arc(cx, rim_y + depth * 0.18, rx * 0.97, ry), tone=Tone.ACCENT, weight=1.0)
@@ -2112,7 +2144,7 @@ def _fruit(
     else:
         outline = _circle(x, y, r, n=20)
     s.fill(outline, tone)
-    s.shade(_side(outline, 0.65), spacing=0.025)
+    s.shade(_rounded(outline), spacing=0.025)
     s.line(outline)
     s.light(ellipse(x - r * 0.4, y - r * 0.4, r * 0.15, r * 0.1, n=10, rot=-0.6))
     if stem:
