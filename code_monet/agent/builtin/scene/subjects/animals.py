@@ -295,7 +295,7 @@ def _plotter_tone(
         if pt.tone is Tone.INK and pt.outline and _area(pt.poly) < size * size * 0.004:
             marks.append(Mark(_spiral(pt.poly), MarkKind.DETAIL, Tone.INK, False, 0.8))
             continue
-        if not pt.shaded and pt.tone is not Tone.INK:
+        if not pt.shaded:
             continue
         hidden = [shapes[j] for j in range(i + 1, len(parts)) if parts[j].outline]
         if style.stippled:
@@ -1021,26 +1021,34 @@ def _horse_head(
 
 
 def _horse(
-    rng: random.Random, legs: Sequence[Sequence[Point]], neck: Sequence[Point], down: float
+    rng: random.Random,
+    legs: Sequence[Sequence[Point]],
+    neck: Sequence[Point],
+    down: float,
+    tail_line: Sequence[Point],
+    *,
+    airborne: bool = False,
 ) -> tuple[list[Part], list[Mark]]:
+    """A horse in profile facing right; legs are near hind, far hind, near fore, far fore."""
     body = blob(
         [
             (0.2, 0.48),
-            (0.28, 0.36),
-            (0.5, 0.37),
+            (0.26, 0.37),
+            (0.4, 0.38),
+            (0.55, 0.39),
             (0.68, 0.34),
-            (0.76, 0.42),
-            (0.74, 0.56),
-            (0.6, 0.62),
-            (0.4, 0.62),
-            (0.24, 0.6),
+            (0.77, 0.42),
+            (0.76, 0.55),
+            (0.66, 0.62),
+            (0.5, 0.6),
+            (0.34, 0.61),
+            (0.23, 0.58),
         ]
     )
     sweep = _j(rng, 0.03)
-    tail = limb(
-        [(0.21, 0.4), (0.14, 0.48), (0.12 + sweep, 0.64), (0.13 + sweep, 0.78)], 0.05, 0.035
-    )
-    neck_poly = limb(neck, 0.14, 0.08)
+    tail_pts = [(x + sweep * k / 3, y) for k, (x, y) in enumerate(tail_line)]
+    tail = limb(tail_pts, 0.05, 0.02, bulge=0.05)
+    neck_poly = limb(neck, 0.15, 0.09)
     dx, dy = neck[-1][0] - neck[0][0], neck[-1][1] - neck[0][1]
     norm = math.hypot(dx, dy)
     nx, ny = (dy / norm, -dx / norm) if -dx < 0 else (-dy / norm, dx / norm)
@@ -1049,56 +1057,64 @@ def _horse(
         dx=nx * 0.05,
         dy=ny * 0.05,
     )
-    leg_parts = []
+    thigh = blob([(0.2, 0.5), (0.3, 0.45), (0.37, 0.55), (0.33, 0.68), (0.26, 0.7), (0.2, 0.6)])
+    near: list[Part] = []
+    far: list[Part] = []
     for k, pts in enumerate(legs):
-        tone = Tone.SHADE if k in (1, 3) else Tone.BODY
-        leg = limb(pts, 0.07, 0.04)
-        hoof = ellipse(pts[-1][0], pts[-1][1] - 0.01, 0.028, 0.018, n=10)
-        leg_parts.append((k, [part(leg, tone, group=10 + k), part(hoof, Tone.INK)]))
-    parts = [ground_shadow(0.5, 0.985, 0.4), part(tail, Tone.INK, shaded=True)]
-    for k, lp in leg_parts:
-        if k in (1, 3):
-            parts += lp
-    parts += [part(body, group=1), part(neck_poly, group=1)]
+        group = 10 if k == 0 else 11 + k
+        leg = [part(limb(pts, 0.075, 0.04), Tone.SHADE if k % 2 else Tone.BODY, group=group)]
+        if k == 0:
+            leg.append(part(thigh, group=group))
+        hoof = ellipse(pts[-1][0], pts[-1][1] - 0.01, 0.026, 0.018, n=10)
+        (far if k % 2 else near).extend([*leg, part(hoof, Tone.INK)])
+    parts = [] if airborne else [ground_shadow(0.5, 0.985, 0.4)]
+    parts += [part(tail, Tone.INK), *far, part(body, group=1), part(neck_poly, group=1)]
     parts.append(shadow(clip(body, ellipse(0.5, 0.75, 0.4, 0.2))))
-    for k, lp in leg_parts:
-        if k in (0, 2):
-            parts += lp
-    parts.append(part(mane, Tone.INK, shaded=True))
+    parts += [*near, part(mane, Tone.INK)]
     hp, details = _horse_head(neck[-1][0] + 0.01, neck[-1][1], down, rng)
-    parts += hp
-    parts[-len(hp) + 1 : -len(hp) + 1] = []
-    return parts, details
+    strands = [
+        line([(x + 0.012 * k, y + 0.01) for x, y in tail_pts[1:]], 0.4, Tone.SHADE) for k in (-1, 1)
+    ]
+    return parts + hp, [*details, *strands]
 
 
 def _horse_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     legs = [
-        [(0.28, 0.55), (0.27, 0.78), (0.28, 0.97)],
-        [(0.34, 0.56), (0.35, 0.78), (0.36, 0.97)],
-        [(0.68, 0.54), (0.69, 0.78), (0.68, 0.97)],
-        [(0.62, 0.55), (0.61, 0.78), (0.62, 0.97)],
+        [(0.28, 0.58), (0.25, 0.8), (0.27, 0.97)],
+        [(0.34, 0.58), (0.33, 0.8), (0.35, 0.97)],
+        [(0.7, 0.56), (0.7, 0.78), (0.69, 0.97)],
+        [(0.63, 0.56), (0.62, 0.78), (0.62, 0.97)],
     ]
-    return _horse(rng, legs, [(0.7, 0.44), (0.76, 0.3), (0.8, 0.2)], 1.0)
+    tail = [(0.21, 0.42), (0.14, 0.5), (0.12, 0.66), (0.13, 0.8)]
+    return _horse(rng, legs, [(0.7, 0.46), (0.76, 0.3), (0.8, 0.2)], 1.0, tail)
 
 
 def _horse_trotting(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     legs = [
-        [(0.26, 0.55), (0.16, 0.74), (0.1, 0.86)],
-        [(0.34, 0.56), (0.38, 0.78), (0.4, 0.97)],
-        [(0.7, 0.54), (0.82, 0.66), (0.8, 0.82)],
-        [(0.62, 0.55), (0.58, 0.78), (0.56, 0.97)],
+        [(0.26, 0.58), (0.18, 0.76), (0.1, 0.86)],
+        [(0.34, 0.58), (0.37, 0.8), (0.4, 0.97)],
+        [(0.72, 0.56), (0.83, 0.66), (0.8, 0.82)],
+        [(0.64, 0.56), (0.6, 0.78), (0.57, 0.97)],
     ]
-    return _horse(rng, legs, [(0.7, 0.44), (0.78, 0.3), (0.84, 0.22)], 0.9)
+    tail = [(0.21, 0.42), (0.13, 0.48), (0.08, 0.62), (0.06, 0.74)]
+    return _horse(rng, legs, [(0.7, 0.46), (0.78, 0.3), (0.84, 0.22)], 0.9, tail)
 
 
-def _horse_grazing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+def _horse_galloping(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """All four legs stretched out, mane and tail streaming."""
     legs = [
-        [(0.28, 0.55), (0.27, 0.78), (0.28, 0.97)],
-        [(0.34, 0.56), (0.35, 0.78), (0.36, 0.97)],
-        [(0.68, 0.54), (0.69, 0.78), (0.7, 0.97)],
-        [(0.62, 0.55), (0.6, 0.78), (0.6, 0.97)],
+        [(0.26, 0.58), (0.14, 0.68), (0.02, 0.74)],
+        [(0.32, 0.6), (0.22, 0.74), (0.1, 0.8)],
+        [(0.72, 0.56), (0.86, 0.62), (0.97, 0.58)],
+        [(0.66, 0.58), (0.8, 0.7), (0.92, 0.72)],
     ]
-    return _horse(rng, legs, [(0.7, 0.46), (0.8, 0.56), (0.86, 0.7)], 1.2)
+    tail = [(0.21, 0.42), (0.12, 0.4), (0.04, 0.42), (0.0, 0.46)]
+    parts, details = _horse(
+        rng, legs, [(0.7, 0.46), (0.8, 0.34), (0.88, 0.28)], 0.75, tail, airborne=True
+    )
+    parts.insert(0, ground_shadow(0.5, 0.98, 0.35))
+    details += [line([(0.02, 0.98), (0.12, 0.98)], 0.4), line([(0.86, 0.98), (0.98, 0.98)], 0.4)]
+    return parts, details
 
 
 # ---------------------------------------------------------------- owl
@@ -2190,7 +2206,7 @@ _CAT = _drawer((_cat_sitting, _cat_curled, _cat_walking), Style(1.0))
 _DOG = _drawer((_dog_standing, _dog_sitting, _dog_lying), Style(1.2))
 _BIRD = _drawer((_bird_perched, _bird_flying, _bird_soaring), Style(1.2, bottom=False))
 _FISH = _drawer((_fish_classic, _fish_round, _fish_long), Style(1.8, angle=-0.6, bottom=False))
-_HORSE = _drawer((_horse_standing, _horse_trotting, _horse_grazing), Style(1.2))
+_HORSE = _drawer((_horse_standing, _horse_trotting, _horse_galloping), Style(1.2))
 _OWL = _drawer((_owl_perched, _owl_flying, _owl_stump), Style(0.8, stippled=True))
 _WHALE = _drawer((_whale_swimming, _whale_breaching, _whale_diving), Style(1.8, angle=-0.4))
 _RABBIT = _drawer((_rabbit_sitting, _rabbit_front, _rabbit_hopping), Style(1.0, stippled=True))

@@ -172,9 +172,14 @@ def _portrait_front(rng: random.Random) -> Drawing:
         n=5,
     )
     ears = [part(ellipse(cx + sd * 0.19, cy + 0.02, 0.035, 0.06, n=14)) for sd in (-1, 1)]
-    parts = [part(hair_back, Tone.INK), *_shoulders(cx, cy + 0.32, 0.44), *ears, part(head)]
+    parts = [
+        part(hair_back, Tone.INK, shaded=True),
+        *_shoulders(cx, cy + 0.32, 0.44),
+        *ears,
+        part(head),
+    ]
     parts.append(shadow(clip(head, ellipse(cx + 0.26, cy + 0.05, 0.14, 0.3))))
-    parts.append(part(fringe, Tone.INK))
+    parts.append(part(fringe, Tone.INK, shaded=True))
     face, details = _face_front(cx, cy, rng, 0.0)
     return parts + face, details
 
@@ -213,7 +218,7 @@ def _portrait_three_quarter(rng: random.Random) -> Drawing:
     ear = part(ellipse(cx - 0.14, cy + 0.03, 0.035, 0.06, n=14))
     parts = [*_shoulders(cx - 0.02, cy + 0.32, 0.44), part(head), ear]
     parts.append(shadow(clip(head, ellipse(cx - 0.25, cy + 0.05, 0.14, 0.35))))
-    parts.append(part(hair, Tone.INK))
+    parts.append(part(hair, Tone.INK, shaded=True))
     face, details = _face_front(cx, cy, rng, 1.0)
     details.append(line(arc(cx - 0.14, cy + 0.03, 0.018, 0.035, -1.5, 1.5, n=6), 0.5))
     return parts + face, details
@@ -263,7 +268,7 @@ def _portrait_profile(rng: random.Random) -> Drawing:
         part(head),
         shadow(clip(head, ellipse(cx - 0.1, cy + 0.25, 0.15, 0.1))),
     ]
-    parts += [part(hair, Tone.INK), ear]
+    parts += [part(hair, Tone.INK, shaded=True), ear]
     ex, ey = cx + 0.11, cy - 0.03
     parts.append(
         part(((ex - 0.02, ey - 0.015), (ex + 0.03, ey), (ex - 0.02, ey + 0.015)), Tone.LIGHT)
@@ -297,7 +302,7 @@ def _person_head(
         ],
         n=4,
     )
-    parts = [part(head), part(hair, Tone.INK)]
+    parts = [part(head), part(hair, Tone.INK, shaded=True)]
     details: list[Mark] = []
     if side:
         parts += eye(cx + r * 0.45, cy - r * 0.05, r * 0.1)
