@@ -135,6 +135,10 @@ SCENE_TEMPLATES: Final[tuple[str, ...]] = (
 """What it draws when nobody asked for anything: each reads fully with the lexicon."""
 
 CONTEXT_WHY: Final = "the scene calls for it"
+HOLDERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"umbrella": ("figure",), "hat": ("figure", "portrait")}
+)
+"""Subjects worn or held by another when both are asked for ("a girl with an umbrella")."""
 BACKDROPS: Final[Mapping[str, int]] = MappingProxyType(
     {"mountain": 0, "hill": 1, "forest": 2, "skyline": 3}
 )
@@ -222,6 +226,14 @@ class Frame:
     low_sun: bool = False  # dawn and dusk: the sun sits on the horizon
 
     @property
+    def inner(self) -> Rect:
+        """Where subjects may go: inside the margin, and inside the panes of a window."""
+        m, w, h = self.margin, float(self.width), float(self.height)
+        if self.kind == "window":
+            return (m + 0.09 * w, m + 0.09 * h, w - 2 * m - 0.18 * w, h - 2 * m - 0.09 * h)
+        return (m, m, w - 2 * m, h - 2 * m)
+
+    @property
     def ground_line(self) -> float:
         return self.horizon if self.horizon is not None else self.height * 0.62
 
@@ -267,8 +279,9 @@ def bottom_range(frame: Frame, placement: Placement, h: float) -> tuple[float, f
     m, height = frame.margin, float(frame.height)
     line = frame.ground_line
     if placement is Placement.SKY:
-        top_max = max(m, line - h - 0.06 * height)
-        return (m + h, top_max + h)
+        top_min = frame.inner[1]
+        top_max = max(top_min, line - h - 0.06 * height)
+        return (top_min + h, top_max + h)
     if placement is Placement.HORIZON:
         base = line + 0.01 * height
         return (base, base)
@@ -280,7 +293,9 @@ def bottom_range(frame: Frame, placement: Placement, h: float) -> tuple[float, f
     if frame.horizon is None:
         return (height / 2 + h / 2, height / 2 + h / 2)
     low = line + 0.35 * (height - m - line)
-    return (max(low, line + 0.3 * h), height - m)
+    if frame.water is not None and frame.water[1] < height - m - 0.05 * height:
+        low = frame.water[1] + 0.03 * height  # on the shore in front of the water
+    return (min(max(low, line + 0.3 * h), height - m), height - m)
 
 
 def vertical(frame: Frame, placement: Placement, h: float, rng: random.Random) -> float:
@@ -337,6 +352,13 @@ def _merge(subjects: Sequence[Wanted]) -> list[Want]:
     return [Want(w.name, w.count, w.colour, w.colour_name, "the prompt") for w in seen.values()]
 
 
+def _fold(wants: list[Want]) -> list[Want]:
+    """Flowers asked with a vase go in the vase (it draws them), not beside it."""
+    if _has(wants, "vase"):
+        return [w for w in wants if w.name != "flower"]
+    return wants
+
+
 def _has(wants: Sequence[Want], *names: str) -> bool:
     return any(w.name in names for w in wants)
 
@@ -389,7 +411,8 @@ def _time_of(reading: Reading, wants: Sequence[Want]) -> str:
 def _scene_kind(reading: Reading, wants: Sequence[Want]) -> str:
     if not wants:
         return "abstract"
-    placements = {shape_of(w.name).placement for w in wants}
+    free = [w for w in wants if not _has(wants, *HOLDERS.get(w.name, ()))]
+    placements = {shape_of(w.name).placement for w in free}
     if _has(wants, "window"):
         return "window"
     if reading.composition == "close-up" or placements == {Placement.ANY}:
@@ -457,12 +480,27 @@ def _fill_box(frame: Frame, name: str) -> Rect:
     if name in ("sea", "river", "street"):
         return (m, line, full_w, max(0.05 * H, H - m - line))
     if name == "table":
-        return (m, line, full_w, H - m - line)
+        return _table_box(frame)
     if name == "grass":
         top = max(line, H - m - 0.18 * H)
         return (m, top, full_w, H - m - top)
     band = min(shape_of(name).size * H * frame.scale, line - m)
     return (m, line - band + 0.01 * H, full_w, band)
+
+
+TABLE_SURFACE: Final = 0.32
+"""Where a drawn table's top lies in its box (fraction of the height): objects stand there."""
+
+
+def _table_box(frame: Frame) -> Rect:
+    """A table in the middle, sized so its top is where the still-life objects stand."""
+    shape = shape_of("table")
+    surface = frame.ground_line + 0.05 * frame.height
+    h = (frame.height - frame.margin - surface) / (1 - TABLE_SURFACE)
+    aspect = max(shape.aspect, 2.0)  # a long table: room for several objects
+    w = min(h * aspect, frame.width - 2 * frame.margin)
+    h = w / aspect
+    return clamp_box(frame, (frame.width - w) / 2, surface - TABLE_SURFACE * h, w, h)
 
 
 def _layer(name: str, placement: Placement, focal: bool) -> Layer:
@@ -476,9 +514,11 @@ def _layer(name: str, placement: Placement, focal: bool) -> Layer:
 
 
 def _focal_name(wants: Sequence[Want]) -> str | None:
+    """The first thing asked for that stands on its own (not a band, not a worn hat)."""
     asked = [w for w in wants if w.why == "the prompt"]
     for w in asked:
-        if shape_of(w.name).placement not in (Placement.FILL,):
+        held = _has(wants, *HOLDERS.get(w.name, ()))
+        if shape_of(w.name).placement is not Placement.FILL and not held:
             return w.name
     return asked[0].name if asked else None
 
@@ -508,21 +548,66 @@ class _Placer:
         w, h = size_box(f, want.name, factor * (1.0 if k == 0 else self.rng.uniform(0.7, 1.0)))
         if f.kind == "close-up":
             return self._close_up(w, h, focal)
-        y = vertical(f, shape.placement, h, self.rng)
         if focal:
             third = f.width * self.rng.choice((1 / 3, 2 / 3))
-            return clamp_box(f, third - w / 2, y, w, h)
-        if want.name == "rock" and self._anchor("lighthouse"):
-            return self._under(self._anchor("lighthouse"), w, h)
-        if want.name == "sun" and f.low_sun and f.horizon is not None:
-            y = f.horizon - h * 0.75
-            boxes = [clamp_box(f, f.width * t - w / 2, y, w, h) for t in (1 / 3, 2 / 3)]
-            self.rng.shuffle(boxes)
-            return min(boxes, key=lambda b: sum(overlap(b, t) for t in self.taken))
+            return clamp_box(f, third - w / 2, vertical(f, shape.placement, h, self.rng), w, h)
+        special = self._special(want.name, w, h)
+        if special is not None:
+            return special
         region = self._region(want.name, k, w, h)
         ys = self._ys(want.name, k, shape.placement, h)
         x, y = free_spot(f, (w, h), region, self.taken, self.rng, ys=ys)
         return clamp_box(f, x, y, w, h)
+
+    def _special(self, name: str, w: float, h: float) -> Rect | None:
+        """Things that go with another: rocks under a lighthouse, a hill under the focal
+        building, an umbrella or hat on a figure, the sun low at dusk."""
+        if name == "rock" and (anchor := self._anchor("lighthouse")) is not None:
+            return self._under(anchor, w, h)
+        if name == "hill" and (anchor := self._focal_on_horizon()) is not None:
+            return self._hill_under(anchor, w, h)
+        holder = next((p for p in self.placed if p.name in HOLDERS.get(name, ())), None)
+        if holder is not None:
+            return self._held(name, holder, w, h)
+        if name == "sun" and self.frame.low_sun and self.frame.horizon is not None:
+            return self._low_sun(w, h, self.frame.horizon)
+        return None
+
+    def _focal_on_horizon(self) -> PlacedSubject | None:
+        focal = next((p for p in self.placed if p.focal), None)
+        if focal is None or shape_of(focal.name).placement is not Placement.HORIZON:
+            return None
+        return focal if self.frame.kind == "landscape" else None
+
+    def _hill_under(self, anchor: PlacedSubject, w: float, h: float) -> Rect:
+        """A broad hill centred under the focal, which is lifted to stand near its top."""
+        f = self.frame
+        hw = max(w, anchor.w * 2.6)
+        hh = max(h, 0.14 * f.height)
+        box = clamp_box(f, anchor.x + anchor.w / 2 - hw / 2, f.ground_line - hh * 0.95, hw, hh)
+        old = rect_of(anchor)
+        anchor.y = max(f.margin, box[1] + 0.2 * box[3] - anchor.h)
+        self.taken[self.taken.index(old)] = rect_of(anchor)
+        return box
+
+    def _held(self, name: str, holder: PlacedSubject, w: float, h: float) -> Rect:
+        f = self.frame
+        cx = holder.x + holder.w / 2
+        if name == "umbrella":
+            uw = min(max(w, holder.w * 2.2), f.width * 0.5)
+            uh = uw * h / w
+            return clamp_box(f, cx - uw / 2, holder.y - uh * 0.35, uw, uh)
+        hw = holder.w * (0.8 if holder.name == "figure" else 0.5)
+        hh = hw * h / w
+        return clamp_box(f, cx - hw / 2, holder.y - hh * 0.55, hw, hh)
+
+    def _low_sun(self, w: float, h: float, horizon: float) -> Rect:
+        f = self.frame
+        band = next((p for p in self.placed if p.name in ("skyline", "forest")), None)
+        y = horizon - h * 0.75 if band is None else band.y - h * 0.7
+        boxes = [clamp_box(f, f.width * t - w / 2, y, w, h) for t in (1 / 3, 2 / 3)]
+        self.rng.shuffle(boxes)
+        return min(boxes, key=lambda b: sum(overlap(b, t) for t in self.taken))
 
     def _ys(self, name: str, k: int, placement: Placement, h: float) -> tuple[float, float]:
         """Range for the top of the box; later copies of a flock stay near the first."""
@@ -542,6 +627,8 @@ class _Placer:
         if self.frame.kind == "close-up":
             return (0.78 / max(shape.size, 0.05)) if focal else 0.6
         base = 1.0 if focal else 0.65
+        if self.frame.kind == "table":
+            base *= 0.75
         return base * (0.8 if count > 2 else 1.0)
 
     def _close_up(self, w: float, h: float, focal: bool) -> Rect:
@@ -556,15 +643,17 @@ class _Placer:
         """The whole canvas, or near the first of a flock/group for the later copies."""
         f = self.frame
         first = self._anchor(name) if k > 0 else None
+        table = self._anchor("table") if f.kind == "table" else None
+        if first is None and table is not None and shape_of(name).placement is Placement.TABLE:
+            return (table.x + 0.1 * table.w, f.margin, 0.8 * table.w, f.height)
         if first is None:
-            return (f.margin, f.margin, f.width - 2 * f.margin, f.height - 2 * f.margin)
+            return f.inner
         return (first.x - 2.5 * w, first.y - 1.5 * h, 6 * w, 4 * h)
 
     def _anchor(self, name: str) -> PlacedSubject | None:
         return next((p for p in self.placed if p.name == name), None)
 
-    def _under(self, anchor: PlacedSubject | None, w: float, h: float) -> Rect:
-        assert anchor is not None
+    def _under(self, anchor: PlacedSubject, w: float, h: float) -> Rect:
         rw = max(w, anchor.w * 2.4)
         cx = anchor.x + anchor.w / 2
         return clamp_box(self.frame, cx - rw / 2, anchor.y + anchor.h - h * 0.45, rw, h)
@@ -589,7 +678,7 @@ class _Placer:
 
 def _order(wants: Sequence[Want], focal: str | None) -> list[Want]:
     """FILL bands first (others are placed against them), then the focal, then the rest."""
-    fills = [w for w in wants if shape_of(w.name).placement is Placement.FILL]
+    fills = [w for w in wants if shape_of(w.name).placement is Placement.FILL or w.name == "table"]
     first = [w for w in wants if w.name == focal and w not in fills]
     rest = [w for w in wants if w not in fills and w not in first]
     return fills + first + rest
@@ -674,6 +763,7 @@ WATER_GROUND: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "night": ("#1a2a50", "#0a1228"),
     }
 )
+SAND: Final = ("#e6d3a8", "#c8ab78")
 WEATHER_NOTES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "fog": "fog: soft grey veils",
@@ -683,6 +773,26 @@ WEATHER_NOTES: Final[Mapping[str, str]] = MappingProxyType(
         "wind": "wind: sweeping lines",
     }
 )
+
+
+INTERIORS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = MappingProxyType(
+    {
+        "day": (("#efe6d6", "#ddd0ba"), ("#b58a63", "#8a6445")),
+        "dawn": (("#f3e2da", "#e2cbbf"), ("#b48a70", "#87634f")),
+        "dusk": (("#e6cdb4", "#c9a98c"), ("#9c6b4e", "#6e4a36")),
+        "night": (("#3a3346", "#2a2434"), ("#5a4036", "#3b2a24")),
+    }
+)
+"""(wall, wood) for scenes indoors: a still life's wall and table, a window's wall and sill."""
+
+
+def _indoors(p: Palette, kind: str, time: str) -> Palette:
+    wall, wood = INTERIORS.get(time, INTERIORS["day"])
+    if kind == "table":
+        return Palette(p.colours, wall, wood, p.note)
+    if kind == "window":
+        return Palette(p.colours, p.sky, (wood[0], wall[1]), p.note)
+    return p
 
 
 def _adjust(colours: Sequence[str], fn: str, t: float) -> tuple[str, ...]:
@@ -750,12 +860,15 @@ def palette_for(
     asked: Sequence[NamedColour],
     *,
     water: bool = False,
+    shore: bool = False,
     abstract: bool = False,
 ) -> Palette:
     """Light first (time of day), then weather and mood, then the colours asked on top."""
     base = BASE_PALETTES.get(time, BASE_PALETTES["day"])
     if water:
         base = Palette(base.colours, base.sky, WATER_GROUND.get(time, base.ground), base.note)
+    if shore:
+        base = Palette(base.colours, base.sky, SAND, base.note)
     return _asked(_moody(_weathered(base, weather), mood), asked, abstract)
 
 
@@ -875,7 +988,7 @@ def compose(
     if chose:
         text = rng.choice(SCENE_TEMPLATES)
     reading = read_words(text)
-    wants = _merge(reading.subjects) if not reading.abstract else []
+    wants = _fold(_merge(reading.subjects)) if not reading.abstract else []
     kind = _scene_kind(reading, wants)
     wants = _close_up_fix(wants, kind)
     density = _density(reading, kind)
@@ -890,8 +1003,10 @@ def compose(
         reading.mood,
         reading.free_colours,
         water=frame.water is not None,
+        shore=frame.water is not None and frame.water[1] < height * 0.9,
         abstract=kind == "abstract",
     )
+    palette = _indoors(palette, kind, time)
     understood = _understood(reading, wants, kind, time)
     if chose:
         understood.insert(0, f"nothing was asked, so I chose {text}")
