@@ -143,25 +143,34 @@ def _lerp(a: Point, b: Point, t: float) -> Point:
     return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
 
 
-def _below(poly: Sequence[Point], y0: float) -> Poly:
-    """The part of ``poly`` below the line y = ``y0``: shade for the lower half of a form."""
+def _below(poly: Sequence[Point], y0: float, *, keep_below: bool = True) -> Poly:
+    """The part of ``poly`` below (or above) the line y = ``y0``: shade for the lower half
+    of a form, a stripe across a sail (Sutherland–Hodgman against one edge)."""
     out: list[Point] = []
     n = len(poly)
     for i in range(n):
         p, q = poly[i], poly[(i + 1) % n]
-        if p[1] >= y0:
+        p_in, q_in = (p[1] >= y0) == keep_below, (q[1] >= y0) == keep_below
+        if p_in:
             out.append(p)
-        if (p[1] >= y0) != (q[1] >= y0):
+        if p_in != q_in:
             t = (y0 - p[1]) / (q[1] - p[1])
             out.append((p[0] + (q[0] - p[0]) * t, y0))
     return tuple(out)
 
 
-def _arch(x: float, base: float, w: float, h: float, *, rise: float | None = None) -> Poly:
+def _band(poly: Sequence[Point], y0: float, y1: float) -> Poly:
+    """The part of ``poly`` between y = ``y0`` and y = ``y1``."""
+    return _below(_below(poly, y0), y1, keep_below=False)
+
+
+def _arch(
+    x: float, base: float, w: float, h: float, *, rise: float | None = None, n: int = 10
+) -> Poly:
     """A round-topped opening (door, window, arch) standing on ``base``."""
     r = w / 2 if rise is None else rise
     spring = base - h + r
-    top = arc(x + w / 2, spring, w / 2, r, math.pi, 2 * math.pi, n=10)
+    top = arc(x + w / 2, spring, w / 2, r, math.pi, 2 * math.pi, n=n)
     return ((x, base), *top, (x + w, base))
 
 
@@ -458,128 +467,149 @@ def _barn(sk: _Sketch) -> None:
 # ---------------------------------------------------------------- skyline
 
 
-_KINDS: tuple[tuple[str, ...], ...] = (
-    ("flat", "setback", "spire", "flat", "slant", "setback"),
-    ("flat", "pointed", "flat", "setback", "spire"),
-    ("dome", "gable", "spire", "flat", "gable", "dome"),
+_ROOFS: tuple[tuple[str, ...], ...] = (
+    ("flat", "setback", "antenna", "flat", "slant", "setback", "flat"),
+    ("flat", "setback", "flat", "pointed", "flat"),
+    ("dome", "gable", "gable", "flat", "gable", "spire", "gable"),
 )
 
 
 def _skyline(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     sk = _Sketch(rng, medium, 2.5)
-    kinds = _KINDS[variant % len(_KINDS)]
+    roofs = _ROOFS[variant % len(_ROOFS)]
     if variant == 1:
-        _building_row(sk, kinds, low=0.12, high=0.55, lit=0.0, far=True)
-        _building_row(sk, kinds, low=0.35, high=0.8, lit=0.35, far=False)
+        _city_row(sk, roofs, 0.0, 0.44, rise=1)
+        _landmark(sk, 0.44, 0.56)
+        _city_row(sk, roofs, 0.56, 1.0, rise=-1)
+    elif variant == 2:
+        _city_row(sk, roofs, 0.0, 1.0, rise=0, low=0.3, high=0.6)
     else:
-        _building_row(
-            sk,
-            kinds,
-            low=0.3 if variant == 0 else 0.45,
-            high=0.9 if variant == 0 else 0.75,
-            lit=0.35,
-            far=False,
-        )
+        _city_row(sk, roofs, 0.0, 1.0, rise=0, low=0.3, high=0.92)
     sk.line(((0.0, 0.995), (1.0, 0.995)), weight=1.0)
     return sk.done()
 
 
-def _building_row(
-    sk: _Sketch, kinds: Sequence[str], *, low: float, high: float, lit: float, far: bool
-) -> None:
-    """Buildings shoulder to shoulder across the box, each with its own roofline."""
-    x = 0.0 if not far else -0.02
-    i = 0
-    while x < 1.0:
-        w = sk.rng.uniform(0.055, 0.1)
-        h = sk.rng.uniform(low, high)
-        kind = (
-            kinds[(i + sk.rng.randrange(len(kinds))) % len(kinds)]
-            if i % 3
-            else kinds[i % len(kinds)]
-        )
-        x1 = min(1.0, x + w)
-        _building(sk, max(0.0, x), x1, 1.0 - h, kind, lit=lit, far=far, shaded=i % 2 == 1)
-        x, i = x1 + (0.0 if far else sk.rng.uniform(-0.01, 0.004)), i + 1
-        if x1 >= 1.0:
-            break
+def _spans(sk: _Sketch, x0: float, x1: float) -> list[tuple[float, float]]:
+    """Building footprints shoulder to shoulder from ``x0`` to ``x1``."""
+    out: list[tuple[float, float]] = []
+    x = x0
+    while x1 - x > 0.1:
+        w = sk.rng.uniform(0.055, 0.095)
+        out.append((x, x + w))
+        x += w
+    out.append((x, x1))
+    return out
 
 
-def _building(
-    sk: _Sketch, x0: float, x1: float, top: float, kind: str, *, lit: float, far: bool, shaded: bool
+def _city_row(
+    sk: _Sketch,
+    roofs: Sequence[str],
+    x0: float,
+    x1: float,
+    *,
+    rise: int,
+    low: float = 0.25,
+    high: float = 0.62,
 ) -> None:
-    w = x1 - x0
-    roof_h = min(0.12, w * 2.5 * 0.5)
-    cx = (x0 + x1) / 2
-    antenna: tuple[Point, Point] | None = None
+    """A row of buildings; ``rise`` ±1 makes them climb towards ``x1`` (+1) or ``x0`` (−1)."""
+    spans = _spans(sk, x0, x1)
+    for i, (a, b) in enumerate(spans):
+        f = (i + 0.5) / len(spans)
+        if rise:
+            f = f if rise > 0 else 1 - f
+            h = low + (high - low) * f + sk.jit(0.06)
+        else:
+            h = sk.rng.uniform(low, high)
+        kind = roofs[(i * 3 + sk.rng.randrange(2)) % len(roofs)]
+        _building(sk, a, b, 1.0 - h, kind, dark=i % 2 == 1)
+
+
+def _roofline(x0: float, x1: float, top: float, kind: str) -> tuple[Poly, Point | None]:
+    """A building's outline for its roof ``kind`` and the tip an antenna would stand on."""
+    w, cx = x1 - x0, (x0 + x1) / 2
+    roof_h = min(0.12, w * 1.3)
     if kind == "setback":
-        step = w * 0.2
-        poly: Poly = (
+        s = w * 0.2
+        return (
             (x0, 1.0),
             (x0, top + 0.1),
-            (x0 + step, top + 0.1),
-            (x0 + step, top),
-            (x1 - step, top),
-            (x1 - step, top + 0.1),
+            (x0 + s, top + 0.1),
+            (x0 + s, top),
+            (x1 - s, top),
+            (x1 - s, top + 0.1),
             (x1, top + 0.1),
             (x1, 1.0),
-        )
-        antenna = ((cx, top), (cx, max(0.01, top - 0.08)))
-    elif kind == "spire":
-        poly = (
-            (x0, 1.0),
-            (x0, top),
-            (x0 + w * 0.25, top - 0.03),
-            (cx, top - roof_h * 1.2),
-            (x1 - w * 0.25, top - 0.03),
-            (x1, top),
-            (x1, 1.0),
-        )
-        antenna = ((cx, top - roof_h * 1.2), (cx, max(0.01, top - roof_h * 1.2 - 0.08)))
-    elif kind == "pointed" or kind == "gable":
-        poly = ((x0, 1.0), (x0, top), (cx, top - roof_h), (x1, top), (x1, 1.0))
-    elif kind == "dome":
+        ), (cx, top)
+    if kind == "antenna":
+        return ((x0, 1.0), (x0, top), (x1, top), (x1, 1.0)), (cx - w * 0.2, top)
+    if kind == "spire":
+        return ((x0, 1.0), (x0, top), (cx, top - roof_h * 2.2), (x1, top), (x1, 1.0)), None
+    if kind in ("pointed", "gable"):
+        return ((x0, 1.0), (x0, top), (cx, top - roof_h * 0.8), (x1, top), (x1, 1.0)), None
+    if kind == "dome":
         dome = arc(cx, top, w / 2, roof_h * 0.8, math.pi, 2 * math.pi, n=10)
-        poly = ((x0, 1.0), *dome, (x1, 1.0))
-        antenna = ((cx, top - roof_h * 0.8), (cx, max(0.01, top - roof_h * 0.8 - 0.04)))
-    elif kind == "slant":
-        poly = ((x0, 1.0), (x0, top + 0.06), (x1, top), (x1, 1.0))
-    else:
-        poly = ((x0, 1.0), (x0, top), (x1, top), (x1, 1.0))
-    tone = Tone.SHADE if far else Tone.BODY
-    sk.area(
-        poly,
-        tone,
-        weight=0.7 if far else 1.0,
-        hatch=far or shaded,
-        angle=math.pi / 2,
-        spacing=0.016 if far else 0.022,
-    )
-    if antenna is not None:
-        sk.line(antenna, weight=0.8)
-    if far:
-        return
-    _lit_windows(sk, x0, x1, top + (0.1 if kind == "setback" else 0.03), lit)
+        return ((x0, 1.0), *dome, (x1, 1.0)), (cx, top - roof_h * 0.8)
+    if kind == "slant":
+        return ((x0, 1.0), (x0, top + 0.07), (x1, top), (x1, 1.0)), None
+    return ((x0, 1.0), (x0, top), (x1, top), (x1, 1.0)), None
 
 
-def _lit_windows(sk: _Sketch, x0: float, x1: float, top: float, lit: float) -> None:
+def _building(sk: _Sketch, x0: float, x1: float, top: float, kind: str, *, dark: bool) -> None:
+    poly, tip = _roofline(x0, x1, top, kind)
+    tone = Tone.SHADE if dark else Tone.BODY
+    sk.area(poly, tone, weight=1.0, hatch=dark, angle=math.pi / 2, spacing=0.014)
+    if tip is not None:
+        sk.line((tip, (tip[0], max(0.01, tip[1] - 0.07))), weight=0.8)
+    floor = top + (0.11 if kind in ("setback", "slant") else 0.03)
+    if sk.paint:
+        _lit_windows(sk, x0, x1, floor)
+    elif not dark:
+        _window_grid(sk, x0, x1, floor)
+
+
+def _lit_windows(sk: _Sketch, x0: float, x1: float, top: float) -> None:
+    """A few lit windows on a regular grid (paint): the city is lived in."""
+    cols = max(2, int((x1 - x0) / 0.02))
+    gap = (x1 - x0) / cols
+    rows = max(1, int((0.96 - top) / 0.05))
+    cells = [(r, c) for r in range(rows) for c in range(cols)]
+    for r, c in sk.rng.sample(cells, min(len(cells), 5)):
+        x, y = x0 + gap * (c + 0.3), top + 0.02 + r * 0.05
+        sk.area(rect(x, y, gap * 0.4, 0.028), Tone.ACCENT, line=False)
+
+
+def _window_grid(sk: _Sketch, x0: float, x1: float, top: float) -> None:
+    """Floors and mullions (plotter): a light building reads as glass and steel."""
     w = x1 - x0
-    cols = max(2, int(w / 0.022))
-    gap = w / cols
-    rows = max(1, int((0.97 - top) / 0.055))
-    count = 0
-    for r in range(rows):
-        for c in range(cols):
-            if sk.rng.random() > lit or count >= 5:
-                continue
-            count += 1
-            x = x0 + gap * c + gap * 0.3
-            y = top + 0.02 + r * 0.055
-            win = rect(x, y, gap * 0.4, 0.03)
-            if sk.paint:
-                sk.area(win, Tone.ACCENT, line=False)
-            else:
-                sk.outline(win, weight=0.6)
+    for k in (1, 2):
+        x = x0 + w * k / 3
+        sk.detail(((x, top + 0.02), (x, 0.97)), weight=0.4)
+    y = top + 0.05
+    while y < 0.95:
+        sk.detail(((x0 + w * 0.1, y), (x1 - w * 0.1, y)), weight=0.4)
+        y += 0.07
+
+
+def _landmark(sk: _Sketch, x0: float, x1: float) -> None:
+    """The tall stepped tower with a mast that every skyline is recognised by."""
+    w, cx = x1 - x0, (x0 + x1) / 2
+    steps = ((0.0, 0.42 + sk.jit(0.02)), (0.15, 0.3), (0.3, 0.2), (0.4, 0.13))
+    left = [(x0 + w * s, y) for s, y in steps]
+    right = [(x1 - w * s, y) for s, y in steps]
+    pts: list[Point] = [(x0, 1.0)]
+    for i, (x, y) in enumerate(left):
+        pts += [(x, y), (left[i + 1][0], y)] if i + 1 < len(left) else [(x, y)]
+    for i in range(len(right) - 1, -1, -1):
+        x, y = right[i]
+        pts += [(x, y)] if i + 1 == len(right) else [(right[i + 1][0], y), (x, y)]
+    pts.append((x1, 1.0))
+    sk.area(pts, Tone.BODY, weight=1.3, hatch=False)
+    sk.line(((cx, steps[-1][1]), (cx, 0.01)), weight=1.2)
+    for k in (1, 2, 3):
+        x = x0 + w * k / 4
+        sk.detail(((x, steps[0][1] + 0.03), (x, 0.97)), weight=0.5)
+    if sk.paint:
+        _lit_windows(sk, x0, x1, steps[0][1] + 0.03)
 
 
 # ---------------------------------------------------------------- bridge
@@ -607,7 +637,7 @@ def _suspension_bridge(sk: _Sketch) -> None:
 
     def side(x: float, tx: float, end: float) -> float:
         t = (x - tx) / (end - tx)
-        return tower_top + (deck - 0.02 - tower_top) * math.pow(t, 1.6)
+        return tower_top + (deck - 0.02 - tower_top) * (1 - math.pow(1 - t, 1.6))
 
     sk.area(rect(0.0, deck, 1.0, 0.05), Tone.BODY, weight=1.2)
     sk.shade(rect(0.0, deck + 0.03, 1.0, 0.02), angle=0.0, spacing=0.012)
@@ -730,19 +760,20 @@ def _hull(sk: _Sketch, stern: Point, bow: Point, keel: float, *, sheer: float = 
 
 
 def _rowing_boat(sk: _Sketch) -> None:
-    hull = _hull(sk, (0.1, 0.5), (0.9, 0.4 + sk.jit(0.02)), 0.82)
+    stern, bow = (0.12, 0.36), (0.88, 0.28 + sk.jit(0.02))
+    hull = _hull(sk, stern, bow, 0.8, sheer=0.16)
+    far = bezier(stern, (0.38, 0.38), (0.64, 0.34), bow, n=12)
+    near = hull[:12]
+    sk.area((*far, *reversed(near)), Tone.SHADE, weight=0.9, spacing=0.02, angle=1.2)
     sk.area(hull, Tone.BODY, weight=1.4, hatch=False)
-    band = bezier((0.11, 0.56), (0.38, 0.63), (0.66, 0.58), (0.89, 0.46), n=12)
-    sk.line(band, weight=0.7)
     sk.shade(_below(hull, 0.66), angle=0.3, spacing=0.025)
-    sk.line(bezier((0.12, 0.5), (0.38, 0.56), (0.66, 0.51), (0.88, 0.41), n=12), weight=0.6)
-    for x in (0.35, 0.6):
-        sk.detail(((x, 0.52), (x + 0.06, 0.51)), weight=0.8)
-    for lock, blade, rot in (((0.46, 0.5), (0.26, 0.9), 1.0), ((0.52, 0.49), (0.72, 0.9), -1.0)):
-        sk.line((lock, blade), weight=1.2)
-        sk.area(
-            ellipse(blade[0], blade[1] + 0.02, 0.04, 0.025, n=12, rot=rot), Tone.BODY, weight=0.9
-        )
+    sk.line([(x, y + 0.05) for x, y in near[1:-1]], weight=0.6)
+    for x in (0.36, 0.62):
+        sk.detail(((x, 0.42), (x, 0.47)), weight=1.0)
+    for handle, blade in (((0.62, 0.3), (0.34, 0.86)), ((0.57, 0.33), (0.27, 0.9))):
+        sk.line((handle, blade), weight=1.2)
+        tip = _lerp(handle, blade, 1.06)
+        sk.area(ellipse(tip[0], tip[1] - 0.02, 0.055, 0.018, n=12, rot=2.0), Tone.BODY, weight=0.9)
     _ripples(sk, 0.9, 0.99, 2)
 
 
@@ -766,9 +797,8 @@ def _fishing_boat(sk: _Sketch) -> None:
     sk.line(((mast, 0.14), (0.93, 0.47)), weight=0.6)
     sk.line(((mast, 0.14), (0.42, 0.3)), weight=0.6)
     sk.line(((mast, 0.3), (0.85, 0.18)), weight=1.0)
-    sk.detail(((0.85, 0.18), (0.86, 0.44)), weight=0.5)
-    net = ((0.8, 0.44), (0.86, 0.44), (0.9, 0.5), (0.78, 0.5))
-    sk.area(net, Tone.SHADE, weight=0.6, spacing=0.012)
+    sk.detail(((0.85, 0.18), (0.85, 0.34)), weight=0.5)
+    sk.area(((0.83, 0.34), (0.87, 0.34), (0.86, 0.38), (0.84, 0.38)), Tone.INK, weight=0.6)
     sk.area(((mast, 0.06), (mast + 0.07, 0.08), (mast, 0.1)), Tone.ACCENT, weight=0.6)
     for x in (0.5, 0.76):
         sk.area(sk.circle(x, 0.58, 0.025, n=10), Tone.LIGHT, weight=0.6)
@@ -806,8 +836,9 @@ def _steamer(sk: _Sketch) -> None:
         sk.area(funnel, Tone.ACCENT, weight=1.1)
         sk.area(rect(fx - 0.031, top, 0.062, 0.04), Tone.INK, weight=0.8, spacing=0.015)
         _smoke(sk, fx - 0.01, top - 0.01, drift=drift, puffs=2, r=0.03)
-    sk.line(((0.85, 0.4), (0.85, 0.18)), weight=0.9)
-    sk.detail(((0.85, 0.18), (0.97, 0.48)), weight=0.5)
+    sk.line(((0.88, 0.4), (0.88, 0.2)), weight=0.9)
+    sk.area(((0.88, 0.2), (0.93, 0.215), (0.88, 0.23)), Tone.ACCENT, weight=0.6)
+    sk.detail(((0.88, 0.22), (0.74, 0.31)), weight=0.5)
     _ripples(sk, 0.84, 0.99, 3)
 
 
@@ -842,11 +873,6 @@ def _sloop(sk: _Sketch) -> None:
     )
     sk.area(main, Tone.LIGHT, weight=1.1)
     sk.area(jib, Tone.LIGHT, weight=1.1)
-    sk.shade(
-        ((mast - 0.015, head + 0.2), (mast - 0.015, 0.69), (0.24, 0.69), (0.33, 0.45)),
-        angle=1.3,
-        spacing=0.03,
-    )
     for y in (0.3, 0.5):
         sk.detail(((mast + 0.01, y), (mast + 0.1 + (y - head) * 0.55, y - 0.02)), weight=0.4)
     sk.line(((mast, head - 0.01), (mast, 0.76)), weight=1.4)
@@ -870,15 +896,9 @@ def _dinghy(sk: _Sketch) -> None:
         (mast + 0.01, 0.72),
     )
     sk.area(sail, Tone.BODY, weight=1.2, hatch=False)
-    stripe = ((mast + 0.01, 0.5), (0.72, 0.56), (0.79, 0.62), (mast + 0.01, 0.6))
-    sk.area(stripe, Tone.ACCENT, weight=0.6)
+    sk.area(_band(sail, 0.5, 0.58), Tone.ACCENT, weight=0.6, hatch=True, angle=0.0, spacing=0.02)
     for y in (0.25, 0.42):
         sk.detail(((mast + 0.01, y), (mast + 0.05 + (y - 0.06) * 0.7, y - 0.02)), weight=0.5)
-    sk.shade(
-        ((mast + 0.01, 0.06), (mast + 0.12, 0.2), (mast + 0.12, 0.72), (mast + 0.01, 0.72)),
-        angle=1.2,
-        spacing=0.03,
-    )
     sk.line(((mast, 0.04), (mast, 0.78)), weight=1.4)
     sk.line(((mast, 0.72), (0.9, 0.72)), weight=1.1)
     sk.area(((mast, 0.04), (mast - 0.08, 0.06), (mast, 0.08)), Tone.ACCENT, weight=0.6)
@@ -928,7 +948,8 @@ def _tall_ship(sk: _Sketch) -> None:
             sk.line(((mx - half - 0.01, y0), (mx + half + 0.01, y0)), weight=0.9)
         sk.area(((mx, top), (mx + 0.05, top + 0.012), (mx, top + 0.024)), Tone.ACCENT, weight=0.5)
     sk.line(((0.87, 0.6), (0.99, 0.5)), weight=1.0)
-    sk.area(((0.74, 0.16), (0.98, 0.5), (0.8, 0.52)), Tone.LIGHT, weight=0.8)
+    sk.detail(((0.74, 0.14), (0.99, 0.5)), weight=0.5)
+    sk.area(((0.87, 0.33), (0.975, 0.49), (0.87, 0.55)), Tone.LIGHT, weight=0.8)
     sk.detail(((0.3, 0.12), (0.04, 0.6)), weight=0.5)
     hull = (
         (0.02, 0.6),
@@ -997,8 +1018,9 @@ def _fortress(sk: _Sketch) -> None:
         sk.detail(((x, 0.78), (x, 1.0)), tone=Tone.LIGHT if sk.paint else Tone.INK, weight=0.5)
     for y in (0.82, 0.88, 0.94):
         sk.detail(((0.45, y), (0.55, y)), tone=Tone.LIGHT if sk.paint else Tone.INK, weight=0.5)
-    for x, y in ((0.28, 0.66), (0.33, 0.82), (0.68, 0.7), (0.72, 0.86), (0.1, 0.6), (0.87, 0.72)):
-        sk.detail(((x, y), (x + 0.04, y)), weight=0.5)
+    for x, y in ((0.27, 0.66), (0.31, 0.83), (0.66, 0.7), (0.7, 0.86)):
+        sk.detail(rect(x, y, 0.05, 0.03), closed=True, weight=0.5)
+        sk.detail(rect(x + 0.025, y + 0.03, 0.05, 0.03), closed=True, weight=0.5)
     _slits(sk, 0.5, (0.28,))
 
 
@@ -1196,17 +1218,16 @@ def _lattice_tower(sk: _Sketch) -> None:
     top = 0.12 + sk.jit(0.01)
     left_out = bezier((0.03, 0.99), (0.2, 0.75), (0.38, 0.45), (0.45, top), n=14)
     right_out = tuple((1 - x, y) for x, y in left_out)
-    arch_ = arc(0.5, 0.99, 0.3, 0.2, 0.0, -math.pi, n=12)
-    silhouette = (*left_out, *reversed(right_out), (0.84, 0.99), *arch_[1:-1], (0.16, 0.99))
-    sk.area(silhouette, Tone.BODY, weight=1.3, hatch=False)
     inner_l = bezier((0.2, 0.99), (0.3, 0.8), (0.42, 0.5), (0.48, top + 0.1), n=14)
     for side in (1, -1):
         outer = left_out if side == 1 else right_out
         inner = inner_l if side == 1 else tuple((1 - x, y) for x, y in inner_l)
+        sk.area((*outer, *reversed(inner)), Tone.BODY, weight=1.2, hatch=False)
         zig = [outer[i] if i % 2 == 0 else inner[i] for i in range(len(outer))]
         sk.detail(zig, weight=0.6)
         zag = [inner[i] if i % 2 == 0 else outer[i] for i in range(len(outer))]
         sk.detail(zag, weight=0.6)
+    sk.line(arc(0.5, 0.99, 0.3, 0.2, 0.0, -math.pi, n=14), weight=1.3)
     for y, half in ((0.72, 0.33), (0.45, 0.17)):
         deck = rect(0.5 - half - 0.02, y - 0.02, 2 * half + 0.04, 0.03)
         sk.area(deck, Tone.SHADE, weight=1.1, spacing=0.012)
@@ -1267,7 +1288,7 @@ def _facades(
 
         face = (at(ta, 0), at(tb, 0), at(tb, 1), at(ta, 1))
         tone = Tone.SHADE if shaded else Tone.BODY
-        sk.area(face, tone, weight=1.0, angle=0.3 if side else -0.3, spacing=0.03)
+        sk.area(face, tone, weight=1.0, hatch=False)
         sk.detail((at(ta, 0.05), at(tb, 0.05)), weight=0.5)
         cols = max(1, round((tb - ta) / 0.1))
         rows = 3 if i < 2 else 2
@@ -1292,12 +1313,14 @@ def _facades(
 
 def _lamp_post(sk: _Sketch, foot: Point, height: float) -> None:
     x, y = foot
-    top = (x, y - height)
-    sk.line((foot, top), weight=max(0.6, height * 3))
-    head = sk.circle(x, y - height, height * 0.07, n=10)
+    top = y - height
+    s = height * 0.05
     if sk.paint:
-        sk.area(sk.circle(x, y - height, height * 0.16, n=14), Tone.LIGHT, line=False)
+        sk.area(sk.circle(x, top - s, s * 2.4, n=14), Tone.LIGHT, line=False)
+    sk.line((foot, (x, top)), weight=max(0.6, height * 3))
+    head = ((x - s * 0.6, top), (x - s, top - s * 2), (x + s, top - s * 2), (x + s * 0.6, top))
     sk.area(head, Tone.ACCENT, weight=0.7)
+    sk.line(((x - s * 1.3, top - s * 2), (x, top - s * 3), (x + s * 1.3, top - s * 2)), weight=0.7)
 
 
 def _avenue(sk: _Sketch, *, crossing: bool) -> None:
@@ -1378,22 +1401,29 @@ def _alley(sk: _Sketch) -> None:
         (1.0, 0.94),
         (1.0, 1.0),
     )
-    sk.area(ground, Tone.SHADE, weight=0.8, spacing=0.03, angle=0.0)
+    sk.area(ground, Tone.SHADE, weight=0.8, hatch=False)
     for side in (0, 1):
         cuts = [0.0, 0.35 + sk.jit(0.03), 0.6, far]
         tops = [sk.rng.uniform(-0.05, 0.05) for _ in range(3)]
         _facades(sk, vp, side, 0.94, cuts, tops, shaded=side == 1)
-    for t in (0.15, 0.35, 0.55):
-        a = _lerp((0.0, 0.94), vp, t)
-        b = _lerp((1.0, 0.94), vp, t)
-        sk.detail(bezier(a, _lerp(a, b, 0.3), _lerp(a, b, 0.7), b, n=8), weight=0.4)
+    sk.dots(ground, 45)
+    sk.detail(((vp[0], 1.0), _lerp((vp[0], 1.0), vp, far)), weight=0.5)
     a, b = _lerp((0.0, 0.15), vp, 0.3), _lerp((1.0, 0.2), vp, 0.35)
     sag = bezier(a, (a[0] + 0.1, a[1] + 0.12), (b[0] - 0.1, b[1] + 0.12), b, n=16)
     sk.line(sag, weight=0.6)
-    for k in (4, 7, 10):
+    for k, tone in ((4, Tone.LIGHT), (7, Tone.ACCENT), (10, Tone.LIGHT)):
         px, py = sag[k]
-        cloth = rect(px - 0.025, py, 0.05, 0.07 + sk.jit(0.01))
-        sk.area(cloth, Tone.BODY if k != 7 else Tone.ACCENT, weight=0.6, hatch=False)
+        shirt = (
+            (px - 0.03, py),
+            (px + 0.03, py),
+            (px + 0.05, py + 0.025),
+            (px + 0.03, py + 0.035),
+            (px + 0.025, py + 0.08),
+            (px - 0.025, py + 0.08),
+            (px - 0.03, py + 0.035),
+            (px - 0.05, py + 0.025),
+        )
+        sk.area(shirt, tone, weight=0.6, hatch=False)
     bracket = _lerp((0.0, 0.45), vp, 0.2)
     sk.line((bracket, (bracket[0] + 0.08, bracket[1])), weight=1.0)
     _lamp_post(sk, (bracket[0] + 0.08, bracket[1] + 0.08), 0.08)
@@ -1473,7 +1503,7 @@ def _steam_train(sk: _Sketch) -> None:
     )
     stack = ((0.84, 0.44), (0.835, 0.3), (0.825, 0.25), (0.885, 0.25), (0.875, 0.3), (0.87, 0.44))
     sk.area(stack, Tone.INK, weight=1.1, spacing=0.012)
-    _smoke(sk, 0.84, 0.2, drift=-0.045, puffs=3, r=0.06)
+    _smoke(sk, 0.85, 0.21, drift=-0.04, puffs=3, r=0.045)
     sk.area(((0.9, 0.74), (0.97, 0.9), (0.9, 0.9)), Tone.SHADE, weight=1.0, spacing=0.012)
     sk.area(sk.circle(0.915, 0.52, 0.035, n=10), Tone.ACCENT, weight=0.8)
     sk.area(rect(0.6, 0.72, 0.3, 0.06), Tone.INK, weight=0.8, spacing=0.015)
@@ -1773,16 +1803,12 @@ def _hatchback(sk: _Sketch) -> None:
 
 def _lamppost(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     sk = _Sketch(rng, medium, 0.3)
-    base = ((0.32, 0.99), (0.38, 0.88), (0.62, 0.88), (0.68, 0.99))
     if variant == 1:
         _crook_lamp(sk)
     elif variant == 2:
         _twin_lamp(sk)
     else:
         _lantern_lamp(sk)
-    sk.area(base, Tone.BODY, weight=1.3, hatch=True, angle=1.2, spacing=0.02)
-    for y in (0.8, 0.6):
-        sk.area(rect(0.41, y, 0.18, 0.02), Tone.BODY, weight=0.8)
     return sk.done()
 
 
@@ -1799,6 +1825,7 @@ def _glow(sk: _Sketch, cx: float, cy: float, r: float) -> None:
 
 
 def _post(sk: _Sketch, x: float, top: float) -> None:
+    """The column: a flared foot, a tapering shaft and two collars."""
     sk.area(
         ((x - 0.04, 0.88), (x - 0.025, top), (x + 0.025, top), (x + 0.04, 0.88)),
         Tone.BODY,
@@ -1807,6 +1834,10 @@ def _post(sk: _Sketch, x: float, top: float) -> None:
         angle=math.pi / 2,
         spacing=0.03,
     )
+    foot = ((x - 0.18, 0.99), (x - 0.12, 0.88), (x + 0.12, 0.88), (x + 0.18, 0.99))
+    sk.area(foot, Tone.BODY, weight=1.3, hatch=True, angle=1.2, spacing=0.02)
+    for y in (0.8, 0.6):
+        sk.area(rect(x - 0.09, y, 0.18, 0.02), Tone.BODY, weight=0.8)
 
 
 def _lantern_lamp(sk: _Sketch) -> None:
@@ -1824,11 +1855,10 @@ def _lantern_lamp(sk: _Sketch) -> None:
 
 def _crook_lamp(sk: _Sketch) -> None:
     x = 0.3
-    _glow(sk, 0.72, 0.3, 0.1)
+    _glow(sk, 0.74, 0.3, 0.075)
     _post(sk, x, 0.18)
     hook = arc(0.52, 0.18, 0.22, 0.1, math.pi, 2 * math.pi, n=14)
     sk.line(hook, weight=1.6)
-    sk.line(bezier((x, 0.3), (x + 0.1, 0.3), (0.5, 0.22), (0.55, 0.1), n=8), weight=0.7)
     sk.line(((0.74, 0.18), (0.74, 0.22)), weight=1.0)
     shade = ((0.6, 0.28), (0.68, 0.22), (0.8, 0.22), (0.88, 0.28))
     sk.area(shade, Tone.BODY, weight=1.2, hatch=True, angle=1.2, spacing=0.012)
@@ -2029,7 +2059,7 @@ def _glass_glints(sk: _Sketch, at: Sequence[Point]) -> None:
 
 def _arched_window(sk: _Sketch) -> None:
     outer = rect(0.0, 0.0, 1.0, 0.85)
-    inner_arch = _arch(0.09, 0.85, 0.82, 0.78, rise=0.3)
+    inner_arch = _arch(0.09, 0.85, 0.82, 0.78, rise=0.3, n=24)
     corners = (
         (0.0, 0.0),
         (1.0, 0.0),
@@ -2046,21 +2076,17 @@ def _arched_window(sk: _Sketch) -> None:
     for side in (0, 1):
         x0 = 0.09 if side == 0 else 0.91
         sign = 1 if side == 0 else -1
-        curtain = (
-            (x0, 0.32),
-            *bezier(
-                (x0, 0.32),
-                (x0 + sign * 0.16, 0.45),
-                (x0 + sign * 0.03, 0.68),
-                (x0 + sign * 0.1, 0.85),
-                n=10,
-            )[1:],
-            (x0, 0.85),
+        tie = (x0 + sign * 0.035, 0.6)
+        upper = bezier((x0 + sign * 0.13, 0.38), (x0 + sign * 0.1, 0.5), tie, tie, n=8)
+        lower = bezier(
+            tie, (x0 + sign * 0.05, 0.7), (x0 + sign * 0.1, 0.78), (x0 + sign * 0.1, 0.85), n=8
         )
+        curtain = ((x0, 0.38), *upper, *lower[1:], (x0, 0.85))
         sk.area(curtain, Tone.ACCENT, weight=1.0)
-        for f in (0.4, 0.7):
-            sk.detail(((x0, 0.4 + 0.1 * f), (x0 + sign * 0.06 * f, 0.84)), weight=0.5)
-        sk.detail(((x0, 0.6), (x0 + sign * 0.07, 0.62)), weight=1.0)
+        for f in (0.35, 0.7):
+            sk.detail(((x0 + sign * 0.13 * f, 0.39), (x0 + sign * 0.03 * f, 0.59)), weight=0.5)
+            sk.detail(((x0 + sign * 0.03 * f, 0.61), (x0 + sign * 0.09 * f, 0.84)), weight=0.5)
+        sk.line(((x0, 0.58), tie, (x0, 0.62)), weight=1.0)
     _glass_glints(sk, ((0.6, 0.45),))
 
 
