@@ -787,17 +787,32 @@ def _bird_perched(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     return parts, details
 
 
+def _raised_wing(shoulder: Point, wrist: Point, tip: Point, rear: Point, feathers: int = 4) -> Poly:
+    """A wing lifted above the body, seen from the side: a curved leading edge from the
+    shoulder over the wrist to the tip, then a ragged trailing edge of feathers back down."""
+    lead = smooth([shoulder, wrist, tip], n=8)
+    ex, ey = rear[0] - tip[0], rear[1] - tip[1]
+    length = math.hypot(ex, ey)
+    nx, ny = -ey / length, ex / length
+    mx, my = (tip[0] + rear[0]) / 2, (tip[1] + rear[1]) / 2
+    if nx * (wrist[0] - mx) + ny * (wrist[1] - my) > 0:
+        nx, ny = -nx, -ny
+    trail = []
+    for k in range(1, feathers * 2):
+        t = k / (feathers * 2)
+        push = length * 0.07 * (1 - t) if k % 2 else 0.0
+        trail.append((tip[0] + ex * t + nx * push, tip[1] + ey * t + ny * push))
+    return (*lead, *trail, rear)
+
+
 def _bird_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     """Side view, wings raised in a V."""
     up = _j(rng, 0.04)
     body = blob([(0.25, 0.62), (0.4, 0.55), (0.62, 0.55), (0.74, 0.6), (0.62, 0.68), (0.4, 0.68)])
     head = ellipse(0.76, 0.56, 0.08, 0.07, n=18)
     tail = ((0.3, 0.6), (0.08, 0.55), (0.1, 0.62), (0.07, 0.7), (0.3, 0.66))
-    far = blob([(0.48, 0.57), (0.55, 0.35), (0.66, 0.12 + up), (0.6, 0.3), (0.58, 0.56)], n=4)
-    near = blob(
-        [(0.42, 0.6), (0.3, 0.4), (0.22, 0.2 + up), (0.3, 0.18 + up), (0.46, 0.35), (0.58, 0.58)],
-        n=4,
-    )
+    far = _raised_wing((0.6, 0.57), (0.63, 0.32), (0.6, 0.08 + up), (0.5, 0.56))
+    near = _raised_wing((0.57, 0.58), (0.5, 0.3), (0.24, 0.1 + up), (0.36, 0.6))
     parts = [
         part(far, Tone.SHADE),
         part(tail, Tone.SHADE),
@@ -1799,7 +1814,7 @@ def _fox_tail(points: Sequence[Point], width: float) -> list[Part]:
     tail = limb(points, width * 0.3, width * 0.35, bulge=width * 0.8)
     end = points[-1]
     tip = clip(tail, ellipse(end[0], end[1], width * 0.6, width * 0.6, n=16))
-    return [part(tail), Part(tip, Tone.LIGHT, -1, False, False)]
+    return [part(tail, shaded=True), part(tip, Tone.LIGHT)]
 
 
 def _fox_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
@@ -2172,20 +2187,8 @@ def _duck_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         ]
     )
     neck = limb([(0.62, 0.59), (0.72, 0.55), (0.8, 0.52)], 0.09, 0.07)
-    far = blob(
-        [(0.4, 0.56), (0.5, 0.4), (0.62, 0.2 + flap), (0.56, 0.22 + flap), (0.48, 0.56)], n=4
-    )
-    near = blob(
-        [
-            (0.35, 0.6),
-            (0.28, 0.4),
-            (0.2, 0.14 + flap),
-            (0.3, 0.12 + flap),
-            (0.42, 0.35),
-            (0.52, 0.58),
-        ],
-        n=4,
-    )
+    far = _raised_wing((0.56, 0.56), (0.59, 0.32), (0.56, 0.1 + flap), (0.45, 0.56))
+    near = _raised_wing((0.52, 0.58), (0.45, 0.3), (0.2, 0.1 + flap), (0.3, 0.6))
     parts = [
         part(far, Tone.SHADE),
         part(body, group=14),
