@@ -220,6 +220,11 @@ class _Sketch:
         if dark:
             self.tones.extend(hatch_marks(poly, angle=angle - 1.6, spacing=spacing * 1.2))
 
+    def hatch(self, poly: Sequence[Point], *, angle: float = 0.8, spacing: float = 0.03) -> None:
+        """Hatching that only the plotter needs: in paint the area's own wash says it."""
+        if not self.paint and len(poly) >= 3:
+            self.tones.extend(hatch_marks(poly, angle=angle, spacing=spacing))
+
     def dots(self, poly: Sequence[Point], count: int) -> None:
         """Shadow as stippling for the plotter, a SHADE wash in paint."""
         if self.paint:
@@ -521,8 +526,8 @@ _CHAIR_ASPECT: Final = 0.62
 
 
 def _part(s: _Sketch, poly: Poly, *, far: bool = False, shaded: bool = False) -> None:
-    """A wooden part: a wash and an outline; far parts are darker and drawn finer."""
-    s.fill(poly, Tone.SHADE if far else Tone.BODY)
+    """A wooden part: a wash and an outline; far parts are drawn finer and never hatched."""
+    s.fill(poly)
     if shaded and not far:
         s.shade(poly, spacing=0.032, angle=1.2)
     if far:
@@ -1057,7 +1062,7 @@ def _strings_and_neck(
     s: _Sketch, bridge_y: float, nut_y: float, body_top: float, *, inline_pegs: bool
 ) -> None:
     neck = rect(-0.028, nut_y, 0.056, body_top - nut_y + 0.02)
-    s.fill(neck, Tone.SHADE)
+    s.fill(neck)
     s.line(neck, closed=True)
     for k in range(1, 11):
         y = nut_y + (body_top - nut_y) * (1 - 0.86**k) / (1 - 0.86**10)
@@ -1079,7 +1084,7 @@ def _strings_and_neck(
     else:
         head = rect(-0.04, nut_y - 0.13, 0.08, 0.13)
         pegs = [(side * 0.065, nut_y - 0.03 - 0.035 * k) for side in (-1, 1) for k in range(3)]
-    s.fill(head, Tone.SHADE)
+    s.fill(head)
     s.line(head, closed=True)
     for px, py in pegs:
         peg = ellipse(px, py, 0.018, 0.01, n=10)
@@ -1539,6 +1544,13 @@ def _dial(s: _Sketch, cx: float, cy: float, r: float, *, second: bool = False) -
     s.line(hub, closed=True)
 
 
+def _ring(cx: float, cy: float, r_out: float, r_in: float) -> Poly:
+    """An annulus as one polygon (a seam joins the circles; fills are even-odd)."""
+    outer = _circle(cx, cy, r_out, n=44)
+    inner = _circle(cx, cy, r_in, n=40)
+    return (*outer, outer[0], inner[0], *reversed(inner))
+
+
 def _alarm_clock(s: _Sketch) -> None:
     cx, cy, r = 0.45, 0.56, s.j(0.33, 0.01)
     for side in (-1, 1):
@@ -1553,7 +1565,7 @@ def _alarm_clock(s: _Sketch) -> None:
     s.line(((cx, cy - r), (cx, cy - r - 0.1)), weight=1.4)
     s.line(((cx - 0.05, cy - r - 0.1), (cx + 0.05, cy - r - 0.1)), weight=1.6)
     case = _circle(cx, cy, r, n=44)
-    s.fill(case)
+    s.fill(_ring(cx, cy, r, r * 0.84))
     s.shade(_rounded(case, bulge=0.85), spacing=0.025)
     s.line(case, closed=True, weight=1.4)
     _dial(s, cx, cy, r * 0.84, second=True)
@@ -1570,7 +1582,8 @@ def _mantel_clock(s: _Sketch) -> None:
         (cx + 0.34, 0.9),
     )
     plinth = rect(cx - 0.42, 0.9, 0.84, 0.07)
-    s.fill(case)
+    hole = _circle(cx, arch_y + 0.02, 0.26, n=40)
+    s.fill((*case, case[0], hole[0], *reversed(hole)))
     s.shade(_side(case, 0.9), spacing=0.022)
     s.line(case, closed=True, weight=1.3)
     s.fill(plinth, Tone.SHADE)
@@ -1581,7 +1594,7 @@ def _mantel_clock(s: _Sketch) -> None:
         s.line(foot, closed=True)
     s.fine(((cx - 0.3, 0.82), (cx + 0.3, 0.82)), weight=0.6)
     bezel = _circle(cx, arch_y + 0.02, 0.26, n=40)
-    s.fill(bezel, Tone.ACCENT)
+    s.fill(_ring(cx, arch_y + 0.02, 0.26, 0.22), Tone.ACCENT)
     s.line(bezel, closed=True, weight=1.2)
     _dial(s, cx, arch_y + 0.02, 0.22)
 
@@ -1598,7 +1611,7 @@ def _desk_clock(s: _Sketch) -> None:
     s.shade(stand, spacing=0.02)
     s.line(stand, closed=True)
     case = _circle(cx, cy, r, n=44)
-    s.fill(case)
+    s.fill(_ring(cx, cy, r, r * 0.84))
     s.shade(_rounded(case, bulge=0.85), spacing=0.025)
     s.line(case, closed=True, weight=1.5)
     s.fine(_circle(cx, cy, r * 0.92, n=40), closed=True, weight=0.6)
@@ -1641,7 +1654,7 @@ def _open_umbrella(s: _Sketch) -> None:
         panel = (*ribs[i], *reversed(scallop), *reversed(ribs[i + 1]))
         if i % 2 == 0:
             s.fill(panel)
-            s.shade(panel, spacing=0.03, angle=0.9 + 0.3 * i)
+            s.hatch(panel, spacing=0.03, angle=0.9 + 0.3 * i)
         else:
             s.accent(panel)
         s.line(scallop, weight=1.1)
@@ -1742,7 +1755,7 @@ def _diamond_kite(s: _Sketch) -> None:
             s.fill(tri)
         else:
             s.accent(tri)
-            s.shade(tri, spacing=0.03)
+            s.hatch(tri, spacing=0.03)
     s.line((top, right, bottom, left), closed=True, weight=1.3)
     s.fine((top, bottom), weight=1.0)
     s.fine((left, right), weight=1.0)
@@ -1759,7 +1772,7 @@ def _delta_kite(s: _Sketch) -> None:
     right_sail = (nose, rw, tail_root)
     s.fill(left_sail)
     s.accent(right_sail)
-    s.shade(right_sail, spacing=0.03)
+    s.hatch(right_sail, spacing=0.03)
     s.line((nose, rw, tail_root, lw), closed=True, weight=1.3)
     s.fine((nose, tail_root), weight=1.0)
     s.fine(((0.12, 0.36), (0.58, 0.36)), weight=0.8)
