@@ -64,6 +64,15 @@ class TestRoster:
         assert 0.2 <= spec.aspect <= 3.0 and 0.05 <= spec.size <= 1.0
         assert is_hex and colour != "#e94560"
 
+    def test_hands_are_not_an_a(self) -> None:
+        """The notebook says "hands", not "a hands"."""
+        # Arrange
+        spec = SPECS["hands"]
+        # Act
+        said = spec.said
+        # Assert
+        assert said == "hands"
+
 
 class TestDrawing:
     """Every subject × variant × medium × seed."""

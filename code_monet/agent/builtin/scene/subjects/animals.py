@@ -115,6 +115,16 @@ def limb(centre: Sequence[Point], w0: float, w1: float, *, n: int = 5, bulge: fl
     )
 
 
+def paw_leg(
+    pts: Sequence[Point], w0: float, w1: float, tone: Tone = Tone.BODY, *, group: int
+) -> list[Part]:
+    """A leg and its paw, pointing forward (+x, the way every profile here faces), merged
+    into one outline by sharing ``group`` (which must be the leg's own)."""
+    fx, fy = pts[-1]
+    paw = ellipse(fx + w1 * 0.3, fy + w1 * 0.1, w1 * 0.8, w1 * 0.45, n=14)
+    return [part(limb(pts, w0, w1), tone, group=group), part(paw, tone, group=group)]
+
+
 def _cap(end: Point, before: Point, r: float) -> Poly:
     """A round end cap from the left side to the right side of a tube."""
     ang = math.atan2(end[1] - before[1], end[0] - before[0])
@@ -543,13 +553,13 @@ def _cat_walking(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     )
     thigh = blob([(0.2, 0.6), (0.3, 0.55), (0.38, 0.65), (0.36, 0.8), (0.28, 0.83), (0.2, 0.74)])
     far = [
-        part(limb([(0.34, 0.72), (0.4, 0.85), (0.42, 0.97)], 0.07, 0.05), Tone.SHADE),
-        part(limb([(0.66, 0.68), (0.62, 0.84), (0.6, 0.97)], 0.07, 0.05), Tone.SHADE),
+        *paw_leg([(0.34, 0.72), (0.4, 0.85), (0.42, 0.97)], 0.07, 0.05, Tone.SHADE, group=40),
+        *paw_leg([(0.66, 0.68), (0.62, 0.84), (0.6, 0.97)], 0.07, 0.05, Tone.SHADE, group=41),
     ]
     near = [
-        part(limb([(0.28, 0.78), (0.24, 0.88), (0.2, 0.97)], 0.07, 0.055), group=3),
+        *paw_leg([(0.28, 0.78), (0.24, 0.88), (0.2, 0.97)], 0.07, 0.055, group=3),
         part(thigh, group=3),
-        part(limb([(0.72, 0.66), (0.76, 0.82), (0.8, 0.97)], 0.08, 0.055)),
+        *paw_leg([(0.72, 0.66), (0.76, 0.82), (0.8, 0.97)], 0.08, 0.055, group=42),
     ]
     parts = [ground_shadow(0.5, 0.98, 0.38), part(tail), *far, part(body)]
     parts.append(shadow(clip(body, ellipse(0.5, 0.88, 0.4, 0.17))))
@@ -642,19 +652,19 @@ def _dog_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     )
     neck = limb([(0.7, 0.5), (0.76, 0.38), (0.79, 0.26)], 0.16, 0.12)
 
-    def leg(pts: Sequence[Point], t: Tone = Tone.BODY) -> Part:
-        return part(limb(pts, 0.085, 0.065), t)
+    def leg(pts: Sequence[Point], t: Tone = Tone.BODY) -> list[Part]:
+        return paw_leg(pts, 0.085, 0.065, t, group=40 + round(pts[0][0] * 100))
 
     parts = [
         ground_shadow(0.5, 0.98, 0.38),
         part(tail),
-        leg([(0.3, 0.62), (0.33, 0.8), (0.32, 0.97)], Tone.SHADE),
-        leg([(0.68, 0.62), (0.66, 0.8), (0.67, 0.97)], Tone.SHADE),
+        *leg([(0.3, 0.62), (0.33, 0.8), (0.32, 0.97)], Tone.SHADE),
+        *leg([(0.68, 0.62), (0.66, 0.8), (0.67, 0.97)], Tone.SHADE),
         part(body, group=2),
         part(neck, group=2),
         shadow(clip(body, ellipse(0.5, 0.82, 0.42, 0.2))),
-        leg([(0.24, 0.6), (0.24, 0.8), (0.22, 0.97)]),
-        leg([(0.74, 0.6), (0.75, 0.8), (0.76, 0.97)]),
+        *leg([(0.24, 0.6), (0.24, 0.8), (0.22, 0.97)]),
+        *leg([(0.74, 0.6), (0.75, 0.8), (0.76, 0.97)]),
         _collar((0.705, 0.33), (0.85, 0.36), 0.035),
     ]
     head, details = _dog_head(0.82, 0.22, 0.1, rng)
@@ -684,13 +694,13 @@ def _dog_sitting(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     parts = [
         ground_shadow(0.45, 0.98, 0.32),
         part(tail),
-        part(limb([(0.62, 0.6), (0.6, 0.8), (0.58, 0.97)], 0.075, 0.06), Tone.SHADE),
+        *paw_leg([(0.62, 0.6), (0.6, 0.8), (0.58, 0.97)], 0.075, 0.06, Tone.SHADE, group=40),
         part(body, group=2),
         part(neck, group=2),
         shadow(clip(body, ellipse(0.38, 0.92, 0.25, 0.3))),
         part(haunch),
         part(ellipse(0.52, 0.965, 0.08, 0.03, n=14)),
-        part(limb([(0.66, 0.58), (0.67, 0.8), (0.67, 0.97)], 0.085, 0.065)),
+        *paw_leg([(0.66, 0.58), (0.67, 0.8), (0.67, 0.97)], 0.085, 0.065, group=41),
         _collar((0.58, 0.33), (0.72, 0.35), 0.035),
     ]
     head, details = _dog_head(0.68, 0.2, 0.1, rng)
@@ -1833,20 +1843,20 @@ def _fox_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         ]
     )
 
-    def leg(pts: Sequence[Point], t: Tone) -> Part:
-        return part(limb(pts, 0.06, 0.045), t)
+    def leg(pts: Sequence[Point], t: Tone) -> list[Part]:
+        return paw_leg(pts, 0.06, 0.045, t, group=40 + round(pts[0][0] * 100))
 
     parts = [ground_shadow(0.5, 0.98, 0.42)]
     parts += _fox_tail([(0.3, 0.52), (0.18, 0.6), (0.1, 0.7 + swish), (0.02, 0.74 + swish)], 0.16)
     parts += [
-        leg([(0.38, 0.6), (0.4, 0.8), (0.39, 0.97)], Tone.SHADE),
-        leg([(0.7, 0.6), (0.68, 0.8), (0.7, 0.97)], Tone.SHADE),
+        *leg([(0.38, 0.6), (0.4, 0.8), (0.39, 0.97)], Tone.SHADE),
+        *leg([(0.7, 0.6), (0.68, 0.8), (0.7, 0.97)], Tone.SHADE),
     ]
     parts += [part(body), shadow(clip(body, ellipse(0.55, 0.8, 0.35, 0.18)))]
     parts.append(Part(clip(body, ellipse(0.82, 0.62, 0.1, 0.12)), Tone.LIGHT, -1, False))
     parts += [
-        leg([(0.32, 0.6), (0.3, 0.8), (0.31, 0.97)], Tone.BODY),
-        leg([(0.75, 0.58), (0.77, 0.8), (0.76, 0.97)], Tone.BODY),
+        *leg([(0.32, 0.6), (0.3, 0.8), (0.31, 0.97)], Tone.BODY),
+        *leg([(0.75, 0.58), (0.77, 0.8), (0.76, 0.97)], Tone.BODY),
         Part(limb([(0.3, 0.86), (0.31, 0.97)], 0.05, 0.045), Tone.INK, -1, False, False),
         Part(limb([(0.77, 0.86), (0.76, 0.97)], 0.05, 0.045), Tone.INK, -1, False, False),
     ]

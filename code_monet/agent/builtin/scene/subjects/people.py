@@ -600,5 +600,7 @@ def _hands(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
 SUBJECTS: tuple[SubjectSpec, ...] = (
     SubjectSpec("portrait", Category.PERSON, Placement.ANY, 0.8, "#f1c27d", _portrait, size=0.8),
     SubjectSpec("figure", Category.PERSON, Placement.GROUND, 0.45, "#f1c27d", _figure, size=0.5),
-    SubjectSpec("hands", Category.PERSON, Placement.ANY, 1.0, "#f1c27d", _hands, size=0.6),
+    SubjectSpec(
+        "hands", Category.PERSON, Placement.ANY, 1.0, "#f1c27d", _hands, size=0.6, label="hands"
+    ),
 )
