@@ -529,7 +529,7 @@ def _part(s: _Sketch, poly: Poly, *, far: bool = False, shaded: bool = False) ->
     """A wooden part: a wash and an outline; far parts are drawn finer and never hatched."""
     s.fill(poly)
     if shaded and not far:
-        s.shade(poly, spacing=0.032, angle=1.2)
+        s.hatch(poly, spacing=0.032, angle=1.2)
     if far:
         s.fine(poly, closed=True, weight=0.7)
     else:
@@ -571,7 +571,9 @@ def _three_quarter_chair(s: _Sketch) -> None:
         (fr, 1.0, False),
     )
     for (x, y), foot, far in legs:
-        leg = _tube((x + 0.018, y + th), (x + 0.018, foot), 0.034)
+        # the far leg shows only below the seat's front edge
+        y0 = fl[1] + (fr[1] - fl[1]) * (x - fl[0]) / (fr[0] - fl[0]) + th if far else y + th
+        leg = _tube((x + 0.018, y0), (x + 0.018, foot), 0.034)
         _part(s, leg, far=far, shaded=not far)
     # stretchers between the front legs and along the side
     s.fine(((fl[0] + 0.02, 0.85), (fr[0] + 0.02, 0.89)), weight=0.9)
@@ -609,47 +611,37 @@ def _three_quarter_chair(s: _Sketch) -> None:
 
 
 def _rocking_chair(s: _Sketch) -> None:
-    far = (0.09, -0.045)
-    seat_y = 0.55
-    rock = [(0.0, 0.88), (0.14, 0.955), (0.34, 0.98), (0.52, 0.955), (0.64, 0.88)]
-    for off, is_far in ((far, True), ((0.0, 0.0), False)):
-        dx, dy = off
-        lower = smooth([(x + dx, y + dy) for x, y in rock])
-        upper = smooth([(x + dx, y + dy - 0.035) for x, y in rock])
-        rocker = _band(upper, lower)
-        front_leg = _tube((0.14 + dx, seat_y + dy), (0.15 + dx, 0.93 + dy), 0.032)
-        back_leg = _tube((0.45 + dx, seat_y + dy), (0.46 + dx, 0.93 + dy), 0.032)
-        post = _tube((0.46 + dx, seat_y + 0.01 + dy), (0.6 + dx, 0.03 + dy), 0.034)
-        arm_post = _tube((0.14 + dx, seat_y + dy), (0.12 + dx, 0.36 + dy), 0.026)
-        arm = smooth(
-            [
-                (0.07 + dx, 0.37 + dy),
-                (0.2 + dx, 0.35 + dy),
-                (0.4 + dx, 0.35 + dy),
-                (0.51 + dx, 0.33 + dy),
-            ]
+    fx, fy = 0.12, -0.05  # from the near side of the chair to the far side
+    seat_y = s.j(0.55, 0.01)
+    rock = [(0.0, 0.87), (0.14, 0.95), (0.34, 0.98), (0.52, 0.955), (0.66, 0.87)]
+    base, top = (0.46, seat_y), (s.j(0.6, 0.015), 0.05)
+    for ox, oy, far in ((fx, fy, True), (0.0, 0.0, False)):
+        lower = smooth([(x + ox, y + oy) for x, y in rock])
+        upper = smooth([(x + ox, y + oy - 0.035) for x, y in rock])
+        _part(s, _band(upper, lower), far=far)
+        _part(s, _tube((0.14 + ox, seat_y + oy), (0.15 + ox, 0.93 + oy), 0.032), far=far)
+        _part(s, _tube((0.45 + ox, seat_y + oy), (0.46 + ox, 0.93 + oy), 0.032), far=far)
+    # the back: a plane of spindles between the near and far posts, under a top rail
+    s.fill((base, top, (top[0] + fx, top[1] + fy), (base[0] + fx, base[1] + fy)), Tone.LIGHT)
+    for k in range(1, 5):
+        u = k / 5
+        s.line(
+            ((base[0] + fx * u, base[1] + fy * u), (top[0] + fx * u, top[1] + fy * u + 0.06)),
+            weight=0.9,
         )
-        for part in (rocker, front_leg, back_leg, post, arm_post):
-            _part(s, part, far=is_far)
-        if is_far:
-            s.fine(arm, weight=1.0)
-        else:
-            s.line(arm, weight=2.2, tone=Tone.INK)
-    seat = (
-        (0.1, seat_y),
-        (0.5 + far[0], seat_y + 0.02 + far[1]),
-        (0.5, seat_y + 0.06),
-        (0.1, seat_y + 0.045),
-    )
-    _part(s, seat, shaded=True)
-    # spindles between the near and far back posts, seen along the back
-    for k in range(5):
-        t = 0.12 + k * 0.16
-        y = 0.03 + (seat_y - 0.03) * t
-        x = 0.6 - 0.14 * t
-        s.line(((x, y), (x + far[0], y + far[1])), weight=1.4)
-    top_rail = smooth([(0.58, 0.04), (0.61 + far[0] / 2, 0.0), (0.6 + far[0], 0.0 + far[1])])
-    s.line(top_rail, weight=2.0)
+    _part(s, _tube((base[0] + fx, base[1] + fy), (top[0] + fx, top[1] + fy), 0.034), far=True)
+    rail = (top, (top[0] + fx, top[1] + fy), (top[0] + fx - 0.01, top[1] + fy + 0.08))
+    _part(s, (*rail, (top[0] - 0.01, top[1] + 0.08)), shaded=True)
+    seat_side = rect(0.09, seat_y, 0.4, 0.05)
+    seat_top = ((0.09, seat_y), (0.49, seat_y), (0.49 + fx, seat_y + fy), (0.09 + fx, seat_y + fy))
+    s.fill(seat_top, Tone.LIGHT)
+    s.line(seat_top, closed=True)
+    _part(s, seat_side, shaded=True)
+    _part(s, _tube(base, top, 0.036))
+    # the near arm: a rest from the back post to a turned support at the front
+    _part(s, _tube((0.13, seat_y), (0.11, 0.35), 0.026))
+    arm = smooth([(0.04, 0.34), (0.2, 0.32), (0.4, 0.32), (0.52, 0.3)])
+    _part(s, _band(arm, tuple((x, y + 0.03) for x, y in arm)))
 
 
 def _chair(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
