@@ -1964,21 +1964,22 @@ def _candle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         _wax(s, cx, top, 0.97, hw)
         _flame(s, cx + 0.005, top - 0.045, 0.28)
     elif v == 1:
-        dish = ellipse(cx, 0.9, 0.3, 0.07, n=36)
-        handle = _circle(cx + 0.33, 0.88, 0.05, n=16)
+        rx = 0.22
+        dish = ellipse(cx, 0.9, rx, 0.055, n=36)
+        handle = _circle(cx + rx + 0.035, 0.89, 0.04, n=16)
         s.fill(handle, Tone.ACCENT)
         s.line(handle, closed=True)
-        s.fine(_circle(cx + 0.33, 0.88, 0.028, n=12), closed=True)
-        under = (*_front_arc(cx, 0.93, 0.3, 0.07), *arc(cx, 0.9, 0.3, 0.07, math.pi, _TAU, n=16))
+        s.fine(_circle(cx + rx + 0.035, 0.89, 0.022, n=12), closed=True)
+        under = (*_front_arc(cx, 0.93, rx, 0.055), *arc(cx, 0.9, rx, 0.055, math.pi, _TAU, n=16))
         s.fill(under, Tone.ACCENT)
         s.shade(_side(under, 0.6), spacing=0.02)
         s.line(under, closed=True)
         s.fill(dish, Tone.ACCENT)
         s.line(dish, closed=True)
-        top = s.j(0.36, 0.02)
-        _wax(s, cx, top, 0.88, 0.065)
-        s.line(ellipse(cx, 0.885, 0.1, 0.025), closed=True)
-        _flame(s, cx + 0.005, top - 0.045, 0.22)
+        top = s.j(0.2, 0.02)
+        _wax(s, cx, top, 0.88, 0.06)
+        s.line(ellipse(cx, 0.885, 0.09, 0.022), closed=True)
+        _flame(s, cx + 0.005, top - 0.045, 0.24)
     else:
         stick = _lathe(
             cx,
