@@ -342,27 +342,33 @@ def _figure_standing(rng: random.Random) -> Drawing:
     shoes = [part(ellipse(cx + sd * 0.08, 0.95, 0.05, 0.025, n=12), Tone.INK) for sd in (-1, 1)]
     torso = blob(
         [
-            (cx - 0.11, 0.26),
-            (cx + 0.11, 0.26),
-            (cx + 0.09, 0.45),
-            (cx + 0.095, 0.6),
-            (cx - 0.095, 0.6),
-            (cx - 0.09, 0.45),
+            (cx - 0.05, 0.25),
+            (cx - 0.11, 0.27),
+            (cx - 0.125, 0.33),
+            (cx - 0.1, 0.45),
+            (cx - 0.095, 0.53),
+            (cx - 0.1, 0.6),
+            (cx + 0.1, 0.6),
+            (cx + 0.095, 0.53),
+            (cx + 0.1, 0.45),
+            (cx + 0.125, 0.33),
+            (cx + 0.11, 0.27),
+            (cx + 0.05, 0.25),
         ],
         n=4,
     )
     arms = [
         part(
             limb(
-                [(cx + sd * 0.11, 0.28), (cx + sd * (0.14 + sway), 0.42), (cx + sd * 0.15, 0.56)],
-                0.06,
-                0.05,
+                [(cx + sd * 0.11, 0.29), (cx + sd * (0.14 + sway), 0.43), (cx + sd * 0.15, 0.56)],
+                0.055,
+                0.045,
             ),
             Tone.ACCENT,
         )
         for sd in (-1, 1)
     ]
-    hands = [part(ellipse(cx + sd * 0.152, 0.59, 0.028, 0.033, n=12)) for sd in (-1, 1)]
+    hands = [part(ellipse(cx + sd * 0.152, 0.585, 0.026, 0.032, n=12)) for sd in (-1, 1)]
     neck = part(limb([(cx, 0.2), (cx, 0.27)], 0.06, 0.06))
     parts = [
         ground_shadow(cx, 0.97, 0.22),
@@ -374,7 +380,7 @@ def _figure_standing(rng: random.Random) -> Drawing:
         *hands,
     ]
     parts.append(shadow(clip(torso, ellipse(cx + 0.18, 0.45, 0.1, 0.25))))
-    head, details = _person_head(cx, 0.14, 0.075, rng)
+    head, details = _person_head(cx, 0.135, 0.08, rng)
     details.append(line([(cx, 0.6), (cx, 0.7)], 0.6))
     return parts + head, details
 
@@ -519,32 +525,37 @@ def _hand(
     parts: list[Part] = [part(wrist), part(cuff, Tone.ACCENT)]
     details: list[Mark] = []
     lengths = (0.75, 0.88, 0.82, 0.62)
+    folded: list[Part] = []
     for k, (x, length) in enumerate(zip((-0.33, -0.11, 0.11, 0.33), lengths, strict=True)):
+        if k in curled:  # a knuckle on top, the finger folded down over the palm
+            parts.append(part(limb([(x, -0.8), (x, -1.1)], 0.21, 0.21), group=1))
+            folded.append(part(limb([(x, -1.08), (x, -0.8)], 0.2, 0.18)))
+            details.append(line(arc(x, -0.86, 0.06, 0.05, 0.2, math.pi - 0.2, n=6), 0.4))
+            continue
         ang = (k - 1.5) * spread + _j(rng, 0.03)
-        if k in curled:
-            length *= 0.35
         tip = (x + math.sin(ang) * length, -0.95 - math.cos(ang) * length)
         mid = (x + math.sin(ang) * length * 0.5, -0.95 - math.cos(ang) * length * 0.5)
         parts.append(part(limb([(x, -0.8), mid, tip], 0.21, 0.18), group=1))
-        if k not in curled:
-            nail_at = (tip[0] - math.sin(ang) * 0.08, tip[1] + math.cos(ang) * 0.08)
-            details.append(
-                line(arc(nail_at[0], nail_at[1], 0.06, 0.05, 0.2, math.pi - 0.2, n=6), 0.4)
-            )
-            crease = (x + math.sin(ang) * length * 0.45, -0.95 - math.cos(ang) * length * 0.45)
-            details.append(
-                line([(crease[0] - 0.05, crease[1]), (crease[0] + 0.05, crease[1])], 0.4)
-            )
-    thumb = limb(
-        [(-0.3, -0.25), (-0.6, -0.45 * thumb_out), (-0.75 * thumb_out, -0.8 * thumb_out)], 0.28, 0.2
-    )
-    parts.append(part(thumb, group=1))
+        nail_at = (tip[0] - math.sin(ang) * 0.08, tip[1] + math.cos(ang) * 0.08)
+        details.append(line(arc(nail_at[0], nail_at[1], 0.06, 0.05, 0.2, math.pi - 0.2, n=6), 0.4))
+        crease = (x + math.sin(ang) * length * 0.45, -0.95 - math.cos(ang) * length * 0.45)
+        details.append(line([(crease[0] - 0.05, crease[1]), (crease[0] + 0.05, crease[1])], 0.4))
+    if curled:  # the thumb folds across the curled fingers
+        thumb = part(limb([(-0.35, -0.25), (-0.42, -0.6), (-0.1, -0.78), (0.2, -0.76)], 0.26, 0.2))
+    else:
+        reach = [(-0.3, -0.25), (-0.6, -0.45 * thumb_out), (-0.75 * thumb_out, -0.8 * thumb_out)]
+        thumb = part(limb(reach, 0.28, 0.2), group=1)
+        parts.append(thumb)
     parts.append(part(palm, group=1))
     parts.append(shadow(clip(palm, ellipse(0.45, -0.4, 0.25, 0.5))))
-    details += [
-        line([(-0.42, -0.7), (-0.1, -0.62), (0.3, -0.7)], 0.5),
-        line([(-0.35, -0.15), (-0.2, -0.5), (0.05, -0.75)], 0.5),
-    ]
+    parts += folded
+    if curled:
+        parts.append(thumb)
+    if not curled:  # palm lines, hidden by a fist
+        details += [
+            line([(-0.42, -0.7), (-0.1, -0.62), (0.3, -0.7)], 0.5),
+            line([(-0.35, -0.15), (-0.2, -0.5), (0.05, -0.75)], 0.5),
+        ]
     return parts, details
 
 
