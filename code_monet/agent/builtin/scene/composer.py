@@ -11,6 +11,7 @@ in, so a seed replays the same plan.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -135,10 +136,35 @@ SCENE_TEMPLATES: Final[tuple[str, ...]] = (
 """What it draws when nobody asked for anything: each reads fully with the lexicon."""
 
 CONTEXT_WHY: Final = "the scene calls for it"
-HOLDERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"umbrella": ("figure",), "hat": ("figure", "portrait")}
+
+
+class Hold(NamedTuple):
+    """How a worn or held thing sits on its holder: its width as a fraction of the
+    holder's, and its top at ``holder.y + down * holder.h - up * own height``."""
+
+    width: float
+    down: float
+    up: float
+
+
+HELD: Final[Mapping[tuple[str, str], Hold]] = MappingProxyType(
+    {
+        ("umbrella", "figure"): Hold(2.2, 0.0, 0.35),
+        ("hat", "figure"): Hold(0.6, 0.12, 0.55),
+        ("hat", "portrait"): Hold(0.55, 0.16, 0.6),
+        ("owl", "tree"): Hold(0.4, 0.18, 0.0),
+        ("owl", "pine"): Hold(0.4, 0.3, 0.0),
+        ("cup", "hands"): Hold(0.4, 0.5, 0.5),
+        ("apple", "hands"): Hold(0.3, 0.5, 0.5),
+        ("candle", "hands"): Hold(0.25, 0.5, 0.7),
+    }
 )
-"""Subjects worn or held by another when both are asked for ("a girl with an umbrella")."""
+"""Things worn or held by another when both are asked for ("a girl with an umbrella")."""
+HOLDERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {item: tuple(h for (i, h) in HELD if i == item) for (item, _) in HELD}
+)
+SUPPORTS: Final = frozenset({"rock", "table", "hill"})
+"""Things others stand on: a rock under a lighthouse is not someone on a beach."""
 BACKDROPS: Final[Mapping[str, int]] = MappingProxyType(
     {"mountain": 0, "hill": 1, "forest": 2, "skyline": 3}
 )
@@ -371,6 +397,9 @@ def _context(reading: Reading, wants: list[Want], kind: str, minimal: bool) -> l
         extra.append("sea")
     if _has(wants, "lighthouse") and not _has(wants, "rock"):
         extra.append("rock")
+    umbrellas = next((w.count for w in wants if w.name == "umbrella"), 0)
+    if umbrellas and kind == "landscape" and not _has(wants, "figure"):
+        extra += ["figure"] * umbrellas
     if kind == "table" and not _has(wants, "table"):
         extra.append("table")
     outdoor = any(w.name in _OUTDOOR_ANIMALS for w in wants)
@@ -378,7 +407,8 @@ def _context(reading: Reading, wants: list[Want], kind: str, minimal: bool) -> l
     if kind == "landscape" and outdoor and not ground:
         extra.append("grass")
     extra += _sky_context(reading, wants, kind, minimal)
-    return [Want(n, 1, None, None, CONTEXT_WHY) for n in extra]
+    counts = Counter(extra)
+    return [Want(n, k, None, None, CONTEXT_WHY) for n, k in counts.items()]
 
 
 def _sky_context(reading: Reading, wants: list[Want], kind: str, minimal: bool) -> list[str]:
@@ -452,7 +482,9 @@ def _frame(
     horizon = _horizon(reading, wants, kind, h)
     water = None
     if horizon is not None and _has(wants, "sea", "river") and kind == "landscape":
-        grounded = any(shape_of(x.name).placement is Placement.GROUND for x in wants)
+        grounded = any(
+            shape_of(x.name).placement is Placement.GROUND and x.name not in SUPPORTS for x in wants
+        )
         depth = (h - margin - horizon) * (0.55 if grounded else 1.0)
         water = (horizon, horizon + depth)
     scale = {"panorama": 0.6, "from-above": 0.7}.get(reading.composition or "", 1.0)
@@ -546,14 +578,14 @@ class _Placer:
         f = self.frame
         factor = self._factor(shape, focal, want.count)
         w, h = size_box(f, want.name, factor * (1.0 if k == 0 else self.rng.uniform(0.7, 1.0)))
+        special = None if focal else self._special(want.name, w, h)
+        if special is not None:
+            return special
         if f.kind == "close-up":
             return self._close_up(w, h, focal)
         if focal:
             third = f.width * self.rng.choice((1 / 3, 2 / 3))
             return clamp_box(f, third - w / 2, vertical(f, shape.placement, h, self.rng), w, h)
-        special = self._special(want.name, w, h)
-        if special is not None:
-            return special
         region = self._region(want.name, k, w, h)
         ys = self._ys(want.name, k, shape.placement, h)
         x, y = free_spot(f, (w, h), region, self.taken, self.rng, ys=ys)
@@ -566,9 +598,9 @@ class _Placer:
             return self._under(anchor, w, h)
         if name == "hill" and (anchor := self._focal_on_horizon()) is not None:
             return self._hill_under(anchor, w, h)
-        holder = next((p for p in self.placed if p.name in HOLDERS.get(name, ())), None)
+        holder = self._free_holder(name)
         if holder is not None:
-            return self._held(name, holder, w, h)
+            return self._held(HELD[(name, holder.name)], holder, w, h)
         if name == "sun" and self.frame.low_sun and self.frame.horizon is not None:
             return self._low_sun(w, h, self.frame.horizon)
         return None
@@ -590,16 +622,17 @@ class _Placer:
         self.taken[self.taken.index(old)] = rect_of(anchor)
         return box
 
-    def _held(self, name: str, holder: PlacedSubject, w: float, h: float) -> Rect:
-        f = self.frame
-        cx = holder.x + holder.w / 2
-        if name == "umbrella":
-            uw = min(max(w, holder.w * 2.2), f.width * 0.5)
-            uh = uw * h / w
-            return clamp_box(f, cx - uw / 2, holder.y - uh * 0.35, uw, uh)
-        hw = holder.w * (0.8 if holder.name == "figure" else 0.5)
+    def _free_holder(self, name: str) -> PlacedSubject | None:
+        """The first holder of ``name`` not already holding one (one umbrella each)."""
+        holders = [p for p in self.placed if p.name in HOLDERS.get(name, ())]
+        busy = sum(1 for p in self.placed if p.name == name)
+        return holders[busy] if busy < len(holders) else None
+
+    def _held(self, hold: Hold, holder: PlacedSubject, w: float, h: float) -> Rect:
+        hw = min(holder.w * hold.width, self.frame.width * 0.5)
         hh = hw * h / w
-        return clamp_box(f, cx - hw / 2, holder.y - hh * 0.55, hw, hh)
+        x = holder.x + holder.w / 2 - hw / 2
+        return clamp_box(self.frame, x, holder.y + hold.down * holder.h - hold.up * hh, hw, hh)
 
     def _low_sun(self, w: float, h: float, horizon: float) -> Rect:
         f = self.frame
@@ -677,11 +710,13 @@ class _Placer:
 
 
 def _order(wants: Sequence[Want], focal: str | None) -> list[Want]:
-    """FILL bands first (others are placed against them), then the focal, then the rest."""
+    """FILL bands first (others are placed against them), then the focal, then the rest;
+    held things last, once their holders are in place."""
     fills = [w for w in wants if shape_of(w.name).placement is Placement.FILL or w.name == "table"]
     first = [w for w in wants if w.name == focal and w not in fills]
     rest = [w for w in wants if w not in fills and w not in first]
-    return fills + first + rest
+    held = [w for w in rest if _has(wants, *HOLDERS.get(w.name, ()))]
+    return fills + first + [w for w in rest if w not in held] + held
 
 
 def _place(frame: Frame, wants: Sequence[Want], rng: random.Random) -> list[PlacedSubject]:

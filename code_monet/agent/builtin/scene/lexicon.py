@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -42,274 +42,118 @@ class Entry(NamedTuple):
 
 # --- subjects: canonical name → the surface forms that name it (plurals are generated) ---
 
-SUBJECT_WORDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+_SUBJECT_TEXT: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "cat": ("cat", "kitty", "kitten", "tomcat", "tabby", "moggy", "feline", "house cat"),
+        "cat": "cat, kitty, kitten, tomcat, tabby, moggy, feline, house cat",
         "dog": (
-            "dog",
-            "puppy",
-            "pup",
-            "hound",
-            "doggy",
-            "doggie",
-            "pooch",
-            "mutt",
-            "terrier",
-            "labrador",
-            "poodle",
-            "spaniel",
-            "retriever",
-            "collie",
-            "canine",
-            "sheepdog",
+            "dog, puppy, pup, hound, doggy, doggie, pooch, mutt, terrier, labrador, poodle, "
+            "spaniel, retriever, collie, canine, sheepdog"
         ),
         "bird": (
-            "bird",
-            "sparrow",
-            "gull",
-            "seagull",
-            "robin",
-            "crow",
-            "raven",
-            "swallow",
-            "pigeon",
-            "dove",
-            "finch",
-            "blackbird",
-            "starling",
-            "songbird",
-            "eagle",
-            "hawk",
-            "heron",
-            "seabird",
-            "parrot",
-            "magpie",
-            "wren",
-            "falcon",
-            "kingfisher",
-            "bluebird",
+            "bird, sparrow, gull, seagull, robin, crow, raven, swallow, pigeon, dove, finch, "
+            "blackbird, starling, songbird, eagle, hawk, heron, seabird, parrot, magpie, wren, "
+            "falcon, kingfisher, bluebird"
         ),
-        "fish": ("fish", "goldfish", "salmon", "trout", "carp", "koi", "tuna", "minnow"),
-        "horse": ("horse", "pony", "stallion", "mare", "foal", "colt", "steed", "mustang"),
-        "owl": ("owl", "owlet"),
-        "whale": ("whale", "orca", "humpback", "dolphin"),
-        "rabbit": ("rabbit", "bunny", "hare"),
-        "fox": ("fox", "vixen"),
-        "butterfly": ("butterfly", "moth"),
-        "duck": ("duck", "duckling", "swan", "goose", "mallard"),
-        "portrait": ("portrait", "face", "selfie", "self portrait", "headshot"),
+        "fish": "fish, goldfish, salmon, trout, carp, koi, tuna, minnow",
+        "horse": "horse, pony, stallion, mare, foal, colt, steed, mustang",
+        "owl": "owl, owlet",
+        "whale": "whale, orca, humpback, dolphin",
+        "rabbit": "rabbit, bunny, hare",
+        "fox": "fox, vixen",
+        "butterfly": "butterfly, moth",
+        "duck": "duck, duckling, swan, goose, mallard",
+        "portrait": "portrait, face, selfie, self portrait, headshot",
         "figure": (
-            "figure",
-            "person",
-            "man",
-            "woman",
-            "girl",
-            "boy",
-            "child",
-            "kid",
-            "lady",
-            "gentleman",
-            "dancer",
-            "walker",
-            "stranger",
-            "traveller",
-            "traveler",
-            "wanderer",
-            "silhouette",
-            "fisherman",
-            "sailor",
-            "human",
+            "figure, person, man, woman, girl, boy, child, kid, lady, gentleman, dancer, walker, "
+            "stranger, traveller, traveler, wanderer, silhouette, fisherman, sailor, human, "
+            "astronaut"
         ),
-        "hands": ("hands", "hand", "fingers", "fist", "praying hands"),
+        "hands": "hands, hand, fingers, fist, praying hands",
         "tree": (
-            "tree",
-            "oak",
-            "elm",
-            "maple",
-            "birch",
-            "willow",
-            "beech",
-            "sapling",
-            "orchard",
-            "apple tree",
-            "cherry tree",
-            "oak tree",
-            "bare tree",
+            "tree, oak, elm, maple, birch, willow, beech, sapling, orchard, apple tree, cherry "
+            "tree, oak tree, bare tree, branch, branches"
         ),
-        "pine": ("pine", "pine tree", "fir", "spruce", "evergreen", "conifer", "christmas tree"),
-        "palm": ("palm", "palm tree", "coconut", "coconut tree"),
-        "forest": ("forest", "woods", "woodland", "jungle", "grove", "thicket", "rainforest"),
+        "pine": "pine, pine tree, fir, spruce, evergreen, conifer, christmas tree",
+        "palm": "palm, palm tree, coconut, coconut tree",
+        "forest": "forest, woods, woodland, jungle, grove, thicket, rainforest",
         "flower": (
-            "flower",
-            "blossom",
-            "bloom",
-            "rose",
-            "tulip",
-            "daisy",
-            "sunflower",
-            "lily",
-            "poppy",
-            "orchid",
-            "lotus",
-            "bouquet",
-            "petal",
-            "garden",
-            "dandelion",
-            "peony",
-            "wildflower",
-            "cherry blossom",
+            "flower, blossom, bloom, rose, tulip, daisy, sunflower, lily, poppy, orchid, lotus, "
+            "bouquet, petal, garden, dandelion, peony, wildflower, cherry blossom"
         ),
-        "mountain": ("mountain", "peak", "alps", "summit", "volcano", "mountain range"),
+        "mountain": "mountain, peak, alps, summit, volcano, mountain range",
         "sea": (
-            "sea",
-            "ocean",
-            "waves",
-            "wave",
-            "surf",
-            "seascape",
-            "tide",
-            "bay",
-            "harbour",
-            "harbor",
-            "beach",
-            "shore",
-            "coast",
-            "seaside",
-            "lake",
-            "pond",
-            "lagoon",
-            "water",
+            "sea, ocean, waves, wave, surf, seascape, tide, bay, harbour, harbor, beach, shore, "
+            "coast, seaside, lake, pond, lagoon, water"
         ),
-        "river": ("river", "stream", "creek", "brook", "canal", "waterfall"),
-        "cloud": ("cloud", "cloudy", "cumulus", "cloudscape"),
-        "moon": ("moon", "moonlit", "moonlight", "full moon", "crescent", "moonrise"),
-        "sun": ("sun", "sunshine", "sunlight", "sunburst", "sunny"),
+        "river": "river, stream, creek, brook, canal, waterfall",
+        "cloud": "cloud, cloudy, cumulus, cloudscape",
+        "moon": "moon, moonlit, moonlight, full moon, crescent, moonrise",
+        "sun": "sun, sunshine, sunlight, sunburst, sunny",
         "stars": (
-            "stars",
-            "star",
-            "starry",
-            "starlight",
-            "constellation",
-            "galaxy",
-            "milky way",
-            "starry night",
-            "night sky",
+            "stars, star, starry, starlight, constellation, galaxy, milky way, starry night, "
+            "night sky"
         ),
-        "hill": ("hill", "hillside", "dune", "valley", "countryside", "slope"),
-        "rock": ("rock", "stone", "boulder", "cliff", "reef", "pebble", "crag"),
-        "grass": ("grass", "meadow", "field", "lawn", "prairie", "pasture", "reeds"),
-        "mushroom": ("mushroom", "toadstool", "fungus", "fungi"),
-        "cactus": ("cactus", "cacti", "succulent", "saguaro", "desert"),
-        "lighthouse": ("lighthouse", "beacon", "light house"),
+        "hill": "hill, hillside, dune, valley, countryside, slope",
+        "rock": "rock, stone, boulder, cliff, reef, pebble, crag",
+        "grass": "grass, meadow, field, lawn, prairie, pasture, reeds",
+        "mushroom": "mushroom, toadstool, fungus, fungi",
+        "cactus": "cactus, cacti, succulent, saguaro, desert",
+        "lighthouse": "lighthouse, beacon, light house",
         "house": (
-            "house",
-            "home",
-            "cottage",
-            "cabin",
-            "hut",
-            "barn",
-            "farmhouse",
-            "villa",
-            "shack",
-            "bungalow",
-            "chalet",
+            "house, home, cottage, cabin, hut, barn, farmhouse, villa, shack, bungalow, chalet, "
+            "building"
         ),
         "skyline": (
-            "skyline",
-            "city",
-            "cityscape",
-            "skyscraper",
-            "downtown",
-            "metropolis",
-            "buildings",
-            "town",
-            "city skyline",
-            "new york",
-            "rooftops",
-            "high rise",
+            "skyline, city, cityscape, skyscraper, downtown, metropolis, buildings, town, city "
+            "skyline, new york, rooftops, high rise"
         ),
-        "bridge": ("bridge", "viaduct", "footbridge", "aqueduct"),
+        "bridge": "bridge, viaduct, footbridge, aqueduct",
         "boat": (
-            "boat",
-            "ship",
-            "vessel",
-            "rowboat",
-            "canoe",
-            "kayak",
-            "ferry",
-            "tugboat",
-            "steamer",
-            "barge",
-            "fishing boat",
-            "gondola",
-            "freighter",
-            "trawler",
+            "boat, ship, vessel, rowboat, canoe, kayak, ferry, tugboat, steamer, barge, fishing "
+            "boat, gondola, freighter, trawler"
         ),
         "sailboat": (
-            "sailboat",
-            "yacht",
-            "sail",
-            "schooner",
-            "dinghy",
-            "sailing boat",
-            "galleon",
-            "sailing ship",
-            "clipper",
+            "sailboat, yacht, sail, schooner, dinghy, sailing boat, galleon, sailing ship, clipper"
         ),
-        "castle": ("castle", "palace", "fortress", "fort", "citadel", "stronghold"),
-        "windmill": ("windmill", "mill", "wind turbine"),
-        "tower": ("tower", "spire", "minaret", "turret", "eiffel tower", "clocktower"),
+        "castle": "castle, palace, fortress, fort, citadel, stronghold",
+        "windmill": "windmill, mill, wind turbine",
+        "tower": "tower, spire, minaret, turret, eiffel tower, clocktower",
         "street": (
-            "street",
-            "road",
-            "avenue",
-            "alley",
-            "alleyway",
-            "lane",
-            "boulevard",
-            "sidewalk",
-            "pavement",
-            "path",
+            "street, road, avenue, alley, alleyway, lane, boulevard, sidewalk, pavement, path"
         ),
-        "train": ("train", "locomotive", "railway", "railroad", "tram", "steam train"),
-        "church": ("church", "chapel", "cathedral", "temple", "mosque", "abbey", "belfry"),
-        "car": ("car", "automobile", "taxi", "truck", "van", "jeep", "bus"),
-        "lamppost": (
-            "lamppost",
-            "lamp post",
-            "streetlight",
-            "street light",
-            "street lamp",
-            "streetlamp",
-        ),
-        "fence": ("fence", "gate", "railing", "picket fence", "hedge"),
-        "window": (
-            "window",
-            "windowsill",
-            "sill",
-            "window sill",
-            "pane",
-            "windowpane",
-            "casement",
-        ),
-        "cup": ("cup", "mug", "teacup", "coffee", "tea", "espresso", "coffee cup"),
-        "vase": ("vase", "urn", "jug", "pitcher", "flowerpot", "pot"),
-        "chair": ("chair", "armchair", "stool", "seat", "bench", "rocking chair"),
-        "bicycle": ("bicycle", "bike", "tricycle", "push bike"),
-        "book": ("book", "novel", "notebook", "diary", "library", "bookshelf"),
-        "teapot": ("teapot", "kettle", "tea pot"),
-        "guitar": ("guitar", "ukulele", "violin", "cello", "lute"),
-        "table": ("table", "desk", "kitchen table", "tabletop"),
-        "bottle": ("bottle", "wine", "flask", "jar", "wine bottle"),
-        "lamp": ("lamp", "lantern", "desk lamp", "lampshade"),
-        "clock": ("clock", "timepiece", "grandfather clock", "alarm clock"),
-        "umbrella": ("umbrella", "parasol", "brolly"),
-        "kite": ("kite",),
-        "apple": ("apple", "fruit", "pear", "cherry", "cherries", "fruit bowl"),
-        "candle": ("candle", "candlelight", "candlestick", "taper"),
-        "hat": ("hat", "bonnet", "fedora", "top hat", "bowler hat", "sombrero"),
-        "bowl": ("bowl", "dish", "basin"),
+        "train": "train, locomotive, railway, railroad, tram, steam train",
+        "church": "church, chapel, cathedral, temple, mosque, abbey, belfry",
+        "car": "car, automobile, taxi, truck, van, jeep, bus",
+        "lamppost": "lamppost, lamp post, streetlight, street light, street lamp, streetlamp",
+        "fence": "fence, gate, railing, picket fence, hedge",
+        "window": "window, windowsill, sill, window sill, pane, windowpane, casement",
+        "cup": "cup, mug, teacup, coffee, tea, espresso, coffee cup",
+        "vase": "vase, urn, jug, pitcher, flowerpot, pot",
+        "chair": "chair, armchair, stool, seat, bench, rocking chair",
+        "bicycle": "bicycle, bike, tricycle, push bike",
+        "book": "book, novel, notebook, diary, library, bookshelf",
+        "teapot": "teapot, kettle, tea pot",
+        "guitar": "guitar, ukulele, violin, cello, lute",
+        "table": "table, desk, kitchen table, tabletop",
+        "bottle": "bottle, wine, flask, jar, wine bottle",
+        "lamp": "lamp, lantern, desk lamp, lampshade",
+        "clock": "clock, timepiece, grandfather clock, alarm clock",
+        "umbrella": "umbrella, parasol, brolly",
+        "kite": "kite",
+        "apple": "apple, fruit, pear, cherry, cherries, fruit bowl",
+        "candle": "candle, candlelight, candlestick, taper",
+        "hat": "hat, bonnet, fedora, top hat, bowler hat, sombrero",
+        "bowl": "bowl, dish, basin",
     }
+)
+
+
+def _forms(text: str) -> tuple[str, ...]:
+    return tuple(form.strip() for form in text.split(","))
+
+
+SUBJECT_WORDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {name: _forms(text) for name, text in _SUBJECT_TEXT.items()}
 )
 """Every canonical name here is one of ``subjects.LIBRARY``'s keys (a test checks it)."""
 
@@ -329,6 +173,7 @@ _IRREGULAR_PLURALS: Final[Mapping[str, str]] = MappingProxyType(
         "knife": "knives",
     }
 )
+
 
 # --- colours: name → hex (#e94560 is the old stock accent and never appears) ---
 
@@ -422,453 +267,176 @@ COLOURS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-_COLOUR_FORMS: Final[Mapping[str, str]] = MappingProxyType(
+
+def _by_meaning(groups: Mapping[str, str]) -> Mapping[str, str]:
+    """{meaning: "form, form, …"} → {form: meaning}: tables read by meaning, looked up by form."""
+    return MappingProxyType(
+        {form: meaning for meaning, text in groups.items() for form in _forms(text)}
+    )
+
+
+def _by_number(groups: Mapping[int, str]) -> Mapping[str, int]:
+    return MappingProxyType({form: n for n, text in groups.items() for form in _forms(text)})
+
+
+_COLOUR_FORMS: Final[Mapping[str, str]] = _by_meaning(
     {
-        "reds": "red",
-        "reddish": "red",
-        "blues": "blue",
-        "bluish": "blue",
-        "blueish": "blue",
-        "greens": "green",
-        "greenish": "green",
-        "yellows": "yellow",
-        "yellowish": "yellow",
-        "pinks": "pink",
-        "pinkish": "pink",
-        "purples": "purple",
-        "purplish": "purple",
-        "oranges": "orange",
-        "orangey": "orange",
-        "greys": "grey",
-        "grays": "gray",
-        "greyish": "grey",
-        "grayish": "gray",
-        "browns": "brown",
-        "brownish": "brown",
-        "golds": "gold",
-        "violets": "violet",
-        "whites": "white",
-        "blacks": "black",
-        "silvery": "silver",
-        "coppery": "copper",
+        "red": "reds, reddish",
+        "blue": "blues, bluish, blueish",
+        "green": "greens, greenish",
+        "yellow": "yellows, yellowish",
+        "pink": "pinks, pinkish",
+        "purple": "purples, purplish",
+        "orange": "oranges, orangey",
+        "grey": "greys, greyish",
+        "gray": "grays, grayish",
+        "brown": "browns, brownish",
+        "gold": "golds",
+        "violet": "violets",
+        "white": "whites",
+        "black": "blacks",
+        "silver": "silvery",
+        "copper": "coppery",
     }
 )
 
-_TINTS: Final[Mapping[str, str]] = MappingProxyType(
+_TINTS: Final[Mapping[str, str]] = _by_meaning(
     {
-        "dark": "dark",
-        "deep": "dark",
-        "darker": "dark",
-        "rich": "dark",
-        "light": "light",
-        "pale": "light",
-        "lighter": "light",
-        "pastel": "light",
-        "soft": "light",
-        "bright": "bright",
-        "vivid": "bright",
-        "brighter": "bright",
+        "dark": "dark, deep, darker, rich",
+        "light": "light, pale, lighter, pastel, soft",
+        "bright": "bright, vivid, brighter",
     }
 )
 
 # --- light, weather, mood, composition, quantity, place, style, intent ---
 
-TIMES: Final[Mapping[str, str]] = MappingProxyType(
+TIMES: Final[Mapping[str, str]] = _by_meaning(
     {
-        "dawn": "dawn",
-        "daybreak": "dawn",
-        "sunrise": "dawn",
-        "first light": "dawn",
-        "morning": "dawn",
-        "early morning": "dawn",
-        "aurora": "dawn",
-        "day": "day",
-        "daytime": "day",
-        "daylight": "day",
-        "noon": "day",
-        "midday": "day",
-        "afternoon": "day",
-        "sunny day": "day",
-        "high noon": "day",
-        "dusk": "dusk",
-        "sunset": "dusk",
-        "sundown": "dusk",
-        "twilight": "dusk",
-        "evening": "dusk",
-        "gloaming": "dusk",
-        "nightfall": "dusk",
-        "golden hour": "dusk",
-        "night": "night",
-        "nighttime": "night",
-        "midnight": "night",
-        "nocturne": "night",
-        "nocturnal": "night",
-        "moonlit": "night",
-        "moonlight": "night",
-        "starry": "night",
-        "starry night": "night",
-        "night sky": "night",
-        "tonight": "night",
+        "dawn": "dawn, daybreak, sunrise, first light, morning, early morning, aurora",
+        "day": "day, daytime, daylight, noon, midday, afternoon, sunny day, high noon",
+        "dusk": "dusk, sunset, sundown, twilight, evening, gloaming, nightfall, golden hour",
+        "night": (
+            "night, nighttime, midnight, nocturne, nocturnal, moonlit, moonlight, starry, starry "
+            "night, night sky, tonight"
+        ),
     }
 )
 
-WEATHER: Final[Mapping[str, str]] = MappingProxyType(
+WEATHER: Final[Mapping[str, str]] = _by_meaning(
     {
-        "fog": "fog",
-        "foggy": "fog",
-        "mist": "fog",
-        "misty": "fog",
-        "haze": "fog",
-        "hazy": "fog",
-        "smog": "fog",
-        "murky": "fog",
-        "rain": "rain",
-        "rainy": "rain",
-        "raining": "rain",
-        "rainfall": "rain",
-        "drizzle": "rain",
-        "shower": "rain",
-        "showers": "rain",
-        "downpour": "rain",
-        "wet": "rain",
-        "raindrops": "rain",
-        "storm": "storm",
-        "stormy": "storm",
-        "thunder": "storm",
-        "thunderstorm": "storm",
-        "lightning": "storm",
-        "tempest": "storm",
-        "hurricane": "storm",
-        "snow": "snow",
-        "snowy": "snow",
-        "snowing": "snow",
-        "snowfall": "snow",
-        "snowflakes": "snow",
-        "winter": "snow",
-        "wintry": "snow",
-        "frost": "snow",
-        "frosty": "snow",
-        "icy": "snow",
-        "blizzard": "snow",
-        "snowstorm": "snow",
-        "wind": "wind",
-        "windy": "wind",
-        "breeze": "wind",
-        "breezy": "wind",
-        "gust": "wind",
-        "gusty": "wind",
-        "gale": "wind",
-        "blustery": "wind",
-        "windswept": "wind",
+        "fog": "fog, foggy, mist, misty, haze, hazy, smog, murky",
+        "rain": (
+            "rain, rainy, raining, rainfall, drizzle, shower, showers, downpour, wet, raindrops"
+        ),
+        "storm": "storm, stormy, thunder, thunderstorm, lightning, tempest, hurricane",
+        "snow": (
+            "snow, snowy, snowing, snowfall, snowflakes, winter, wintry, frost, frosty, icy, "
+            "blizzard, snowstorm"
+        ),
+        "wind": "wind, windy, breeze, breezy, gust, gusty, gale, blustery, windswept",
     }
 )
 
-MOODS: Final[Mapping[str, str]] = MappingProxyType(
+MOODS: Final[Mapping[str, str]] = _by_meaning(
     {
-        "calm": "calm",
-        "serene": "calm",
-        "peaceful": "calm",
-        "tranquil": "calm",
-        "quiet": "calm",
-        "gentle": "calm",
-        "still": "calm",
-        "restful": "calm",
-        "placid": "calm",
-        "relaxing": "calm",
-        "happy": "happy",
-        "joyful": "happy",
-        "cheerful": "happy",
-        "joyous": "happy",
-        "merry": "happy",
-        "jolly": "happy",
-        "festive": "happy",
-        "glad": "happy",
-        "sad": "sad",
-        "melancholy": "sad",
-        "melancholic": "sad",
-        "gloomy": "sad",
-        "somber": "sad",
-        "sombre": "sad",
-        "mournful": "sad",
-        "sorrowful": "sad",
-        "bleak": "sad",
-        "forlorn": "sad",
-        "grey day": "sad",
-        "lonely": "lonely",
-        "alone": "lonely",
-        "solitary": "lonely",
-        "lone": "lonely",
-        "isolated": "lonely",
-        "desolate": "lonely",
-        "dramatic": "dramatic",
-        "epic": "dramatic",
-        "intense": "dramatic",
-        "powerful": "dramatic",
-        "bold": "dramatic",
-        "fierce": "dramatic",
-        "wild": "dramatic",
-        "turbulent": "dramatic",
-        "majestic": "dramatic",
-        "grand": "dramatic",
-        "mysterious": "mysterious",
-        "eerie": "mysterious",
-        "spooky": "mysterious",
-        "haunting": "mysterious",
-        "haunted": "mysterious",
-        "mystical": "mysterious",
-        "enigmatic": "mysterious",
-        "ghostly": "mysterious",
-        "strange": "mysterious",
-        "playful": "playful",
-        "whimsical": "playful",
-        "cute": "playful",
-        "silly": "playful",
-        "funny": "playful",
-        "fun": "playful",
-        "dreamy": "dreamy",
-        "dreamlike": "dreamy",
-        "ethereal": "dreamy",
-        "surreal": "dreamy",
-        "romantic": "dreamy",
-        "nostalgic": "dreamy",
-        "wistful": "dreamy",
-        "magical": "dreamy",
-        "cozy": "cozy",
-        "cosy": "cozy",
-        "warm": "cozy",
-        "homely": "cozy",
-        "snug": "cozy",
-        "lively": "lively",
-        "energetic": "lively",
-        "vibrant": "lively",
+        "calm": "calm, serene, peaceful, tranquil, quiet, gentle, still, restful, placid, relaxing",
+        "happy": "happy, joyful, cheerful, joyous, merry, jolly, festive, glad",
+        "sad": (
+            "sad, melancholy, melancholic, gloomy, somber, sombre, mournful, sorrowful, bleak, "
+            "forlorn, grey day"
+        ),
+        "lonely": "lonely, alone, solitary, lone, isolated, desolate",
+        "dramatic": (
+            "dramatic, epic, intense, powerful, bold, fierce, wild, turbulent, majestic, grand"
+        ),
+        "mysterious": (
+            "mysterious, eerie, spooky, haunting, haunted, mystical, enigmatic, ghostly, strange"
+        ),
+        "playful": "playful, whimsical, cute, silly, funny, fun",
+        "dreamy": "dreamy, dreamlike, ethereal, surreal, romantic, nostalgic, wistful, magical",
+        "cozy": "cozy, cosy, warm, homely, snug",
+        "lively": "lively, energetic, vibrant, colourful, colorful",
     }
 )
 
-COMPOSITIONS: Final[Mapping[str, str]] = MappingProxyType(
+COMPOSITIONS: Final[Mapping[str, str]] = _by_meaning(
     {
-        "close up": "close-up",
-        "closeup": "close-up",
-        "portrait": "close-up",
-        "zoomed in": "close-up",
-        "macro": "close-up",
-        "portrait of": "close-up",
-        "face of": "close-up",
-        "study of": "close-up",
-        "detail of": "close-up",
-        "from above": "from-above",
-        "aerial": "from-above",
-        "bird's eye": "from-above",
-        "birds eye": "from-above",
-        "birdseye": "from-above",
-        "overhead": "from-above",
-        "top down": "from-above",
-        "bird's eye view": "from-above",
-        "aerial view": "from-above",
-        "panorama": "panorama",
-        "panoramic": "panorama",
-        "wide": "panorama",
-        "wide angle": "panorama",
-        "vista": "panorama",
-        "widescreen": "panorama",
-        "minimal": "minimal",
-        "minimalist": "minimal",
-        "minimalistic": "minimal",
-        "simple": "minimal",
-        "sparse": "minimal",
-        "spare": "minimal",
-        "bare": "minimal",
-        "empty": "minimal",
-        "clean": "minimal",
-        "uncluttered": "minimal",
-        "crowded": "crowded",
-        "busy": "crowded",
-        "full": "crowded",
-        "bustling": "crowded",
-        "dense": "crowded",
-        "packed": "crowded",
-        "cluttered": "crowded",
-        "teeming": "crowded",
-        "still life": "still-life",
-        "still-life": "still-life",
-        "tabletop scene": "still-life",
+        "close-up": (
+            "close up, closeup, portrait, zoomed in, macro, portrait of, face of, study of, "
+            "detail of"
+        ),
+        "from-above": (
+            "from above, aerial, bird's eye, birds eye, birdseye, overhead, top down, bird's eye "
+            "view, aerial view"
+        ),
+        "panorama": "panorama, panoramic, wide, wide angle, vista, widescreen",
+        "minimal": (
+            "minimal, minimalist, minimalistic, simple, sparse, spare, bare, empty, clean, "
+            "uncluttered"
+        ),
+        "crowded": "crowded, busy, full, bustling, dense, packed, cluttered, teeming",
+        "still-life": "still life, still-life, tabletop scene",
     }
 )
 
-QUANTITIES: Final[Mapping[str, int]] = MappingProxyType(
+QUANTITIES: Final[Mapping[str, int]] = _by_number(
     {
-        "one": 1,
-        "single": 1,
-        "lone": 1,
-        "two": 2,
-        "pair": 2,
-        "couple": 2,
-        "twin": 2,
-        "twins": 2,
-        "three": 3,
-        "trio": 3,
-        "four": 4,
-        "five": 5,
-        "six": 6,
-        "seven": 7,
-        "eight": 8,
-        "nine": 8,
-        "ten": 8,
-        "few": 3,
-        "a few": 3,
-        "some": 3,
-        "several": 4,
-        "many": 6,
-        "lots": 6,
-        "lots of": 6,
-        "a lot of": 6,
-        "numerous": 6,
-        "dozens": 7,
-        "flock": 5,
-        "herd": 4,
-        "school": 5,
-        "pack": 4,
-        "swarm": 6,
-        "group": 4,
-        "fleet": 4,
-        "bunch": 4,
-        "cluster": 4,
-        "pod": 3,
-        "gaggle": 4,
-        "family": 3,
-        "row": 4,
-        "2": 2,
-        "3": 3,
-        "4": 4,
-        "5": 5,
-        "6": 6,
-        "7": 7,
-        "8": 8,
+        1: "one, single, lone",
+        2: "two, pair, couple, twin, twins, 2",
+        3: "three, trio, few, a few, some, pod, family, 3",
+        4: "four, several, herd, pack, group, fleet, bunch, cluster, gaggle, row, 4",
+        5: "five, flock, school, 5",
+        6: "six, many, lots, lots of, a lot of, numerous, swarm, 6",
+        7: "seven, dozens, 7",
+        8: "eight, nine, ten, 8",
     }
 )
 
-PLACES: Final[Mapping[str, str]] = MappingProxyType(
+PLACES: Final[Mapping[str, str]] = _by_meaning(
     {
-        "top left": "top-left",
-        "upper left": "top-left",
-        "top left corner": "top-left",
-        "top right": "top-right",
-        "upper right": "top-right",
-        "top right corner": "top-right",
-        "bottom left": "bottom-left",
-        "lower left": "bottom-left",
-        "bottom left corner": "bottom-left",
-        "bottom right": "bottom-right",
-        "lower right": "bottom-right",
-        "bottom right corner": "bottom-right",
+        "top-left": "top left, upper left, top left corner",
+        "top-right": "top right, upper right, top right corner",
+        "bottom-left": "bottom left, lower left, bottom left corner",
+        "bottom-right": "bottom right, lower right, bottom right corner",
         "left": "left",
         "right": "right",
-        "centre": "center",
-        "center": "center",
-        "middle": "center",
-        "top": "top",
-        "upper": "top",
-        "bottom": "bottom",
-        "lower": "bottom",
+        "center": "centre, center, middle",
+        "top": "top, upper",
+        "bottom": "bottom, lower",
         "corner": "corner",
-        "sky": "sky",
-        "in the sky": "sky",
-        "foreground": "foreground",
-        "front": "foreground",
-        "background": "background",
-        "distance": "background",
-        "far": "background",
-        "horizon": "background",
+        "sky": "sky, in the sky",
+        "foreground": "foreground, front",
+        "background": "background, distance, far, horizon",
     }
 )
 
-STYLES: Final[Mapping[str, str]] = MappingProxyType(
+STYLES: Final[Mapping[str, str]] = _by_meaning(
     {
-        "abstract": "abstract",
-        "abstraction": "abstract",
-        "pattern": "pattern",
-        "patterns": "pattern",
-        "rhythm": "rhythm",
-        "rhythms": "rhythm",
-        "rhythmic": "rhythm",
-        "geometric": "geometric",
-        "geometry": "geometric",
-        "shapes": "geometric",
-        "lines": "pattern",
-        "stripes": "pattern",
-        "grid": "geometric",
-        "circles": "geometric",
-        "squares": "geometric",
-        "triangles": "geometric",
-        "swirls": "pattern",
-        "spirals": "pattern",
-        "dots": "pattern",
-        "mosaic": "pattern",
-        "tessellation": "pattern",
-        "texture": "pattern",
-        "non figurative": "abstract",
-        "nonrepresentational": "abstract",
-        "composition": "abstract",
-        "forms": "geometric",
+        "abstract": "abstract, abstraction, non figurative, nonrepresentational, composition",
+        "pattern": (
+            "pattern, patterns, lines, stripes, swirls, spirals, dots, mosaic, tessellation, "
+            "texture"
+        ),
+        "rhythm": "rhythm, rhythms, rhythmic",
+        "geometric": "geometric, geometry, shapes, grid, circles, squares, triangles, forms",
     }
 )
 
-INTENTS: Final[Mapping[str, str]] = MappingProxyType(
+INTENTS: Final[Mapping[str, str]] = _by_meaning(
     {
-        "add": "add",
-        "put": "add",
-        "place": "add",
-        "include": "add",
-        "another": "add",
-        "extra": "add",
-        "also": "add",
-        "give": "add",
-        "more": "more",
-        "busier": "more",
-        "fuller": "more",
-        "denser": "more",
-        "bigger": "bigger",
-        "larger": "bigger",
-        "big": "bigger",
-        "large": "bigger",
-        "huge": "bigger",
-        "giant": "bigger",
-        "enormous": "bigger",
-        "enlarge": "bigger",
-        "taller": "bigger",
-        "smaller": "smaller",
-        "small": "smaller",
-        "tiny": "smaller",
-        "little": "smaller",
-        "shrink": "smaller",
-        "less": "less",
-        "fewer": "less",
-        "clutter": "less",
-        "declutter": "less",
-        "simpler": "less",
-        "cleaner": "less",
-        "calmer": "less",
-        "sparser": "less",
-        "remove": "remove",
-        "delete": "remove",
-        "drop": "remove",
-        "without": "remove",
-        "finish": "finish",
-        "finished": "finish",
-        "done": "finish",
-        "sign": "finish",
-        "sign it": "finish",
-        "signature": "finish",
-        "complete": "finish",
-        "stop": "finish",
-        "enough": "finish",
-        "that's it": "finish",
-        "that's all": "finish",
-        "wrap up": "finish",
-        "bluer": "more",
-        "redder": "more",
-        "greener": "more",
+        "add": "add, put, place, include, another, extra, also, give",
+        "more": "more, busier, fuller, denser, bluer, redder, greener",
+        "bigger": "bigger, larger, big, large, huge, giant, enormous, enlarge, taller",
+        "smaller": "smaller, small, tiny, little, shrink",
+        "less": "less, fewer, clutter, declutter, simpler, cleaner, calmer, sparser",
+        "remove": "remove, delete, drop, without",
+        "finish": (
+            "finish, finished, done, sign, sign it, signature, complete, stop, enough, that's it, "
+            "that's all, wrap up"
+        ),
     }
 )
+
 _COLOUR_COMPARATIVES: Final[Mapping[str, str]] = MappingProxyType(
     {"bluer": "blue", "redder": "red", "greener": "green"}
 )
@@ -961,12 +529,12 @@ def _subject_forms() -> Iterable[tuple[str, Entry, bool]]:
     """(surface, entry, is_plural) for every subject synonym and its plural."""
     for name, forms in SUBJECT_WORDS.items():
         for form in forms:
-            yield form, Entry(Kind.SUBJECT, name), form in ("stars", "hands", "woods", "waves")
+            yield form, Entry(Kind.SUBJECT, name), form in ("woods", "waves", "rocks")
             last = form.split()[-1]
             if last.endswith("s") or form in ("sunny", "cloudy", "starry", "moonlit"):
                 continue
             plural = " ".join([*form.split()[:-1], _plural(last)])
-            yield plural, Entry(Kind.SUBJECT, name), True
+            yield plural, Entry(Kind.SUBJECT, name), plural != name  # "hands" is one subject
 
 
 def _other_forms() -> Iterable[tuple[str, Entry]]:
@@ -1051,25 +619,42 @@ def _lookup(tokens: list[str], i: int) -> tuple[int, tuple[Entry, ...], bool]:
     return 0, (), False
 
 
+BREAKS: Final = _word_set(
+    "with in on at under over by from near beside behind above below against across through "
+    "during into onto"
+)
+"""Prepositions end a "red …" or "two …" run: in "a cat on a red mat" the cat is not red."""
+REACH: Final = 4
+"""How many words a colour or number may stand before the subject it qualifies."""
+QUIET_ENDINGS: Final = ("ing", "ed")
+"""Unknown verbs ("galloping", "reflected") pose a subject; they are not things to draw."""
+
+
 @dataclass
 class _Walk:
     """Mutable scratch state of one ``read_words`` pass (local to the call)."""
 
-    subjects: list[Wanted]
-    colours: list[NamedColour]
-    tied: set[int]
-    times: list[str]
-    weather: list[str]
-    moods: list[str]
-    compositions: list[str]
-    styles: list[str]
-    places: list[str]
-    intents: list[str]
-    unknown: list[str]
-    matched: list[tuple[str, str]]
+    subjects: list[Wanted] = field(default_factory=list)
+    colours: list[NamedColour] = field(default_factory=list)
+    tied: set[int] = field(default_factory=set)
+    buckets: dict[Kind, list[str]] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    matched: list[tuple[str, str]] = field(default_factory=list)
+    pos: int = 0  # index of the token being read
     pending_colour: int | None = None  # index into colours
     pending_count: int | None = None
+    pending_at: int = 0
+    last_subject_at: int = -REACH - 1
     tint: str | None = None
+
+    def bucket(self, kind: Kind) -> list[str]:
+        return self.buckets.setdefault(kind, [])
+
+    def drop_pending(self) -> None:
+        """A "many" that counted nothing ("many colours") reads as a crowded composition."""
+        if self.pending_count is not None and self.pending_count >= 6:
+            self.bucket(Kind.COMPOSITION).append("crowded")
+        self.pending_colour = self.pending_count = None
 
 
 def _tinted(hex_colour: str, tint: str | None) -> str:
@@ -1084,8 +669,11 @@ def _tinted(hex_colour: str, tint: str | None) -> str:
 
 
 def _take_subject(walk: _Walk, name: str, plural: bool) -> None:
-    colour = None
-    colour_name = None
+    repeat = walk.subjects and walk.subjects[-1].name == name
+    if repeat and walk.pos - walk.last_subject_at <= REACH:
+        walk.drop_pending()  # "koi fish", "a cup of coffee": one subject named twice
+        return
+    colour = colour_name = None
     if walk.pending_colour is not None:
         walk.tied.add(walk.pending_colour)
         colour = walk.colours[walk.pending_colour].hex
@@ -1094,74 +682,61 @@ def _take_subject(walk: _Walk, name: str, plural: bool) -> None:
     count = walk.pending_count if walk.pending_count is not None else (3 if plural else 1)
     walk.subjects.append(Wanted(name, count, colour, counted, colour_name))
     walk.pending_colour = walk.pending_count = None
+    walk.last_subject_at = walk.pos
 
 
-def _take_entry(walk: _Walk, entry: Entry, plural: bool, keeps: list[bool]) -> None:
+def _take_entry(walk: _Walk, entry: Entry, plural: bool) -> None:
     kind, value = entry
     if kind is Kind.SUBJECT:
         _take_subject(walk, value, plural)
     elif kind is Kind.COLOUR:
         name = value if walk.tint is None else f"{walk.tint} {value}"
         walk.colours.append(NamedColour(name, _tinted(COLOURS[value], walk.tint)))
-        walk.pending_colour = len(walk.colours) - 1
-        keeps.append(True)
+        walk.pending_colour, walk.pending_at = len(walk.colours) - 1, walk.pos
     elif kind is Kind.TINT:
         walk.tint = value
-        keeps.append(True)
     elif kind is Kind.QUANTITY:
-        walk.pending_count = int(value)
-        keeps.append(True)
+        walk.pending_count, walk.pending_at = int(value), walk.pos
     else:
-        bucket = {
-            Kind.TIME: walk.times,
-            Kind.WEATHER: walk.weather,
-            Kind.MOOD: walk.moods,
-            Kind.COMPOSITION: walk.compositions,
-            Kind.STYLE: walk.styles,
-            Kind.PLACE: walk.places,
-            Kind.INTENT: walk.intents,
-        }.get(kind)
-        if bucket is not None:
-            bucket.append(value)
+        walk.bucket(kind).append(value)
 
 
 def _take(walk: _Walk, surface: str, entries: tuple[Entry, ...], plural: bool) -> None:
-    keeps: list[bool] = []
     for entry in entries:
-        _take_entry(walk, entry, plural, keeps)
+        _take_entry(walk, entry, plural)
     if entries[0].kind is not Kind.TINT:
         walk.tint = None
-    if not keeps and not any(e.kind is Kind.SUBJECT for e in entries):
-        # a content word that is not a colour, number or subject ends any "red …" run
-        walk.pending_colour = None
-        _quantity_as_crowd(walk)
     walk.matched.append((surface, ", ".join(f"{e.kind.value} {e.value}" for e in entries)))
 
 
-def _quantity_as_crowd(walk: _Walk) -> None:
-    """A "many" that counted nothing ("many colours") reads as a crowded composition."""
-    if walk.pending_count is not None and walk.pending_count >= 6:
-        walk.compositions.append("crowded")
-    walk.pending_count = None
+def _skip(walk: _Walk, word: str) -> None:
+    """A word not in the table: a break, a quiet word, or something it cannot draw."""
+    if word in BREAKS:
+        walk.drop_pending()
+        return
+    quiet = word in STOP_WORDS or word in FILLERS or word.isdigit()
+    if quiet or (len(word) > 5 and word.endswith(QUIET_ENDINGS)):
+        return
+    walk.unknown.append(word.removesuffix("'s"))
 
 
 def read_words(text: str) -> Reading:
     """Read a prompt or a nudge into a ``Reading``; never raises, whatever the text."""
     tokens = _tokens(text or "")
-    walk = _Walk([], [], set(), [], [], [], [], [], [], [], [], [])
+    walk = _Walk()
     i = 0
     while i < len(tokens):
+        walk.pos = i
+        if i - walk.pending_at > REACH:
+            walk.drop_pending()
         n, entries, plural = _lookup(tokens, i)
         if n == 0:
-            word = tokens[i]
-            if word not in STOP_WORDS and word not in FILLERS and not word.isdigit():
-                walk.unknown.append(word.removesuffix("'s"))
-                walk.pending_colour = None
+            _skip(walk, tokens[i])
             i += 1
             continue
         _take(walk, " ".join(tokens[i : i + n]), entries, plural)
         i += n
-    _quantity_as_crowd(walk)
+    walk.drop_pending()
     for word, colour in _COLOUR_COMPARATIVES.items():
         if word in tokens:
             walk.colours.append(NamedColour(colour, COLOURS[colour]))
@@ -1170,19 +745,21 @@ def read_words(text: str) -> Reading:
 
 def _reading(walk: _Walk) -> Reading:
     free = tuple(c for k, c in enumerate(walk.colours) if k not in walk.tied)
-    abstract = "abstract" in walk.styles or (bool(walk.styles) and not walk.subjects)
+    styles = walk.bucket(Kind.STYLE)
+    times, moods = walk.bucket(Kind.TIME), walk.bucket(Kind.MOOD)
+    compositions = walk.bucket(Kind.COMPOSITION)
     return Reading(
         subjects=tuple(walk.subjects),
         colours=tuple(walk.colours),
         free_colours=free,
-        time_of_day=walk.times[-1] if walk.times else None,
-        weather=tuple(dict.fromkeys(walk.weather)),
-        mood=walk.moods[0] if walk.moods else None,
-        composition=walk.compositions[0] if walk.compositions else None,
-        abstract=abstract,
-        styles=tuple(dict.fromkeys(walk.styles)),
-        places=tuple(walk.places),
-        intents=tuple(dict.fromkeys(walk.intents)),
+        time_of_day=times[-1] if times else None,
+        weather=tuple(dict.fromkeys(walk.bucket(Kind.WEATHER))),
+        mood=moods[0] if moods else None,
+        composition=compositions[0] if compositions else None,
+        abstract="abstract" in styles or (bool(styles) and not walk.subjects),
+        styles=tuple(dict.fromkeys(styles)),
+        places=tuple(walk.bucket(Kind.PLACE)),
+        intents=tuple(dict.fromkeys(walk.bucket(Kind.INTENT))),
         unknown=tuple(dict.fromkeys(walk.unknown)),
         matched=tuple(walk.matched),
     )

@@ -328,7 +328,7 @@ def _density(n: _Nudge, less: bool) -> None:
         n.note("Nothing undrawn is left to clear away, so I'll keep what comes sparse.", "density")
 
 
-SUPPORTS = frozenset({"rock", "table", "window", "sea", "river"})
+NEVER_CLEARED = frozenset({"rock", "table", "window", "sea", "river", "hill"})
 
 
 def _clutter(subjects: Sequence[PlacedSubject]) -> list[PlacedSubject]:
@@ -340,7 +340,7 @@ def _clutter(subjects: Sequence[PlacedSubject]) -> list[PlacedSubject]:
         if s.drawn or s.focal or shape_of(s.name).placement is Placement.FILL:
             kept.add(s.name)
             continue
-        if s.name in SUPPORTS or (s.name not in kept and s.why != CONTEXT_WHY):
+        if s.name in NEVER_CLEARED or (s.name not in kept and s.why != CONTEXT_WHY):
             kept.add(s.name)
             continue
         gone.append(s)
