@@ -459,19 +459,52 @@ def _amphora(s: _Sketch) -> None:
     s.fine(zig, tone=Tone.ACCENT, weight=0.9)
 
 
+def _tulip(s: _Sketch, x: float, y: float, r: float) -> None:
+    """A closed tulip head: a cup of three pointed petals on its stem's end at (x, y)."""
+    head = smooth(
+        [
+            (x, y + r * 0.9),
+            (x - r * 0.75, y + r * 0.2),
+            (x - r * 0.7, y - r * 0.75),
+            (x - r * 0.25, y - r * 0.35),
+            (x, y - r * 1.05),
+            (x + r * 0.25, y - r * 0.35),
+            (x + r * 0.7, y - r * 0.75),
+            (x + r * 0.75, y + r * 0.2),
+        ],
+        closed=True,
+        n=4,
+    )
+    s.accent(head, hatched=True)
+    s.line(head, closed=True, weight=0.9)
+    s.fine(smooth([(x, y + r * 0.85), (x - r * 0.1, y), (x, y - r * 0.9)]), weight=0.6)
+
+
 def _slim_vase(s: _Sketch) -> None:
     cx = 0.3
+    lip = 0.4
     profile = [
-        (0.03, 0.1),
-        (0.08, 0.06),
-        (0.3, s.j(0.075, 0.008)),
-        (0.62, s.j(0.13, 0.01)),
-        (0.86, 0.11),
-        (0.97, 0.08),
+        (lip, 0.1),
+        (lip + 0.05, 0.06),
+        (lip + 0.2, s.j(0.075, 0.008)),
+        (lip + 0.42, s.j(0.14, 0.01)),
+        (lip + 0.52, 0.12),
+        (0.975, 0.085),
     ]
+    head = (s.j(cx + 0.05, 0.02), s.j(0.1, 0.015))
+    stem = bezier((cx, lip), (cx, lip - 0.1), (head[0], head[1] + 0.15), head)
+    s.line(stem, weight=0.9)
+    tip = (cx - 0.2, s.j(0.16, 0.02))
+    blade = (
+        *bezier((cx - 0.01, lip), (cx - 0.06, lip - 0.12), (tip[0] + 0.02, tip[1] + 0.12), tip),
+        *bezier(tip, (tip[0] + 0.1, tip[1] + 0.08), (cx + 0.02, lip - 0.14), (cx + 0.01, lip)),
+    )
+    s.fill(blade, Tone.SHADE)
+    s.line(blade, closed=True, weight=0.8)
+    _tulip(s, head[0], head[1], 0.075)
     _vase_body(s, cx, profile, 0.7)
-    _bands(s, cx, profile, (0.55, 0.7))
-    for y in (0.6, 0.65):
+    _bands(s, cx, profile, (lip + 0.34, lip + 0.47))
+    for y in (lip + 0.38, lip + 0.42):
         w = _width_at(profile, y)
         s.fine(_front_arc(cx, y, w, w * 0.22), tone=Tone.ACCENT, weight=0.6)
 
@@ -1769,7 +1802,6 @@ def _delta_kite(s: _Sketch) -> None:
     s.fine((nose, tail_root), weight=1.0)
     s.fine(((0.12, 0.36), (0.58, 0.36)), weight=0.8)
     keel = (nose[0], 0.2), (cx + 0.05, 0.38), tail_root
-    s.fill(keel, Tone.SHADE)
     s.fine(keel, closed=True, weight=0.7)
     for dx in (-0.05, 0.05):
         s.line(
@@ -1777,6 +1809,7 @@ def _delta_kite(s: _Sketch) -> None:
             weight=1.1,
             tone=Tone.ACCENT,
         )
+    s.fine(smooth([(cx, 0.3), (0.18, 0.55), (0.05, 0.8), (0.0, 1.0)]), weight=0.5)
 
 
 def _kite(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
@@ -2262,7 +2295,7 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
         _umbrella,
         size=0.45,
     ),
-    SubjectSpec("kite", Category.OBJECT, Placement.SKY, _KITE_ASPECT, "#ffd93d", _kite, size=0.3),
+    SubjectSpec("kite", Category.OBJECT, Placement.SKY, _KITE_ASPECT, "#ff6b6b", _kite, size=0.3),
     SubjectSpec(
         "apple", Category.OBJECT, Placement.TABLE, _APPLE_ASPECT, "#c0392b", _apple, size=0.2
     ),
