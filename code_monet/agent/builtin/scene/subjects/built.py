@@ -271,6 +271,8 @@ def _smoke(sk: _Sketch, x: float, y: float, *, drift: float, puffs: int, r: floa
 
 
 def _lighthouse(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: striped tower sweeping two beams / on a heap of rocks in the surf /
+    further off, with the keeper's cottage."""
     sk = _Sketch(rng, medium, 0.5)
     if variant == 1:
         cx, top, base, half_t, half_b = 0.5, 0.3 + sk.jit(0.02), 0.78, 0.11, 0.17
@@ -391,6 +393,7 @@ def _rocks(sk: _Sketch) -> None:
 
 
 def _house(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: cottage with a smoking chimney / two-storey house / gambrel-roofed barn."""
     sk = _Sketch(rng, medium, 1.2)
     if variant == 1:
         _two_storey(sk)
@@ -401,8 +404,15 @@ def _house(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     return sk.done()
 
 
-def _chimney(sk: _Sketch, x: float, w: float, top: float, roof_at: float) -> None:
-    sk.area(rect(x, top, w, roof_at - top), Tone.BODY, hatch=True, angle=1.2, spacing=0.02)
+def _chimney(sk: _Sketch, x: float, w: float, top: float, slope: tuple[Point, Point]) -> None:
+    """A chimney standing on the roof line ``slope`` (two points on it), capped."""
+    (ax, ay), (bx, by) = slope
+
+    def roof_y(u: float) -> float:
+        return ay + (by - ay) * (u - ax) / (bx - ax)
+
+    stack = ((x, top), (x + w, top), (x + w, roof_y(x + w)), (x, roof_y(x)))
+    sk.area(stack, Tone.BODY, hatch=True, angle=1.2, spacing=0.02)
     sk.area(rect(x - 0.01, top - 0.02, w + 0.02, 0.02), Tone.SHADE, weight=0.8, spacing=0.012)
 
 
@@ -410,8 +420,8 @@ def _cottage(sk: _Sketch) -> None:
     eave, base = 0.52 + sk.jit(0.02), 0.98
     apex = 0.14 + sk.jit(0.02)
     sk.area(rect(0.16, eave, 0.68, base - eave), Tone.BODY)
-    sk.shade(((0.74, eave), (0.84, eave), (0.84, base), (0.74, base)), angle=1.2)
-    _chimney(sk, 0.64, 0.06, 0.16, 0.33)
+    sk.shade(((0.78, eave), (0.84, eave), (0.84, base), (0.78, base)), angle=1.2)
+    _chimney(sk, 0.64, 0.06, 0.16, ((0.5, apex), (0.92, eave)))
     _smoke(sk, 0.67, 0.12, drift=0.035, puffs=2, r=0.025)
     roof = ((0.08, eave), (0.5, apex), (0.92, eave))
     sk.area(roof, Tone.SHADE, weight=1.3, angle=0.4, spacing=0.028)
@@ -429,7 +439,7 @@ def _cottage(sk: _Sketch) -> None:
 def _two_storey(sk: _Sketch) -> None:
     eave, base = 0.34 + sk.jit(0.02), 0.98
     sk.area(rect(0.14, eave, 0.72, base - eave), Tone.BODY, weight=1.2)
-    _chimney(sk, 0.2, 0.06, 0.1, 0.24)
+    _chimney(sk, 0.19, 0.05, 0.08, ((0.09, eave), (0.24, 0.14)))
     roof = ((0.09, eave), (0.24, 0.14), (0.76, 0.14), (0.91, eave))
     sk.area(roof, Tone.SHADE, weight=1.3, angle=0.3, spacing=0.028)
     sk.detail(((0.14, (eave + base) / 2 + 0.02), (0.86, (eave + base) / 2 + 0.02)), weight=0.4)
@@ -470,11 +480,13 @@ def _barn(sk: _Sketch) -> None:
 _ROOFS: tuple[tuple[str, ...], ...] = (
     ("flat", "setback", "antenna", "flat", "slant", "setback", "flat"),
     ("flat", "setback", "flat", "pointed", "flat"),
-    ("dome", "gable", "gable", "flat", "gable", "spire", "gable"),
+    ("dome", "slant", "flat", "antenna", "setback", "flat", "pointed"),
 )
 
 
 def _skyline(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: towers of mixed heights / rising to one stepped landmark /
+    with a television tower."""
     sk = _Sketch(rng, medium, 2.5)
     roofs = _ROOFS[variant % len(_ROOFS)]
     if variant == 1:
@@ -482,7 +494,11 @@ def _skyline(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         _landmark(sk, 0.44, 0.56)
         _city_row(sk, roofs, 0.56, 1.0, rise=-1)
     elif variant == 2:
-        _city_row(sk, roofs, 0.0, 1.0, rise=0, low=0.3, high=0.6)
+        nx = sk.rng.uniform(0.28, 0.4)
+        _city_row(sk, roofs, 0.0, nx - 0.035, rise=0, low=0.3, high=0.62)
+        _building(sk, nx - 0.035, nx + 0.035, 0.8, "flat", dark=True)
+        _needle(sk, nx, 0.8)
+        _city_row(sk, roofs, nx + 0.035, 1.0, rise=0, low=0.3, high=0.66)
     else:
         _city_row(sk, roofs, 0.0, 1.0, rise=0, low=0.3, high=0.92)
     sk.line(((0.0, 0.995), (1.0, 0.995)), weight=1.0)
@@ -590,6 +606,25 @@ def _window_grid(sk: _Sketch, x0: float, x1: float, top: float) -> None:
         y += 0.07
 
 
+def _needle(sk: _Sketch, cx: float, base: float) -> None:
+    """A television tower: thin shaft, a disc-shaped pod and a mast, far above the roofs."""
+    pod_y = 0.26 + sk.jit(0.02)
+    shaft = ((cx - 0.008, base), (cx - 0.005, pod_y), (cx + 0.005, pod_y), (cx + 0.008, base))
+    sk.area(shaft, Tone.BODY, weight=1.1, hatch=False)
+    pod = (
+        (cx - 0.035, pod_y),
+        (cx - 0.02, pod_y - 0.04),
+        (cx + 0.02, pod_y - 0.04),
+        (cx + 0.035, pod_y),
+        (cx + 0.015, pod_y + 0.035),
+        (cx - 0.015, pod_y + 0.035),
+    )
+    sk.area(pod, Tone.BODY, weight=1.2, hatch=False)
+    sk.area(rect(cx - 0.03, pod_y - 0.012, 0.06, 0.012), Tone.ACCENT, weight=0.6)
+    sk.area(rect(cx - 0.005, pod_y - 0.1, 0.01, 0.06), Tone.BODY, weight=0.9, hatch=False)
+    sk.line(((cx, pod_y - 0.1), (cx, 0.01)), weight=1.0)
+
+
 def _landmark(sk: _Sketch, x0: float, x1: float) -> None:
     """The tall stepped tower with a mast that every skyline is recognised by."""
     w, cx = x1 - x0, (x0 + x1) / 2
@@ -616,6 +651,7 @@ def _landmark(sk: _Sketch, x0: float, x1: float) -> None:
 
 
 def _bridge(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: suspension bridge / stone arches / steel truss on piers."""
     sk = _Sketch(rng, medium, 3.0)
     if variant == 1:
         _arch_bridge(sk)
@@ -733,6 +769,8 @@ def _truss_bridge(sk: _Sketch) -> None:
 
 
 def _boat(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: rowing boat with oars / fishing boat with wheelhouse and mast /
+    steamer with funnels."""
     sk = _Sketch(rng, medium, 2.0)
     if variant == 1:
         _fishing_boat(sk)
@@ -743,7 +781,7 @@ def _boat(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     return sk.done()
 
 
-def _hull(sk: _Sketch, stern: Point, bow: Point, keel: float, *, sheer: float = 0.04) -> Poly:
+def _hull(stern: Point, bow: Point, keel: float, *, sheer: float = 0.04) -> Poly:
     """A hull seen from the side: sheer line along the top, a rounded belly below the water."""
     (sx, sy), (bx, by) = stern, bow
     top = bezier(
@@ -761,7 +799,7 @@ def _hull(sk: _Sketch, stern: Point, bow: Point, keel: float, *, sheer: float = 
 
 def _rowing_boat(sk: _Sketch) -> None:
     stern, bow = (0.12, 0.36), (0.88, 0.28 + sk.jit(0.02))
-    hull = _hull(sk, stern, bow, 0.8, sheer=0.16)
+    hull = _hull(stern, bow, 0.8, sheer=0.16)
     far = bezier(stern, (0.38, 0.38), (0.64, 0.34), bow, n=12)
     near = hull[:12]
     sk.area((*far, *reversed(near)), Tone.SHADE, weight=0.9, spacing=0.02, angle=1.2)
@@ -778,7 +816,7 @@ def _rowing_boat(sk: _Sketch) -> None:
 
 
 def _fishing_boat(sk: _Sketch) -> None:
-    hull = _hull(sk, (0.06, 0.55), (0.94, 0.48 + sk.jit(0.02)), 0.86)
+    hull = _hull((0.06, 0.55), (0.94, 0.48 + sk.jit(0.02)), 0.86)
     sk.area(hull, Tone.BODY, weight=1.4, hatch=False)
     sk.shade(_below(hull, 0.72), angle=0.3, spacing=0.025)
     sk.line(bezier((0.07, 0.62), (0.4, 0.68), (0.7, 0.66), (0.93, 0.55), n=12), weight=0.7)
@@ -846,6 +884,8 @@ def _steamer(sk: _Sketch) -> None:
 
 
 def _sailboat(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: sloop with mainsail and jib / dinghy with one striped sail /
+    three-masted tall ship."""
     sk = _Sketch(rng, medium, 0.9)
     if variant == 1:
         _dinghy(sk)
@@ -907,7 +947,7 @@ def _dinghy(sk: _Sketch) -> None:
 
 
 def _sail_hull(sk: _Sketch, stern: Point, bow: Point, keel: float) -> None:
-    hull = _hull(sk, stern, bow, keel, sheer=0.02)
+    hull = _hull(stern, bow, keel, sheer=0.02)
     sk.area(hull, Tone.SHADE, weight=1.4, spacing=0.022, angle=0.2)
     sk.detail(
         bezier(
@@ -971,6 +1011,8 @@ def _tall_ship(sk: _Sketch) -> None:
 
 
 def _castle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: curtain wall, towers and gatehouse / fairy-tale cones and flags /
+    keep on a hill."""
     sk = _Sketch(rng, medium, 1.4)
     if variant == 1:
         _fairy_castle(sk)
@@ -1075,6 +1117,7 @@ def _hill_castle(sk: _Sketch) -> None:
 
 
 def _windmill(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: tower mill / post mill on its trestle / smock mill with a stage."""
     sk = _Sketch(rng, medium, 0.8)
     if variant == 1:
         hub = _post_mill(sk)
@@ -1170,6 +1213,7 @@ def _sails(sk: _Sketch, hub: Point, length: float, start: float) -> None:
 
 
 def _tower(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: clock tower / lattice tower / round stone watchtower."""
     sk = _Sketch(rng, medium, 0.4)
     if variant == 1:
         _lattice_tower(sk)
@@ -1258,6 +1302,8 @@ def _watchtower(sk: _Sketch) -> None:
 
 
 def _street(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: avenue in one-point perspective with lamps / narrow alley with washing /
+    avenue with a zebra crossing and traffic light."""
     sk = _Sketch(rng, medium, 1.0)
     if variant == 1:
         _alley(sk)
@@ -1390,7 +1436,7 @@ def _alley(sk: _Sketch) -> None:
             _lerp((1.0, 1.0), vp, far),
             _lerp((0.0, 1.0), vp, far),
         ),
-        Tone.ACCENT,
+        Tone.LIGHT,
         weight=0.6,
     )
     ground = (
@@ -1433,6 +1479,8 @@ def _alley(sk: _Sketch) -> None:
 
 
 def _train(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: steam locomotive with tender and carriage / high-speed train /
+    diesel with two carriages."""
     sk = _Sketch(rng, medium, 3.2)
     sk.line(((0.0, 0.95), (1.0, 0.95)), weight=1.2)
     for k in range(17):
@@ -1562,6 +1610,8 @@ def _diesel_train(sk: _Sketch) -> None:
 
 
 def _church(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: village church with spire / chapel with bell-cote and rose window /
+    twin-towered cathedral."""
     sk = _Sketch(rng, medium, 0.9)
     if variant == 1:
         _chapel(sk)
@@ -1656,6 +1706,7 @@ def _cathedral(sk: _Sketch) -> None:
 
 
 def _car(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: saloon / rounded beetle / estate with a roof rack."""
     sk = _Sketch(rng, medium, 2.3)
     if variant == 1:
         _beetle(sk)
@@ -1802,6 +1853,7 @@ def _hatchback(sk: _Sketch) -> None:
 
 
 def _lamppost(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: lantern on a post / shepherd's-crook lamp / two globes on curved arms."""
     sk = _Sketch(rng, medium, 0.3)
     if variant == 1:
         _crook_lamp(sk)
@@ -1890,6 +1942,7 @@ def _twin_lamp(sk: _Sketch) -> None:
 
 
 def _fence(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: picket fence / post-and-rail fence / iron railing on a plinth."""
     sk = _Sketch(rng, medium, 4.0)
     if variant == 1:
         _rail_fence(sk)
@@ -1987,7 +2040,8 @@ def _iron_railing(sk: _Sketch) -> None:
 
 
 def _window(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    """A frame around the whole canvas: the scene shows through the middle, a sill below."""
+    """A frame around the whole canvas: the scene shows through the middle, a sill below.
+    Variants: casement with a transom / arched with tied curtains / sash with shutters."""
     sk = _Sketch(rng, medium, 1.0)
     if variant == 1:
         _arched_window(sk)
