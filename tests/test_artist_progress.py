@@ -30,7 +30,7 @@ from code_monet.workspace import WorkspaceState
 
 PROMPT = "a calm sea at night"
 SEED = 11
-MAX_TURNS = 12  # the builtin artist finishes within 7; this only bounds a broken run
+MAX_TURNS = 12  # the builtin artist finishes within 9; this only bounds a broken run
 
 
 @pytest.fixture
@@ -158,7 +158,8 @@ class TestRestartContinuesThePiece:
     async def test_progress_is_in_the_workspace_file(
         self, tmp_path: Path, sandbox: CodeSandbox
     ) -> None:
-        """After a turn the workspace on disk holds the turn index and the artist's plan."""
+        """After a turn the workspace on disk holds the turn index and the artist's scene plan
+        (its subjects, and what of it is already drawn)."""
         # Arrange
         studio = Studio(tmp_path / "one", sandbox)
         agent = await studio.begin()
@@ -170,13 +171,14 @@ class TestRestartContinuesThePiece:
         # Assert
         assert reloaded.turn_index == 1
         assert reloaded.artist_progress is not None
-        assert '"archetype":"seascape"' in reloaded.artist_progress
+        assert '"scene":{"prompt":"a calm sea at night"' in reloaded.artist_progress
+        assert '"done":["sky"' in reloaded.artist_progress
 
 
 class TestCrashMidTurn:
     """A process killed while a turn draws leaves a canvas the next start never redraws."""
 
-    @pytest.mark.parametrize("batch", range(1, 7))  # this piece draws six batches
+    @pytest.mark.parametrize("batch", range(1, 7))  # this piece draws more batches than six
     async def test_killed_when_a_batch_lands(
         self, tmp_path: Path, sandbox: CodeSandbox, batch: int
     ) -> None:
@@ -221,9 +223,10 @@ class TestUnusableProgress:
         [
             "",
             "not json",
-            '{"version": 2, "seed": 1, "piece": 1, "plan": null, "avoid": []}',
-            '{"version": 1, "seed": 1, "piece": 1, "plan": {"archetype": "moon"}, "avoid": []}',
-            '{"version": 1, "seed": 1, "piece": 1, "plan": null, "avoid": [[1, 2]]}',
+            '{"version": 1, "seed": 1, "piece": 1, "plan": null, "avoid": []}',
+            '{"version": 3, "seed": 1, "piece": 1, "plan": null, "avoid": []}',
+            '{"version": 2, "seed": 1, "piece": 1, "plan": {"archetype": "moon"}, "avoid": []}',
+            '{"version": 2, "seed": 1, "piece": 1, "plan": null, "avoid": [[1, 2]]}',
         ],
     )
     def test_restore_refuses_what_it_cannot_use(
@@ -243,7 +246,7 @@ class TestUnusableProgress:
         """Progress saved for piece 2 is not applied to piece 3."""
         # Arrange
         artist = BuiltinArtist(seed=3)
-        saved = '{"version": 1, "seed": 1, "piece": 2, "plan": null, "avoid": []}'
+        saved = '{"version": 2, "seed": 1, "piece": 2, "plan": null, "avoid": []}'
         # Act
         with caplog.at_level(logging.WARNING):
             artist.restore(saved, 3)
@@ -259,11 +262,11 @@ class TestProviders:
         """The builtin provider exports and restores its progress."""
         # Arrange
         provider = BuiltinProvider(seed=1)
-        saved = '{"version": 1, "seed": 7, "piece": 4, "plan": null, "avoid": [[1, 2, 3, 4]]}'
+        saved = '{"version": 2, "seed": 7, "piece": 4, "plan": null, "avoid": [[1, 2, 3, 4]]}'
         # Act
         provider.restore(saved, 4)
         # Assert
         assert isinstance(provider, ResumableProvider)
         assert provider.progress() == (
-            '{"version":1,"seed":7,"piece":4,"plan":null,"avoid":[[1.0,2.0,3.0,4.0]]}'
+            '{"version":2,"seed":7,"piece":4,"plan":null,"avoid":[[1.0,2.0,3.0,4.0]]}'
         )

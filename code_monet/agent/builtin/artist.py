@@ -1,15 +1,20 @@
 """The builtin artist's turn loop: look, listen, decide, draw, explain — through the tools only.
 
-Each turn it calls ``view_canvas`` and measures the result, folds in nudges and answers new
-human strokes, then runs one planned step as a ``generate_svg`` program. On the last turn it
-adds an accent with ``draw_paths`` and performs the ritual (``sign_canvas``, ``name_piece``,
-``mark_piece_done``). Everything random derives from (seed, piece, turn), never the clock, so a
-seed replays the same piece; tool errors are read, explained and worked around.
+Turn 0 composes a scene from the prompt (``scene.composer``) and says plainly what it took from
+the words, what it could not draw and what it does instead. Every turn it calls ``view_canvas``
+and measures the result, folds nudges into the scene (``scene.nudging``), answers new human
+strokes, then draws the next part of the scene back to front — sky and ground washes, the
+background, the focal subject, the foreground, the weather — in ``draw_paths`` batches of a
+few dozen strokes with its thinking in between. A piece without subjects is abstract and uses
+the technique programs (``generate_svg``) in the scene's colours. The last turn looks again,
+adds at most one fitting subject to a large empty region, signs where the rendered canvas has
+no ink, names the piece from what it shows and marks it done.
 
-``progress`` / ``restore`` carry the piece across restarts (see ``progress.py``). Anything that
-marks work as done — a step taken off the plan, the accent, the signature, the regions kept
-clear for visitors — is set *before* the tool call that draws it: the agent saves the progress
-before every tool call, so a crash mid-call may lose that stroke batch but never redraws it.
+Everything random derives from (seed, piece, purpose), never the clock, so a seed replays the
+same piece. ``progress`` / ``restore`` carry the piece across restarts (see ``progress.py``):
+anything that marks work as done — a subject's ``drawn``, an atmosphere chunk, a step taken,
+the signature — is set *before* the tool call that draws it: the agent saves the progress
+before every tool call, so a crash mid-call may lose that batch but never redraws it.
 """
 
 from __future__ import annotations
@@ -17,25 +22,41 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 from code_monet.agent.builtin import voice
 from code_monet.agent.builtin.api import ThinkingEvent, ToolCaller, TurnFinished, TurnInput
 from code_monet.agent.builtin.critic import CanvasReading, describe, read_canvas
-from code_monet.agent.builtin.finishing import accent_paths, make_title
+from code_monet.agent.builtin.finishing import (
+    CLUTTERED,
+    Position,
+    choose_signature,
+    finishing_addition,
+    make_title,
+    reserve_signature,
+    signature_box,
+)
 from code_monet.agent.builtin.layers import ROLE_OF_PHASE, layer_density, layer_params
-from code_monet.agent.builtin.nudges import interpret
-from code_monet.agent.builtin.palettes import INK, PALETTES
 from code_monet.agent.builtin.planner import (
     MAX_TURNS,
     PiecePlan,
+    PieceState,
     Step,
-    apply_direction,
+    Work,
     make_plan,
+    pending,
+    this_turn,
 )
 from code_monet.agent.builtin.progress import BuiltinProgress, ProgressError, Region
 from code_monet.agent.builtin.responses import respond_params
+from code_monet.agent.builtin.scene import atmosphere
+from code_monet.agent.builtin.scene.composer import compose
+from code_monet.agent.builtin.scene.marks import MarkKind, Medium
+from code_monet.agent.builtin.scene.nudging import apply_nudge
+from code_monet.agent.builtin.scene.painter import PathDict, batches, subject_strokes
+from code_monet.agent.builtin.scene.plan import ScenePlan
+from code_monet.agent.builtin.scene.subjects import LIBRARY
 from code_monet.agent.builtin.techniques import (
     RESPONSE_TECHNIQUE,
     TECHNIQUES,
@@ -49,32 +70,42 @@ logger = logging.getLogger(__name__)
 
 Event = ThinkingEvent | TurnFinished
 FALLBACKS = {"ground": "flow_field", "focal": "circle_packing", "texture": "stippling"}
-COVERAGE_ENOUGH = {DrawingStyleType.PAINT: 0.62, DrawingStyleType.PLOTTER: 0.5}
-_DREW = re.compile(r"drew (\d+) paths")
+BATCH = 30
+_DREW = re.compile(r"drew (\d+) paths", re.IGNORECASE)
+STAGES = {
+    MarkKind.WASH: "colour first",
+    MarkKind.HATCH: "then the shading",
+    MarkKind.STIPPLE: "then the shading",
+    MarkKind.CONTOUR: "now the lines that make it read",
+    MarkKind.DETAIL: "and the details",
+}
 
 
 class BuiltinArtist:
-    """The default offline artist. One instance per agent; ``reset`` starts a new piece."""
+    """The default offline artist. One instance per agent; ``reset`` starts a new piece.
+
+    ``state`` (the piece: scene plan and what is done), ``piece`` and ``avoid`` (regions kept
+    clear for visitors' strokes) are the artist's memory between turns."""
 
     def __init__(self, *, seed: int = 0) -> None:
-        self._base_seed = seed
-        self._seed = seed  # the current piece's (a restored piece keeps the seed it began with)
-        self._plan: PiecePlan | None = None
-        self._piece: int | None = None
-        self._avoid: list[Region] = []
+        self.base_seed = seed
+        self.seed = seed  # the current piece's (a restored piece keeps the seed it began with)
+        self.state: PieceState | None = None
+        self.piece: int | None = None
+        self.avoid: list[Region] = []
 
     def reset(self, *, seed: int | None = None) -> None:
         if seed is not None:
-            self._base_seed = seed
-        self._seed = self._base_seed
-        self._plan, self._piece, self._avoid = None, None, []
+            self.base_seed = seed
+        self.seed = self.base_seed
+        self.state, self.piece, self.avoid = None, None, []
 
     def progress(self) -> str | None:
         """The current piece's resumable state as JSON text (None before its first turn)."""
-        if self._piece is None:
+        if self.piece is None:
             return None
         saved = BuiltinProgress.of(
-            seed=self._seed, piece=self._piece, plan=self._plan, avoid=self._avoid
+            seed=self.seed, piece=self.piece, state=self.state, avoid=self.avoid
         )
         return saved.to_text()
 
@@ -98,87 +129,77 @@ class BuiltinArtist:
                 piece_number,
             )
             return
-        self._seed, self._piece = saved.seed, saved.piece
-        self._plan, self._avoid = saved.restored_plan(), list(saved.avoid)
+        self.seed, self.piece = saved.seed, saved.piece
+        self.state, self.avoid = saved.restored(), list(saved.avoid)
 
     def run_turn(self, turn: TurnInput, call_tool: ToolCaller) -> AsyncIterator[Event]:
+        if self.piece != turn.piece_number:
+            self.reset()
+            self.piece = turn.piece_number
         return _Turn(self, turn, call_tool).run()
 
     def rng(self, turn: TurnInput, purpose: str) -> random.Random:
-        return random.Random(f"{self._seed}:{turn.piece_number}:{turn.turn_index}:{purpose}")
+        """Randomness for one turn and purpose (a nudge's placement, a response)."""
+        return random.Random(f"{self.seed}:{turn.piece_number}:{turn.turn_index}:{purpose}")
+
+    def piece_rng(self, piece: int, purpose: str) -> random.Random:
+        """Randomness for one thing in the piece, whatever turn draws it (a subject, the sky),
+        so a restarted piece draws it exactly as the uninterrupted one would."""
+        return random.Random(f"{self.seed}:{piece}:{purpose}")
 
 
 class _Turn:
-    """One turn's working state (the plan itself lives on the artist between turns)."""
+    """One turn's working state (the piece itself lives on the artist between turns)."""
 
     def __init__(self, artist: BuiltinArtist, turn: TurnInput, call: ToolCaller) -> None:
         self.artist, self.turn, self.call = artist, turn, call
         self.paint = turn.drawing_style is DrawingStyleType.PAINT
+        self.medium = Medium.PAINT if self.paint else Medium.PLOTTER
         self.w, self.h = turn.canvas_width, turn.canvas_height
         self.rng = artist.rng(turn, "turn")
-        self.finish_now = False
+        self.reading = CanvasReading(self.w, self.h)
+        self.finish_asked = False
+        self.reopened = False
+
+    @property
+    def state(self) -> PieceState:
+        state = self.artist.state
+        assert state is not None, "the piece is planned at the start of every turn"
+        return state
+
+    @property
+    def scene(self) -> ScenePlan:
+        return self.state.scene
 
     async def run(self) -> AsyncIterator[Event]:
-        artist, turn = self.artist, self.turn
-        if artist._piece != turn.piece_number:
-            artist.reset()
-            artist._piece = turn.piece_number
-        reading = CanvasReading(self.w, self.h)
         async for event in self.look():
-            if isinstance(event, CanvasReading):
-                reading = event
-            else:
+            yield event
+        nudges = list(self.turn.nudges)
+        if self.artist.state is None:
+            for event in self.compose():
                 yield event
-        nudges = list(turn.nudges)
-        plan = artist._plan
-        if plan is None:
-            prompt = (turn.prompt or "").strip()
-            direction = interpret(prompt) if prompt else None
-            plan = make_plan(artist.rng(turn, "plan"), self.w, self.h, direction, paint=self.paint)
-            plan.subjects = list(direction.subjects[:2]) if direction else []
-            artist._plan = plan
-            opening = voice.opening(plan, self.w, self.h, self.paint, self.rng)
-            if turn.turn_index > 0 and reading.coverage > 0.02:
-                # The artist restarted mid-piece: build on what is there.
-                plan.steps = [s for s in plan.steps if s.phase != "composition"]
-                opening = "I'm picking this piece back up with a fresh plan. " + opening
-            for event in voice.chunks(opening):
-                yield event
-            if direction and not direction.empty:
-                for event in voice.chunks(
-                    f'The prompt is "{prompt}": I read ' + "; ".join(direction.understood) + "."
-                ):
-                    yield event
+            prompt = (self.turn.prompt or "").strip()
             nudges = [n for n in nudges if n.strip() != prompt]
-        reopened = plan.finished and bool(nudges or turn.human_strokes)
-        for text in nudges:
-            direction = interpret(text)
-            turns_left = MAX_TURNS - turn.turn_index - 1
-            step = apply_direction(plan, direction, turns_left)
-            self.finish_now = self.finish_now or direction.finish
-            for event in voice.chunks(voice.understood(direction, self.paint, step)):
+        for event in self.listen(nudges):
+            yield event
+        if self.turn.human_strokes > 0:
+            if self.state.finished:
+                self.reopen()
+            async for event in self.respond():
                 yield event
-        if reopened:
-            plan.finished = False
-            for event in voice.chunks("The piece was finished, but I'll reopen it for this."):
-                yield event
-        if turn.human_strokes > 0:
-            async for event in self.respond(plan, reading):
-                yield event
-        final = self.decide_finish(plan, reading, reopened)
-        step = plan.next_step()
-        if step is not None and (not final or step.reason == "your nudge"):
-            plan.steps.pop(0)
-            async for event in self.draw_step(plan, step, reading):
-                yield event
-        if final or reopened:
-            async for event in self.finish(plan, reading):
-                yield event
-        yield TurnFinished(done=plan.finished)
+        if self.reopened:
+            yield from_text("The piece was finished, but I'll reopen it for this.")
+        async for event in self.work():
+            yield event
+        yield TurnFinished(done=self.state.finished)
+
+    def reopen(self) -> None:
+        self.state.finished = False
+        self.reopened = True
 
     # ------------------------------------------------------------------ looking
 
-    async def look(self) -> AsyncIterator[Event | CanvasReading]:
+    async def look(self) -> AsyncIterator[Event]:
         reply = await self.call("view_canvas", {})
         if reply.is_error:
             yield ThinkingEvent(
@@ -186,11 +207,12 @@ class _Turn:
                 "I'll work from memory this turn.\n\n"
             )
             return
-        plan = self.artist._plan
+        state = self.artist.state
         avoid: tuple[tuple[float, float, float], ...] = ()
-        if plan is not None and plan.focal_pending:
-            avoid = ((plan.focal[0], plan.focal[1], min(self.w, self.h) * 0.3),)
-        reading = read_canvas(
+        abstract = state.abstract if state is not None else None
+        if abstract is not None and abstract.focal_pending:
+            avoid = ((abstract.focal[0], abstract.focal[1], min(self.w, self.h) * 0.3),)
+        self.reading = read_canvas(
             reply.text,
             reply.image_png,
             width=self.w,
@@ -199,60 +221,216 @@ class _Turn:
             avoid=avoid,
             jitter=self.rng.random(),
             new_humans=self.turn.human_strokes,
-            answered=tuple(self.artist._avoid),
+            answered=tuple(self.artist.avoid),
         )
-        if self.turn.turn_index > 0 or reading.coverage > 0.005:
-            for event in voice.chunks("I look at the canvas. " + describe(reading)):
+        if self.turn.turn_index > 0 or self.reading.coverage > 0.005:
+            for event in voice.chunks("I look at the canvas. " + describe(self.reading)):
                 yield event
-        yield reading
 
-    def decide_finish(self, plan: PiecePlan, reading: CanvasReading, reopened: bool) -> bool:
-        if reopened:
-            return False
-        if self.finish_now or not plan.steps or self.turn.turn_index >= MAX_TURNS - 1:
-            return True
-        if reading.coverage >= COVERAGE_ENOUGH[self.turn.drawing_style] and (
-            self.turn.turn_index >= 3
-        ):
-            plan.steps = [s for s in plan.steps if s.reason == "your nudge"]
-            return True
-        return False
+    # ------------------------------------------------------------------ planning
+
+    def compose(self) -> Iterator[Event]:
+        """Turn the prompt into a scene and say plainly what was understood."""
+        turn = self.turn
+        scene = compose(
+            turn.prompt,
+            width=self.w,
+            height=self.h,
+            medium=self.medium,
+            rng=self.artist.rng(turn, "plan"),
+        )
+        state = PieceState(scene)
+        state.signature = reserve_signature(scene, self.w, self.h, turn.piece_number)
+        if not scene.subjects:
+            state.abstract = make_plan(
+                self.artist.rng(turn, "abstract"),
+                self.w,
+                self.h,
+                paint=self.paint,
+                mood=scene.mood,
+                density=scene.density,
+            )
+        self.artist.state = state
+        text = voice.opening(
+            scene, dict(LIBRARY), width=self.w, height=self.h, paint=self.paint, rng=self.rng
+        )
+        if turn.turn_index > 0 and self.reading.coverage > 0.02:
+            # The artist restarted mid-piece without its notes: build on what is there.
+            state.done = [c.key for c in self.background()]
+            if state.abstract is not None:
+                state.abstract.steps = [s for s in state.abstract.steps if s.phase != "composition"]
+            text = "I'm picking this piece back up with a fresh plan. " + text
+        yield from voice.chunks(text)
+
+    def listen(self, nudges: list[str]) -> Iterator[Event]:
+        """Fold each nudge into the scene and say what it changed."""
+        for text in nudges:
+            outcome = apply_nudge(
+                self.scene, text, width=self.w, height=self.h, rng=self.artist.rng(self.turn, text)
+            )
+            self.finish_asked = self.finish_asked or outcome.finish
+            if self.state.finished and (outcome.added or outcome.changed):
+                self.reopen()
+            said = outcome.said or f'A nudge: "{text[:80]}". I keep to the plan.'
+            yield from voice.chunks(said)
+
+    # ------------------------------------------------------------------ deciding
+
+    def background(self) -> list[atmosphere.Chunk]:
+        if self.scene.composition == "abstract":
+            return []
+        rng = self.artist.piece_rng(self.turn.piece_number, "background")
+        return atmosphere.background(self.scene, self.medium, rng, self.w, self.h, self.keep())
+
+    def weather(self) -> list[atmosphere.Chunk]:
+        rng = self.artist.piece_rng(self.turn.piece_number, "weather")
+        return atmosphere.weather(self.scene, self.medium, rng, self.w, self.h, self.keep())
+
+    def keep(self) -> atmosphere.Rect:
+        """The signature's reserved box: washes and weather leave it bare."""
+        spot = self.state.signature
+        position: Position = "bottom_right"
+        if spot in ("bottom_left", "bottom_center"):
+            position = "bottom_left" if spot == "bottom_left" else "bottom_center"
+        return signature_box(position, "medium", self.w, self.h, self.turn.piece_number)
+
+    def queue(self) -> list[Work]:
+        back = [c.key for c in self.background()]
+        air = [c.key for c in self.weather()]
+        return pending(self.state, back, air)
+
+    async def work(self) -> AsyncIterator[Event]:
+        """Draw this turn's part of the scene; finish when nothing is left, when asked, or on
+        the last turn. When finishing was asked, only subjects a nudge added are still drawn."""
+        if self.state.finished and not self.reopened:
+            async for event in self.finish():
+                yield event
+            return
+        queue = self.queue()
+        items = this_turn(queue, self.scene)
+        if self.finish_asked:
+            items = [w for w in queue if self.nudged(w)]
+        for item in items:
+            async for event in self.draw(item):
+                yield event
+        left = self.queue() if items else queue
+        last_turn = self.turn.turn_index >= MAX_TURNS - 1
+        if self.finish_asked or last_turn or (not left and (self.reopened or not items)):
+            if items:  # look again: the finishing decisions need the canvas as it is now
+                async for event in self.look():
+                    yield event
+            async for event in self.finish():
+                yield event
+
+    def nudged(self, item: Work) -> bool:
+        return item.kind == "subject" and self.scene.subjects[int(item.key)].why == "your nudge"
 
     # ------------------------------------------------------------------ drawing
 
-    def params_for(self, plan: PiecePlan, step: Step, reading: CanvasReading) -> ProgramParams:
-        return layer_params(
-            plan, step, reading, self.rng, paint=self.paint, avoid=self.artist._avoid
-        )
+    async def draw(self, item: Work) -> AsyncIterator[Event]:
+        if item.kind == "subject":
+            async for event in self.draw_subject(int(item.key)):
+                yield event
+        elif item.kind == "step":
+            async for event in self.draw_step():
+                yield event
+        else:
+            chunks = self.background() if item.kind == "background" else self.weather()
+            chunk = next((c for c in chunks if c.key == item.key), None)
+            if chunk is not None:
+                async for event in self.draw_chunk(chunk):
+                    yield event
 
-    async def draw_step(
-        self, plan: PiecePlan, step: Step, reading: CanvasReading
-    ) -> AsyncIterator[Event]:
-        params = self.params_for(plan, step, reading)
+    async def draw_chunk(self, chunk: atmosphere.Chunk) -> AsyncIterator[Event]:
+        for event in voice.chunks(chunk.said):
+            yield event
+        self.state.done.append(chunk.key)
+        async for sent in self.send(chunk.paths, chunk.key):
+            yield sent
+
+    async def draw_subject(self, index: int) -> AsyncIterator[Event]:
+        placed = self.scene.subjects[index]
+        spec = LIBRARY.get(placed.name)
+        placed.drawn = True  # before the draw: a crash never draws it twice
+        if spec is None:
+            yield from_text(f"I don't know how to draw '{placed.name}', so I leave it out.")
+            return
+        rng = self.artist.piece_rng(self.turn.piece_number, f"subject:{index}:{placed.name}")
+        strokes = subject_strokes(
+            spec, placed, self.scene, self.medium, rng, canvas=(float(self.w), float(self.h))
+        )
+        where = (
+            f"in the {self.reading.place_name(placed.x + placed.w / 2, placed.y + placed.h / 2)}"
+        )
+        for event in voice.chunks(voice.subject_intro(spec, placed, where, self.rng)):
+            yield event
+        stage = ""
+        sent = 0
+        for batch in batches(range(len(strokes)), BATCH):
+            kind = strokes[batch[0]][0]
+            if self.paint and STAGES[kind] != stage and sent:
+                yield ThinkingEvent(STAGES[kind].capitalize() + ". ")
+            stage = STAGES[kind]
+            reply = await self.call("draw_paths", {"paths": [strokes[i][1] for i in batch]})
+            if reply.is_error:
+                yield from_text(f"That batch didn't take ({reply.text[:100]}); I move on.")
+                continue
+            sent += len(batch)
+        yield from_text(f"That's {spec.said}: {sent} strokes.")
+
+    async def send(self, paths: list[PathDict], what: str) -> AsyncIterator[Event]:
+        for batch in batches(paths, BATCH * 2):
+            reply = await self.call("draw_paths", {"paths": batch})
+            if reply.is_error:
+                yield from_text(f"Part of the {what} didn't take ({reply.text[:100]}).")
+
+    async def draw_step(self) -> AsyncIterator[Event]:
+        plan = self.state.abstract
+        if plan is None or not plan.steps:
+            return
+        step = plan.steps.pop(0)  # before the program runs: never drawn twice
+        params = self.params_for(plan, step)
         x0, y0, x1, y1 = params.region
         where = (
             "across the canvas"
             if (x1 - x0) * (y1 - y0) > 0.6 * self.w * self.h
-            else f"in the {reading.place_name((x0 + x1) / 2, (y0 + y1) / 2)}"
+            else f"in the {self.reading.place_name((x0 + x1) / 2, (y0 + y1) / 2)}"
         )
-        _d, note = layer_density(plan, step, reading, paint=self.paint)
-        note = note or voice.mood_note(plan, params.density)
+        _d, note = layer_density(plan, step, self.reading, paint=self.paint)
+        note = note or voice.abstract_note(plan)
         for event in voice.chunks(voice.step_intro(step, where, note, self.rng)):
             yield event
         if step.phase == "composition" and plan.underpaint and step.technique != "washes":
             plan.underpaint = False
             wash = Step("composition", "washes", "", "full", 0.8)
-            wash_params = self.params_for(plan, wash, reading)
-            for event in voice.chunks("First a thin underpainting of washes to set the light."):
-                yield event
-            async for item in self.run_program(plan, TECHNIQUES["washes"], wash_params, "ground"):
+            yield from_text("First a thin underpainting of washes to set the light.")
+            async for item in self.run_program(
+                plan, TECHNIQUES["washes"], self.params_for(plan, wash), "ground"
+            ):
                 yield item
-        tech = TECHNIQUES[step.technique]
         role = ROLE_OF_PHASE.get(step.phase, "")
-        async for item in self.run_program(plan, tech, params, role):
+        async for item in self.run_program(plan, TECHNIQUES[step.technique], params, role):
             yield item
         if step.phase == "structure" and step.placement == "focal":
             plan.focal_drawn = True
+
+    def params_for(self, plan: PiecePlan, step: Step) -> ProgramParams:
+        """The technique's parameters, in the scene's colours (so 'red and blue' is red and
+        blue, whatever palette the archetype would have picked)."""
+        params = layer_params(
+            plan, step, self.reading, self.rng, paint=self.paint, avoid=self.artist.avoid
+        )
+        return replace(params, colors=self.abstract_colours(ROLE_OF_PHASE.get(step.phase, "")))
+
+    def abstract_colours(self, role: str) -> tuple[str, ...]:
+        p = list(self.scene.palette) or ["#1a1a2e"]
+        ink, body, shade, accent = (p + p[-1:] * 4)[:4]
+        extras = p[5:]
+        if role == "ground":
+            return (body, accent, shade, *extras)
+        if role == "focal":
+            return (ink, body, accent, *extras)
+        return (body, accent, shade)
 
     async def run_program(
         self, plan: PiecePlan, tech: Technique, params: ProgramParams, role: str
@@ -287,91 +465,120 @@ class _Turn:
             yield ThinkingEvent(f"That didn't work — the tool said: {problem}. I'll {plan_b}.\n\n")
         yield ThinkingEvent("Still failing, so I'll leave this layer out and move on.\n\n")
 
-    async def respond(self, plan: PiecePlan, reading: CanvasReading) -> AsyncIterator[Event]:
+    async def respond(self) -> AsyncIterator[Event]:
+        reading = self.reading
         count = self.turn.human_strokes or len(reading.human_boxes)
         if not reading.human_boxes:
-            text = (
+            yield from_text(
                 f"Someone added {count} stroke{'s' * (count != 1)}, but I can't tell where "
                 "from this view; I'll leave space rather than guess."
             )
-            for event in voice.chunks(text):
-                yield event
             return
         params, description = respond_params(
-            reading,
-            self.rng,
-            paint=self.paint,
-            palette=PALETTES[plan.palette],
+            reading, self.rng, paint=self.paint, colours=tuple(self.scene.palette)
         )
         boxes = reading.human_boxes
         cx = sum((b[0] + b[2]) / 2 for b in boxes) / len(boxes)
         cy = sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes)
-        text = (
+        for event in voice.chunks(
             f"A visitor drew {count} stroke{'s' * (count != 1)} near the "
             f"{reading.place_name(cx, cy)}. I'll answer with {description}. "
             "Later layers will keep clear of their line."
-        )
-        for event in voice.chunks(text):
+        ):
             yield event
-        self.artist._avoid.extend((b[0] - 8, b[1] - 8, b[2] + 8, b[3] + 8) for b in boxes)
+        self.artist.avoid.extend((b[0] - 8, b[1] - 8, b[2] + 8, b[3] + 8) for b in boxes)
+        plan = self.state.abstract or PiecePlan("currents", "mono", "balanced", (0, 0), [])
         async for item in self.run_program(plan, RESPONSE_TECHNIQUE, params, "texture"):
             yield item
 
     # ------------------------------------------------------------------ finishing
 
-    async def finish(self, plan: PiecePlan, reading: CanvasReading) -> AsyncIterator[Event]:
-        rng = self.artist.rng(self.turn, "finish")
-        if not plan.signed:
-            if not plan.accented:
-                what, paths = accent_paths(plan, reading, rng, paint=self.paint)
-                for event in voice.chunks(f"To finish, {what}."):
-                    yield event
-                plan.accented = True
-                reply = await self.call("draw_paths", {"paths": paths})
-                if reply.is_error:
-                    yield ThinkingEvent(
-                        f"The accent didn't take ({reply.text[:100]}); "
-                        "the piece stands without it.\n\n"
-                    )
-            spot = reading.quietest_signature_spot()
-            args: dict[str, object] = {
-                "position": spot,
-                "size": "small" if reading.coverage > 0.4 else "medium",
-            }
-            if self.paint:
-                args["color"] = INK if plan.palette != "cool" else "#7b68ee"
-            for event in voice.chunks(
-                f"I'll sign at the {spot.replace('_', ' ')}, the quietest part of the bottom edge."
-            ):
+    async def finish(self) -> AsyncIterator[Event]:
+        state = self.state
+        if not state.reviewed:
+            async for event in self.review():
                 yield event
-            plan.signed = True
-            reply = await self.call("sign_canvas", args)
-            if reply.is_error:
-                yield ThinkingEvent(f"Signing failed ({reply.text[:100]}); unsigned it is.\n\n")
-        if plan.title is None:
-            plan.title = make_title(
-                plan, self.artist.rng(replace(self.turn, turn_index=0), "title"), paint=self.paint
-            )
-            reply = await self.call("name_piece", {"title": plan.title})
-            if reply.is_error:
-                yield ThinkingEvent(f"Naming failed ({reply.text[:100]}).\n\n")
-            for event in voice.chunks(f"I'll call it “{plan.title}”."):
+        if not state.signed:
+            async for event in self.sign():
                 yield event
+        if state.title is None:
+            title_rng = self.artist.piece_rng(self.turn.piece_number, "title")
+            state.title = make_title(state, title_rng)
+            reply = await self.call("name_piece", {"title": state.title})
+            if reply.is_error:
+                yield from_text(f"Naming failed ({reply.text[:100]}).")
+            yield from_text(f"I'll call it “{state.title}”.")
         reply = await self.call("mark_piece_done", {})
         if reply.is_error:
-            yield ThinkingEvent(
-                f"I couldn't mark it done ({reply.text[:100]}); I'll try again next turn.\n\n"
-            )
+            yield from_text(f"I couldn't mark it done ({reply.text[:100]}); I'll try next turn.")
             return
-        plan.finished = True
-        plan.steps.clear()
-        for event in voice.chunks(
-            rng.choice(
+        state.finished = True
+        yield from_text(
+            self.rng.choice(
                 [
                     "That's the piece. Thank you for watching.",
-                    "Finished. I like where the light ended up.",
-                    "Done — I'll leave it there before it gets fussy.",
+                    "Finished. I'll leave it there before it gets fussy.",
+                    "Done — it says what it needs to.",
                 ]
             )
-        ):
+        )
+
+    async def review(self) -> AsyncIterator[Event]:
+        """The finishing look: balance, empty regions, clutter; at most one fitting addition."""
+        state = self.state
+        state.reviewed = True
+        reading = self.reading
+        keep = self.keep()
+        rng = self.artist.piece_rng(self.turn.piece_number, "review")
+        extra = finishing_addition(self.scene, reading, dict(LIBRARY), rng, keep, paint=self.paint)
+        look = f"Before signing I step back and look. {balance(reading)}"
+        if reading.marks > CLUTTERED[self.paint]:
+            yield from_text(f"{look} It is full enough: anything more would be clutter.")
+            return
+        if extra is None:
+            yield from_text(f"{look} It holds together as it is.")
+            return
+        self.scene.subjects.append(extra)
+        yield from_text(
+            f"{look} The {reading.place_name(extra.x + extra.w / 2, extra.y + extra.h / 2)} "
+            "is empty, so one small thing that belongs there."
+        )
+        async for event in self.draw_subject(len(self.scene.subjects) - 1):
             yield event
+
+    async def sign(self) -> AsyncIterator[Event]:
+        state = self.state
+        choice = choose_signature(
+            self.reading, state.signature, self.w, self.h, self.turn.piece_number
+        )
+        args: dict[str, object] = {"position": choice.position, "size": choice.size}
+        if self.paint:
+            args["color"] = self.scene.palette[0] if self.scene.palette else "#1a1a2e"
+        where = choice.position.replace("_", " ")
+        reason = (
+            "where there is no ink"
+            if choice.inked == 0
+            else "the clearest spot I can find"
+            if choice.inked is not None
+            else "where I kept the paper clear for it"
+        )
+        yield from_text(f"I'll sign at the {where}, {reason}.")
+        state.signed = True
+        reply = await self.call("sign_canvas", args)
+        if reply.is_error:
+            yield from_text(f"Signing failed ({reply.text[:100]}); unsigned it is.")
+
+
+def balance(reading: CanvasReading) -> str:
+    """A sentence on where the drawing's weight sits."""
+    if not reading.seen:
+        return ""
+    lean = reading.left_share - 0.5
+    if abs(lean) > 0.12:
+        return f"The weight leans {'left' if lean > 0 else 'right'}, which the space answers."
+    return "The weight is balanced left to right."
+
+
+def from_text(text: str) -> ThinkingEvent:
+    """One short paragraph as a single thinking event."""
+    return ThinkingEvent(text.strip() + "\n\n")

@@ -10,6 +10,7 @@ their shape.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -28,6 +29,7 @@ COARSE: Final = 32  # columns of the coarse density map
 MAX_INK_SAMPLES: Final = 320
 OCCUPANCY_COLS: Final = 40
 OCCUPIED: Final = 0.12
+EDGE_STEP: Final = 36  # grey levels between neighbours that make a drawn edge
 
 _COVERAGE = re.compile(r"Ink coverage:\s*([\d.]+)%")
 _BOUNDS = re.compile(r"x (-?\d+)\D+?(-?\d+), y (-?\d+)\D+?(-?\d+)")
@@ -54,6 +56,10 @@ class CanvasReading:
     corner_density: dict[str, float] = field(default_factory=dict)
     occupancy: tuple[str, ...] = ()  # rows of "0"/"1": coarse cells that already hold ink
     seen: bool = False  # an image was decoded
+    marks: float = 0.0  # fraction of the paper crossed by drawn edges (washes do not count)
+    mark_thirds: tuple[tuple[float, ...], ...] = ((0.0,) * 3,) * 3
+    ink: NDArray[np.bool_] | None = field(default=None, compare=False, repr=False)
+    """The image's ink mask (image pixels, not canvas units): where the signature can go."""
 
     def place_name(self, x: float, y: float) -> str:
         """'top left', 'centre', 'right side'… for a canvas point."""
@@ -78,6 +84,25 @@ class CanvasReading:
         if not self.corner_density:
             return "bottom_right"
         return min(self.corner_density, key=lambda k: (self.corner_density[k], k))
+
+    def ink_pixels(self, box: Box) -> int | None:
+        """How many image pixels inside canvas ``box`` (x0, y0, x1, y1) hold ink; None when
+        no image was seen."""
+        if self.ink is None:
+            return None
+        rows, cols = self.ink.shape
+        sx, sy = cols / max(1, self.width), rows / max(1, self.height)
+        c0, c1 = max(0, int(box[0] * sx)), min(cols, math.ceil(box[2] * sx) + 1)
+        r0, r1 = max(0, int(box[1] * sy)), min(rows, math.ceil(box[3] * sy) + 1)
+        if c1 <= c0 or r1 <= r0:
+            return 0
+        return int(self.ink[r0:r1, c0:c1].sum())
+
+    def emptiest_cells(self, limit: float) -> list[tuple[int, int]]:
+        """Thirds (row, col) with fewer drawn edges than ``limit``, emptiest first (a third
+        under a flat wash of sky is still empty of things)."""
+        cells = [(self.mark_thirds[r][c], r, c) for r in range(3) for c in range(3)]
+        return [(r, c) for d, r, c in sorted(cells) if d < limit]
 
 
 def parse_boxes(text: str) -> list[Box]:
@@ -145,13 +170,8 @@ def _measure(
     h, w = rgb.shape[:2]
     ink = rgb.mean(axis=2) < INK_THRESHOLD
     sx, sy = base.width / w, base.height / h
-    thirds = tuple(
-        tuple(
-            float(ink[r * h // 3 : (r + 1) * h // 3, c * w // 3 : (c + 1) * w // 3].mean())
-            for c in range(3)
-        )
-        for r in range(3)
-    )
+    thirds = _thirds(ink)
+    edges = _edges(rgb)
     total = float(ink.sum())
     left = float(ink[:, : w // 2].sum()) / total if total else 0.5
     top = float(ink[: h // 2, :].sum()) / total if total else 0.5
@@ -179,6 +199,30 @@ def _measure(
         corner_density=corners,
         occupancy=_occupancy(ink),
         seen=True,
+        marks=float(edges.mean()),
+        mark_thirds=_thirds(edges),
+        ink=ink,
+    )
+
+
+def _edges(rgb: NDArray[np.int16]) -> NDArray[np.bool_]:
+    """Pixels on a drawn edge: a sharp step in brightness to a neighbour. Lines, contours and
+    hatching make edges; a smooth wash of sky or ground makes almost none."""
+    grey = rgb.mean(axis=2)
+    edge = np.zeros(grey.shape, dtype=bool)
+    edge[:, 1:] |= np.abs(np.diff(grey, axis=1)) > EDGE_STEP
+    edge[1:, :] |= np.abs(np.diff(grey, axis=0)) > EDGE_STEP
+    return edge
+
+
+def _thirds(mask: NDArray[np.bool_]) -> tuple[tuple[float, ...], ...]:
+    h, w = mask.shape
+    return tuple(
+        tuple(
+            float(mask[r * h // 3 : (r + 1) * h // 3, c * w // 3 : (c + 1) * w // 3].mean())
+            for c in range(3)
+        )
+        for r in range(3)
     )
 
 

@@ -1,175 +1,246 @@
-"""The finishing touches: a hand-placed accent (``draw_paths``) and the piece's title.
+"""Finishing a piece: one last look, at most one fitting addition, the signature, the title.
 
-Accents are few, deliberate marks — a sun disc, a small flock, a row of dots — in the accent
-colour, placed in the most open area, so the last thing a viewer sees drawn is a decision
-rather than more texture. Titles are assembled from what the piece actually is
-(its techniques, subject, mood and palette), deterministically for a seed.
+Why: a piece should end on a decision, not on a stock flourish. The finishing look measures
+the rendered canvas (``critic``): when the scene leaves a large part of the paper empty and is
+not meant to be minimal, one small subject that belongs there is added (a distant bird in an
+empty sky, grass in an empty foreground) — never when the paper is already full. The signature
+goes where the rendered canvas has no ink: its exact box at each bottom spot is computed with
+the signing tool's own geometry and the inked pixels under it are counted. Titles come from
+what the piece shows (its focal subject, its light and weather), deterministically for a seed.
 """
 
 from __future__ import annotations
 
-import math
 import random
-from typing import Final
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
 
 from code_monet.agent.builtin.critic import CanvasReading
-from code_monet.agent.builtin.palettes import INK, MOODS, PALETTES
-from code_monet.agent.builtin.planner import PiecePlan
+from code_monet.agent.builtin.palettes import MOODS
+from code_monet.agent.builtin.planner import PieceState
+from code_monet.agent.builtin.scene.marks import SubjectSpec
+from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
+from code_monet.svg_parser import path_geometry
+from code_monet.tools.signature import signature_paths
 
-PathDict = dict[str, object]
+Box = tuple[float, float, float, float]
+Position = Literal["bottom_right", "bottom_left", "bottom_center"]
+SPOTS: Final[tuple[Position, ...]] = ("bottom_right", "bottom_left", "bottom_center")
+SIZES: Final = ("medium", "small")
+# Drawn-edge share of the paper above which nothing more is added, and below which a third
+# is empty, per medium (paint's brush edges are soft, the plotter's pen lines sharp).
+CLUTTERED: Final = {False: 0.12, True: 0.05}
+EMPTY_CELL: Final = {False: 0.012, True: 0.004}
+SKY_ADDITIONS: Final[tuple[str, ...]] = ("birds", "bird")
+GROUND_ADDITIONS: Final[tuple[str, ...]] = ("grass", "flowers", "flower", "rocks")
 
 NOUNS: Final[dict[str, tuple[str, ...]]] = {
-    "flow_field": ("Currents", "Drift", "Undertow", "Streamlines"),
-    "waves": ("Swell", "Tide", "Breakers", "Ridgelines"),
-    "lsystem": ("Canopy", "Thicket", "Understory", "Branching"),
-    "harmonograph": ("Pendulum", "Orbit", "Lissajous", "Swing"),
-    "spiral": ("Vortex", "Gyre", "Unwinding", "Sunflower"),
-    "contours": ("Topography", "Elevation", "Watershed", "Contours"),
-    "washes": ("Haze", "Wash", "Weather", "Glow"),
-    "truchet": ("Labyrinth", "Meander", "Knotwork", "Crossings"),
-    "circle_packing": ("Bubbles", "Moons", "Colony", "Rings"),
-    "subdivision": ("Floor Plan", "Blocks", "Quarters", "Rooms"),
-    "hatching": ("Shade", "Engraving", "Half-Light", "Grain"),
-    "moire": ("Interference", "Resonance", "Shimmer", "Echoes"),
-    "voronoi": ("Cells", "Mosaic", "Tissue", "Pebbles"),
-    "stippling": ("Dust", "Pollen", "Rain", "Static"),
-    "starfield": ("Night Sky", "Stars", "Nocturne", "Constellations"),
+    "flow_field": ("Currents", "Drift", "Streamlines"),
+    "waves": ("Swell", "Tide", "Ridgelines"),
+    "lsystem": ("Canopy", "Thicket", "Branching"),
+    "harmonograph": ("Pendulum", "Orbit", "Swing"),
+    "spiral": ("Vortex", "Gyre", "Unwinding"),
+    "contours": ("Topography", "Elevation", "Contours"),
+    "washes": ("Haze", "Wash", "Glow"),
+    "truchet": ("Labyrinth", "Meander", "Crossings"),
+    "circle_packing": ("Bubbles", "Rings", "Colony"),
+    "subdivision": ("Blocks", "Quarters", "Rooms"),
+    "hatching": ("Shade", "Engraving", "Grain"),
+    "moire": ("Interference", "Resonance", "Shimmer"),
+    "voronoi": ("Cells", "Mosaic", "Pebbles"),
+    "stippling": ("Dust", "Pollen", "Static"),
+    "starfield": ("Stars", "Nocturne", "Constellations"),
 }
-PLACES: Final[dict[str, tuple[str, ...]]] = {
-    "seascape": ("the Harbour", "Open Water", "the Shore"),
-    "garden": ("the Garden", "the Orchard", "the Meadow"),
-    "city": ("the City", "the Quarter", "the Old Town"),
-    "cosmos": ("the Dark", "Deep Space", "the Observatory"),
-    "cells": ("the Petri Dish", "the Hive", "the Tide Pool"),
-    "terrain": ("the High Plateau", "the Valley", "the Foothills"),
-    "currents": ("the Estuary", "the Wind", "the Narrows"),
+LIGHT_WORDS: Final = {"night": "at Night", "dusk": "at Dusk", "dawn": "at Dawn"}
+WEATHER_WORDS: Final = {
+    "fog": "in Fog",
+    "rain": "in the Rain",
+    "snow": "in Snow",
+    "storm": "in a Storm",
+    "wind": "in the Wind",
 }
-TIMES: Final = (
-    "at Dusk",
-    "at Noon",
-    "before Rain",
-    "after Midnight",
-    "in Early Spring",
-    "at Low Tide",
-    "in November",
+COLOUR_WORDS: Final = (
+    "red",
+    "blue",
+    "green",
+    "yellow",
+    "orange",
+    "purple",
+    "pink",
+    "violet",
+    "black",
+    "white",
+    "gold",
+    "grey",
+    "gray",
+    "teal",
+    "brown",
 )
 
 
-def make_title(plan: PiecePlan, rng: random.Random, *, paint: bool) -> str:
-    """An evocative title from the piece's own ingredients (same seed → same title)."""
-    used = [t for t in plan.used if t != "washes"] or plan.used or ["flow_field"]
-    noun = rng.choice(NOUNS.get(used[0], NOUNS["flow_field"]))
-    other = [t for t in used[1:] if t in NOUNS and t != used[0]]
-    noun2 = rng.choice(NOUNS[other[0]]) if other else rng.choice(NOUNS["washes"])
-    mood = MOODS.get(plan.mood, MOODS["balanced"])
-    adjective = rng.choice(mood.words)
-    colours = PALETTES[plan.palette if paint else "mono"].title_words
-    colour = rng.choice(colours)
-    place = rng.choice(PLACES.get(plan.archetype, PLACES["currents"]))
-    subject = noun
-    if plan.subjects:
-        words = plan.subjects[0].split()
-        subject = " ".join(words[1:] if words[0] in ("a", "an", "the") else words).title()
+@dataclass(frozen=True)
+class Signature:
+    position: Position
+    size: str
+    inked: int | None  # inked pixels under it in the last look (None: no image)
+    box: Box
+
+
+def signature_box(position: Position, size: str, width: int, height: int, piece: int) -> Box:
+    """The canvas box the signing tool will draw in (its own geometry, stroke included)."""
+    paths = signature_paths(
+        canvas_width=width,
+        canvas_height=height,
+        position=position,
+        size="small" if size == "small" else "medium",
+        seed=piece,
+    )
+    xs: list[float] = []
+    ys: list[float] = []
+    for path in paths:
+        for sub in path_geometry(path):
+            points = [sub.start, *(p for seg in sub.segments for p in seg.points)]
+            xs += [p[0] for p in points]
+            ys += [p[1] for p in points]
+    pad = 4.0
+    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
+
+
+def reserve_signature(scene: ScenePlan, width: int, height: int, piece: int) -> Position:
+    """At planning time: the bottom spot the subjects cover least (atmosphere keeps clear of
+    it, so the signature will land on bare paper)."""
+
+    def covered(position: Position) -> float:
+        x0, y0, x1, y1 = signature_box(position, "medium", width, height, piece)
+        total = 0.0
+        for s in scene.subjects:
+            dx = min(x1, s.x + s.w) - max(x0, s.x)
+            dy = min(y1, s.y + s.h) - max(y0, s.y)
+            total += max(0.0, dx) * max(0.0, dy)
+        return total
+
+    return min(SPOTS, key=lambda p: (covered(p), SPOTS.index(p)))
+
+
+def choose_signature(
+    reading: CanvasReading, reserved: str, width: int, height: int, piece: int
+) -> Signature:
+    """The bottom spot and size whose signature box covers the fewest inked pixels (the
+    reserved spot first, medium before small)."""
+    first: Position = next((p for p in SPOTS if p == reserved), "bottom_right")
+    order = [first, *(p for p in SPOTS if p != first)]
+    best: Signature | None = None
+    for size in SIZES:
+        for position in order:
+            box = signature_box(position, size, width, height, piece)
+            inked = reading.ink_pixels(box)
+            candidate = Signature(position, size, inked, box)
+            if inked is None or inked == 0:
+                return candidate
+            if best is None or (best.inked is not None and inked < best.inked):
+                best = candidate
+    assert best is not None
+    return best
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def finishing_addition(
+    scene: ScenePlan,
+    reading: CanvasReading,
+    library: dict[str, SubjectSpec],
+    rng: random.Random,
+    keep: Box,
+    *,
+    paint: bool,
+) -> PlacedSubject | None:
+    """One small subject for a large empty region, if the scene calls for it; else None."""
+    if scene.composition in ("minimal", "abstract") or scene.density < 0.7:
+        return None
+    if not reading.seen or reading.marks > CLUTTERED[paint]:
+        return None
+    present = {s.name for s in scene.subjects}
+    w, h = float(reading.width), float(reading.height)
+    for row, col in reading.emptiest_cells(EMPTY_CELL[paint]):
+        cx, cy = (col + 0.5) * w / 3, (row + 0.5) * h / 3
+        name, layer = _fitting(scene, library, present, row, cy)
+        if name is None:
+            continue
+        spec = library[name]
+        bh = h * (0.08 if layer is Layer.SKY else 0.12)
+        bw = min(w / 3 * 0.8, bh * max(0.6, spec.aspect))
+        box = (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
+        if _overlaps(box, keep) or any(
+            _overlaps(box, (s.x, s.y, s.x + s.w, s.y + s.h)) for s in scene.subjects
+        ):
+            continue
+        why = f"the empty {reading.place_name(cx, cy)} called for it"
+        variant = rng.randrange(max(1, spec.variants))
+        return PlacedSubject(
+            name, box[0], box[1], bw, bh, layer, variant, mirror=rng.random() < 0.5, why=why
+        )
+    return None
+
+
+def _fitting(
+    scene: ScenePlan,
+    library: dict[str, SubjectSpec],
+    present: set[str],
+    row: int,
+    cy: float,
+) -> tuple[str | None, Layer]:
+    """What belongs in an empty third: a bird in open sky (not at night), grass below the
+    horizon. Nothing already in the scene, nothing without a horizon."""
+    if scene.horizon is None:
+        return None, Layer.SKY
+    if cy < scene.horizon and row == 0 and scene.time_of_day != "night":
+        found = next((n for n in SKY_ADDITIONS if n in library), None)
+        if found is not None and not present & set(SKY_ADDITIONS):
+            return found, Layer.SKY
+        return None, Layer.SKY
+    if cy > scene.horizon and row == 2:
+        found = next((n for n in GROUND_ADDITIONS if n in library and n not in present), None)
+        return found, Layer.FOREGROUND
+    return None, Layer.SKY
+
+
+def _noun(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def make_title(state: PieceState, rng: random.Random) -> str:
+    """An honest title: what the piece shows, its light and weather (same seed, same title)."""
+    scene = state.scene
+    mood = MOODS.get(scene.mood)
+    adjective = rng.choice(mood.words) if mood is not None else scene.mood.title()
+    if not scene.subjects:
+        return _abstract_title(state, adjective, rng)
+    focal = next((s for s in scene.subjects if s.focal), scene.subjects[0])
+    noun = _noun(focal.name)
+    others = [_noun(s.name) for s in scene.subjects if s.name != focal.name]
+    phrases = [LIGHT_WORDS[scene.time_of_day]] if scene.time_of_day in LIGHT_WORDS else []
+    phrases += [WEATHER_WORDS[w] for w in scene.weather if w in WEATHER_WORDS]
     patterns = [
+        f"The {noun}",
         f"{adjective} {noun}",
-        f"{noun} {rng.choice(TIMES)}",
-        f"{noun} over {place}",
-        f"{colour} {noun}",
-        f"Study for {noun}, No. {rng.randint(2, 31)}",
-        f"{noun} and {noun2}",
-        f"{subject}, {adjective.lower()}",
-        f"{colour} {subject} {rng.choice(TIMES)}",
+        f"Study of a {noun}, No. {rng.randint(2, 31)}",
     ]
-    if not plan.subjects:
-        patterns = patterns[:6]
+    if phrases:
+        patterns = [f"{noun} {phrases[0]}", f"{noun} {phrases[0]}", f"The {noun} {phrases[0]}"]
+    if others:
+        patterns.append(f"{noun} and {others[0]}")
     return rng.choice(patterns)[:100]
 
 
-def _style(paint: bool, color: str, width: float, brush: str, opacity: float = 0.92) -> PathDict:
-    if not paint:
-        return {}
-    return {"color": color, "stroke_width": width, "brush": brush, "opacity": opacity}
-
-
-def _circle(x: float, y: float, r: float) -> str:
-    arc = f"a{r:.1f},{r:.1f} 0 1,0"
-    return f"M{x - r:.1f},{y:.1f}{arc} {2 * r:.1f},0{arc} {-2 * r:.1f},0"
-
-
-def accent_paths(
-    plan: PiecePlan, reading: CanvasReading, rng: random.Random, *, paint: bool
-) -> tuple[str, list[PathDict]]:
-    """A few deliberate marks for the finishing turn and a phrase naming them."""
-    w, h = float(reading.width), float(reading.height)
-    ox, oy = reading.open_spot or (w * 0.7, h * 0.25)
-    ox = min(max(ox, w * 0.12), w * 0.88)
-    oy = min(max(oy, h * 0.12), h * 0.72)
-    palette = PALETTES[plan.palette]
-    accent = palette.accent if paint else INK
-    kinds: tuple[str, ...] = {
-        "seascape": ("birds", "disc"),
-        "garden": ("disc", "birds"),
-        "cosmos": ("disc", "dots"),
-        "city": ("dots", "disc"),
-        "terrain": ("disc", "birds"),
-        "cells": ("dots", "disc"),
-    }.get(plan.archetype, ("dots", "disc"))
-    if plan.focal_drawn:  # a sun-like focal shape is already there: no second sun
-        kinds = tuple(k for k in kinds if k != "disc") or ("dots",)
-    kind = rng.choice(kinds)
-    s = min(w, h)
-    paths: list[PathDict] = []
-    if kind == "disc":
-        r = s * rng.uniform(0.045, 0.07)
-        oy = min(oy, h * 0.4)
-        if paint:
-            paths.append(
-                {
-                    "type": "svg",
-                    "d": _circle(ox, oy, r * 0.5),
-                    **_style(paint, accent, r, "palette_knife", 0.95),
-                }
-            )
-            paths.append(
-                {
-                    "type": "svg",
-                    "d": _circle(ox, oy, r * 1.45),
-                    **_style(paint, accent, 2.0, "ink", 0.8),
-                }
-            )
-        else:
-            rings = " ".join(_circle(ox, oy, q) for q in [r * k / 7 for k in range(1, 8)])
-            paths.append({"type": "svg", "d": rings})
-            paths.append({"type": "svg", "d": _circle(ox, oy, r * 1.5)})
-        return "a small disc of colour, the sun or moon this piece was missing", paths
-    if kind == "birds":
-        for _ in range(rng.randint(3, 6)):
-            bx, by = ox + rng.uniform(-1, 1) * s * 0.12, oy + rng.uniform(-1, 1) * s * 0.07
-            span = s * rng.uniform(0.012, 0.025)
-            lift = span * rng.uniform(0.35, 0.6)
-            d = (
-                f"M{bx - span:.1f},{by:.1f}Q{bx - span / 2:.1f},{by - lift:.1f} {bx:.1f},{by:.1f}"
-                f"Q{bx + span / 2:.1f},{by - lift:.1f} {bx + span:.1f},{by:.1f}"
-            )
-            paths.append({"type": "svg", "d": d, **_style(paint, INK, 2.2, "ink", 0.9)})
-        return "a loose flock of birds in the open sky", paths
-    n = rng.randint(3, 7)
-    angle = rng.uniform(-0.4, 0.4)
-    gap = s * rng.uniform(0.035, 0.05)
-    for i in range(n):
-        x = ox + math.cos(angle) * gap * (i - n / 2)
-        y = oy + math.sin(angle) * gap * (i - n / 2)
-        r = s * 0.008 * (1.0 + (i % 3) * 0.5)
-        if paint:
-            points = [{"x": x - 0.3, "y": y}, {"x": x + 0.3, "y": y}]
-            paths.append(
-                {
-                    "type": "line",
-                    "points": points,
-                    **_style(paint, accent, r * 2.4, "palette_knife", 0.95),
-                }
-            )
-        else:
-            rings = " ".join(_circle(x, y, q) for q in (r * 0.4, r, r * 1.6))
-            paths.append({"type": "svg", "d": rings})
-    return "a short row of dots, a rhythm the eye can rest on", paths
+def _abstract_title(state: PieceState, adjective: str, rng: random.Random) -> str:
+    used = state.abstract.used if state.abstract is not None else []
+    noun = rng.choice(NOUNS.get(used[0], NOUNS["flow_field"])) if used else "Rhythm"
+    words = re.findall(r"[a-z]+", state.scene.prompt.lower())
+    colours = [w for w in dict.fromkeys(words) if w in COLOUR_WORDS]
+    if colours:
+        named = " and ".join(c.title() for c in colours[:2])
+        return rng.choice([f"{noun} in {named}", f"{adjective} {noun} in {named}"])[:100]
+    return rng.choice([f"{adjective} {noun}", f"{noun}, No. {rng.randint(2, 31)}"])[:100]

@@ -92,8 +92,6 @@ PALETTES: Final[dict[str, Palette]] = {
     )
 }
 
-DEFAULT_PALETTES: Final = ("ocean", "ember", "forest", "twilight", "coral", "citrus", "carnival")
-
 
 @dataclass(frozen=True)
 class Mood:

@@ -1,9 +1,11 @@
-"""The piece plan: a composition archetype, a palette, a mood, a focal point and the steps.
+"""What a piece is and what is left to draw: the scene, its work queue, the abstract steps.
 
-Why archetypes: random technique soup reads as noise. A plan fixes the hierarchy every good
-piece has — a quiet ground (composition), one focal structure on a rule-of-thirds point, then
-details placed where the canvas is still open — and leaves the ground a soft hole where the
-focal element will go. Nudges rewrite the queue of steps; the critic decides where they land.
+Why a queue derived from state rather than a list of turns: a nudge can add a subject at any
+time, a restart must continue exactly where the piece stopped, and a piece should unfold in
+depth order (sky, background, the focal subject, foreground, weather). So the artist keeps only
+*what is done* (subjects' ``drawn`` flags, atmosphere chunks, abstract steps taken) and asks
+``pending`` what comes next. Abstract compositions (no subjects) keep the older technique plan:
+an archetype of ground, focal structure and details drawn as ``generate_svg`` programs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from code_monet.agent.builtin.critic import CanvasReading
-from code_monet.agent.builtin.nudges import Direction
-from code_monet.agent.builtin.palettes import DEFAULT_PALETTES, MOODS
+from code_monet.agent.builtin.palettes import MOODS
+from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
 from code_monet.agent.builtin.techniques import TECHNIQUES
 
 Option = tuple[str, str, str]  # technique, variant, placement
@@ -92,7 +94,17 @@ ARCHETYPES: Final[dict[str, tuple[Options, Options, Options, tuple[str, ...]]]] 
     ),
 }
 HIGH_FOCUS: Final = frozenset({"seascape", "cosmos", "garden"})
-MAX_TURNS: Final = 7
+ABSTRACT: Final = ("currents", "cells", "city", "terrain", "cosmos")
+
+
+MAX_TURNS: Final = 9  # a piece never takes more turns than this
+LAYER_ORDER: Final = {
+    Layer.SKY: 0,
+    Layer.BACKGROUND: 1,
+    Layer.SUBJECT: 2,
+    Layer.FOREGROUND: 3,
+    Layer.ATMOSPHERE: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -102,11 +114,13 @@ class Step:
     variant: str
     placement: str
     density: float = 1.0
-    reason: str = ""  # why this step exists (a nudge, the plan)
+    reason: str = ""  # why this step exists
 
 
 @dataclass
 class PiecePlan:
+    """An abstract piece's technique plan (ground, focal structure, details)."""
+
     archetype: str
     palette: str
     mood: str
@@ -114,39 +128,95 @@ class PiecePlan:
     steps: list[Step]
     density_bias: float = 1.0
     used: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
     underpaint: bool = False  # paint: a translucent wash under the first layer
     focal_drawn: bool = False
-    finished: bool = False
-    accented: bool = False  # the finishing accent; set before it is drawn (see artist.finish)
-    signed: bool = False
-    title: str | None = None
-
-    def next_step(self) -> Step | None:
-        return self.steps[0] if self.steps else None
 
     @property
     def focal_pending(self) -> bool:
         return any(s.phase == "structure" and s.placement == "focal" for s in self.steps)
 
 
+@dataclass
+class PieceState:
+    """One piece: its scene plan and what is already done. Flags are set *before* the tool
+    call that draws them (the agent saves progress before every call: never drawn twice)."""
+
+    scene: ScenePlan
+    abstract: PiecePlan | None = None
+    done: list[str] = field(default_factory=list)  # atmosphere chunks drawn
+    signature: str = "bottom_right"  # the corner kept clear for the signature
+    reviewed: bool = False  # the finishing look (and its one addition) happened
+    signed: bool = False
+    title: str | None = None
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class Work:
+    """One item of the queue: an atmosphere chunk, a subject (by index) or an abstract step."""
+
+    kind: str  # "background" | "subject" | "weather" | "step"
+    key: str  # chunk key, subject index or technique name
+
+
+def subject_order(scene: ScenePlan) -> list[int]:
+    """Undrawn subjects back to front, the focal subject first within its layer."""
+    undrawn = [i for i, s in enumerate(scene.subjects) if not s.drawn]
+    return sorted(undrawn, key=lambda i: _rank(scene.subjects[i], i))
+
+
+def _rank(placed: PlacedSubject, index: int) -> tuple[int, int, int]:
+    return (LAYER_ORDER.get(placed.layer, 2), 0 if placed.focal else 1, index)
+
+
+def pending(state: PieceState, background: list[str], weather: list[str]) -> list[Work]:
+    """Everything left to draw, in drawing order."""
+    queue = [Work("background", k) for k in background if k not in state.done]
+    queue += [Work("subject", str(i)) for i in subject_order(state.scene)]
+    if state.abstract is not None:
+        queue += [Work("step", s.technique) for s in state.abstract.steps]
+    queue += [Work("weather", k) for k in weather if k not in state.done]
+    return queue
+
+
+def this_turn(queue: list[Work], scene: ScenePlan) -> list[Work]:
+    """What one turn draws: all the background washes, the focal subject alone, up to two
+    other subjects of one layer, one abstract step, or all the weather."""
+    if not queue:
+        return []
+    first = queue[0]
+    if first.kind in ("background", "weather"):
+        return [w for w in queue if w.kind == first.kind]
+    if first.kind == "step":
+        return [first]
+    head = scene.subjects[int(first.key)]
+    if head.focal:
+        return [first]
+    chosen = [first]
+    for item in queue[1:2]:
+        other = scene.subjects[int(item.key)] if item.kind == "subject" else None
+        if other is not None and not other.focal and other.layer == head.layer:
+            chosen.append(item)
+    return chosen
+
+
 def make_plan(
-    rng: random.Random, width: int, height: int, direction: Direction | None, *, paint: bool
+    rng: random.Random,
+    width: int,
+    height: int,
+    *,
+    paint: bool,
+    mood: str = "balanced",
+    density: float = 1.0,
 ) -> PiecePlan:
-    """A fresh plan; the piece prompt (if any) chooses the archetype and first techniques."""
-    archetype = (direction.archetype if direction else None) or rng.choice(sorted(ARCHETYPES))
+    """An abstract piece's technique plan: a ground, one focal structure, two or three
+    details, in the abstract archetypes (no plants or seas: the prompt asked for no subject)."""
+    archetype = rng.choice(ABSTRACT)
     grounds, structures, details, palettes = ARCHETYPES[archetype]
-    if not paint:  # ruled "washes" are heavy on a plotter: only when asked for
+    if not paint:  # ruled "washes" are heavy on a plotter
         details = tuple(o for o in details if o[0] != "washes")
-    palette = (direction.palette if direction else None) or rng.choice(palettes)
-    if palette not in DEFAULT_PALETTES and palette not in palettes and not direction:
-        palette = rng.choice(DEFAULT_PALETTES)
-    mood = (direction.mood if direction else None) or rng.choice(
-        ["balanced", "balanced", "calm", "bold", "soft", "chaotic"]
-    )
     fx = width * rng.choice([1 / 3, 2 / 3]) + rng.uniform(-0.04, 0.04) * width
     fy_frac = rng.choice([0.3, 0.34]) if archetype in HIGH_FOCUS else rng.choice([1 / 3, 2 / 3])
-    focal = (fx, height * fy_frac)
     ground = rng.choice(grounds)
     structure = rng.choice(structures)
     detail_pool = list(details)
@@ -157,81 +227,16 @@ def make_plan(
         Step("structure", *structure),
         *(Step("detail", *opt, density=0.9) for opt in detail_pool[:count]),
     ]
-    plan = PiecePlan(archetype, palette, mood, focal, steps)
-    plan.underpaint = paint and (archetype in HIGH_FOCUS or rng.random() < 0.4)
-    if direction and direction.density:
-        plan.density_bias = direction.density
-    if direction:
-        adopted = 0
-        for name in direction.techniques:
-            if adopted < 2 and (paint or name != "washes"):
-                step = _adopt(plan, name, direction.variant, direction.place, adopted == 0)
-                adopted += step is not None
+    plan = PiecePlan(
+        archetype,
+        rng.choice(palettes),
+        mood if mood in MOODS else "balanced",
+        (fx, height * fy_frac),
+        steps,
+        density_bias=max(0.4, min(2.0, density)),
+    )
+    plan.underpaint = paint and rng.random() < 0.4
     return plan
-
-
-def _adopt(
-    plan: PiecePlan, name: str, variant_hint: str, place: str | None, first: bool
-) -> Step | None:
-    """Put a technique the prompt asked for into the free step whose role fits it best."""
-    tech = TECHNIQUES[name]
-    variant = variant_hint if variant_hint in tech.variants else tech.variants[0]
-    for index, step in enumerate(plan.steps):
-        role = {"composition": "ground", "structure": "focal", "detail": "texture"}[step.phase]
-        if step.reason or role not in tech.roles:
-            continue
-        where = (place if first else None) or step.placement
-        if where == "band" or (step.phase == "structure" and not place):
-            where = "focal" if step.phase == "structure" else "full"
-        if name == "lsystem":
-            where = "band"
-        elif name == "waves" and step.phase == "composition":
-            where = "lower" if variant == "sea" else "full"
-        elif step.phase == "detail" and where == "shadow":
-            where = "open"
-        new = Step(step.phase, name, variant, where, step.density, "the prompt")
-        plan.steps[index] = new
-        return new
-    if not first:
-        return None
-    new = Step("detail", name, variant, place or "open", 1.0, "the prompt")
-    plan.steps.insert(min(2, len(plan.steps)), new)
-    return new
-
-
-def apply_direction(plan: PiecePlan, direction: Direction, turns_left: int) -> Step | None:
-    """Fold a nudge into the plan; returns the step it put first (if it asked for one)."""
-    if direction.palette:
-        plan.palette = direction.palette
-    if direction.mood:
-        plan.mood = direction.mood
-    if direction.density:
-        plan.density_bias = max(0.4, min(2.0, plan.density_bias * direction.density))
-    if not direction.techniques:
-        if direction.place and plan.steps:
-            first = plan.steps[0]
-            plan.steps[0] = Step(
-                first.phase,
-                first.technique,
-                first.variant,
-                direction.place,
-                first.density,
-                "your nudge",
-            )
-        return None
-    name = direction.techniques[0]
-    tech = TECHNIQUES[name]
-    variant = direction.variant if direction.variant in tech.variants else tech.variants[0]
-    phase = plan.steps[0].phase if plan.steps else "detail"
-    placement = direction.place or ("open" if phase != "composition" else "full")
-    if name == "lsystem" and not direction.place:
-        placement = "band"
-    step = Step(phase, name, variant, placement, 1.0, "your nudge")
-    if plan.steps and plan.steps[0].phase == phase and turns_left <= len(plan.steps):
-        plan.steps[0] = step  # no room to add: the nudge replaces what was next
-    else:
-        plan.steps.insert(0, step)
-    return step
 
 
 def region_for(
@@ -276,7 +281,3 @@ def _fit(box: Region, w: float, h: float, m: float) -> Region:
     x0 = min(max(x0, m), w - m - bw)
     y0 = min(max(y0, m), h - m - bh)
     return (x0, y0, x0 + bw, y0 + bh)
-
-
-def mood_of(plan: PiecePlan) -> str:
-    return plan.mood if plan.mood in MOODS else "balanced"

@@ -11,7 +11,7 @@ import math
 import random
 
 from code_monet.agent.builtin.critic import CanvasReading
-from code_monet.agent.builtin.palettes import INK, Palette
+from code_monet.agent.builtin.palettes import INK
 from code_monet.agent.builtin.techniques import ParamValue, ProgramParams
 
 DESCRIPTIONS = {
@@ -23,9 +23,10 @@ DESCRIPTIONS = {
 
 
 def respond_params(
-    reading: CanvasReading, rng: random.Random, *, paint: bool, palette: Palette
+    reading: CanvasReading, rng: random.Random, *, paint: bool, colours: tuple[str, ...]
 ) -> tuple[ProgramParams, str]:
-    """The response program's parameters and a phrase describing the answer."""
+    """The response program's parameters and a phrase describing the answer, drawn in the
+    scene's ``colours`` (ink first, as in a scene palette; the last is the accent)."""
     boxes = reading.human_boxes
     x0 = min(b[0] for b in boxes)
     y0 = min(b[1] for b in boxes)
@@ -50,14 +51,14 @@ def respond_params(
         "ink": [[x, y] for x, y in reading.human_ink],
         "drift": drift,
     }
-    colors = tuple(c for c in palette.colors if c != INK)[:3] or palette.colors
+    colors = tuple(c for c in colours[1:4] if c != INK) or colours or (INK,)
     params = ProgramParams(
         seed=rng.randrange(1, 2**31),
         region=(0.0, 0.0, float(reading.width), float(reading.height)),
         density=1.0,
         energy=0.4,
         paint=paint,
-        colors=(*colors, palette.accent),
+        colors=colors,
         widths=(1.4, 3.0),
         brushes=("ink", "marker"),
         opacity=0.85,
