@@ -907,6 +907,34 @@ def palette_for(
     return _asked(_moody(_weathered(base, weather), mood), asked, abstract)
 
 
+LIGHT_ON_BODIES: Final[Mapping[str, tuple[str, float]]] = MappingProxyType(
+    {"night": ("#1b2a4a", 0.45), "dusk": ("#8a4f7d", 0.18), "dawn": ("#f6c1cc", 0.12)}
+)
+"""Each subject's own colour seen in the scene's light: moonlit blues at night."""
+
+
+def lit_body(body: str, time: str, weather: Sequence[str], mood: str | None) -> str:
+    """A subject's default colour as the light, weather and mood of the scene show it."""
+    toward = LIGHT_ON_BODIES.get(time)
+    if toward is not None:
+        body = mix(body, *toward)
+    if "fog" in weather:
+        body = mix(grey_out(body, 0.5), "#c9cdd0", 0.25)
+    elif "rain" in weather or "storm" in weather or mood == "sad":
+        body = grey_out(body, 0.3)
+    return body
+
+
+def _light_bodies(placed: Sequence[PlacedSubject], time: str, reading: Reading) -> None:
+    """Subjects with no colour asked take their library colour in the scene's light."""
+    if time == "day" and not reading.weather and reading.mood != "sad":
+        return
+    for s in placed:
+        spec = LIBRARY.get(s.name)
+        if s.body is None and spec is not None:
+            s.body = lit_body(spec.body, time, reading.weather, reading.mood)
+
+
 # --- notebook phrases ---
 
 
@@ -1046,9 +1074,11 @@ def compose(
     if chose:
         understood.insert(0, f"nothing was asked, so I chose {text}")
     del medium  # the plan is the same for both media; the painter speaks the medium
+    placed = _place(frame, wants, rng)
+    _light_bodies(placed, time, reading)
     return ScenePlan(
         prompt=text,
-        subjects=_place(frame, wants, rng),
+        subjects=placed,
         palette=list(palette.colours),
         sky=list(palette.sky),
         ground=list(palette.ground),

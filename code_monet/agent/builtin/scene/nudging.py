@@ -28,7 +28,7 @@ from code_monet.agent.builtin.scene.composer import (
     shape_of,
     size_box,
 )
-from code_monet.agent.builtin.scene.lexicon import NamedColour, Reading, Wanted, read_words
+from code_monet.agent.builtin.scene.lexicon import COLOURS, NamedColour, Reading, Wanted, read_words
 from code_monet.agent.builtin.scene.marks import Placement
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
 
@@ -305,9 +305,10 @@ def _recolour(n: _Nudge, colours: Sequence[NamedColour]) -> None:
     accent = hexes[1] if len(hexes) > 1 else old[3]
     extras = [*hexes, *(darken(c) for c in hexes), lighten(first, 0.35)]
     n.plan.palette = [old[0], first, darken(first), accent, old[4], *extras]
+    asked = {c.lower() for c in COLOURS.values()}
     for s in n.plan.subjects:
-        if not s.drawn and s.body is None:
-            s.body = first
+        if not s.drawn and (s.body is None or s.body.lower() not in asked):
+            s.body = first  # a colour the words asked for ("a red boat") stays
     names = list(dict.fromkeys(c.name for c in colours))
     joined = " and ".join(names)
     n.note(f"From here on I'll paint in {joined}.", "palette")
