@@ -369,6 +369,7 @@ def _teacup(s: _Sketch) -> None:
 
 
 def _cup(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a mug with a handle; a teacup on its saucer; a steaming mug."""
     s = _Sketch(rng, medium, _CUP_ASPECT)
     v = variant % 3
     if v == 0:
@@ -548,6 +549,7 @@ def _vase_with_flowers(s: _Sketch) -> None:
 
 
 def _vase(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: an amphora with two handles; a slim vase holding a tulip; a round vase of flowers."""
     s = _Sketch(rng, medium, _VASE_ASPECT)
     (_amphora, _slim_vase, _vase_with_flowers)[variant % 3](s)
     return s.marks()
@@ -678,6 +680,7 @@ def _rocking_chair(s: _Sketch) -> None:
 
 
 def _chair(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: side view; three-quarter view; a rocking chair."""
     s = _Sketch(rng, medium, _CHAIR_ASPECT)
     (_side_chair, _three_quarter_chair, _rocking_chair)[variant % 3](s)
     return s.marks()
@@ -749,6 +752,7 @@ def _tubes(s: _Sketch, segs: Sequence[Sequence[Point]]) -> None:
 
 
 def _bicycle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a road bike with spokes; a step-through with mudguards; a bike with a basket."""
     s = _Sketch(rng, medium, _BIKE_ASPECT)
     v = variant % 3
     r = s.j(0.3, 0.01)
@@ -969,6 +973,7 @@ def _book_stack(s: _Sketch) -> None:
 
 
 def _book(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: closed and standing; open; a stack of four."""
     s = _Sketch(rng, medium, _BOOK_ASPECT)
     (_standing_book, _open_book, _book_stack)[variant % 3](s)
     return s.marks()
@@ -1020,8 +1025,9 @@ def _spout(s: _Sketch, root_top: Point, root_bot: Point, tip: Point, bend: float
 
 
 def _lid(s: _Sketch, cx: float, y: float, rw: float, dome: float, knob: float) -> None:
+    """A teapot lid: a rim ellipse, a dome and a knob on top."""
     rim = ellipse(cx, y, rw, rw * 0.2)
-    dome_poly = (*arc(cx, y - 0.005, rw * 0.9, dome, math.pi, _TAU, n=18),)
+    dome_poly = arc(cx, y - 0.005, rw * 0.9, dome, math.pi, _TAU, n=18)
     kn = ellipse(cx, y - dome - knob * 0.6, knob * 0.9, knob * 0.7, n=14)
     s.fill(dome_poly)
     s.shade(_side(dome_poly, 0.6), spacing=0.02)
@@ -1031,50 +1037,75 @@ def _lid(s: _Sketch, cx: float, y: float, rw: float, dome: float, knob: float) -
     s.line(kn, closed=True)
 
 
+@dataclass(frozen=True)
+class _Pot:
+    """One teapot's proportions: its body profile, lid (y, rim half-width, dome, knob),
+    spout (root top, root bottom, lip, bend) and loop handle (top, bottom, reach) if any."""
+
+    hw: float
+    profile: tuple[tuple[float, float], ...]
+    lid: tuple[float, float, float, float]
+    spout: tuple[Point, Point, Point, float]
+    handle: tuple[Point, Point, float] | None
+
+
+def _pot(cx: float, hw: float, variant: int) -> _Pot:
+    if variant == 0:  # round, a classic
+        return _Pot(
+            hw,
+            ((0.32, 0.2), (0.4, hw * 0.88), (0.6, hw), (0.8, hw * 0.9), (0.95, hw * 0.58)),
+            (0.32, 0.2, 0.1, 0.035),
+            ((cx - hw * 0.95, 0.55), (cx - hw * 0.85, 0.78), (cx - hw - 0.3, 0.28), -0.02),
+            ((cx + hw * 0.85, 0.42), (cx + hw * 0.8, 0.8), 0.26),
+        )
+    if variant == 1:  # tall and pear-shaped
+        return _Pot(
+            hw,
+            ((0.22, 0.14), (0.32, hw * 0.7), (0.58, hw), (0.82, hw * 0.95), (0.95, hw * 0.7)),
+            (0.22, 0.14, 0.12, 0.04),
+            ((cx - hw * 0.85, 0.5), (cx - hw * 0.95, 0.8), (cx - hw - 0.36, 0.18), -0.06),
+            ((cx + hw * 0.75, 0.32), (cx + hw * 0.92, 0.75), 0.24),
+        )
+    return _Pot(  # squat, with a cane handle over the top
+        hw,
+        ((0.45, 0.22), (0.5, hw * 0.85), (0.68, hw), (0.86, hw * 0.9), (0.96, hw * 0.65)),
+        (0.45, 0.22, 0.06, 0.03),
+        ((cx - hw * 0.95, 0.65), (cx - hw * 0.85, 0.85), (cx - hw - 0.18, 0.48), 0.0),
+        None,
+    )
+
+
+def _cane_handle(s: _Sketch, cx: float) -> None:
+    """A bamboo handle arching over the lid from shoulder to shoulder."""
+    outer = bezier((cx - 0.3, 0.5), (cx - 0.28, 0.02), (cx + 0.28, 0.02), (cx + 0.3, 0.5))
+    inner = bezier((cx - 0.27, 0.5), (cx - 0.25, 0.07), (cx + 0.25, 0.07), (cx + 0.27, 0.5))
+    s.fill(_band(outer, inner), Tone.ACCENT)
+    s.line(outer, weight=1.1)
+    s.line(inner, weight=1.1)
+    for t in (0.25, 0.5, 0.75):
+        i = int(t * (len(outer) - 1))
+        s.fine((outer[i], inner[i]), weight=0.8)
+
+
 def _teapot(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: round with a loop handle; tall and pear-shaped; squat with a cane handle."""
     s = _Sketch(rng, medium, _TEAPOT_ASPECT)
     v = variant % 3
     cx = 0.75
-    if v == 0:
-        hw = s.j(0.36, 0.015)
-        profile = [(0.32, 0.2), (0.4, hw * 0.88), (0.6, hw), (0.8, hw * 0.9), (0.95, hw * 0.58)]
-        lid = (0.32, 0.2, 0.1, 0.035)
-        spout = ((cx - hw * 0.95, 0.55), (cx - hw * 0.85, 0.78), (cx - hw - 0.3, 0.28), -0.02)
-        handle = ((cx + hw * 0.85, 0.42), (cx + hw * 0.8, 0.8), 0.26)
-    elif v == 1:
-        hw = s.j(0.28, 0.015)
-        profile = [(0.22, 0.14), (0.32, hw * 0.7), (0.58, hw), (0.82, hw * 0.95), (0.95, hw * 0.7)]
-        lid = (0.22, 0.14, 0.12, 0.04)
-        spout = ((cx - hw * 0.85, 0.5), (cx - hw * 0.95, 0.8), (cx - hw - 0.36, 0.18), -0.06)
-        handle = ((cx + hw * 0.75, 0.32), (cx + hw * 0.92, 0.75), 0.24)
+    pot = _pot(cx, s.j((0.36, 0.28, 0.42)[v], 0.015), v)
+    _spout(s, *pot.spout)
+    if pot.handle is None:
+        _cane_handle(s, cx)
     else:
-        hw = s.j(0.42, 0.015)
-        profile = [(0.45, 0.22), (0.5, hw * 0.85), (0.68, hw), (0.86, hw * 0.9), (0.96, hw * 0.65)]
-        lid = (0.45, 0.22, 0.06, 0.03)
-        spout = ((cx - hw * 0.95, 0.65), (cx - hw * 0.85, 0.85), (cx - hw - 0.18, 0.48), 0.0)
-        handle = None
-    body = _lathe(cx, profile, base=profile[-1][1] * 0.2)
-    _spout(s, spout[0], spout[1], spout[2], spout[3])
-    if handle is not None:
-        _loop_handle(s, handle[0], handle[1], handle[2], 0.045)
-    else:
-        # a cane handle arching over the lid from shoulder to shoulder
-        outer = bezier((cx - 0.3, 0.5), (cx - 0.28, 0.02), (cx + 0.28, 0.02), (cx + 0.3, 0.5))
-        inner = bezier((cx - 0.27, 0.5), (cx - 0.25, 0.07), (cx + 0.25, 0.07), (cx + 0.27, 0.5))
-        s.fill(_band(outer, inner), Tone.ACCENT)
-        s.line(outer, weight=1.1)
-        s.line(inner, weight=1.1)
-        for t in (0.25, 0.5, 0.75):
-            i = int(t * (len(outer) - 1))
-            s.fine((outer[i], inner[i]), weight=0.8)
+        _loop_handle(s, *pot.handle, 0.045)
+    body = _lathe(cx, pot.profile, base=pot.profile[-1][1] * 0.2)
     s.fill(body)
     s.shade(_rounded(body))
-    s.light(ellipse(cx - hw * 0.45, profile[2][0] - 0.08, hw * 0.12, 0.06, rot=-0.5))
+    s.light(ellipse(cx - pot.hw * 0.45, pot.profile[2][0] - 0.08, pot.hw * 0.12, 0.06, rot=-0.5))
     s.line(body, weight=1.2)
-    s.fine(
-        _front_arc(cx, profile[1][0] + 0.02, profile[1][1] * 1.02, profile[1][1] * 0.2), weight=0.6
-    )
-    _lid(s, cx, lid[0], lid[1], lid[2], lid[3])
+    shoulder_y, shoulder_w = pot.profile[1]
+    s.fine(_front_arc(cx, shoulder_y + 0.02, shoulder_w * 1.02, shoulder_w * 0.2), weight=0.6)
+    _lid(s, cx, *pot.lid)
     return s.marks()
 
 
@@ -1205,6 +1236,7 @@ def _electric(s: _Sketch) -> None:
 
 
 def _guitar(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: acoustic upright; acoustic leaning; electric, slightly leaning."""
     v = variant % 3
     s = _Sketch(rng, medium, _GUITAR_ASPECT, tilt=(0.0, -0.32, 0.12)[v])
     (_acoustic, _acoustic, _electric)[v](s)
@@ -1316,6 +1348,7 @@ def _drawer_table(s: _Sketch) -> None:
 
 
 def _table(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: rectangular in three-quarter view; round on a pedestal; front view with a drawer."""
     s = _Sketch(rng, medium, _TABLE_ASPECT)
     (_rect_table, _round_table, _drawer_table)[variant % 3](s)
     return s.marks()
@@ -1357,6 +1390,7 @@ def _label(s: _Sketch, cx: float, w: float, y0: float, y1: float, *, oval: bool 
 
 
 def _bottle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a wine bottle with foil and label; a beer bottle with a crown cap; a water bottle."""
     s = _Sketch(rng, medium, _BOTTLE_ASPECT)
     v = variant % 3
     cx = 0.18
@@ -1524,6 +1558,7 @@ def _lantern(s: _Sketch) -> None:
 
 
 def _lamp(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a table lamp with a shade; an anglepoise desk lamp; an oil lantern."""
     s = _Sketch(rng, medium, _LAMP_ASPECT)
     (_table_lamp, _desk_lamp, _lantern)[variant % 3](s)
     return s.marks()
@@ -1644,6 +1679,7 @@ def _desk_clock(s: _Sketch) -> None:
 
 
 def _clock(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: an alarm clock with bells; a mantel clock; a round desk clock on a stand."""
     s = _Sketch(rng, medium, _CLOCK_ASPECT)
     (_alarm_clock, _mantel_clock, _desk_clock)[variant % 3](s)
     return s.marks()
@@ -1730,6 +1766,7 @@ def _closed_umbrella(s: _Sketch) -> None:
 
 
 def _umbrella(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: open; open and tilted; closed and leaning."""
     v = variant % 3
     s = _Sketch(rng, medium, _UMBRELLA_ASPECT, grounded=False)
     if v == 2:
@@ -1813,6 +1850,7 @@ def _delta_kite(s: _Sketch) -> None:
 
 
 def _kite(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a diamond with a bowed tail; a delta with streamers; a diamond tilted in the wind."""
     v = variant % 3
     s = _Sketch(rng, medium, _KITE_ASPECT, grounded=False)
     if v == 1:
@@ -1879,6 +1917,7 @@ def _leaf(s: _Sketch, base: Point, length: float, angle: float) -> None:
 
 
 def _apple(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: with a leaf; with a bite out of it; taller with two leaves."""
     s = _Sketch(rng, medium, _APPLE_ASPECT)
     v = variant % 3
     cx = 0.5
@@ -1988,6 +2027,7 @@ def _wax(s: _Sketch, cx: float, top: float, bottom: float, hw: float) -> None:
 
 
 def _candle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a pillar with drips; a taper in a chamberstick; a taper in a candlestick."""
     s = _Sketch(rng, medium, _CANDLE_ASPECT)
     v = variant % 3
     cx = 0.3
@@ -2128,6 +2168,7 @@ def _sun_hat(s: _Sketch) -> None:
 
 
 def _hat(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: a top hat; a fedora; a wide sun hat with a bow."""
     s = _Sketch(rng, medium, _HAT_ASPECT)
     (_top_hat, _fedora, _sun_hat)[variant % 3](s)
     return s.marks()
@@ -2139,32 +2180,19 @@ _BOWL_ASPECT: Final = 1.6
 
 
 def _bowl_body(s: _Sketch, cx: float, rim_y: float, rx: float, depth: float) -> Poly:
+    """The bowl below its rim, on a foot ring; returns the rim ellipse."""
     ry = rx * 0.2
-    profile = [
-        (rim_y, rx),
-        (rim_y + depth * 0.35, rx * 0.9),
-        (rim_y + depth * 0.75, rx * 0.6),
-        (rim_y + depth, rx * 0.35),
-    ]
-    body = _lathe(cx, profile, base=ry * 0.4)
+    yb = rim_y + depth
+    profile = [(rim_y, rx), (rim_y + depth * 0.35, rx * 0.9), (rim_y + depth * 0.75, rx * 0.6)]
+    foot = _lathe(cx, [(yb - 0.01, rx * 0.33), (yb + 0.045, rx * 0.37)], base=ry * 0.35)
+    s.fill(foot, Tone.SHADE)
+    s.line(foot)
+    body = _lathe(cx, [*profile, (yb, rx * 0.35)], base=ry * 0.4)
     s.fill(body)
     s.shade(_rounded(body))
     s.light(ellipse(cx - rx * 0.55, rim_y + depth * 0.35, rx * 0.08, depth * 0.18, rot=-0.5))
     s.line(body, weight=1.3)
     s.fine(_front_arc(cx, rim_y + depth * 0.18, rx * 0.97, ry), tone=Tone.ACCENT, weight=1.0)
-    foot = (
-        *_front_arc(cx, rim_y + depth + 0.04, rx * 0.36, ry * 0.35),
-        (cx - rx * 0.35, rim_y + depth),
-        (cx + rx * 0.35, rim_y + depth),
-    )
-    s.fill(foot, Tone.SHADE)
-    s.line(foot[:-2], weight=1.0)
-    s.fine(
-        ((cx - rx * 0.36, rim_y + depth + 0.04), (cx - rx * 0.35, rim_y + depth + 0.02)), weight=0.8
-    )
-    s.fine(
-        ((cx + rx * 0.36, rim_y + depth + 0.04), (cx + rx * 0.35, rim_y + depth + 0.02)), weight=0.8
-    )
     return ellipse(cx, rim_y, rx, ry, n=44)
 
 
@@ -2225,6 +2253,7 @@ def _fruit_bowl(s: _Sketch, cx: float, rx: float) -> None:
 
 
 def _bowl(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
+    """Variants: empty; a bowl of fruit; a steaming bowl of soup with a spoon."""
     s = _Sketch(rng, medium, _BOWL_ASPECT)
     v = variant % 3
     cx = 0.8
@@ -2233,9 +2262,14 @@ def _bowl(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         rim_y, depth = 0.35, 0.56
         rim = _bowl_body(s, cx, rim_y, rx, depth)
         _rim(s, rim)
-        inner = ellipse(cx, rim_y + 0.005, rx * 0.95, rx * 0.18)
-        s.fine(inner, closed=True, weight=0.6)
-        s.shade(_side(inner, 0.55, right=False), spacing=0.025, angle=-0.8)
+        iy, irx, iry = rim_y + 0.005, rx * 0.95, rx * 0.18
+        s.fine(ellipse(cx, iy, irx, iry), closed=True, weight=0.6)
+        # the inner wall's shadow falls on the left, the side nearest the light
+        wall = (
+            *arc(cx, iy, irx, iry, math.pi / 2, 1.5 * math.pi, n=20),
+            *arc(cx, iy, irx * 0.45, iry, 1.5 * math.pi, math.pi / 2, n=14),
+        )
+        s.shade(wall, spacing=0.025, angle=-0.8)
     elif v == 1:
         _fruit_bowl(s, cx, rx)
     else:
