@@ -160,6 +160,40 @@ class TestBuiltDrawings:
         assert 10 <= len(marks) <= limit
 
 
+class TestBuiltLayout:
+    """Drawings use their box and stand where the composer puts them."""
+
+    @pytest.mark.parametrize(("name", "variant", "medium", "seed"), CASES)
+    def test_drawing_uses_its_box(self, name: str, variant: int, medium: Medium, seed: int) -> None:
+        # Arrange
+        marks = _draw(name, variant, medium, seed)
+        # Act
+        xs = [x for m in marks for x, _y in m.points]
+        ys = [y for m in marks for _x, y in m.points]
+        # Assert
+        assert max(xs) - min(xs) > 0.6 and max(ys) - min(ys) > 0.5
+
+    @pytest.mark.parametrize(
+        ("name", "variant", "seed"),
+        [
+            (name, variant, seed)
+            for name in NAMES
+            if SPECS[name].placement in (Placement.HORIZON, Placement.GROUND)
+            for variant in range(SPECS[name].variants)
+            for seed in SEEDS
+        ],
+    )
+    def test_grounded_subjects_stand_on_the_box_bottom(
+        self, name: str, variant: int, seed: int
+    ) -> None:
+        # Arrange
+        marks = _draw(name, variant, Medium.PAINT, seed)
+        # Act
+        lowest = max(y for m in marks for _x, y in m.points)
+        # Assert
+        assert lowest > 0.95
+
+
 def _wash_cover(marks: list[Mark], box: tuple[float, float, float, float], n: int = 30) -> float:
     """Share of a grid of points in ``box`` (x0, y0, x1, y1) that lie under some wash."""
     x0, y0, x1, y1 = box

@@ -118,10 +118,11 @@ class _Sketch:
         tone = Tone.LIGHT if self.paint else Tone.INK
         self.detail(pts, tone=tone, weight=weight)
 
-    def done(self) -> list[Mark]:
-        """The marks, clamped into the box; a plotter drawing over budget loses every other
-        hatch line (its tone gets lighter, its shapes stay) until it fits."""
-        marks = self._marks
+    def done(self, *, lower: float = 0.0) -> list[Mark]:
+        """The marks, moved down by ``lower`` and clamped into the box; a plotter drawing
+        over budget loses every other hatch line (its tone gets lighter, its shapes stay)
+        until it fits."""
+        marks = [replace(m, points=tuple((x, y + lower) for x, y in m.points)) for m in self._marks]
         while len(marks) > _BUDGET:
             hatches = [i for i, m in enumerate(marks) if m.kind is MarkKind.HATCH]
             if len(hatches) < 2:
@@ -1714,7 +1715,7 @@ def _car(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         _hatchback(sk)
     else:
         _sedan(sk)
-    return sk.done()
+    return sk.done(lower=0.05)  # tyres on the bottom of the box: the car stands on the road
 
 
 def _arched_sill(
