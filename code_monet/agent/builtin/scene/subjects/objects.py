@@ -549,7 +549,7 @@ def _vase_with_flowers(s: _Sketch) -> None:
 
 
 def _vase(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    """Variants: an amphora with two handles; a slim vase holding a tulip; a round vase of flowers."""
+    """Variants: an amphora with two handles; a slim vase with a tulip; a round vase of flowers."""
     s = _Sketch(rng, medium, _VASE_ASPECT)
     (_amphora, _slim_vase, _vase_with_flowers)[variant % 3](s)
     return s.marks()
@@ -1348,7 +1348,7 @@ def _drawer_table(s: _Sketch) -> None:
 
 
 def _table(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    """Variants: rectangular in three-quarter view; round on a pedestal; front view with a drawer."""
+    """Variants: rectangular, in three-quarters; round on a pedestal; seen front-on, a drawer."""
     s = _Sketch(rng, medium, _TABLE_ASPECT)
     (_rect_table, _round_table, _drawer_table)[variant % 3](s)
     return s.marks()
@@ -1390,7 +1390,7 @@ def _label(s: _Sketch, cx: float, w: float, y0: float, y1: float, *, oval: bool 
 
 
 def _bottle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    """Variants: a wine bottle with foil and label; a beer bottle with a crown cap; a water bottle."""
+    """Variants: wine, with foil and a label; beer, with a crown cap; water, with a screw cap."""
     s = _Sketch(rng, medium, _BOTTLE_ASPECT)
     v = variant % 3
     cx = 0.18
@@ -1850,7 +1850,7 @@ def _delta_kite(s: _Sketch) -> None:
 
 
 def _kite(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    """Variants: a diamond with a bowed tail; a delta with streamers; a diamond tilted in the wind."""
+    """Variants: a diamond with a bowed tail; a delta with streamers; a tilted diamond."""
     v = variant % 3
     s = _Sketch(rng, medium, _KITE_ASPECT, grounded=False)
     if v == 1:
