@@ -14,6 +14,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from code_monet.agent.builtin.scene.marks import (
     Category,
@@ -230,6 +231,20 @@ def _inside_runs(
     return runs
 
 
+SPOT: Final = 0.004
+"""A dark or light part smaller than this share of the figure's square is a spot (a pupil,
+a nose, a glint): washes are laid in broad strokes, so a spot is drawn with the pen."""
+
+
+def _spot(pt: Part) -> Mark:
+    """A pupil as a tight spiral, a glint as a dot: small enough for a wash to swamp."""
+    if pt.tone is Tone.INK:
+        return Mark(_spiral(pt.poly), MarkKind.DETAIL, Tone.INK, False, 0.8)
+    cx = sum(p[0] for p in pt.poly) / len(pt.poly)
+    cy = sum(p[1] for p in pt.poly) / len(pt.poly)
+    return Mark(((cx, cy), (cx + 1e-3, cy + 1e-3)), MarkKind.DETAIL, Tone.LIGHT, False, 1.2)
+
+
 def _spiral(poly: Poly, turns: int = 3) -> Poly:
     """A solid-looking dark spot for the plotter: the outline wound in toward its centre."""
     cx = sum(p[0] for p in poly) / len(poly)
@@ -270,8 +285,12 @@ def render(
     step = size * 0.006
     shapes = [(pt.poly, _bounds(pt.poly)) for pt in parts]
     marks: list[Mark] = []
+    spots: list[Mark] = []
     if medium is Medium.PAINT:
         for pt in parts:  # washes slightly off register, as a painter's are
+            if _area(pt.poly) < size * size * SPOT and pt.tone in (Tone.INK, Tone.LIGHT):
+                spots.append(_spot(pt))
+                continue
             shift = (rng.uniform(-1, 1) * size * 0.004, rng.uniform(-1, 1) * size * 0.004)
             marks.append(
                 Mark(transform(pt.poly, dx=shift[0], dy=shift[1]), MarkKind.WASH, pt.tone, True)
@@ -290,6 +309,7 @@ def render(
         for run in _visible(pt.poly, hidden, step, closed=True):
             marks.append(contour(run[::2] + run[-1:], weight=weight))
     marks.extend(details)
+    marks.extend(spots)
     return _fit(marks, style)
 
 
@@ -302,7 +322,7 @@ def _plotter_tone(
 ) -> list[Mark]:
     marks: list[Mark] = []
     for i, pt in enumerate(parts):
-        if pt.tone is Tone.INK and pt.outline and _area(pt.poly) < size * size * 0.004:
+        if pt.tone is Tone.INK and pt.outline and _area(pt.poly) < size * size * SPOT:
             marks.append(Mark(_spiral(pt.poly), MarkKind.DETAIL, Tone.INK, False, 0.8))
             continue
         if not pt.shaded:
@@ -1335,7 +1355,7 @@ def _whale_parts(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         [(0.84, 0.52), (0.92, 0.44), (0.99, 0.38), (0.96, 0.5), (0.99, 0.62), (0.92, 0.58)], n=4
     )
     flipper = blob([(0.3, 0.6), (0.4, 0.69), (0.37, 0.72), (0.26, 0.64)], n=4)
-    parts = [part(fluke), part(body, group=1), part(fluke, group=1, outline=False)]
+    parts = [part(fluke), part(body)]
     parts.append(shadow(clip(body, ellipse(0.4, 0.95, 0.6, 0.33))))
     belly = clip(body, ellipse(0.25, 0.78, 0.3, 0.17))
     parts.append(light(belly))

@@ -131,18 +131,25 @@ def _face_front(cx: float, cy: float, rng: random.Random, turn: float) -> Drawin
 def _portrait_front(rng: random.Random) -> Drawing:
     cx, cy = 0.5, 0.42
     long_hair = rng.random() < 0.5
-    hair_back = blob(
-        [
-            (cx - 0.22, cy + (0.35 if long_hair else 0.05)),
-            (cx - 0.25, cy - 0.15),
-            (cx - 0.15, cy - 0.3),
-            (cx, cy - 0.33),
-            (cx + 0.15, cy - 0.3),
-            (cx + 0.25, cy - 0.15),
-            (cx + 0.22, cy + (0.35 if long_hair else 0.05)),
-        ],
-        n=5,
-    )
+    # Hair falls beside the face, never behind it: washes are translucent, and hair under
+    # the skin would darken the face.
+    drop = 0.33 if long_hair else 0.08
+    locks = [
+        part(
+            limb(
+                [
+                    (cx + sd * 0.17, cy - 0.2),
+                    (cx + sd * 0.23, cy + 0.0),
+                    (cx + sd * 0.22, cy + drop),
+                ],
+                0.09,
+                0.07,
+            ),
+            Tone.INK,
+            shaded=True,
+        )
+        for sd in (-1, 1)
+    ]
     head = blob(
         [
             (cx - 0.19, cy - 0.05),
@@ -172,12 +179,7 @@ def _portrait_front(rng: random.Random) -> Drawing:
         n=5,
     )
     ears = [part(ellipse(cx + sd * 0.19, cy + 0.02, 0.035, 0.06, n=14)) for sd in (-1, 1)]
-    parts = [
-        part(hair_back, Tone.INK, shaded=True),
-        *_shoulders(cx, cy + 0.32, 0.44),
-        *ears,
-        part(head),
-    ]
+    parts = [*_shoulders(cx, cy + 0.32, 0.44), *locks, *ears, part(head)]
     parts.append(shadow(clip(head, ellipse(cx + 0.26, cy + 0.05, 0.14, 0.3))))
     parts.append(part(fringe, Tone.INK, shaded=True))
     face, details = _face_front(cx, cy, rng, 0.0)
