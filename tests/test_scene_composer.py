@@ -149,6 +149,41 @@ class TestScenes:
             if shape_of(s.name).placement is Placement.TABLE:
                 assert plan.horizon <= s.y + s.h <= plan.horizon + 0.15 * H
 
+    def test_a_building_on_a_hill_stands_on_it(self) -> None:
+        # Arrange / Act
+        plan = plan_for("a windmill on a hill")
+
+        # Assert
+        mill = next(s for s in plan.subjects if s.name == "windmill")
+        hill = next(s for s in plan.subjects if s.name == "hill")
+        assert hill.x <= mill.x + mill.w / 2 <= hill.x + hill.w
+        assert hill.y <= mill.y + mill.h <= hill.y + hill.h / 2
+
+    def test_held_things_sit_on_their_holder(self) -> None:
+        # Arrange / Act
+        rain = plan_for("a girl with an umbrella in the rain")
+        coffee = plan_for("hands holding a cup of coffee")
+
+        # Assert
+        girl = next(s for s in rain.subjects if s.name == "figure")
+        umbrella = next(s for s in rain.subjects if s.name == "umbrella")
+        assert girl.focal and abs(umbrella.x + umbrella.w / 2 - (girl.x + girl.w / 2)) < 2
+        assert umbrella.y < girl.y
+        hands = next(s for s in coffee.subjects if s.name == "hands")
+        cup = next(s for s in coffee.subjects if s.name == "cup")
+        assert coffee.composition == "close-up"
+        assert hands.x < cup.x + cup.w / 2 < hands.x + hands.w
+
+    def test_umbrellas_bring_people_to_hold_them(self) -> None:
+        # Arrange / Act
+        plan = plan_for("a street in the rain with umbrellas")
+
+        # Assert
+        people = [s for s in plan.subjects if s.name == "figure"]
+        umbrellas = [s for s in plan.subjects if s.name == "umbrella"]
+        assert len(people) == len(umbrellas) >= 2
+        assert all(p.why == "the scene calls for it" for p in people)
+
     def test_night_palette_is_deep_blue(self) -> None:
         # Arrange / Act
         plan = plan_for("a house at night")
@@ -449,6 +484,53 @@ class TestNudges:
         # Assert
         assert out.finish
         assert out.added == ()
+
+    def test_fewer_birds_takes_out_some_undrawn_birds(self) -> None:
+        # Arrange
+        plan = fresh("five birds over the sea")
+
+        # Act
+        out = apply_nudge(plan, "fewer birds", width=W, height=H, rng=random.Random(1))
+
+        # Assert
+        assert 1 <= sum(s.name == "bird" for s in plan.subjects) < 5
+        assert "leaving out" in out.said
+
+    def test_a_second_sea_is_not_painted(self) -> None:
+        # Arrange
+        plan = fresh("a boat")
+        count = len(plan.subjects)
+
+        # Act
+        out = apply_nudge(plan, "add the sea", width=W, height=H, rng=random.Random(1))
+
+        # Assert
+        assert len(plan.subjects) == count
+        assert out.added == () and "already" in out.said
+
+    def test_night_nudge_turns_the_light_and_brings_a_moon(self) -> None:
+        # Arrange
+        plan = fresh("a windmill at dusk")
+
+        # Act
+        out = apply_nudge(plan, "make it night", width=W, height=H, rng=random.Random(1))
+
+        # Assert
+        assert plan.time_of_day == "night"
+        assert "moon" in names(plan) and "sun" not in names(plan)
+        assert "light" in out.changed
+
+    def test_a_corner_for_a_sky_thing_is_a_sky_corner(self) -> None:
+        # Arrange
+        plan = fresh("a house")
+
+        # Act
+        out = apply_nudge(plan, "a kite in the corner", width=W, height=H, rng=random.Random(1))
+
+        # Assert
+        (kite,) = out.added
+        assert kite.y + kite.h <= H / 2 + 1
+        assert "top" in out.said
 
     def test_unknown_words_are_said_plainly(self) -> None:
         # Arrange

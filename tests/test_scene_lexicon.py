@@ -125,6 +125,29 @@ class TestSubjects:
         assert flock.counted and flock.count >= 3
         assert (plural.count, plural.counted) == (3, False)
 
+    def test_colour_and_number_stop_at_a_preposition(self) -> None:
+        # Arrange / Act
+        cat_on_mat = read_words("a black cat on a red mat")
+        herd = read_words("a herd of wild horses")
+
+        # Assert
+        assert [(s.name, s.colour_name) for s in cat_on_mat.subjects] == [("cat", "black")]
+        assert [c.name for c in cat_on_mat.free_colours] == ["red"]
+        assert herd.subjects[0].counted and herd.subjects[0].count == 4
+
+    def test_a_subject_named_twice_in_a_row_is_one(self) -> None:
+        # Arrange / Act / Assert
+        assert names("koi fish in a pond") == ["fish", "sea"]
+        assert names("hands holding a cup of coffee") == ["hands", "cup"]
+        assert read_words("hands").subjects[0].count == 1
+
+    def test_verbs_are_not_reported_as_undrawable(self) -> None:
+        # Arrange / Act
+        reading = read_words("wild horses galloping across the prairie")
+
+        # Assert
+        assert reading.unknown == ()
+
     def test_unknown_forms_are_stemmed_before_giving_up(self) -> None:
         # Arrange / Act
         reading = read_words("lanterns glowing over zorbles")

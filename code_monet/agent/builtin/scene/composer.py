@@ -404,7 +404,7 @@ def _context(reading: Reading, wants: list[Want], kind: str, minimal: bool) -> l
         extra.append("table")
     outdoor = any(w.name in _OUTDOOR_ANIMALS for w in wants)
     ground = _has(wants, "grass", "street", "sea", "river", "forest", "hill")
-    if kind == "landscape" and outdoor and not ground:
+    if kind == "landscape" and outdoor and not ground and "snow" not in reading.weather:
         extra.append("grass")
     extra += _sky_context(reading, wants, kind, minimal)
     counts = Counter(extra)
@@ -954,12 +954,13 @@ def _understood(reading: Reading, wants: Sequence[Want], kind: str, time: str) -
     out += [WEATHER_NOTES[w] for w in reading.weather if w in WEATHER_NOTES]
     if reading.mood:
         out.append(f"a {reading.mood} mood")
-    if reading.composition:
+    if reading.composition and kind != "abstract":
         out.append(_COMPOSITION_NOTES.get(reading.composition, reading.composition))
     if reading.free_colours:
         out.append(_colour_phrase(reading.free_colours))
     if reading.abstract:
-        out.append("an abstract piece: " + ", ".join(reading.styles or ("shapes",)))
+        styles = [st for st in reading.styles if st != "abstract"]
+        out.append("an abstract piece" + (f" of {' and '.join(styles)}" if styles else ""))
     return out
 
 
@@ -986,7 +987,7 @@ def _instead(reading: Reading, wants: Sequence[Want], kind: str) -> str:
     if not wants and not reading.free_colours and not reading.abstract:
         return (
             f"I don't know how to draw {_quoted(reading.unknown)}, so I'll make an abstract "
-            "piece of lines and shapes in colours that suit the words instead."
+            "piece of lines and shapes instead."
         )
     if not wants:
         return f"I can't draw {_quoted(reading.unknown)}, so I'll make an abstract piece instead."

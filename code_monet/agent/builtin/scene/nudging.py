@@ -76,7 +76,7 @@ class _Nudge:
 
     def note(self, sentence: str, what: str) -> None:
         self.said.append(sentence)
-        if what not in self.changed:
+        if what and what not in self.changed:
             self.changed.append(what)
 
 
@@ -99,7 +99,7 @@ def frame_of(plan: ScenePlan, width: int, height: int) -> Frame:
     return Frame(width, height, margin, plan.horizon, kind, water)
 
 
-def region_of(place: str, frame: Frame, taken: Sequence[Rect]) -> Rect:
+def region_of(place: str, frame: Frame, taken: Sequence[Rect], *, high: bool = False) -> Rect:
     """The canvas rectangle a place word names (inside the margin)."""
     m, w, h = frame.margin, float(frame.width), float(frame.height)
     hw, hh = w / 2, h / 2
@@ -119,7 +119,7 @@ def region_of(place: str, frame: Frame, taken: Sequence[Rect]) -> Rect:
         "background": (m, max(m, line - 0.25 * h), w - 2 * m, 0.3 * h),
     }
     if place == "corner":
-        corners = ("top-left", "top-right", "bottom-left", "bottom-right")
+        corners = ("top-left", "top-right") if high else ("bottom-left", "bottom-right")
         return min((regions[c] for c in corners), key=lambda r: _crowding(r, taken))
     return regions.get(place, (m, m, w - 2 * m, h - 2 * m))
 
@@ -134,10 +134,10 @@ def _crowding(region: Rect, taken: Sequence[Rect]) -> float:
     return area
 
 
-def _place_name(place: str, frame: Frame, taken: Sequence[Rect]) -> str:
+def _place_name(place: str, frame: Frame, taken: Sequence[Rect], *, high: bool) -> str:
     if place != "corner":
         return PLACE_WORDS.get(place, "")
-    region = region_of(place, frame, taken)
+    region = region_of(place, frame, taken, high=high)
     vertical = "top" if region[1] < frame.height / 3 else "bottom"
     side = "left" if region[0] < frame.width / 3 else "right"
     return f"in the {vertical} {side} corner"
@@ -218,22 +218,35 @@ def _band(n: _Nudge, want: Wanted) -> PlacedSubject:
 
 def _add(n: _Nudge, want: Wanted, scale: float = 1.0) -> None:
     places = n.reading.places
-    region = region_of(places[0] if places else "", n.frame, _taken(n.plan))
+    taken = _taken(n.plan)
+    high = shape_of(want.name).placement is Placement.SKY  # a corner of the sky, not the sea
+    region = region_of(places[0] if places else "", n.frame, taken, high=high)
+    where = _place_name(places[0], n.frame, taken, high=high) if places else ""
     count = _copies(want, n.rng)
-    new = []
+    new: list[PlacedSubject] = []
     for k in range(count):
         factor = (0.7 if count > 2 else 0.8) * (1.0 if k == 0 else n.rng.uniform(0.75, 1.0))
-        factor *= scale
-        subject = _new_subject(n, want, region, factor)
+        near = region if places or not new else _near(n.frame, new[0], region)
+        subject = _new_subject(n, want, near, factor * scale)
         n.plan.subjects.append(subject)
         new.append(subject)
     n.added.extend(new)
-    where = _place_name(places[0], n.frame, _taken(n.plan)) if places else ""
     on_water = n.frame.water is not None and shape_of(want.name).placement is Placement.WATER
     tail = (f" {where}" if where else "") + (", on the water" if on_water else "")
     size = {True: "big", False: "small"}.get(scale > 1) if scale != 1.0 else None
     adjective = " ".join(a for a in (size, want.colour_name) if a) or None
     n.note(f"I'm adding {said_of(want.name, count, adjective)}{tail}.", "subjects")
+
+
+def _near(frame: Frame, first: PlacedSubject, region: Rect) -> Rect:
+    """Later copies of a flock stay within a few body lengths of the first."""
+    x0 = max(region[0], first.x - 2.5 * first.w)
+    y0 = max(region[1], first.y - 2.0 * first.h)
+    x1 = min(region[0] + region[2], first.x + 3.5 * first.w)
+    y1 = min(region[1] + region[3], first.y + 3.0 * first.h)
+    if x1 - x0 < first.w or y1 - y0 < first.h:
+        return region
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _resize(n: _Nudge, want: Wanted, factor: float) -> None:
@@ -272,8 +285,10 @@ def _resize(n: _Nudge, want: Wanted, factor: float) -> None:
     n.note(f"I'm adding a {word} {want.name} where the first one is.", "subjects")
 
 
-def _remove(n: _Nudge, want: Wanted) -> None:
-    gone = [s for s in n.plan.subjects if s.name == want.name and not s.drawn]
+def _remove(n: _Nudge, want: Wanted, share: float = 1.0) -> None:
+    """Take out undrawn ones: all for "remove", about half for "fewer"."""
+    undrawn = [s for s in n.plan.subjects if s.name == want.name and not s.drawn]
+    gone = undrawn[len(undrawn) - max(1, round(len(undrawn) * share)) :] if undrawn else []
     n.plan.subjects[:] = [s for s in n.plan.subjects if s not in gone]
     if gone:
         n.note(f"I'm leaving out {said_of(want.name, len(gone))} I hadn't drawn yet.", "subjects")
@@ -288,10 +303,24 @@ def _subjects(n: _Nudge) -> None:
             _resize(n, want, 1.5)
         elif "smaller" in intents:
             _resize(n, want, 0.7)
-        elif intents & {"remove", "less"}:
+        elif "remove" in intents:
             _remove(n, want)
+        elif "less" in intents:
+            _remove(n, want, share=0.5)
+        elif want.name in ONLY_ONE and _undrawn_or_drawn(n.plan, want.name):
+            n.note(f"The {want.name} is already there, so I'm leaving it as it is.", "")
         else:
             _add(n, want)
+
+
+ONLY_ONE = frozenset(
+    {"sun", "moon", "sea", "river", "window", "skyline", "street", "grass", "forest", "stars"}
+)
+"""Things a scene has one of: asking again does not paint a second sea."""
+
+
+def _undrawn_or_drawn(plan: ScenePlan, name: str) -> bool:
+    return any(s.name == name for s in plan.subjects)
 
 
 # --- colour, density, light ---
@@ -361,6 +390,8 @@ def _light(n: _Nudge) -> None:
     r, plan = n.reading, n.plan
     if r.time_of_day:
         plan.time_of_day = r.time_of_day
+    if r.mood:
+        plan.mood = r.mood
     for w in r.weather:
         if w not in plan.weather:
             plan.weather.append(w)
@@ -372,6 +403,18 @@ def _light(n: _Nudge) -> None:
         n.note(f"I'm turning the light to {r.time_of_day}.", "light")
     if r.weather:
         n.note(f"I'm bringing in {' and '.join(r.weather)}.", "weather")
+    if r.mood:
+        n.note(f"I'll keep the colours {r.mood} from here on.", "palette")
+    if r.time_of_day == "night" and plan.horizon is not None:
+        _moon_for_night(n)
+
+
+def _moon_for_night(n: _Nudge) -> None:
+    """Night needs a moon rather than a sun still waiting to be drawn."""
+    plan = n.plan
+    plan.subjects[:] = [s for s in plan.subjects if s.drawn or s.name != "sun"]
+    if not any(s.name == "moon" for s in plan.subjects):
+        _add(n, Wanted("moon", 1, None, True))
 
 
 def _colours_and_density(n: _Nudge) -> None:
@@ -381,7 +424,7 @@ def _colours_and_density(n: _Nudge) -> None:
         _recolour(n, r.free_colours)
     less = bool(intents & {"less"}) or r.composition == "minimal"
     more = "more" in intents or r.composition == "crowded"
-    if r.subjects or r.free_colours:
+    if r.subjects or r.free_colours or r.mood:
         return
     if less:
         _density(n, less=True)
@@ -406,7 +449,7 @@ def apply_nudge(
     """Apply a viewer's nudge to ``plan`` (in place) and say what was done."""
     reading = read_words(text)
     n = _Nudge(plan, frame_of(plan, width, height), rng, reading)
-    if reading.time_of_day or reading.weather:
+    if reading.time_of_day or reading.weather or reading.mood:
         _light(n)
     _subjects(n)
     _colours_and_density(n)
@@ -414,6 +457,9 @@ def apply_nudge(
     if finish:
         n.note("I'll finish here and sign it.", "finish")
     _unknown(n)
+    if not n.said and reading.matched:
+        words = ", ".join(f"'{m[0]}'" for m in reading.matched[:3])
+        n.said.append(f"I read {words}, but it changes nothing still to draw; I'll carry on.")
     if not n.said:
         n.said.append("I'll carry on with the piece as planned.")
     return NudgeOutcome(tuple(n.added), " ".join(n.said), finish, tuple(n.changed))
