@@ -35,6 +35,7 @@ from code_monet.agent.builtin.scene.shapes import (
     detail,
     ellipse,
     hatch_marks,
+    inside,
     rect,
     smooth,
     stipple_marks,
@@ -75,9 +76,13 @@ class _Sketch:
         hatch: bool | None = None,
         angle: float = 0.8,
         spacing: float = 0.03,
+        front: bool = False,
     ) -> None:
         """A closed area: a wash of ``tone`` in paint; on the plotter hatching when the tone
-        is dark (SHADE, INK) or ``hatch`` asks for it. ``line`` adds its outline."""
+        is dark (SHADE, INK) or ``hatch`` asks for it. ``line`` adds its outline; ``front``
+        hides the lines already drawn behind it."""
+        if front:
+            self.hide(poly)
         if self.paint:
             self._marks.append(wash(poly, tone=tone))
         else:
@@ -87,6 +92,14 @@ class _Sketch:
                 self._marks.extend(hatch_marks(poly, angle=angle, spacing=gap))
         if line:
             self.outline(poly, weight=weight)
+
+    def hide(self, poly: Sequence[Point]) -> None:
+        """Erase the parts of earlier lines that lie inside ``poly``: something solid now
+        stands in front of them (washes stay; they are covered by the new wash anyway)."""
+        kept: list[Mark] = []
+        for mark in self._marks:
+            kept.extend([mark] if mark.kind is MarkKind.WASH else _outside(mark, poly))
+        self._marks = kept
 
     def shade(self, poly: Sequence[Point], *, angle: float = 0.8, spacing: float = 0.03) -> None:
         """Shadow without an outline: a SHADE wash or hatching."""
@@ -130,6 +143,54 @@ class _Sketch:
             drop = set(hatches[1::2])
             marks = [m for i, m in enumerate(marks) if i not in drop]
         return [_clamped(m) for m in marks]
+
+
+def _outside(mark: Mark, poly: Sequence[Point]) -> list[Mark]:
+    """The pieces of ``mark`` outside ``poly`` (the whole mark when it does not enter)."""
+    pts = (*mark.points, mark.points[0]) if mark.closed else mark.points
+    runs: list[list[Point]] = []
+    run: list[Point] = []
+    touched = False
+    for a, b in itertools.pairwise(pts):
+        for t0, t1, out in _spans_of(a, b, poly):
+            p0, p1 = _lerp(a, b, t0), _lerp(a, b, t1)
+            if not out:
+                touched = True
+                if len(run) >= 2:
+                    runs.append(run)
+                run = []
+                continue
+            if not run:
+                run = [p0]
+            run.append(p1)
+    if len(run) >= 2:
+        runs.append(run)
+    if not touched:
+        return [mark]
+    return [replace(mark, points=tuple(r), closed=False) for r in runs]
+
+
+def _spans_of(a: Point, b: Point, poly: Sequence[Point]) -> list[tuple[float, float, bool]]:
+    """Segment ``a``–``b`` cut where it crosses ``poly``: (t0, t1, outside) pieces."""
+    cuts = [0.0, 1.0]
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    n = len(poly)
+    for i in range(n):
+        (cx, cy), (ex, ey) = poly[i], poly[(i + 1) % n]
+        fx, fy = ex - cx, ey - cy
+        den = dx * fy - dy * fx
+        if abs(den) < 1e-12:
+            continue
+        t = ((cx - a[0]) * fy - (cy - a[1]) * fx) / den
+        u = ((cx - a[0]) * dy - (cy - a[1]) * dx) / den
+        if 0.0 < t < 1.0 and 0.0 <= u <= 1.0:
+            cuts.append(t)
+    cuts.sort()
+    return [
+        (t0, t1, not inside(_lerp(a, b, (t0 + t1) / 2), poly))
+        for t0, t1 in itertools.pairwise(cuts)
+        if t1 - t0 > 1e-9
+    ]
 
 
 def _clamped(mark: Mark) -> Mark:
@@ -298,6 +359,8 @@ def _striped_tower(
     def half(y: float) -> float:
         return half_t + (half_b - half_t) * (y - top) / (base - top)
 
+    tower = ((cx - half_t, top), (cx + half_t, top), (cx + half_b, base), (cx - half_b, base))
+    sk.hide(tower)
     levels = [top + (base - top) * i / bands for i in range(bands + 1)]
     for i in range(bands):
         a, b = levels[i], levels[i + 1]
@@ -314,7 +377,6 @@ def _striped_tower(
     )
     if sk.paint:
         sk.shade(shadow)
-    tower = ((cx - half_t, top), (cx + half_t, top), (cx + half_b, base), (cx - half_b, base))
     sk.outline(tower, weight=1.3)
     _door(sk, cx - half_b * 0.25, base, half_b * 0.5, (base - top) * 0.12, arched=True)
     for f in (0.3, 0.6):
@@ -425,7 +487,7 @@ def _cottage(sk: _Sketch) -> None:
     _chimney(sk, 0.64, 0.06, 0.16, ((0.5, apex), (0.92, eave)))
     _smoke(sk, 0.67, 0.12, drift=0.035, puffs=2, r=0.025)
     roof = ((0.08, eave), (0.5, apex), (0.92, eave))
-    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.4, spacing=0.028)
+    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.4, spacing=0.028, front=True)
     for f in (0.45, 0.7):
         y = apex + (eave - apex) * f
         half = 0.42 * f
@@ -442,7 +504,7 @@ def _two_storey(sk: _Sketch) -> None:
     sk.area(rect(0.14, eave, 0.72, base - eave), Tone.BODY, weight=1.2)
     _chimney(sk, 0.19, 0.05, 0.08, ((0.09, eave), (0.24, 0.14)))
     roof = ((0.09, eave), (0.24, 0.14), (0.76, 0.14), (0.91, eave))
-    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.3, spacing=0.028)
+    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.3, spacing=0.028, front=True)
     sk.detail(((0.14, (eave + base) / 2 + 0.02), (0.86, (eave + base) / 2 + 0.02)), weight=0.4)
     rows = (eave + 0.07, (eave + base) / 2 + 0.07)
     for r, y in enumerate(rows):
@@ -461,7 +523,7 @@ def _barn(sk: _Sketch) -> None:
     walls = rect(0.14, eave, 0.72, base - eave)
     sk.area(walls, Tone.BODY, weight=1.2, hatch=True, angle=math.pi / 2, spacing=0.05)
     roof = ((0.1, eave), (0.2, 0.27), (0.5, ridge), (0.8, 0.27), (0.9, eave))
-    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.3, spacing=0.028)
+    sk.area(roof, Tone.SHADE, weight=1.3, angle=0.3, spacing=0.028, front=True)
     door = rect(0.38, base - 0.33, 0.24, 0.33)
     sk.area(door, Tone.LIGHT, weight=1.0)
     x0, y0, x1, y1 = 0.38, base - 0.33, 0.62, base
@@ -680,7 +742,9 @@ def _suspension_bridge(sk: _Sketch) -> None:
     sk.shade(rect(0.0, deck + 0.03, 1.0, 0.02), angle=0.0, spacing=0.012)
     for tx in towers:
         leg = rect(tx - 0.015, tower_top, 0.03, 1.0 - tower_top)
-        sk.area(leg, Tone.BODY, weight=1.2, hatch=True, angle=math.pi / 2, spacing=0.012)
+        sk.area(
+            leg, Tone.BODY, weight=1.2, hatch=True, angle=math.pi / 2, spacing=0.012, front=True
+        )
         for y in (tower_top + 0.06, tower_top + 0.26, deck - 0.08):
             sk.detail(((tx - 0.015, y), (tx + 0.015, y)), weight=0.8)
     xs = [towers[0] + (towers[1] - towers[0]) * i / 24 for i in range(25)]
@@ -1001,7 +1065,7 @@ def _tall_ship(sk: _Sketch) -> None:
         (0.16, 0.86),
         (0.06, 0.76),
     )
-    sk.area(hull, Tone.BODY, weight=1.4, hatch=False)
+    sk.area(hull, Tone.BODY, weight=1.4, hatch=False, front=True)
     sk.shade(((0.1, 0.78), (0.88, 0.78), (0.86, 0.86), (0.16, 0.86)), angle=0.2, spacing=0.02)
     for i in range(7):
         sk.area(sk.circle(0.2 + i * 0.1, 0.71, 0.016, n=8), Tone.INK, weight=0.5, spacing=0.01)
@@ -1047,14 +1111,14 @@ def _fortress(sk: _Sketch) -> None:
     sk.area(keep, Tone.SHADE, weight=1.1, spacing=0.03)
     _flag(sk, 0.5, 0.06)
     wall = _crenel_block(0.2, 0.8, 0.52, 1.0, 7, 0.04)
-    sk.area(wall, Tone.BODY, weight=1.2)
+    sk.area(wall, Tone.BODY, weight=1.2, front=True)
     for x0, x1 in ((0.04, 0.23), (0.77, 0.96)):
         top = 0.3 + sk.jit(0.02)
-        sk.area(_crenel_block(x0, x1, top, 1.0, 3, 0.045), Tone.BODY, weight=1.3)
+        sk.area(_crenel_block(x0, x1, top, 1.0, 3, 0.045), Tone.BODY, weight=1.3, front=True)
         sk.shade(rect(x1 - 0.05, top + 0.005, 0.05, 0.995 - top), angle=1.0, spacing=0.025)
         _slits(sk, (x0 + x1) / 2, (top + 0.12, top + 0.34))
     gate = _crenel_block(0.41, 0.59, 0.42, 1.0, 3, 0.04)
-    sk.area(gate, Tone.BODY, weight=1.2)
+    sk.area(gate, Tone.BODY, weight=1.2, front=True)
     opening = _arch(0.45, 1.0, 0.1, 0.28)
     sk.area(opening, Tone.INK, weight=1.0, spacing=0.02)
     for x in (0.47, 0.5, 0.53):
@@ -1067,13 +1131,15 @@ def _fortress(sk: _Sketch) -> None:
     _slits(sk, 0.5, (0.28,))
 
 
-def _cone_tower(sk: _Sketch, x0: float, x1: float, top: float, base: float, cone: float) -> None:
+def _cone_tower(
+    sk: _Sketch, x0: float, x1: float, top: float, base: float, cone: float, *, front: bool = False
+) -> None:
     """A round tower with a pointed roof and a flag: the fairy-tale castle's shape."""
     w = x1 - x0
-    sk.area(rect(x0, top, w, base - top), Tone.BODY, weight=1.2)
+    sk.area(rect(x0, top, w, base - top), Tone.BODY, weight=1.2, front=front)
     sk.shade(rect(x1 - w * 0.3, top, w * 0.3, base - top), angle=1.1, spacing=0.025)
     roof = ((x0 - w * 0.15, top), ((x0 + x1) / 2, top - cone), (x1 + w * 0.15, top))
-    sk.area(roof, Tone.ACCENT, weight=1.2, hatch=True, angle=1.2, spacing=0.018)
+    sk.area(roof, Tone.ACCENT, weight=1.2, hatch=True, angle=1.2, spacing=0.018, front=front)
     _flag(sk, (x0 + x1) / 2, top - cone - 0.07, pole=0.07)
     sk.area(_arch(x0 + w * 0.35, top + 0.16, w * 0.3, 0.09), Tone.INK, weight=0.7, spacing=0.012)
 
@@ -1083,9 +1149,9 @@ def _fairy_castle(sk: _Sketch) -> None:
     _cone_tower(sk, 0.42, 0.58, 0.26 + sk.jit(0.02), 0.6, 0.14)
     _cone_tower(sk, 0.27, 0.38, 0.4 + sk.jit(0.02), 0.6, 0.11)
     _cone_tower(sk, 0.62, 0.73, 0.4 + sk.jit(0.02), 0.6, 0.11)
-    sk.area(wall, Tone.BODY, weight=1.2)
-    _cone_tower(sk, 0.04, 0.16, 0.44, 1.0, 0.12)
-    _cone_tower(sk, 0.84, 0.96, 0.44, 1.0, 0.12)
+    sk.area(wall, Tone.BODY, weight=1.2, front=True)
+    _cone_tower(sk, 0.04, 0.16, 0.44, 1.0, 0.12, front=True)
+    _cone_tower(sk, 0.84, 0.96, 0.44, 1.0, 0.12, front=True)
     sk.area(_arch(0.44, 1.0, 0.12, 0.22), Tone.INK, weight=1.1, spacing=0.02)
     for x in (0.26, 0.68):
         sk.area(_arch(x, 0.8, 0.05, 0.1), Tone.ACCENT, weight=0.7)
@@ -1102,13 +1168,15 @@ def _hill_castle(sk: _Sketch) -> None:
     keep = _crenel_block(0.32, 0.68, 0.18 + sk.jit(0.02), 0.6, 4, 0.04)
     sk.area(keep, Tone.BODY, weight=1.3)
     for x0 in (0.3, 0.66):
-        sk.area(_crenel_block(x0, x0 + 0.04, 0.1, 0.22, 1, 0.03), Tone.BODY, weight=1.0)
+        sk.area(_crenel_block(x0, x0 + 0.04, 0.1, 0.22, 1, 0.03), Tone.BODY, weight=1.0, front=True)
     _flag(sk, 0.5, 0.04, pole=0.1)
     for x in (0.39, 0.57):
         sk.area(_arch(x, 0.42, 0.045, 0.1), Tone.INK, weight=0.7, spacing=0.012)
-    sk.area(wall, Tone.BODY, weight=1.2)
+    sk.area(wall, Tone.BODY, weight=1.2, front=True)
     for x0 in (0.1, 0.82):
-        sk.area(_crenel_block(x0, x0 + 0.09, 0.44, 0.82, 2, 0.035), Tone.BODY, weight=1.2)
+        sk.area(
+            _crenel_block(x0, x0 + 0.09, 0.44, 0.82, 2, 0.035), Tone.BODY, weight=1.2, front=True
+        )
         _slits(sk, x0 + 0.045, (0.54,))
     sk.area(_arch(0.45, 0.8, 0.1, 0.16), Tone.INK, weight=1.0, spacing=0.02)
     sk.shade(rect(0.62, 0.2, 0.06, 0.36), angle=1.0, spacing=0.025)
@@ -1176,7 +1244,7 @@ def _smock_mill(sk: _Sketch) -> Point:
         )
     sk.shade(((0.56, 0.42), (0.6, 0.42), (0.7, 0.8), (0.6, 0.8)), angle=1.2, spacing=0.025)
     stage = rect(0.14, 0.77, 0.72, 0.03)
-    sk.area(stage, Tone.SHADE, weight=1.1, spacing=0.012)
+    sk.area(stage, Tone.SHADE, weight=1.1, spacing=0.012, front=True)
     sk.line(((0.14, 0.77), (0.14, 0.71), (0.86, 0.71), (0.86, 0.77)), weight=0.8)
     for x in (0.22, 0.3, 0.7, 0.78):
         sk.detail(((x, 0.71), (x, 0.77)), weight=0.5)
@@ -1201,13 +1269,13 @@ def _sails(sk: _Sketch, hub: Point, length: float, start: float) -> None:
 
         width = 0.075
         frame = (at(0.07, 0.0), at(length, 0.0), at(length, width), at(0.07, width))
-        sk.area(frame, Tone.LIGHT, weight=0.9)
+        sk.area(frame, Tone.LIGHT, weight=0.9, front=True)
         sk.line((at(0.0, 0.0), at(length + 0.01, 0.0)), weight=1.3)
         for j in range(1, 6):
             r = 0.07 + (length - 0.07) * j / 6
             sk.detail((at(r, 0.0), at(r, width)), weight=0.5)
         sk.detail((at(0.07, width / 2), at(length, width / 2)), weight=0.5)
-    sk.area(sk.circle(hx, hy, 0.025, n=10), Tone.INK, weight=0.9, spacing=0.01)
+    sk.area(sk.circle(hx, hy, 0.025, n=10), Tone.INK, weight=0.9, spacing=0.01, front=True)
 
 
 # ---------------------------------------------------------------- tower
@@ -1275,7 +1343,7 @@ def _lattice_tower(sk: _Sketch) -> None:
     sk.line(arc(0.5, 0.99, 0.3, 0.2, 0.0, -math.pi, n=14), weight=1.3)
     for y, half in ((0.72, 0.33), (0.45, 0.17)):
         deck = rect(0.5 - half - 0.02, y - 0.02, 2 * half + 0.04, 0.03)
-        sk.area(deck, Tone.SHADE, weight=1.1, spacing=0.012)
+        sk.area(deck, Tone.SHADE, weight=1.1, spacing=0.012, front=True)
     sk.area(rect(0.44, top - 0.03, 0.12, 0.03), Tone.SHADE, weight=1.0, spacing=0.012)
     sk.line(((0.5, top - 0.03), (0.5, 0.01)), weight=1.2)
 
@@ -1636,7 +1704,7 @@ def _village_church(sk: _Sketch) -> None:
     for x in (0.46, 0.62, 0.78):
         sk.area(_lancet(x, 0.88, 0.07, 0.2), Tone.ACCENT, weight=0.8)
     tower = rect(0.12, 0.34, 0.24, 0.65)
-    sk.area(tower, Tone.BODY, weight=1.3)
+    sk.area(tower, Tone.BODY, weight=1.3, front=True)
     sk.shade(rect(0.29, 0.34, 0.07, 0.65), angle=1.3, spacing=0.02)
     spire = ((0.1, 0.34), (0.24, 0.1 + sk.jit(0.02)), (0.38, 0.34))
     sk.area(spire, Tone.SHADE, weight=1.3, angle=1.3, spacing=0.022)
@@ -2137,7 +2205,7 @@ def _arched_window(sk: _Sketch) -> None:
             tie, (x0 + sign * 0.05, 0.7), (x0 + sign * 0.1, 0.78), (x0 + sign * 0.1, 0.85), n=8
         )
         curtain = ((x0, 0.38), *upper, *lower[1:], (x0, 0.85))
-        sk.area(curtain, Tone.ACCENT, weight=1.0)
+        sk.area(curtain, Tone.ACCENT, weight=1.0, front=True)
         for f in (0.35, 0.7):
             sk.detail(((x0 + sign * 0.13 * f, 0.39), (x0 + sign * 0.03 * f, 0.59)), weight=0.5)
             sk.detail(((x0 + sign * 0.03 * f, 0.61), (x0 + sign * 0.09 * f, 0.84)), weight=0.5)
