@@ -637,7 +637,7 @@ class _Placer:
     def _low_sun(self, w: float, h: float, horizon: float) -> Rect:
         f = self.frame
         band = next((p for p in self.placed if p.name in ("skyline", "forest")), None)
-        y = horizon - h * 0.75 if band is None else band.y - h * 0.7
+        y = horizon - h * 0.75 if band is None else band.y - h * 0.4
         boxes = [clamp_box(f, f.width * t - w / 2, y, w, h) for t in (1 / 3, 2 / 3)]
         self.rng.shuffle(boxes)
         return min(boxes, key=lambda b: sum(overlap(b, t) for t in self.taken))
@@ -914,7 +914,11 @@ LIGHT_ON_BODIES: Final[Mapping[str, tuple[str, float]]] = MappingProxyType(
 
 
 def lit_body(body: str, time: str, weather: Sequence[str], mood: str | None) -> str:
-    """A subject's default colour as the light, weather and mood of the scene show it."""
+    """A subject's library colour as the light, weather and mood of the scene show it.
+
+    For the painter: ``PlacedSubject.body`` stays None unless the words asked for a colour
+    (the notebook says "in the colour you asked for" when it is set), so the scene's light
+    is applied where the library colour is looked up."""
     toward = LIGHT_ON_BODIES.get(time)
     if toward is not None:
         body = mix(body, *toward)
@@ -923,16 +927,6 @@ def lit_body(body: str, time: str, weather: Sequence[str], mood: str | None) -> 
     elif "rain" in weather or "storm" in weather or mood == "sad":
         body = grey_out(body, 0.3)
     return body
-
-
-def _light_bodies(placed: Sequence[PlacedSubject], time: str, reading: Reading) -> None:
-    """Subjects with no colour asked take their library colour in the scene's light."""
-    if time == "day" and not reading.weather and reading.mood != "sad":
-        return
-    for s in placed:
-        spec = LIBRARY.get(s.name)
-        if s.body is None and spec is not None:
-            s.body = lit_body(spec.body, time, reading.weather, reading.mood)
 
 
 # --- notebook phrases ---
@@ -1076,7 +1070,6 @@ def compose(
         understood.insert(0, f"nothing was asked, so I chose {text}")
     del medium  # the plan is the same for both media; the painter speaks the medium
     placed = _place(frame, wants, rng)
-    _light_bodies(placed, time, reading)
     return ScenePlan(
         prompt=text,
         subjects=placed,
