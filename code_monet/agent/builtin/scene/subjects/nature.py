@@ -58,7 +58,7 @@ class _Sheet:
     lines: list[Mark] = field(default_factory=list)
     tones: list[Mark] = field(default_factory=list)
     parts: list[list[Mark]] = field(default_factory=list)
-    mask: list[Poly] = field(default_factory=list)
+    mask: list[_Shape] = field(default_factory=list)
 
     @property
     def paint(self) -> bool:
@@ -102,9 +102,11 @@ class _Sheet:
         tone: Tone = Tone.INK,
         weight: float = 1.0,
     ) -> None:
-        shut = closed and not self.mask
+        if not self._masks():
+            self.lines.append(contour(pts, closed=closed, tone=tone, weight=weight))
+            return
         for piece in self._clip(pts, closed):
-            self.lines.append(contour(piece, closed=shut, tone=tone, weight=weight))
+            self.lines.append(contour(piece, tone=tone, weight=weight))
 
     def detail(
         self,
@@ -114,9 +116,11 @@ class _Sheet:
         tone: Tone = Tone.INK,
         weight: float = 0.7,
     ) -> None:
-        shut = closed and not self.mask
+        if not self._masks():
+            self.lines.append(detail(pts, closed=closed, tone=tone, weight=weight))
+            return
         for piece in self._clip(pts, closed):
-            self.lines.append(detail(piece, closed=shut, tone=tone, weight=weight))
+            self.lines.append(detail(piece, tone=tone, weight=weight))
 
     def dot(self, p: Point, *, tone: Tone = Tone.INK, weight: float = 1.0) -> None:
         if not self._hidden(p):
@@ -127,36 +131,63 @@ class _Sheet:
         """Close the part just drawn; its silhouettes hide everything drawn after it."""
         self.parts.append([*self.washes, *self.lines, *self.tones])
         self.washes, self.lines, self.tones = [], [], []
-        self.mask.extend(tuple(p) for p in silhouettes if len(p) >= 3)
+        self.mask.extend(_Shape.of(p) for p in silhouettes if len(p) >= 3)
 
     def marks(self) -> list[Mark]:
         parts = [*self.parts, [*self.washes, *self.lines, *self.tones]]
         return [_clamped(m, self.width) for part in reversed(parts) for m in part]
 
+    def _masks(self, avoid: Sequence[Poly] = ()) -> list[_Shape]:
+        """What hides new marks: in paint the front parts' washes are laid later and cover
+        them anyway, so only the plotter clips; ``avoid`` always applies."""
+        shapes = [] if self.paint else list(self.mask)
+        return shapes + [_Shape.of(p) for p in avoid if len(p) >= 3]
+
     def _hidden(self, p: Point, avoid: Sequence[Poly] = ()) -> bool:
-        return any(inside(p, m) for m in (*self.mask, *avoid))
+        return any(m.covers(p) for m in self._masks(avoid))
 
     def _clip(self, pts: Sequence[Point], closed: bool, avoid: Sequence[Poly] = ()) -> list[Poly]:
         """The visible pieces of a line once the parts in front have hidden theirs."""
+        masks = self._masks(avoid)
         if len(pts) < 2:
             return []
-        if not self.mask and not avoid:
+        if not masks:
             return [tuple(pts)]
+
+        def seen(p: Point) -> bool:
+            return not any(m.covers(p) for m in masks)
+
         if closed:
-            return [r for r in _runs(pts, lambda p: not self._hidden(p)) if len(r) >= 2]
-        dense = _dense(pts, 0.01, closed=False)
+            return [r for r in _runs(pts, seen) if len(r) >= 2]
         pieces: list[Poly] = []
         cur: list[Point] = []
-        for p in dense:
-            if self._hidden(p, avoid):
-                if len(cur) >= 2:
-                    pieces.append(tuple(cur))
-                cur = []
-            else:
+        for p in _dense(pts, 0.01, closed=False):
+            if seen(p):
                 cur.append(p)
+                continue
+            if len(cur) >= 2:
+                pieces.append(tuple(cur))
+            cur = []
         if len(cur) >= 2:
             pieces.append(tuple(cur))
         return pieces
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A silhouette with its bounding box, so most points are ruled out cheaply."""
+
+    poly: Poly
+    box: tuple[float, float, float, float]
+
+    @classmethod
+    def of(cls, pts: Sequence[Point]) -> _Shape:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return cls(tuple(pts), (min(xs), min(ys), max(xs), max(ys)))
+
+    def covers(self, p: Point) -> bool:
+        x0, y0, x1, y1 = self.box
+        return x0 <= p[0] <= x1 and y0 <= p[1] <= y1 and inside(p, self.poly)
 
 
 def _clamped(m: Mark, width: float) -> Mark:
@@ -429,12 +460,12 @@ def _bare(s: _Sheet) -> None:
     scale = min(
         1.5, 0.47 / max(0.5 - min(xs), max(xs) - 0.5, 1e-6), 0.63 / max(fork[1] - min(ys), 1e-6)
     )
-    trunk = _trunk(s, 0.5, fork[1], 0.05, 0.04)
+    trunk = _trunk(s, 0.5, fork[1], 0.032, 0.035)
     s.fill(trunk, Tone.SHADE)
     s.shade(_right_half(trunk), spacing=0.015)
     for curve, depth in skeleton:
         fitted = transform(curve, sx=scale, sy=scale, about=fork)
-        s.line(fitted, weight=max(0.4, 2.8 - 0.55 * depth), tone=Tone.INK)
+        s.line(fitted, weight=max(0.4, 3.2 - 0.6 * depth), tone=Tone.INK)
     _ground(s, 0.3, 0.7)
 
 
@@ -615,7 +646,7 @@ def _leaning_palm(s: _Sheet) -> None:
 def _palm_pair(s: _Sheet) -> None:
     _ground(s, 0.1, 0.9)
     s.covers(())
-    s.covers(*_palm_tree(s, 0.38, (0.32, 0.24), 0.9, 8))
+    s.covers(*_palm_tree(s, 0.38, (0.32, 0.3), 0.88, 8))
     _palm_tree(s, 0.66, (0.74, 0.5), 0.6, 7)
 
 
@@ -628,9 +659,7 @@ def _small_pine(s: _Sheet, cx: float, top: float, half: float, back: bool) -> Po
     s.line(((cx - 0.012, 0.92), (cx - 0.012, 0.995)), weight=0.9)
     s.line(((cx + 0.012, 0.92), (cx + 0.012, 0.995)), weight=0.9)
     s.fill(outline, Tone.SHADE if back else Tone.BODY)
-    if back:
-        s.shade(outline, angle=1.3, spacing=0.06)
-    else:
+    if not back:  # the far row stays plain: distance pales it
         s.shade(tuple((max(x, cx), y) for x, y in outline), angle=1.1, spacing=0.045)
     s.line(outline, closed=True, weight=0.9 if back else 1.1)
     return (*outline, (cx + 0.012, 0.995), (cx - 0.012, 0.995))
@@ -646,9 +675,7 @@ def _small_round(s: _Sheet, cx: float, top: float, half: float, back: bool) -> P
     s.line(((cx - 0.014, cy + ry * 0.6), (cx - 0.014, 0.995)), weight=0.9)
     s.line(((cx + 0.014, cy + ry * 0.6), (cx + 0.014, 0.995)), weight=0.9)
     s.fill(crown, Tone.SHADE if back else Tone.BODY)
-    if back:
-        s.shade(crown, angle=1.3, spacing=0.06)
-    else:
+    if not back:
         s.shade(
             _crescent(crown, ellipse(cx - half * 0.3, cy - ry * 0.25, half, ry, n=30)),
             spacing=0.05,
@@ -663,7 +690,7 @@ def _forest_of(s: _Sheet, kinds: str) -> None:
     r, w = s.rng, s.width
     s.line(((0.0, 0.995), (w, 0.995)), weight=1.0)
     s.covers(())
-    for back, count, y0 in ((False, 6, 0.24), (True, 9, 0.02)):
+    for back, count, y0 in ((False, 7, 0.24), (True, 10, 0.02)):
         step = w / count
         for i in range(count):
             kind = r.choice(kinds)
@@ -833,7 +860,7 @@ def _jagged(pts: Sequence[Point], r: random.Random, amount: float, splits: int =
 
 def _snowline(lx: float, rx: float, y: float, r: random.Random) -> Poly:
     """The ragged lower edge of a snow cap from the left ridge to the right ridge."""
-    n = 7
+    n = max(3, min(7, 1 + 2 * round((rx - lx) / 0.12)))
     pts = []
     for i in range(n):
         t = i / (n - 1)
@@ -919,7 +946,7 @@ def _range(s: _Sheet) -> None:
         )
         ridge = [p for p in near_line if top[0] <= p[0] <= valley[0]]
         face = (*spur, valley, *reversed(ridge))
-        snow_y = py + 0.12
+        snow_y = py + 0.2
         if i == 1:
             face = tuple((x, max(y, snow_y + 0.03)) for x, y in face)
         s.shade(face, angle=0.9, spacing=0.028)
@@ -1033,7 +1060,7 @@ def _wave_crest(x: float, y: float, half: float, height: float) -> Poly:
 def _choppy_sea(s: _Sheet) -> None:
     r, w = s.rng, s.width
     s.fill(rect(0, 0, w, 1))
-    s.fill(rect(0, 0.55, w, 0.45), Tone.SHADE)
+    s.fill(rect(0, 0, w, 0.1), Tone.LIGHT)
     s.line(((0.0, 0.004), (w, 0.004)), weight=1.2)
     rows = 9
     for k in range(rows):
@@ -1224,16 +1251,17 @@ def _craters(
     s: _Sheet, cx: float, cy: float, rad: float, keep: Callable[[Point], bool], n: int
 ) -> None:
     r = s.rng
-    placed = 0
-    for _ in range(n * 6):
-        if placed >= n:
+    placed: list[tuple[Point, float]] = []
+    for _ in range(n * 10):
+        if len(placed) >= n:
             break
         a, d = r.uniform(0, TAU), rad * math.sqrt(r.uniform(0.02, 0.6))
         p = (cx + d * math.cos(a), cy + d * math.sin(a))
         size = rad * r.uniform(0.08, 0.2)
-        if not keep(p) or math.dist(p, (cx, cy)) + size > rad * 0.9:
+        crowded = any(math.dist(p, q) < size + qs + 0.03 for q, qs in placed)
+        if crowded or not keep(p) or math.dist(p, (cx, cy)) + size > rad * 0.9:
             continue
-        placed += 1
+        placed.append((p, size))
         crater = ellipse(p[0], p[1], size, size * 0.85, n=14)
         s.fill(crater, Tone.SHADE)
         s.detail(crater, closed=True, weight=0.7)
@@ -1261,7 +1289,10 @@ def _crescent_moon(s: _Sheet) -> None:
     bite = ellipse(c[0] + 0.2 + r.uniform(-0.02, 0.02), c[1] - 0.1, rad * 0.9, rad * 0.9, n=60)
     moon = _crescent(disc, bite)
     s.fill(moon)
-    s.shade(_crescent(moon, transform(bite, dx=-0.07, dy=0.02)), dots=45)
+    if not s.paint:
+        s.shade(_crescent(moon, transform(bite, dx=-0.07, dy=0.02)), dots=45)
+    else:
+        s.fill(_crescent(moon, transform(disc, dx=0.05, dy=0.04)), Tone.LIGHT)
     s.line(moon, closed=True, weight=1.3)
     for t in (2.2 + r.uniform(-0.1, 0.1), 3.0, 3.8 + r.uniform(-0.1, 0.1)):
         p = (c[0] + rad * 0.8 * math.cos(t), c[1] + rad * 0.8 * math.sin(t))
@@ -1343,14 +1374,17 @@ def _sun_burst(s: _Sheet) -> None:
     _sun_disc(s, 0.24)
 
 
-def _scatter(r: random.Random, w: float, n: int, gap: float, margin: float) -> list[Point]:
-    """Up to ``n`` points spread over the box no closer than ``gap``."""
+def _scatter(
+    r: random.Random, w: float, n: int, gap: float, margin: float, taken: Sequence[Point] = ()
+) -> list[Point]:
+    """Up to ``n`` points spread over the box no closer than ``gap`` (to each other and to
+    the points already ``taken``)."""
     pts: list[Point] = []
     for _ in range(n * 30):
         if len(pts) >= n:
             break
         p = (r.uniform(margin, w - margin), r.uniform(margin, 1 - margin))
-        if all(math.dist(p, q) > gap for q in pts):
+        if all(math.dist(p, q) > gap for q in (*pts, *taken)):
             pts.append(p)
     return pts
 
@@ -1365,17 +1399,17 @@ def _star_mark(s: _Sheet, p: Point, size: float, points: int, inner: float) -> N
 
 def _starfield(s: _Sheet, points: int, inner: float, big: int, small: int) -> list[Point]:
     r, w = s.rng, s.width
-    spots = _scatter(r, w, big + small, 0.12, 0.1)
-    for i, p in enumerate(spots):
-        if i < big:
-            _star_mark(s, p, r.uniform(0.05, 0.1), points, inner)
-        else:
-            s.dot(p, weight=1.5)
-            if i % 3 == 0:
-                size = 0.018
-                s.detail(((p[0] - size, p[1]), (p[0] + size, p[1])), weight=0.5)
-                s.detail(((p[0], p[1] - size), (p[0], p[1] + size)), weight=0.5)
-    return spots
+    bright = _scatter(r, w, big, 0.3, 0.14)
+    for p in bright:
+        _star_mark(s, p, r.uniform(0.07, 0.13), points, inner)
+    faint = _scatter(r, w, small, 0.1, 0.04, bright)
+    for i, p in enumerate(faint):
+        s.dot(p, weight=1.5)
+        if i % 3 == 0:
+            size = 0.022
+            s.detail(((p[0] - size, p[1]), (p[0] + size, p[1])), weight=0.5)
+            s.detail(((p[0], p[1] - size), (p[0], p[1] + size)), weight=0.5)
+    return bright
 
 
 def _five_point_stars(s: _Sheet) -> None:
