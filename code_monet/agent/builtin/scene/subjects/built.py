@@ -1748,12 +1748,13 @@ def _cathedral(sk: _Sketch) -> None:
     for x0 in (0.06, 0.72):
         tower = rect(x0, 0.2, 0.22, 0.79)
         sk.area(tower, Tone.BODY, weight=1.3)
+        if x0 > 0.5:
+            sk.shade(rect(x0 + 0.15, 0.2, 0.07, 0.79), angle=1.3, spacing=0.02)
         spire = ((x0 - 0.01, 0.2), (x0 + 0.11, 0.02 + sk.jit(0.01)), (x0 + 0.23, 0.2))
         sk.area(spire, Tone.SHADE, weight=1.2, angle=1.3, spacing=0.02)
         for y in (0.42, 0.66):
             sk.area(_lancet(x0 + 0.07, y, 0.08, 0.14), Tone.INK, weight=0.7, spacing=0.012)
         sk.detail(((x0, 0.72), (x0 + 0.22, 0.72)), weight=0.5)
-    sk.shade(rect(0.86, 0.2, 0.08, 0.79), angle=1.3, spacing=0.02)
     rose = sk.circle(0.5, 0.45, 0.09, n=24)
     sk.area(rose, Tone.ACCENT, weight=1.1)
     sk.detail(sk.circle(0.5, 0.45, 0.04, n=12), closed=True, weight=0.5)
