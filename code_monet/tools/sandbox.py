@@ -9,12 +9,18 @@ wall-clock timeout that kills the whole process group.
 Starting python and importing numpy costs ~100 ms, far over the latency budget, so a small pool
 of warm workers (``sandbox_runner.py``) waits, already locked down, for exactly one program
 each; a replacement is spawned as soon as a worker is taken.
+
+Memory that ``RLIMIT_AS`` cannot see (memfd, tmpfs files, kernel memory for inodes) is bounded by
+a cgroup per worker inside one per-sandbox parent holding the total budget
+(``sandbox_cgroup``), and at most ``max_programs`` programs run at once, ``max_programs_per_owner``
+per user (``sandbox_slots``): issue 15.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from code_monet.tools.sandbox_cgroup import ProgramCgroup, SandboxCgroups, setup_cgroups
 from code_monet.tools.sandbox_launch import (
     _SCRATCH_INSIDE,
     _bwrap_argv,
@@ -49,6 +56,7 @@ from code_monet.tools.sandbox_runner import (
     ReadyReport,
     validate_result_paths,
 )
+from code_monet.tools.sandbox_slots import ProgramSlots, SlotsBusyError
 from code_monet.tools.sandbox_types import (
     SandboxCapabilities,
     SandboxConfig,
@@ -79,6 +87,8 @@ _PARSE_IN_THREAD_BYTES: Final = 256 << 10
 # only a root parent can restore priority 0 when a worker is taken (see ``_acquire``).
 _WARMUP_NICE: Final = 19
 _RESULT_SLACK_BYTES: Final = 64 << 10
+# Tasks a worker needs beside the program's own (the cgroup shim's exec, bwrap and its pid 1).
+_LAUNCH_TASKS: Final = 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,6 +186,7 @@ class _Worker:
     results_transport: asyncio.ReadTransport
     scratch_host: Path | None
     report: ReadyReport | None = None
+    cgroup: ProgramCgroup | None = None
 
 
 @dataclass
@@ -265,6 +276,9 @@ class CodeSandbox:
         self._policy_logged = False
         self._scratch_base: Path | None = None
         self._root = os.geteuid() == 0
+        self._slots = ProgramSlots(self.config.max_programs, self.config.max_programs_per_owner)
+        self._cgroups: SandboxCgroups | None = None
+        self._cgroup_problem: str | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -272,6 +286,16 @@ class CodeSandbox:
     def capabilities(self) -> SandboxCapabilities | None:
         """What the sandbox uses (None before ``start``)."""
         return self._capabilities
+
+    @property
+    def cgroups(self) -> SandboxCgroups | None:
+        """The groups bounding programs' memory (None before ``start`` or when unavailable)."""
+        return self._cgroups
+
+    @property
+    def cgroup_problem(self) -> str | None:
+        """Why programs run without a memory cgroup (None when they have one)."""
+        return self._cgroup_problem
 
     @property
     def _use_bwrap(self) -> bool:
@@ -310,7 +334,37 @@ class CodeSandbox:
                 )
                 self._scratch_base = Path(tempfile.mkdtemp(prefix="code-monet-sandbox-"))
                 self._scratch_base.chmod(0o711)  # traversable, not listable
+            await self._setup_cgroups()
             self._replenish()
+
+    async def _setup_cgroups(self) -> None:
+        """Bound memory with cgroups when the host lets us; otherwise log why and what remains."""
+        config = self.config
+        if config.use_cgroups:
+            setup = await asyncio.to_thread(
+                setup_cgroups, config.memory_total_bytes, Path(config.cgroup_root)
+            )
+            self._cgroups, self._cgroup_problem = setup.cgroups, setup.reason
+        else:
+            self._cgroup_problem = "turned off in the configuration (SANDBOX_USE_CGROUPS=false)"
+        if self._cgroups is not None:
+            logger.info(
+                "Code sandbox bounds memory with %s: %d MiB per program (memfd, scratch files "
+                "and kernel memory count), at most %d programs at once, %d per user",
+                self._cgroups.describe(),
+                config.memory_bytes >> 20,
+                config.max_programs,
+                config.max_programs_per_owner,
+            )
+            return
+        logger.warning(
+            "Code sandbox runs programs WITHOUT a memory cgroup (%s): each is bounded by "
+            "RLIMIT_AS (%d MiB), its %d MiB scratch tmpfs and RLIMIT_NPROC; memfd_create is "
+            "denied instead; the number of files in scratch is not bounded",
+            self._cgroup_problem,
+            config.memory_bytes >> 20,
+            config.scratch_bytes >> 20,
+        )
 
     async def wait_ready(self) -> None:
         """Start if needed and wait until the pooled workers are warm (or failed to start)."""
@@ -335,6 +389,11 @@ class CodeSandbox:
                 await self._dispose(worker)
         for worker in list(self._active):
             _kill_group(worker.process)
+            if worker.cgroup is not None:
+                await asyncio.to_thread(worker.cgroup.kill)
+        if self._cgroups is not None:
+            await asyncio.to_thread(self._cgroups.close)
+            self._cgroups = None
         if self._scratch_base is not None:
             await asyncio.to_thread(shutil.rmtree, self._scratch_base, True)
             self._scratch_base = None
@@ -476,6 +535,7 @@ class CodeSandbox:
         if runtime is None or caps is None:
             raise SandboxError("code sandbox is not started")
         loop = asyncio.get_running_loop()
+        cgroup = await self._make_cgroup()
         read_fd, write_fd = os.pipe()
         scratch_host: Path | None = None
         try:
@@ -493,12 +553,15 @@ class CodeSandbox:
                 seccomp=caps.seccomp,
                 probe=False,
                 nice=nice,
+                deny_memfd=cgroup is None,
             )
             argv = (
                 _bwrap_argv(runtime, spec, self.config)
                 if self._use_bwrap
                 else _direct_argv(runtime, spec)
             )
+            if cgroup is not None and self._cgroups is not None:
+                argv = cgroup.wrap(argv, self._cgroups.shell)
             process = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=asyncio.subprocess.PIPE,
@@ -513,6 +576,8 @@ class CodeSandbox:
             os.close(read_fd)
             if scratch_host is not None:
                 shutil.rmtree(scratch_host, ignore_errors=True)
+            if cgroup is not None:
+                cgroup.remove()
             raise
         finally:
             os.close(write_fd)
@@ -524,8 +589,10 @@ class CodeSandbox:
             os.close(read_fd)
             if scratch_host is not None:
                 shutil.rmtree(scratch_host, ignore_errors=True)
+            if cgroup is not None:
+                cgroup.remove()
             raise
-        worker = _Worker(process, results, transport, scratch_host)
+        worker = _Worker(process, results, transport, scratch_host, cgroup=cgroup)
         try:
             line = await asyncio.wait_for(results.readline(), timeout=self.config.spawn_timeout)
             worker.report = _parse_report(line)
@@ -539,6 +606,23 @@ class CodeSandbox:
             self._policy_logged = True
             logger.info("Code sandbox effective policy: %s", self._describe_policy(worker.report))
         return worker
+
+    async def _make_cgroup(self) -> ProgramCgroup | None:
+        """A fresh group for one worker; fail closed (no worker) if the host refuses it."""
+        cgroups = self._cgroups
+        if cgroups is None:
+            return None
+        try:
+            return await asyncio.to_thread(
+                cgroups.program,
+                memory_bytes=self.config.memory_bytes,
+                max_tasks=self.config.max_processes + _LAUNCH_TASKS,
+            )
+        except OSError as exc:
+            raise SandboxError(
+                f"could not create the memory cgroup for a sandbox worker under "
+                f"{cgroups.memory_parent}: {exc}"
+            ) from exc
 
     async def _startup_failure(self, worker: _Worker) -> str:
         _kill_group(worker.process)
@@ -570,6 +654,11 @@ class CodeSandbox:
             if self._use_bwrap
             else "plain subprocess (host filesystem, per-run scratch dir)"
         )
+        memory = (
+            f"memory {self.config.memory_bytes >> 20} MiB per program by {self._cgroups.describe()}"
+            if self._cgroups is not None
+            else f"NO memory cgroup ({self._cgroup_problem}); memfd_create denied"
+        )
         return (
             f"{mode}; uid {report['uid']} gid {report['gid']}; "
             f"seccomp {'on' if report['seccomp'] else 'OFF'}; "
@@ -578,7 +667,9 @@ class CodeSandbox:
             f"fsize={limits['file_size'] >> 20}MiB nproc={limits['processes']} "
             f"nofile={limits['open_files']} core={limits['core']}; "
             f"wall timeout {self.config.wall_timeout:g}s; output cap "
-            f"{self.config.max_output_bytes} bytes; pool size {self.config.pool_size}"
+            f"{self.config.max_output_bytes} bytes; pool size {self.config.pool_size}; {memory}; "
+            f"at most {self.config.max_programs} programs at once, "
+            f"{self.config.max_programs_per_owner} per user"
         )
 
     async def _acquire(self) -> _Worker:
@@ -618,17 +709,28 @@ class CodeSandbox:
                 await asyncio.wait_for(worker.process.wait(), _EXIT_GRACE)
         finally:  # also when the caller is cancelled: the results fd is closed here, once
             worker.results_transport.close()
+        if worker.cgroup is not None:
+            await asyncio.to_thread(worker.cgroup.remove)
         if worker.scratch_host is not None:
             await asyncio.to_thread(shutil.rmtree, worker.scratch_host, True)
 
     # -- running programs -----------------------------------------------------------------
 
     async def run(
-        self, code: str, *, canvas_width: int, canvas_height: int, brushes: Sequence[str]
+        self,
+        code: str,
+        *,
+        canvas_width: int,
+        canvas_height: int,
+        brushes: Sequence[str],
+        owner: str | None = None,
     ) -> SandboxResult:
         """Run one program in its own fresh worker and return its paths and output.
 
         Program failures (exceptions, limits, timeouts) come back as ``SandboxResult.error``;
+        so does "busy" (``busy=True``) when no slot frees up within ``slot_wait_seconds``: at
+        most ``max_programs`` run at once, ``max_programs_per_owner`` of them for ``owner``
+        (the user; None counts only against the server cap).
         ``SandboxUnavailableError`` means isolation is required but impossible here.
         """
         started = time.perf_counter()
@@ -656,13 +758,21 @@ class CodeSandbox:
         )
         if len(header) > REQUEST_HEADER_LIMIT:
             raise ValueError(f"brush list too large for the sandbox ({len(header)} bytes)")
-        worker = await self._acquire()
-        self._active.add(worker)
         try:
-            return await self._execute(worker, header + code_bytes, started)
+            await self._slots.acquire(owner, self.config.slot_wait_seconds)
+        except SlotsBusyError as exc:
+            logger.info("Code sandbox busy, program refused: %s", exc)
+            return dataclasses.replace(self._refusal(str(exc), started), busy=True)
+        try:
+            worker = await self._acquire()
+            self._active.add(worker)
+            try:
+                return await self._execute(worker, header + code_bytes, started)
+            finally:
+                self._active.discard(worker)
+                await self._dispose(worker)
         finally:
-            self._active.discard(worker)
-            await self._dispose(worker)
+            self._slots.release(owner)
 
     def _refusal(self, message: str, started: float) -> SandboxResult:
         return SandboxResult(
@@ -732,8 +842,15 @@ class CodeSandbox:
 
         stdout, stderr_tail, results = (collected(task) for task in readers)
         exit_code = self._exit_code(process.returncode)
+        oom, peak = False, None
+        if worker.cgroup is not None:
+            oom, peak = await asyncio.to_thread(_memory_outcome, worker.cgroup)
         paths: list[RawPathDict] = []
-        error = self._kill_message(state.kill_reason) or self._signal_message(exit_code)
+        error = (
+            self._kill_message(state.kill_reason)
+            or (self._oom_message() if oom else None)
+            or self._signal_message(exit_code)
+        )
         if error is None:
             paths, error = await self._parse_results(results)
             if error is None and exit_code not in (0, None):
@@ -748,6 +865,14 @@ class CodeSandbox:
             timed_out=state.kill_reason == "timeout",
             error=error,
             duration_ms=(time.perf_counter() - started) * 1000,
+            memory_peak_bytes=peak,
+        )
+
+    def _oom_message(self) -> str:
+        return (
+            f"Program went over its {self.config.memory_bytes >> 20} MiB memory limit and was "
+            "killed (everything counts: arrays, memfd and /dev/shm files, files in its scratch "
+            "directory); use less memory"
         )
 
     def _exit_code(self, returncode: int | None) -> int | None:
@@ -816,6 +941,11 @@ class CodeSandbox:
             return [], f"Program output limit exceeded: {exc}"
         except (ValueError, RecursionError) as exc:
             return [], f"Program returned malformed results: {str(exc)[:500]}"
+
+
+def _memory_outcome(cgroup: ProgramCgroup) -> tuple[bool, int | None]:
+    """Whether the kernel OOM-killed the program, and its peak memory (blocking reads)."""
+    return cgroup.oom_killed(), cgroup.peak_bytes()
 
 
 def _reject_constant(name: str) -> float:

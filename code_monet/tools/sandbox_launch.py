@@ -166,6 +166,7 @@ def _worker_spec(
     seccomp: bool,
     probe: bool,
     nice: int = 0,
+    deny_memfd: bool = False,
 ) -> WorkerSpec:
     return {
         "sys_path": list(runtime.sys_path),
@@ -174,6 +175,7 @@ def _worker_spec(
         "drop_uid": config.sandbox_uid if drop else None,
         "drop_gid": config.sandbox_gid if drop else None,
         "seccomp": seccomp,
+        "deny_memfd": deny_memfd,
         "cpu_seconds": config.cpu_seconds,
         "memory_bytes": config.memory_bytes,
         "file_size_bytes": config.file_size_bytes,

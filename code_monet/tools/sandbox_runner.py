@@ -78,6 +78,8 @@ class WorkerSpec(TypedDict):
     drop_uid: int | None
     drop_gid: int | None
     seccomp: bool
+    # No memory cgroup bounds this worker: deny memfd_create, whose pages RLIMIT_AS misses.
+    deny_memfd: bool
     cpu_seconds: int
     memory_bytes: int
     file_size_bytes: int
@@ -622,13 +624,15 @@ def _aligned_blocks(low: int, high: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def seccomp_rules(own_pid: int) -> list[SeccompRule]:
+def seccomp_rules(own_pid: int, *, deny_memfd: bool = False) -> list[SeccompRule]:
     """The deny-list the runner installs (everything else is allowed); pure, so tests read it.
 
     ``clone`` only for threads (``CLONE_THREAD`` set); ``clone3`` fails with ENOSYS because its
     flags live in a struct seccomp cannot read, and libc then falls back to ``clone``. Signals
     only to ``own_pid`` or 0, so a program cannot signal other sandboxed processes sharing its
-    uid; ``prlimit64`` may only read limits (its new-limit pointer must be NULL).
+    uid; ``prlimit64`` may only read limits (its new-limit pointer must be NULL). With
+    ``deny_memfd`` (no memory cgroup) ``memfd_create`` fails too: its pages are invisible to
+    ``RLIMIT_AS``, so without a cgroup nothing else would bound them.
     """
     if own_pid < 1:
         raise ValueError(f"own_pid must be a process id, got {own_pid}")
@@ -644,6 +648,8 @@ def seccomp_rules(own_pid: int) -> list[SeccompRule]:
         SeccompRule(name, errno.EPERM, check) for name in _OWN_PID_ONLY for check in other_pids
     ]
     rules.append(SeccompRule("prlimit64", errno.EPERM, ArgCheck(2, "ne", 0)))
+    if deny_memfd:
+        rules.append(SeccompRule("memfd_create", errno.EPERM))
     return rules
 
 
@@ -720,9 +726,9 @@ class SeccompFilter:
             return file.read().decode()
 
 
-def build_seccomp_filter(own_pid: int) -> SeccompFilter:
+def build_seccomp_filter(own_pid: int, *, deny_memfd: bool = False) -> SeccompFilter:
     """The filter the runner installs (``seccomp_rules``), ready to ``load``."""
-    return SeccompFilter(seccomp_rules(own_pid))
+    return SeccompFilter(seccomp_rules(own_pid, deny_memfd=deny_memfd))
 
 
 def seccomp_supported() -> bool:
@@ -760,7 +766,7 @@ def apply_lockdown(spec: WorkerSpec) -> ReadyReport:
         if not seccomp_supported():
             raise RuntimeError(f"seccomp requested but unsupported on {os.uname().machine}")
         # Built while the venv is still readable (before the uid drop) and memory unlimited.
-        seccomp_filter = build_seccomp_filter(os.getpid())
+        seccomp_filter = build_seccomp_filter(os.getpid(), deny_memfd=spec["deny_memfd"])
     rlimits = {
         "cpu_seconds": _set_limit(
             resource.RLIMIT_CPU, spec["cpu_seconds"], spec["cpu_seconds"] + 1

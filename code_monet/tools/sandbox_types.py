@@ -56,6 +56,18 @@ class SandboxConfig:
     # Local mode only: run without bubblewrap (host filesystem visible, uid still dropped).
     allow_fallback: bool = False
     bwrap_path: str = "bwrap"
+    # Concurrency and memory in total (issue 15): at most ``max_programs`` programs run at once
+    # (``max_programs_per_owner`` per user); a program waits up to ``slot_wait_seconds`` for a
+    # slot, then gets a "busy" error. ``memory_bytes`` × ``max_programs`` must fit in
+    # ``memory_total_bytes``, the limit of the parent cgroup that holds every worker.
+    max_programs: int = 4
+    max_programs_per_owner: int = 2
+    slot_wait_seconds: float = 10.0
+    memory_total_bytes: int = 4 * (768 << 20)
+    # Bound each program's memory with a cgroup (memfd, tmpfs files and kernel memory count);
+    # without one, memfd_create is denied by seccomp instead and a warning says why.
+    use_cgroups: bool = True
+    cgroup_root: str = "/sys/fs/cgroup"
 
     def __post_init__(self) -> None:
         positive = {
@@ -74,10 +86,24 @@ class SandboxConfig:
             "scratch_bytes": self.scratch_bytes,
             "spawn_timeout": self.spawn_timeout,
             "max_concurrent_spawns": self.max_concurrent_spawns,
+            "max_programs": self.max_programs,
+            "max_programs_per_owner": self.max_programs_per_owner,
+            "memory_total_bytes": self.memory_total_bytes,
         }
         for name, value in positive.items():
             if value <= 0:
                 raise ValueError(f"SandboxConfig.{name} must be positive, got {value}")
+        if self.slot_wait_seconds < 0:
+            raise ValueError(
+                f"SandboxConfig.slot_wait_seconds must be >= 0, got {self.slot_wait_seconds}"
+            )
+        if self.memory_bytes * self.max_programs > self.memory_total_bytes:
+            raise ValueError(
+                f"SandboxConfig: {self.max_programs} programs of {self.memory_bytes >> 20} MiB "
+                f"need {(self.memory_bytes * self.max_programs) >> 20} MiB, over "
+                f"memory_total_bytes ({self.memory_total_bytes >> 20} MiB); lower max_programs "
+                "or memory_bytes, or raise memory_total_bytes"
+            )
         if self.pool_size < 0:
             raise ValueError(f"SandboxConfig.pool_size must be >= 0, got {self.pool_size}")
         if self.sandbox_uid <= 0 or self.sandbox_gid <= 0:
@@ -122,6 +148,10 @@ class SandboxResult:
     timed_out: bool
     error: str | None
     duration_ms: float
+    # The most memory the program's cgroup held (None without cgroups): heap, memfd, tmpfs.
+    memory_peak_bytes: int | None = None
+    # Refused because every program slot stayed taken (``error`` says so); nothing ran.
+    busy: bool = False
 
     @property
     def ok(self) -> bool:
