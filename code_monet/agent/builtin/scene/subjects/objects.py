@@ -1927,8 +1927,8 @@ def _apple(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     if s.paint:
         s.fill(shadow, Tone.SHADE)
     else:
-        s.dots(shadow, 45)
-        s.dots(_rounded(body, bulge=0.75), 25)
+        s.dots(shadow, 32)
+        s.dots(_rounded(body, bulge=0.75), 16)
     s.light(ellipse(cx - 0.22, 0.38, 0.06, 0.1, rot=0.4))
     s.line(body, closed=True, weight=1.3)
     s.fine(arc(cx - 0.22, 0.38, 0.07, 0.12, 3.4, 4.4, n=8), weight=0.7)
@@ -2277,7 +2277,8 @@ def _bowl(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         rim = _bowl_body(s, cx, rim_y, rx, depth)
         _rim(s, rim, inside=Tone.LIGHT)
         soup = ellipse(cx, rim_y + 0.01, rx * 0.88, rx * 0.15)
-        s.accent(soup, hatched=True)
+        s.accent(soup)
+        s.hatch(soup, angle=0.12, spacing=0.04)
         s.fine(soup, closed=True)
         spoon = _tube((cx + 0.2, rim_y), (cx + 0.62, rim_y - 0.3), 0.04)
         s.fill(spoon, Tone.SHADE)
