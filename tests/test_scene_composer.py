@@ -239,6 +239,15 @@ class TestScenes:
         # Assert
         assert [s.name for s in plan.subjects].count("cat") == 3
         assert {"sailboat", "sea"} <= names(plan)
+        assert plan.understood[:3] == ["three kittens", "a yacht", "the ocean"]
+
+    def test_flowers_asked_with_a_vase_go_in_it(self) -> None:
+        # Arrange / Act
+        plan = plan_for("sunflowers in a vase")
+
+        # Assert
+        assert "flower" not in names(plan) and "vase" in names(plan)
+        assert plan.understood[0] == "a vase of sunflowers"
 
     def test_nothing_drawable_says_what_it_does_instead(self) -> None:
         # Arrange / Act
@@ -258,6 +267,7 @@ class TestScenes:
         for plan in plans:
             assert plan.prompt in SCENE_TEMPLATES
             assert plan.subjects
+            assert plan.instead == f"Nothing was asked, so I chose {plan.prompt}."
         assert len({p.prompt for p in plans}) > 1
 
     @pytest.mark.parametrize("template", SCENE_TEMPLATES)

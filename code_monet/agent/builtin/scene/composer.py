@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -367,6 +367,7 @@ class Want:
     colour: str | None
     colour_name: str | None
     why: str
+    word: str = ""  # the prompt's own word for it ("kittens" for cat)
 
 
 def _merge(subjects: Sequence[Wanted]) -> list[Want]:
@@ -374,15 +375,22 @@ def _merge(subjects: Sequence[Wanted]) -> list[Want]:
     for s in subjects:
         if s.name not in seen:
             count = 1 if shape_of(s.name).placement is Placement.FILL else s.count
-            seen[s.name] = Want(s.name, min(count, MAX_COPIES), s.colour, s.colour_name, "")
-    return [Want(w.name, w.count, w.colour, w.colour_name, "the prompt") for w in seen.values()]
+            capped = min(count, MAX_COPIES)
+            seen[s.name] = Want(s.name, capped, s.colour, s.colour_name, "the prompt", s.word)
+    return list(seen.values())
 
 
 def _fold(wants: list[Want]) -> list[Want]:
     """Flowers asked with a vase go in the vase (it draws them), not beside it."""
-    if _has(wants, "vase"):
-        return [w for w in wants if w.name != "flower"]
-    return wants
+    flower = next((w for w in wants if w.name == "flower"), None)
+    if flower is None or not _has(wants, "vase"):
+        return wants
+    flowers = flower.word if flower.word.endswith("s") else plural_noun(flower.word or "flower")
+    return [
+        replace(w, word=f"{w.word or 'vase'} of {flowers}") if w.name == "vase" else w
+        for w in wants
+        if w.name != "flower"
+    ]
 
 
 def _has(wants: Sequence[Want], *names: str) -> bool:
@@ -938,8 +946,25 @@ def _colour_phrase(asked: Sequence[NamedColour]) -> str:
     return f"{joined} as the main colour{'s' if len(names) > 1 else ''}"
 
 
+def asked_phrase(want: Want) -> str:
+    """The prompt's own words for a subject ("three kittens", "a red yacht")."""
+    word = want.word
+    if not word or word == want.name or want.name in ("window", "skyline"):
+        return said_of(want.name, want.count, want.colour_name)
+    noun = f"{want.colour_name} {word}" if want.colour_name else word
+    head = word.split(" of ")[0]  # "vase of roses" is one vase
+    plural_word = head.endswith("s") and not want.name.endswith("s")
+    if want.count > 1:
+        return f"{number_word(want.count)} {noun if plural_word else plural_noun(noun)}"
+    if said_of(want.name).startswith("the ") or shape_of(want.name).placement is Placement.FILL:
+        return f"the {noun}"  # the ocean, the woods
+    if plural_word:
+        return said_of(want.name, 1, want.colour_name)
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _understood(reading: Reading, wants: Sequence[Want], kind: str, time: str) -> list[str]:
-    out = [said_of(w.name, w.count, w.colour_name) for w in wants if w.why == "the prompt"]
+    out = [asked_phrase(w) for w in wants if w.why == "the prompt"]
     if kind == "window":
         out = [p if p != said_of("window") else "a window with a sill" for p in out]
     out += [f"{said_of(w.name)} ({CONTEXT_WHY})" for w in wants if w.why == CONTEXT_WHY]
@@ -1018,7 +1043,7 @@ def _crowd(wants: list[Want], density: float) -> list[Want]:
             count = min(MAX_COPIES, max(2, w.count * 2))
         if density < 0.8:
             count = 1
-        out.append(Want(w.name, count, w.colour, w.colour_name, w.why))
+        out.append(replace(w, count=count))
     return out
 
 
@@ -1027,8 +1052,7 @@ def _close_up_fix(wants: list[Want], kind: str) -> list[Want]:
     if kind != "close-up":
         return wants
     return [
-        Want("portrait", 1, w.colour, w.colour_name, w.why) if w.name == "figure" else w
-        for w in wants
+        replace(w, name="portrait", count=1, word="") if w.name == "figure" else w for w in wants
     ]
 
 
@@ -1066,8 +1090,9 @@ def compose(
     )
     palette = _indoors(palette, kind, time)
     understood = _understood(reading, wants, kind, time)
+    instead = _instead(reading, wants, kind)
     if chose:
-        understood.insert(0, f"nothing was asked, so I chose {text}")
+        instead = f"Nothing was asked, so I chose {text}."
     del medium  # the plan is the same for both media; the painter speaks the medium
     placed = _place(frame, wants, rng)
     return ScenePlan(
@@ -1084,5 +1109,5 @@ def compose(
         density=density,
         understood=understood,
         not_drawable=list(reading.unknown),
-        instead=_instead(reading, wants, kind),
+        instead=instead,
     )

@@ -482,6 +482,7 @@ class Wanted:
     colour: str | None  # hex of the colour that qualifies it ("a red boat")
     counted: bool = False  # True when a number or collective word gave the count
     colour_name: str | None = None
+    word: str = ""  # the words that named it ("kittens"), for the notebook
 
 
 @dataclass(frozen=True)
@@ -668,7 +669,7 @@ def _tinted(hex_colour: str, tint: str | None) -> str:
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
-def _take_subject(walk: _Walk, name: str, plural: bool) -> None:
+def _take_subject(walk: _Walk, name: str, plural: bool, surface: str) -> None:
     repeat = walk.subjects and walk.subjects[-1].name == name
     if repeat and walk.pos - walk.last_subject_at <= REACH:
         walk.drop_pending()  # "koi fish", "a cup of coffee": one subject named twice
@@ -680,15 +681,15 @@ def _take_subject(walk: _Walk, name: str, plural: bool) -> None:
         colour_name = walk.colours[walk.pending_colour].name
     counted = walk.pending_count is not None
     count = walk.pending_count if walk.pending_count is not None else (3 if plural else 1)
-    walk.subjects.append(Wanted(name, count, colour, counted, colour_name))
+    walk.subjects.append(Wanted(name, count, colour, counted, colour_name, surface))
     walk.pending_colour = walk.pending_count = None
     walk.last_subject_at = walk.pos
 
 
-def _take_entry(walk: _Walk, entry: Entry, plural: bool) -> None:
+def _take_entry(walk: _Walk, entry: Entry, plural: bool, surface: str) -> None:
     kind, value = entry
     if kind is Kind.SUBJECT:
-        _take_subject(walk, value, plural)
+        _take_subject(walk, value, plural, surface)
     elif kind is Kind.COLOUR:
         name = value if walk.tint is None else f"{walk.tint} {value}"
         walk.colours.append(NamedColour(name, _tinted(COLOURS[value], walk.tint)))
@@ -703,7 +704,7 @@ def _take_entry(walk: _Walk, entry: Entry, plural: bool) -> None:
 
 def _take(walk: _Walk, surface: str, entries: tuple[Entry, ...], plural: bool) -> None:
     for entry in entries:
-        _take_entry(walk, entry, plural)
+        _take_entry(walk, entry, plural, surface)
     if entries[0].kind is not Kind.TINT:
         walk.tint = None
     walk.matched.append((surface, ", ".join(f"{e.kind.value} {e.value}" for e in entries)))
