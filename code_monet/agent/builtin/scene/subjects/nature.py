@@ -138,10 +138,9 @@ class _Sheet:
         return [_clamped(m, self.width) for part in reversed(parts) for m in part]
 
     def _masks(self, avoid: Sequence[Poly] = ()) -> list[_Shape]:
-        """What hides new marks: in paint the front parts' washes are laid later and cover
-        them anyway, so only the plotter clips; ``avoid`` always applies."""
-        shapes = [] if self.paint else list(self.mask)
-        return shapes + [_Shape.of(p) for p in avoid if len(p) >= 3]
+        """What hides new marks. Paint needs it too: the painter lays every wash before any
+        line, and its washes are translucent, so a line behind a part must be cut away."""
+        return [*self.mask, *(_Shape.of(p) for p in avoid if len(p) >= 3)]
 
     def _hidden(self, p: Point, avoid: Sequence[Poly] = ()) -> bool:
         return any(m.covers(p) for m in self._masks(avoid))
@@ -394,12 +393,6 @@ def _oak(s: _Sheet) -> None:
     r = s.rng
     cx, cy, rx, ry = 0.5 + r.uniform(-0.02, 0.02), 0.35, 0.36, 0.26
     crown = _scallop(_ring(cx, cy, rx, ry, 10, r, 0.07), (cx, cy), r, bulge=0.45)
-    trunk = _trunk(s, 0.5, 0.55, 0.05, 0.04)
-    s.fill(trunk, Tone.SHADE)
-    s.shade(_right_half(trunk), spacing=0.02)
-    # the fork where the trunk meets the crown
-    s.detail(bezier((0.47, 0.62), (0.45, 0.56), (0.4, 0.52), (0.36, 0.48)), weight=0.9)
-    s.detail(bezier((0.53, 0.62), (0.55, 0.55), (0.6, 0.52), (0.64, 0.47)), weight=0.9)
     s.fill(crown)
     s.shade(_crescent(crown, ellipse(cx - 0.09, cy - 0.08, rx * 0.95, ry * 0.95, n=40)))
     s.fill(
@@ -410,6 +403,13 @@ def _oak(s: _Sheet) -> None:
     for _ in range(6):
         ox, oy = cx + r.uniform(-0.24, 0.24), cy + r.uniform(-0.14, 0.16)
         s.detail(arc(ox, oy, 0.05, 0.035, 0.4, 2.7, n=8))
+    # the fork where the trunk meets the crown, seen through the leaves
+    s.detail(bezier((0.47, 0.62), (0.45, 0.56), (0.4, 0.52), (0.36, 0.48)), weight=0.9)
+    s.detail(bezier((0.53, 0.62), (0.55, 0.55), (0.6, 0.52), (0.64, 0.47)), weight=0.9)
+    s.covers(crown)
+    trunk = _trunk(s, 0.5, 0.55, 0.05, 0.04)
+    s.fill(trunk, Tone.SHADE)
+    s.shade(_right_half(trunk), spacing=0.02)
     _ground(s, 0.28, 0.72)
 
 
@@ -486,8 +486,6 @@ def _poplar(s: _Sheet) -> None:
         *((1 - x, y) for x, y in reversed(side)),
     ]
     crown = _scallop(smooth(base, closed=True, n=2), (0.5, 0.45), r, bulge=0.35)
-    trunk = _trunk(s, 0.5, 0.78, 0.03, 0.02)
-    s.fill(trunk, Tone.SHADE)
     s.fill(crown)
     s.shade(_crescent(crown, transform(crown, dx=-0.07, dy=-0.02)), angle=1.2, spacing=0.025)
     s.line(crown, closed=True, weight=1.3)
@@ -495,6 +493,9 @@ def _poplar(s: _Sheet) -> None:
         y = r.uniform(0.15, 0.72)
         x = 0.5 + r.uniform(-0.6, 0.6) * w * math.sin(math.pi * min(1.0, (y - top) / 0.8))
         s.detail(arc(x, y, 0.03, 0.05, 0.6, 2.5, n=7))
+    s.covers(crown)
+    trunk = _trunk(s, 0.5, 0.78, 0.03, 0.02)
+    s.fill(trunk, Tone.SHADE)
     _ground(s, 0.36, 0.64)
 
 
@@ -1777,11 +1778,14 @@ def _column(cx: float, top: float, half: float) -> Poly:
     )
 
 
-def _arm(cx: float, y: float, reach: float, top: float, half: float) -> tuple[Poly, Poly]:
-    """A saguaro arm leaving the column at height ``y``: (closed outline, centre rib)."""
+def _arm(
+    cx: float, root: float, y: float, reach: float, top: float, half: float
+) -> tuple[Poly, Poly]:
+    """A saguaro arm leaving the column (centre ``cx``) from ``root`` at height ``y``: (closed
+    outline, centre rib). It starts just inside the column so the washes barely overlap."""
     ax = cx + reach
     spine = (
-        *bezier((cx, y), (ax, y), (ax, y), (ax, y - 0.12), n=10),
+        *bezier((root, y), (ax, y), (ax, y), (ax, y - 0.12), n=10),
         *((ax, yy) for yy in _steps(y - 0.14, top + half, 5)),
     )
     left, right = _ribbon(spine, [half] * len(spine))
@@ -1795,8 +1799,22 @@ def _saguaro(s: _Sheet) -> None:
     cx, half, top = 0.35, 0.085, 0.04
     column = _column(cx, top, half)
     arms = [
-        _arm(cx, 0.6 + r.uniform(-0.03, 0.03), -0.2, 0.3 + r.uniform(-0.04, 0.04), 0.055),
-        _arm(cx, 0.5 + r.uniform(-0.03, 0.03), 0.2, 0.2 + r.uniform(-0.04, 0.04), 0.055),
+        _arm(
+            cx,
+            cx - half * 0.8,
+            0.6 + r.uniform(-0.03, 0.03),
+            -0.2,
+            0.3 + r.uniform(-0.04, 0.04),
+            0.055,
+        ),
+        _arm(
+            cx,
+            cx + half * 0.8,
+            0.5 + r.uniform(-0.03, 0.03),
+            0.2,
+            0.2 + r.uniform(-0.04, 0.04),
+            0.055,
+        ),
     ]
     for outline, _ in arms:
         s.fill(outline)
@@ -1821,6 +1839,7 @@ def _saguaro(s: _Sheet) -> None:
 def _spines(s: _Sheet, ring: Sequence[Point], n: int) -> None:
     """Little pairs of needles poking out of an outline."""
     r = s.rng
+    ring = _dense(ring, 0.03)
     cx = sum(p[0] for p in ring) / len(ring)
     cy = sum(p[1] for p in ring) / len(ring)
     for _ in range(n):
