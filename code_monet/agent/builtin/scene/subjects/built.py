@@ -1427,6 +1427,7 @@ def _facades(
 
 
 def _lamp_post(sk: _Sketch, foot: Point, height: float) -> None:
+    """A street lamp along the kerb, smaller with distance: it sells the perspective."""
     x, y = foot
     top = y - height
     s = height * 0.05
@@ -1439,6 +1440,7 @@ def _lamp_post(sk: _Sketch, foot: Point, height: float) -> None:
 
 
 def _avenue(sk: _Sketch, *, crossing: bool) -> None:
+    """Road, pavements, facades and lamps all running to one vanishing point."""
     vp = (0.5 + sk.jit(0.04), 0.46 + sk.jit(0.03))
     far = 0.86
     sk.area(
@@ -1496,6 +1498,7 @@ def _traffic_light(sk: _Sketch, foot: Point) -> None:
 
 
 def _alley(sk: _Sketch) -> None:
+    """Tall walls close together, cobbles, washing on a line and a bright far end."""
     vp = (0.5 + sk.jit(0.03), 0.55 + sk.jit(0.03))
     far = 0.82
     sk.area(
