@@ -282,6 +282,7 @@ _CUP_ASPECT: Final = 1.25
 
 
 def _mug(s: _Sketch, cx: float, top: float, bottom: float, hw: float) -> None:
+    """A straight mug with a D handle on the right, the drink showing inside the rim."""
     h = bottom - top
     ry = hw * 0.26
     body = _lathe(cx, [(top, hw), ((top + bottom) / 2, hw), (bottom, hw * 0.96)], base=ry)
@@ -390,6 +391,7 @@ _VASE_ASPECT: Final = 0.6
 
 
 def _vase_body(s: _Sketch, cx: float, profile: list[tuple[float, float]], lip: float) -> Poly:
+    """The vase itself: body, crescent shadow, a highlight and the open rim."""
     body = _lathe(cx, profile, base=profile[-1][1] * 0.22)
     top, rw = profile[0]
     rim = ellipse(cx, top, rw, rw * 0.28)
@@ -406,6 +408,7 @@ def _vase_body(s: _Sketch, cx: float, profile: list[tuple[float, float]], lip: f
 
 
 def _width_at(profile: list[tuple[float, float]], y: float) -> float:
+    """The profile's half-width at height ``y`` (straight between its points)."""
     for (ya, wa), (yb, wb) in itertools.pairwise(profile):
         if ya <= y <= yb:
             return wa + (wb - wa) * (y - ya) / ((yb - ya) or 1.0)
@@ -413,6 +416,7 @@ def _width_at(profile: list[tuple[float, float]], y: float) -> float:
 
 
 def _bands(s: _Sketch, cx: float, profile: list[tuple[float, float]], ys: Sequence[float]) -> None:
+    """Painted bands around the body, following its curve at each height."""
     for y in ys:
         w = _width_at(profile, y)
         s.fine(_front_arc(cx, y, w, w * 0.22), weight=0.8)
@@ -511,6 +515,7 @@ def _slim_vase(s: _Sketch) -> None:
 
 
 def _flower(s: _Sketch, x: float, y: float, r: float, petals: int) -> None:
+    """A daisy-like head: petals around a round centre."""
     turn = s.rng.uniform(0, _TAU)
     for k in range(petals):
         a = turn + _TAU * k / petals
@@ -693,6 +698,8 @@ _BIKE_ASPECT: Final = 1.75
 
 @dataclass(frozen=True)
 class _Frame:
+    """Where a bicycle's joints are: hubs, crank, seat cluster, head tube, wheel size."""
+
     rear: Point
     front: Point
     crank: Point
@@ -703,6 +710,7 @@ class _Frame:
 
 
 def _wheel(s: _Sketch, c: Point, r: float, spokes: int) -> None:
+    """A tyre, a rim, spokes from the hub: the part that says "bicycle" first."""
     s.line(_circle(c[0], c[1], r, n=40), closed=True, weight=2.2)
     s.fine(_circle(c[0], c[1], r * 0.9, n=36), closed=True, weight=0.6)
     turn = s.rng.uniform(0, _TAU)
@@ -715,6 +723,7 @@ def _wheel(s: _Sketch, c: Point, r: float, spokes: int) -> None:
 
 
 def _drivetrain(s: _Sketch, f: _Frame) -> None:
+    """Chainring, chain to the rear cog, one crank and its pedal."""
     cx, cy = f.crank
     ring = _circle(cx, cy, 0.075, n=20)
     s.fill(ring, Tone.SHADE)
@@ -729,6 +738,7 @@ def _drivetrain(s: _Sketch, f: _Frame) -> None:
 
 
 def _saddle(s: _Sketch, at: Point) -> None:
+    """A saddle, nose forward, on top of the seat post."""
     x, y = at
     saddle = smooth(
         [
@@ -747,6 +757,7 @@ def _saddle(s: _Sketch, at: Point) -> None:
 
 
 def _tubes(s: _Sketch, segs: Sequence[Sequence[Point]]) -> None:
+    """Frame tubes: thick lines in the bicycle's own colour."""
     for seg in segs:
         s.line(seg, weight=2.4, tone=Tone.BODY)
 
@@ -808,6 +819,7 @@ def _bicycle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
 
 
 def _basket(s: _Sketch, at: Point) -> None:
+    """A wicker basket on the handlebars: a tapered box with a weave."""
     x, y = at
     w, h = 0.3, 0.2
     box = ((x, y), (x + w, y - 0.02), (x + w - 0.03, y + h), (x + 0.02, y + h))
@@ -917,6 +929,7 @@ def _open_book(s: _Sketch) -> None:
 
 
 def _stacked_book(s: _Sketch, x0: float, x1: float, y0: float, y1: float, *, pages: bool) -> None:
+    """One book lying in a stack: its spine facing us, or the block of its pages."""
     face = (
         (x0, y0),
         (x1, y0),
@@ -1050,6 +1063,7 @@ class _Pot:
 
 
 def _pot(cx: float, hw: float, variant: int) -> _Pot:
+    """The proportions of each teapot variant."""
     if variant == 0:  # round, a classic
         return _Pot(
             hw,
@@ -1117,6 +1131,7 @@ _GUITAR_ASPECT: Final = 0.5
 def _strings_and_neck(
     s: _Sketch, bridge_y: float, nut_y: float, body_top: float, *, inline_pegs: bool
 ) -> None:
+    """Neck with frets, headstock with tuning pegs, six strings from the bridge."""
     neck = rect(-0.028, nut_y, 0.056, body_top - nut_y + 0.02)
     s.fill(neck)
     s.line(neck, closed=True)
@@ -1253,6 +1268,7 @@ _TABLE_ASPECT: Final = 1.5
 def _leg(
     s: _Sketch, x: float, y0: float, y1: float, w: float, *, far: bool = False, taper: float = 0.0
 ) -> None:
+    """A table leg, optionally tapering towards the floor."""
     leg = ((x, y0), (x + w, y0), (x + w - taper, y1), (x + taper, y1))
     _part(s, leg, far=far, shaded=not far)
 
@@ -1360,6 +1376,7 @@ _BOTTLE_ASPECT: Final = 0.36
 
 
 def _glass(s: _Sketch, cx: float, profile: list[tuple[float, float]]) -> Poly:
+    """A bottle's glass body with its shadow side, a highlight streak and its mouth."""
     body = _lathe(cx, profile, base=profile[-1][1] * 0.2)
     s.fill(body)
     s.shade(_side(body, 0.66), spacing=0.025)
@@ -1372,6 +1389,7 @@ def _glass(s: _Sketch, cx: float, profile: list[tuple[float, float]]) -> Poly:
 
 
 def _label(s: _Sketch, cx: float, w: float, y0: float, y1: float, *, oval: bool = False) -> None:
+    """A label wrapped round the bottle (or an oval one stuck on it)."""
     if oval:
         lab = ellipse(cx, (y0 + y1) / 2, w * 0.7, (y1 - y0) / 2)
         s.light(lab)
@@ -1570,6 +1588,7 @@ _CLOCK_ASPECT: Final = 0.9
 
 
 def _dial(s: _Sketch, cx: float, cy: float, r: float, *, second: bool = False) -> None:
+    """A clock face: twelve ticks (longer at the quarters), two hands and a hub."""
     face = _circle(cx, cy, r, n=40)
     s.light(face)
     s.line(face, closed=True, weight=0.9)
@@ -1784,6 +1803,7 @@ _KITE_ASPECT: Final = 0.7
 
 
 def _bow(s: _Sketch, x: float, y: float, size: float) -> None:
+    """A bow-tie on a kite's tail."""
     for side in (-1, 1):
         wing = ((x, y), (x + side * size, y - size * 0.6), (x + side * size, y + size * 0.6))
         s.accent(wing)
@@ -1791,6 +1811,7 @@ def _bow(s: _Sketch, x: float, y: float, size: float) -> None:
 
 
 def _tail(s: _Sketch, start: Point, length: float) -> None:
+    """A kite's wavy tail with bows along it."""
     phase = s.rng.uniform(0, _TAU)
     pts = [
         (start[0] + 0.06 * math.sin(phase + 1.2 * i) + 0.015 * i, start[1] + length * i / 8)
@@ -1902,6 +1923,7 @@ def _apple_outline(s: _Sketch, cx: float, tall: float, *, bite: bool) -> tuple[P
 
 
 def _leaf(s: _Sketch, base: Point, length: float, angle: float) -> None:
+    """A pointed leaf from ``base`` at ``angle``, with its midrib."""
     tip = (base[0] + length * math.cos(angle), base[1] + length * math.sin(angle))
     nx, ny = -math.sin(angle) * length * 0.35, math.cos(angle) * length * 0.35
     m1 = (base[0] + (tip[0] - base[0]) * 0.4, base[1] + (tip[1] - base[1]) * 0.4)
@@ -1997,6 +2019,7 @@ def _flame(s: _Sketch, x: float, y: float, h: float) -> None:
 
 
 def _wax(s: _Sketch, cx: float, top: float, bottom: float, hw: float) -> None:
+    """A candle's wax: a cylinder with a lit rim, drips and the wick."""
     ry = hw * 0.28
     body = _lathe(cx, [(top, hw), ((top + bottom) / 2, hw), (bottom, hw)], base=ry)
     s.fill(body)
@@ -2103,6 +2126,7 @@ def _brim(s: _Sketch, cx: float, cy: float, rx: float, ry: float, hw: float, cur
 def _crown(
     s: _Sketch, outline: Poly, cx: float, base_y: float, hw: float, band_h: float, ry: float
 ) -> None:
+    """A hat's crown with its shadow side and a band where it meets the brim."""
     s.fill(outline)
     s.shade(_side(outline, 0.65), spacing=0.025)
     s.line(outline, weight=1.3)
@@ -2197,6 +2221,7 @@ def _bowl_body(s: _Sketch, cx: float, rim_y: float, rx: float, depth: float) -> 
 
 
 def _rim(s: _Sketch, rim: Poly, *, inside: Tone = Tone.SHADE) -> None:
+    """A rim ellipse, its inside washed (shadow by default)."""
     s.fill(rim, inside)
     s.line(rim, closed=True, weight=1.2)
 
