@@ -869,6 +869,11 @@ def _standing_book(s: _Sketch) -> None:
     for y in (top + 0.22, top + 0.26, bot - 0.16):
         s.fine(((x0 + dx, y + dy), (x0, y)), tone=Tone.ACCENT, weight=1.0)
     s.fine(((x0 + w * 0.3, top + 0.45), (x0 + w * 0.7, top + 0.45)), weight=0.6)
+    # a bookmark standing up out of the pages
+    bx, by = x0 + w * s.j(0.6, 0.08) + dx * 0.5, top + dy * 0.5
+    mark = ((bx, by), (bx + 0.07, by), (bx + 0.075, by - 0.12), (bx + 0.005, by - 0.12))
+    s.accent(mark, hatched=True)
+    s.line(mark, closed=True, weight=0.9)
 
 
 def _open_book(s: _Sketch) -> None:
