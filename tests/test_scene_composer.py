@@ -542,6 +542,16 @@ class TestNudges:
         assert kite.y + kite.h <= H / 2 + 1
         assert "top" in out.said
 
+    def test_finishing_names_the_focal_still_to_draw(self) -> None:
+        # Arrange
+        plan = fresh("a fox in a snowy forest")
+
+        # Act
+        out = apply_nudge(plan, "finish it", width=W, height=H, rng=random.Random(1))
+
+        # Assert
+        assert out.finish and out.said == "I'll finish the fox and sign it."
+
     def test_unknown_words_are_said_plainly(self) -> None:
         # Arrange
         plan = fresh("a tree")

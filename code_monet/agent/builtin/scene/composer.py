@@ -149,7 +149,7 @@ class Hold(NamedTuple):
 
 HELD: Final[Mapping[tuple[str, str], Hold]] = MappingProxyType(
     {
-        ("umbrella", "figure"): Hold(2.2, 0.0, 0.35),
+        ("umbrella", "figure"): Hold(2.0, 0.0, 0.62),
         ("hat", "figure"): Hold(0.6, 0.12, 0.55),
         ("hat", "portrait"): Hold(0.55, 0.16, 0.6),
         ("owl", "tree"): Hold(0.4, 0.18, 0.0),
@@ -215,6 +215,13 @@ LABELS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 """How the notebook names subjects whose default "a <name>" reads wrongly."""
+
+
+def definite(name: str) -> str:
+    """ "the fox", "the moon", "the stars": a subject already in the scene."""
+    label = said_of(name)
+    article, _, noun = label.partition(" ")
+    return f"the {noun}" if article in ("a", "an", "the") else f"the {label}"
 
 
 def plural_noun(noun: str) -> str:

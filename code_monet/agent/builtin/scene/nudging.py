@@ -20,6 +20,7 @@ from code_monet.agent.builtin.scene.composer import (
     bottom_range,
     clamp_box,
     darken,
+    definite,
     free_spot,
     lighten,
     palette_for,
@@ -262,7 +263,7 @@ def _resize(n: _Nudge, want: Wanted, factor: float) -> None:
         )
         s.x, s.y, s.w, s.h = box
     if undrawn:
-        n.note(f"I'm making {said_of(want.name).replace('a ', 'the ', 1)} {word}.", "subjects")
+        n.note(f"I'm making {definite(want.name)} {word}.", "subjects")
         return
     if not mine:
         _add(n, Wanted(want.name, 1, want.colour, True, want.colour_name), factor)
@@ -443,6 +444,14 @@ def _unknown(n: _Nudge) -> None:
         n.said.append(f"I couldn't make out {quoted}, so I'll carry on with the piece as planned.")
 
 
+def _finish_sentence(plan: ScenePlan) -> str:
+    """Finishing still completes the focal subject: a piece without it is not the prompt."""
+    focal = next((s for s in plan.subjects if s.focal and not s.drawn), None)
+    if focal is None:
+        return "I'll finish here and sign it."
+    return f"I'll finish {definite(focal.name)} and sign it."
+
+
 def apply_nudge(
     plan: ScenePlan, text: str, *, width: int, height: int, rng: random.Random
 ) -> NudgeOutcome:
@@ -455,7 +464,7 @@ def apply_nudge(
     _colours_and_density(n)
     finish = "finish" in reading.intents
     if finish:
-        n.note("I'll finish here and sign it.", "finish")
+        n.note(_finish_sentence(plan), "finish")
     _unknown(n)
     if not n.said and reading.matched:
         words = ", ".join(f"'{m[0]}'" for m in reading.matched[:3])
