@@ -180,7 +180,7 @@ def _portrait_front(rng: random.Random) -> Drawing:
     )
     ears = [part(ellipse(cx + sd * 0.19, cy + 0.02, 0.035, 0.06, n=14)) for sd in (-1, 1)]
     parts = [*_shoulders(cx, cy + 0.32, 0.44), *locks, *ears, part(head)]
-    parts.append(shadow(clip(head, ellipse(cx + 0.26, cy + 0.05, 0.14, 0.3))))
+    parts.append(shadow(clip(head, ellipse(cx + 0.3, cy + 0.05, 0.14, 0.3))))
     parts.append(part(fringe, Tone.INK, shaded=True))
     face, details = _face_front(cx, cy, rng, 0.0)
     return parts + face, details
@@ -219,7 +219,7 @@ def _portrait_three_quarter(rng: random.Random) -> Drawing:
     )
     ear = part(ellipse(cx - 0.14, cy + 0.03, 0.035, 0.06, n=14))
     parts = [*_shoulders(cx - 0.02, cy + 0.32, 0.44), part(head), ear]
-    parts.append(shadow(clip(head, ellipse(cx - 0.25, cy + 0.05, 0.14, 0.35))))
+    parts.append(shadow(clip(head, ellipse(cx - 0.3, cy + 0.05, 0.14, 0.35))))
     parts.append(part(hair, Tone.INK, shaded=True))
     face, details = _face_front(cx, cy, rng, 1.0)
     details.append(line(arc(cx - 0.14, cy + 0.03, 0.018, 0.035, -1.5, 1.5, n=6), 0.5))
