@@ -41,6 +41,7 @@ from code_monet.agent.builtin.scene.shapes import (
 )
 
 TAU = 2 * math.pi
+SPARSE_BELOW = 0.35  # subjects drawn smaller than this (canvas share) hatch more sparsely
 
 # ---------------------------------------------------------------- the sheet
 
@@ -54,6 +55,7 @@ class _Sheet:
     rng: random.Random
     medium: Medium
     width: float = 1.0  # drawing x runs 0…width so circles stay round in a wide box
+    sparse: float = 1.0  # small subjects space their hatching wider so it stays lines, not ink
     washes: list[Mark] = field(default_factory=list)
     lines: list[Mark] = field(default_factory=list)
     tones: list[Mark] = field(default_factory=list)
@@ -86,13 +88,20 @@ class _Sheet:
         if self.paint:
             self.washes.append(wash(poly, tone=tone))
         elif dots:
-            for m in stipple_marks(poly, self.rng, dots, tone=tone):
+            for m in stipple_marks(poly, self.rng, round(dots / self.sparse), tone=tone):
                 if not self._hidden(m.points[0], avoid):
                     self.tones.append(m)
         else:
-            for m in hatch_marks(poly, angle=angle, spacing=spacing, tone=tone):
+            for m in hatch_marks(poly, angle=angle, spacing=spacing * self.sparse, tone=tone):
                 pieces = self._clip(m.points, False, avoid)
                 self.tones.extend(replace(m, points=p) for p in pieces)
+
+    def hatch(
+        self, poly: Sequence[Point], *, angle: float, spacing: float, tone: Tone = Tone.SHADE
+    ) -> None:
+        """Plotter-only hatching, for areas paint already toned with a wash."""
+        if not self.paint and len(poly) >= 3:
+            self.shade(poly, angle=angle, spacing=spacing, tone=tone)
 
     def line(
         self,
@@ -195,11 +204,14 @@ def _clamped(m: Mark, width: float) -> Mark:
     return replace(m, points=pts)
 
 
-def _drawer(parts: Sequence[Callable[[_Sheet], None]], width: float = 1.0) -> DrawFn:
+def _drawer(
+    parts: Sequence[Callable[[_Sheet], None]], width: float = 1.0, size: float = 0.5
+) -> DrawFn:
     """Turn per-variant painters into the contract's ``draw(rng, medium, variant)``."""
+    sparse = max(1.0, SPARSE_BELOW / size)
 
     def draw(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-        sheet = _Sheet(rng, medium, width)
+        sheet = _Sheet(rng, medium, width, sparse)
         parts[variant % len(parts)](sheet)
         return sheet.marks()
 
@@ -841,8 +853,8 @@ def _sunflower(s: _Sheet) -> None:
     if s.paint:
         s.tones.extend(stipple_marks(disc, r, 25, tone=Tone.ACCENT))
     else:
-        s.tones.extend(hatch_marks(disc, angle=0.6, spacing=0.025, tone=Tone.INK))
-        s.tones.extend(hatch_marks(disc, angle=-0.6, spacing=0.025, tone=Tone.INK))
+        s.hatch(disc, angle=0.6, spacing=0.025, tone=Tone.INK)
+        s.hatch(disc, angle=-0.6, spacing=0.025, tone=Tone.INK)
 
 
 # ---------------------------------------------------------------- mountains
@@ -926,14 +938,8 @@ def _range(s: _Sheet) -> None:
     front = dict(near_line)
     for run in _visible(far_line, lambda x: front.get(x, 1.0)):
         s.line(run, weight=0.8)
-        if not s.paint:
-            s.tones.extend(
-                hatch_marks(
-                    (*run, *((x, front.get(x, 1.0)) for x, _ in reversed(run))),
-                    angle=0.3,
-                    spacing=0.03,
-                )
-            )
+        below = tuple((x, front.get(x, 1.0)) for x, _ in reversed(run))
+        s.hatch((*run, *below), angle=0.3, spacing=0.03)
     s.line(near_line, weight=1.3)
     for i, (px, py) in enumerate(near):
         top = min(near_line, key=lambda p: abs(p[0] - px) + p[1] * 0.2)
@@ -1142,14 +1148,7 @@ def _river_of(s: _Sheet, turns: float, stones: bool) -> None:
     s.fill(_band(left, tuple((centre(y) - half(y) * 0.6, y) for y in ys)), Tone.SHADE)
     s.line(left, weight=1.2)
     s.line(right, weight=1.2)
-    if not s.paint:
-        s.tones.extend(
-            hatch_marks(
-                _band(left, tuple((centre(y) - half(y) * 0.5, y) for y in ys)),
-                angle=0.0,
-                spacing=0.03,
-            )
-        )
+    s.hatch(_band(left, tuple((centre(y) - half(y) * 0.5, y) for y in ys)), angle=0.0, spacing=0.03)
     for y in _steps(0.08, 0.95, 11):
         c, h = centre(y) + r.uniform(-0.3, 0.3) * half(y), half(y)
         s.detail(
@@ -1495,43 +1494,50 @@ def _rolling_hills(s: _Sheet) -> None:
     s.fill((*back_line, (w, 0.995), (0.0, 0.995)), Tone.SHADE)
     for run in _visible(back_line, front):
         s.line(run, weight=1.0)
-        if not s.paint:
-            s.tones.extend(
-                hatch_marks(
-                    (*run, *((x, front(x)) for x, _ in reversed(run))), angle=0.35, spacing=0.045
-                )
-            )
+        s.hatch((*run, *((x, front(x)) for x, _ in reversed(run))), angle=0.35, spacing=0.045)
     for g, (cx, half) in zip(fronts, ((w * 0.22, w * 0.3), (w * 0.85, w * 0.3)), strict=True):
         profile = _hill_body(s, g, cx, half, Tone.BODY)
         s.line(profile, weight=1.3)
         _tufts(s, profile, 3, 0.02)
 
 
-def _path_hill(s: _Sheet) -> None:
+def _field_hill(s: _Sheet) -> None:
+    """Farmland over a hill: bands of fields following its curve, every other one ploughed."""
     r, w = s.rng, s.width
-    cx = w * 0.5
-    f = _hump(cx, w * 0.5, 0.72)
-    profile = _hill_body(s, f, cx, w * 0.5, Tone.BODY)
+    cx, half, height = w * 0.5, w * 0.5, 0.75
+    f = _hump(cx, half, height)
+    xs = _steps(0.0, w, 40)
+    profile = _profile(xs, f)
+    s.fill((*profile, (w, 0.995), (0.0, 0.995)))
+    curves = [profile] + [_profile(xs, _hump(cx, half, height * k)) for k in (0.62, 0.32)]
+    curves.append(_profile(xs, lambda _x: 0.995))
+    cuts = sorted(cx + r.uniform(-0.6, 0.6) * half * 0.5 for _ in range(3))
+    for band, (upper, lower) in enumerate(itertools.pairwise(curves)):
+        spread = 1.0 + 0.35 * band  # hedges fan out down the slope
+
+        def out(x: float, k: float) -> float:
+            return min(w, max(0.0, cx + (x - cx) * k))
+
+        edges = [0.0, *cuts, w]
+        for cell, (xa, xb) in enumerate(itertools.pairwise(edges)):
+            ta, tb = out(xa, spread), out(xb, spread)
+            ba, bb = out(xa, spread + 0.35), out(xb, spread + 0.35)
+            top = [p for p in upper if ta <= p[0] <= tb]
+            bottom = [p for p in lower if ba <= p[0] <= bb]
+            if len(top) < 2 or len(bottom) < 2:
+                continue
+            area = (*top, *reversed(bottom))
+            if (band + cell) % 2:
+                angle = 0.5 if cell % 2 else -0.5
+                s.shade(area, tone=Tone.SHADE, angle=angle, spacing=0.045)
+            else:
+                s.fill(area, Tone.LIGHT)
+            if cell:  # a hedge between this field and the last
+                s.detail((top[0], bottom[0]), weight=0.7)
+        if band:
+            s.detail(upper, weight=0.7)
     s.line(profile, weight=1.3)
-    ys = _steps(0.3, 0.99, 14)
-    mid = [(cx + 0.25 * math.sin(6 * y + 1) * y, y) for y in ys]
-    half = [0.005 + 0.06 * (y - 0.28) for y in ys]
-    left, right = _ribbon(mid, half)
-    s.fill(_band(left, right), Tone.LIGHT)
-    s.detail(left, weight=0.8)
-    s.detail(right, weight=0.8)
-    top = (cx + 0.05, f(cx + 0.05))
-    trunk = rect(top[0] - 0.012, top[1] - 0.1, 0.024, 0.1)
-    crown = _scallop(
-        _ring(top[0], top[1] - 0.16, 0.08, 0.08, 7, r, 0.08), (top[0], top[1] - 0.16), r, bulge=0.4
-    )
-    s.fill(trunk, Tone.SHADE)
-    s.line(trunk, closed=True, weight=0.8)
-    s.fill(crown, Tone.SHADE)
-    s.line(crown, closed=True, weight=1.0)
-    if not s.paint:
-        s.tones.extend(hatch_marks(crown, angle=0.8, spacing=0.022))
-    _tufts(s, profile, 4, 0.02)
+    _tufts(s, profile, 3, 0.02)
 
 
 # ---------------------------------------------------------------- rocks
@@ -1631,7 +1637,6 @@ def _blade(s: _Sheet, base: Point, height: float, lean: float, width: float, ton
 
 def _tuft_band(s: _Sheet, tufts: int, blades: int, tall: float) -> None:
     r, w = s.rng, s.width
-    s.fill(rect(0.0, 0.88, w, 0.12), Tone.SHADE)
     for i in range(tufts):
         x = w * (i + 0.5 + r.uniform(-0.3, 0.3)) / tufts
         for k in range(blades):
@@ -1648,7 +1653,6 @@ def _grass_tufts(s: _Sheet) -> None:
 
 def _meadow_grass(s: _Sheet) -> None:
     r, w = s.rng, s.width
-    s.fill(rect(0.0, 0.85, w, 0.15), Tone.SHADE)
     wind = r.uniform(0.08, 0.16)
     for i in range(55):
         x = w * (i + r.uniform(0, 1)) / 55
@@ -1952,7 +1956,7 @@ def _spec(
         placement=placement,
         aspect=aspect,
         body=body,
-        draw=_drawer(parts, aspect if square else 1.0),
+        draw=_drawer(parts, aspect if square else 1.0, size),
         variants=len(parts),
         size=size,
     )
@@ -2001,7 +2005,7 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
         (_five_point_stars, _twinkling_stars, _shooting_star),
     ),
     _spec(
-        "hill", Placement.HORIZON, 2.5, "#4ade80", 0.3, (_round_hill, _rolling_hills, _path_hill)
+        "hill", Placement.HORIZON, 2.5, "#4ade80", 0.3, (_round_hill, _rolling_hills, _field_hill)
     ),
     _spec("rock", Placement.GROUND, 1.4, "#9ca3af", 0.2, (_boulder, _angular_rock, _rock_pile)),
     _spec(
