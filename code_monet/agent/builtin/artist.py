@@ -70,7 +70,7 @@ logger = logging.getLogger(__name__)
 
 Event = ThinkingEvent | TurnFinished
 FALLBACKS = {"ground": "flow_field", "focal": "circle_packing", "texture": "stippling"}
-BATCH = 30
+BATCH = 40
 _DREW = re.compile(r"drew (\d+) paths", re.IGNORECASE)
 STAGES = {
     MarkKind.WASH: "colour first",
@@ -356,8 +356,10 @@ class _Turn:
             yield from_text(f"I don't know how to draw '{placed.name}', so I leave it out.")
             return
         rng = self.artist.piece_rng(self.turn.piece_number, f"subject:{index}:{placed.name}")
+        keep = None if placed.focal else self.keep()  # only the focal subject may cover it
+        canvas = (float(self.w), float(self.h))
         strokes = subject_strokes(
-            spec, placed, self.scene, self.medium, rng, canvas=(float(self.w), float(self.h))
+            spec, placed, self.scene, self.medium, rng, canvas=canvas, keep=keep
         )
         where = (
             f"in the {self.reading.place_name(placed.x + placed.w / 2, placed.y + placed.h / 2)}"
@@ -417,9 +419,8 @@ class _Turn:
     def params_for(self, plan: PiecePlan, step: Step) -> ProgramParams:
         """The technique's parameters, in the scene's colours (so 'red and blue' is red and
         blue, whatever palette the archetype would have picked)."""
-        params = layer_params(
-            plan, step, self.reading, self.rng, paint=self.paint, avoid=self.artist.avoid
-        )
+        avoid = [*self.artist.avoid, self.keep()]  # programs leave the signature's corner bare
+        params = layer_params(plan, step, self.reading, self.rng, paint=self.paint, avoid=avoid)
         return replace(params, colors=self.abstract_colours(ROLE_OF_PHASE.get(step.phase, "")))
 
     def abstract_colours(self, role: str) -> tuple[str, ...]:

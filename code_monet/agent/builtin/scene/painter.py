@@ -9,6 +9,7 @@ never spill over its neighbours or off the paper.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterable, Sequence
@@ -33,6 +34,7 @@ __all__ = [
     "Colours",
     "PathDict",
     "batches",
+    "clip_out",
     "colours_for",
     "mark_paths",
     "paint_subject",
@@ -42,6 +44,8 @@ __all__ = [
 ]
 
 PathDict = dict[str, object]
+Rect = tuple[float, float, float, float]
+CLIP_STEP: Final = 6.0
 T = TypeVar("T")
 Canvas = tuple[float, float]
 
@@ -208,15 +212,21 @@ def scan_fill(
     *,
     inset: bool = True,
 ) -> list[PathDict]:
-    """A filled area as overlapping horizontal brush strokes, each ``width`` wide.
+    """A filled area as overlapping parallel brush strokes, at most ``width`` wide.
 
     Why strokes and not a fill: ``draw_paths`` takes strokes only (it keeps colour, width,
     opacity and brush, not a fill), and a wash laid in broad parallel strokes is how a painter
-    covers an area anyway. Strokes sit half a width apart, so every point is under exactly two
-    of them (an even tone, no stripes), each at the opacity that makes two reach ``opacity``.
-    With ``inset`` the ends are pulled in by half the width so the round caps stay inside the
-    polygon; ``area`` (x0, y0, x1, y1) bounds every point."""
-    x_lo, y_lo, x_hi, y_hi = area
+    covers an area anyway. Strokes run along the area's longer side and sit half a width apart,
+    so every point is under exactly two of them (an even tone, no stripes), each at the opacity
+    that makes two reach ``opacity``; a narrow area gets narrower strokes. With ``inset`` the
+    ends are pulled in by half the width so the round caps stay inside the polygon; ``area``
+    (x0, y0, x1, y1) bounds every point."""
+    if len(polygon) < 3:
+        return []
+    xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
+    across, along = max(xs) - min(xs), max(ys) - min(ys)
+    angle = 0.0 if across >= along else math.pi / 2
+    width = max(1.5, min(width, min(across, along) / 2.5))
     each = 1.0 - math.sqrt(max(0.0, 1.0 - min(1.0, opacity)))
     style: PathDict = {
         "color": colour,
@@ -224,16 +234,28 @@ def scan_fill(
         "opacity": round(max(0.02, each), 3),
     }
     out: list[PathDict] = []
-    for a, b in hatch(polygon, angle=0.0, spacing=width / 2):
-        left, right = sorted((a[0], b[0]))
+    for a, b in hatch(polygon, angle=angle, spacing=width / 2):
         if inset:
-            pull = min(width / 2, (right - left) / 2)
-            left, right = left + pull, right - pull + 0.2
-        y = round(min(y_hi, max(y_lo, a[1])), 1)
-        left, right = min(x_hi, max(x_lo, left)), min(x_hi, max(x_lo, right))
-        points = [{"x": round(left, 1), "y": y}, {"x": round(right, 1), "y": y}]
+            a, b = _pull(a, b, width / 2)
+        points = [_bounded(a, area), _bounded(b, area)]
         out.append({"type": "line", "points": points, **style})
     return out
+
+
+def _pull(a: Point, b: Point, by: float) -> tuple[Point, Point]:
+    """Both ends moved towards each other by ``by`` (no further than the middle)."""
+    length = math.dist(a, b)
+    if length < 1e-9:
+        return a, b
+    t = min(by, length / 2 - 0.1) / length if length > 0.2 else 0.0
+    dx, dy = (b[0] - a[0]) * t, (b[1] - a[1]) * t
+    return (a[0] + dx, a[1] + dy), (b[0] - dx, b[1] - dy)
+
+
+def _bounded(p: Point, area: tuple[float, float, float, float]) -> dict[str, float]:
+    x = min(area[2], max(area[0], p[0]))
+    y = min(area[3], max(area[1], p[1]))
+    return {"x": round(x, 1), "y": round(y, 1)}
 
 
 def _paint_style(mark: Mark, colours: Colours, base: float, opacity: float) -> PathDict:
@@ -245,6 +267,54 @@ def _paint_style(mark: Mark, colours: Colours, base: float, opacity: float) -> P
         "opacity": round(min(1.0, KIND_OPACITY[mark.kind] * opacity), 3),
         "brush": KIND_BRUSH[mark.kind],
     }
+
+
+def clip_out(paths: Sequence[PathDict], keep: Rect) -> list[PathDict]:
+    """``paths`` with every part inside ``keep`` (x0, y0, x1, y1) cut away: a line crossing it
+    is split in two. Why: the corner reserved for the signature stays bare paper even when a
+    wide band (a sea, a field) runs under it."""
+    out: list[PathDict] = []
+    for path in paths:
+        raw = path.get("points")
+        if not isinstance(raw, list):
+            out.append(path)
+            continue
+        points = _dense([(float(p["x"]), float(p["y"])) for p in raw], CLIP_STEP)
+        if not any(_within(p, keep) for p in points):
+            out.append(path)
+            continue
+        for run in _outside(points, keep):
+            pts = [{"x": round(x, 1), "y": round(y, 1)} for x, y in run]
+            out.append({**path, "type": "line" if len(pts) == 2 else "polyline", "points": pts})
+    return out
+
+
+def _within(p: Point, keep: Rect) -> bool:
+    return keep[0] <= p[0] <= keep[2] and keep[1] <= p[1] <= keep[3]
+
+
+def _dense(points: Sequence[Point], step: float) -> list[Point]:
+    """Extra points every ``step`` px along long segments (so a cut falls near the box)."""
+    if len(points) < 2:
+        return list(points)
+    out = [points[0]]
+    for a, b in itertools.pairwise(points):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        out += [
+            (a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(1, n + 1)
+        ]
+    return out
+
+
+def _outside(points: Sequence[Point], keep: Rect) -> list[list[Point]]:
+    runs: list[list[Point]] = [[]]
+    for p in points:
+        if _within(p, keep):
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(p)
+    return [r for r in runs if len(r) >= 2]
 
 
 def box_of(placed: PlacedSubject) -> Box:
@@ -259,9 +329,11 @@ def subject_strokes(
     rng: random.Random,
     *,
     canvas: Canvas | None = None,
+    keep: Rect | None = None,
 ) -> list[tuple[MarkKind, PathDict]]:
     """Like ``paint_subject``, each path with the kind of mark it came from (so the artist
-    can say "colour first", "now the lines" as the batches go out)."""
+    can say "colour first", "now the lines" as the batches go out); ``keep`` is a box the
+    subject must leave bare (see ``clip_out``)."""
     variant = placed.variant % max(1, spec.variants)
     marks = spec.draw(rng, medium, variant)
     ranked = sorted(enumerate(marks), key=lambda im: (DRAW_ORDER[im[1].kind], im[0]))
@@ -269,7 +341,10 @@ def subject_strokes(
     box = box_of(placed)
     out: list[tuple[MarkKind, PathDict]] = []
     for _i, mark in ranked:
-        out += [(mark.kind, p) for p in mark_paths([mark], box, colours, medium, canvas=canvas)]
+        paths = mark_paths([mark], box, colours, medium, canvas=canvas)
+        if keep is not None:
+            paths = clip_out(paths, keep)
+        out += [(mark.kind, p) for p in paths]
     return out
 
 
