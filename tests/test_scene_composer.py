@@ -184,6 +184,16 @@ class TestScenes:
         assert len(people) == len(umbrellas) >= 2
         assert all(p.why == "the scene calls for it" for p in people)
 
+    def test_a_lone_chair_stands_in_a_room(self) -> None:
+        # Arrange / Act
+        chair = plan_for("a chair and a guitar")
+        bike = plan_for("a bicycle")
+
+        # Assert
+        assert "grass" not in names(chair)
+        assert chair.sky != bike.sky  # a wall, not the sky
+        assert chair.horizon is not None  # the line where the wall meets the floor
+
     def test_night_palette_is_deep_blue(self) -> None:
         # Arrange / Act
         plan = plan_for("a house at night")

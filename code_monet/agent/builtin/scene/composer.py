@@ -173,6 +173,8 @@ MAX_COPIES: Final = 7
 DENSITY: Final[Mapping[str, float]] = MappingProxyType(
     {"minimal": 0.5, "crowded": 1.6, "close-up": 0.8}
 )
+INDOORS: Final = frozenset({"chair", "guitar", "table", "lamp", "clock", "bottle", "candle"})
+"""Things that, asked for alone, belong in a room."""
 _OUTDOOR_ANIMALS: Final = frozenset({"horse", "dog", "fox", "rabbit"})
 _CLEAR_SKY_WEATHER: Final = frozenset({"fog", "rain", "storm", "snow"})
 
@@ -253,7 +255,7 @@ class Frame:
     height: int
     margin: float
     horizon: float | None
-    kind: str  # landscape, window, table, close-up, abstract
+    kind: str  # landscape, window, table, room, close-up, abstract
     water: tuple[float, float] | None = None  # y-range of the water band
     scale: float = 1.0  # panorama shrinks, close-up grows
     low_sun: bool = False  # dawn and dusk: the sun sits on the horizon
@@ -467,6 +469,8 @@ def _scene_kind(reading: Reading, wants: Sequence[Want]) -> str:
         return "table"
     if reading.composition == "still-life" and not outdoor:
         return "table"
+    if all(w.name in INDOORS for w in free) and not reading.weather:
+        return "room"  # a chair or a guitar stands on a floor, not in a field
     return "landscape"
 
 
@@ -481,6 +485,8 @@ def _horizon(reading: Reading, wants: Sequence[Want], kind: str, height: int) ->
         return height - margin - 0.15 * (height - 2 * margin)
     if kind == "table":
         return height * 0.58
+    if kind == "room":
+        return height * 0.6
     if reading.composition == "from-above":
         return height * 0.14
     if reading.composition == "panorama":
@@ -838,7 +844,7 @@ INTERIORS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = Mappin
 
 def _indoors(p: Palette, kind: str, time: str) -> Palette:
     wall, wood = INTERIORS.get(time, INTERIORS["day"])
-    if kind == "table":
+    if kind in ("table", "room"):
         return Palette(p.colours, wall, wood, p.note)
     if kind == "window":
         return Palette(p.colours, p.sky, (wood[0], wall[1]), p.note)
@@ -920,28 +926,6 @@ def palette_for(
     if shore:
         base = Palette(base.colours, base.sky, SAND, base.note)
     return _asked(_moody(_weathered(base, weather), mood), asked, abstract)
-
-
-LIGHT_ON_BODIES: Final[Mapping[str, tuple[str, float]]] = MappingProxyType(
-    {"night": ("#1b2a4a", 0.45), "dusk": ("#8a4f7d", 0.18), "dawn": ("#f6c1cc", 0.12)}
-)
-"""Each subject's own colour seen in the scene's light: moonlit blues at night."""
-
-
-def lit_body(body: str, time: str, weather: Sequence[str], mood: str | None) -> str:
-    """A subject's library colour as the light, weather and mood of the scene show it.
-
-    For the painter: ``PlacedSubject.body`` stays None unless the words asked for a colour
-    (the notebook says "in the colour you asked for" when it is set), so the scene's light
-    is applied where the library colour is looked up."""
-    toward = LIGHT_ON_BODIES.get(time)
-    if toward is not None:
-        body = mix(body, *toward)
-    if "fog" in weather:
-        body = mix(grey_out(body, 0.5), "#c9cdd0", 0.25)
-    elif "rain" in weather or "storm" in weather or mood == "sad":
-        body = grey_out(body, 0.3)
-    return body
 
 
 # --- notebook phrases ---

@@ -503,10 +503,6 @@ class Reading:
     unknown: tuple[str, ...] = ()
     matched: tuple[tuple[str, str], ...] = ()  # (surface words, what they meant)
 
-    @property
-    def understood_anything(self) -> bool:
-        return bool(self.matched)
-
 
 # --- building the table ---
 

@@ -10,8 +10,10 @@ change it did not make (or makes one it did not mention).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
 
 from code_monet.agent.builtin.scene.composer import (
     CONTEXT_WHY,
@@ -33,24 +35,26 @@ from code_monet.agent.builtin.scene.lexicon import COLOURS, NamedColour, Reading
 from code_monet.agent.builtin.scene.marks import Placement
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
 
-NUDGE_WHY = "your nudge"
-MIN_DENSITY = 0.4
-MAX_DENSITY = 1.8
+NUDGE_WHY: Final = "your nudge"
+MIN_DENSITY: Final = 0.4
+MAX_DENSITY: Final = 1.8
 
-PLACE_WORDS = {
-    "top-left": "in the top left",
-    "top-right": "in the top right",
-    "bottom-left": "in the bottom left",
-    "bottom-right": "in the bottom right",
-    "left": "on the left",
-    "right": "on the right",
-    "center": "in the middle",
-    "top": "at the top",
-    "bottom": "at the bottom",
-    "sky": "in the sky",
-    "foreground": "in the foreground",
-    "background": "in the background",
-}
+PLACE_WORDS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "top-left": "in the top left",
+        "top-right": "in the top right",
+        "bottom-left": "in the bottom left",
+        "bottom-right": "in the bottom right",
+        "left": "on the left",
+        "right": "on the right",
+        "center": "in the middle",
+        "top": "at the top",
+        "bottom": "at the bottom",
+        "sky": "in the sky",
+        "foreground": "in the foreground",
+        "background": "in the background",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -314,7 +318,7 @@ def _subjects(n: _Nudge) -> None:
             _add(n, want)
 
 
-ONLY_ONE = frozenset(
+ONLY_ONE: Final = frozenset(
     {"sun", "moon", "sea", "river", "window", "skyline", "street", "grass", "forest", "stars"}
 )
 """Things a scene has one of: asking again does not paint a second sea."""
@@ -359,7 +363,7 @@ def _density(n: _Nudge, less: bool) -> None:
         n.note("Nothing undrawn is left to clear away, so I'll keep what comes sparse.", "density")
 
 
-NEVER_CLEARED = frozenset({"rock", "table", "window", "sea", "river", "hill"})
+NEVER_CLEARED: Final = frozenset({"rock", "table", "window", "sea", "river", "hill"})
 
 
 def _clutter(subjects: Sequence[PlacedSubject]) -> list[PlacedSubject]:
