@@ -184,6 +184,23 @@ class TestScenes:
         assert len(people) == len(umbrellas) >= 2
         assert all(p.why == "the scene calls for it" for p in people)
 
+    def test_an_abstract_cat_still_has_its_cat(self) -> None:
+        # Arrange / Act
+        plan = plan_for("an abstract cat in red")
+
+        # Assert
+        assert "cat" in names(plan)
+
+    @pytest.mark.parametrize(("words", "third"), [("on the left", 1 / 3), ("on the right", 2 / 3)])
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_the_focal_goes_on_the_side_asked(self, words: str, third: float, seed: int) -> None:
+        # Arrange / Act
+        plan = plan_for(f"a lighthouse {words}", seed)
+
+        # Assert
+        focal = next(s for s in plan.subjects if s.focal)
+        assert abs(focal.x + focal.w / 2 - W * third) < 0.03 * W
+
     def test_a_lone_chair_stands_in_a_room(self) -> None:
         # Arrange / Act
         chair = plan_for("a chair and a guitar")

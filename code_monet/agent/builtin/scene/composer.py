@@ -173,6 +173,11 @@ MAX_COPIES: Final = 7
 DENSITY: Final[Mapping[str, float]] = MappingProxyType(
     {"minimal": 0.5, "crowded": 1.6, "close-up": 0.8}
 )
+SIDES: Final[Mapping[str, float]] = MappingProxyType(
+    {"left": 1 / 3, "top-left": 1 / 3, "bottom-left": 1 / 3}
+    | {"right": 2 / 3, "top-right": 2 / 3, "bottom-right": 2 / 3}
+)
+"""Which vertical third the focal takes when the prompt places it."""
 INDOORS: Final = frozenset({"chair", "guitar", "table", "lamp", "clock", "bottle", "candle"})
 """Things that, asked for alone, belong in a room."""
 _OUTDOOR_ANIMALS: Final = frozenset({"horse", "dog", "fox", "rabbit"})
@@ -259,6 +264,7 @@ class Frame:
     water: tuple[float, float] | None = None  # y-range of the water band
     scale: float = 1.0  # panorama shrinks, close-up grows
     low_sun: bool = False  # dawn and dusk: the sun sits on the horizon
+    side: float | None = None  # the third the focal goes on when the words say ("on the left")
 
     @property
     def inner(self) -> Rect:
@@ -511,7 +517,8 @@ def _frame(
     scale = {"panorama": 0.6, "from-above": 0.7}.get(reading.composition or "", 1.0)
     if kind == "close-up":
         scale = 1.0
-    return Frame(w, h, margin, horizon, kind, water, scale, time in ("dusk", "dawn"))
+    side = next((SIDES[p] for p in reading.places if p in SIDES), None)
+    return Frame(w, h, margin, horizon, kind, water, scale, time in ("dusk", "dawn"), side)
 
 
 # --- placing ---
@@ -605,7 +612,7 @@ class _Placer:
         if f.kind == "close-up":
             return self._close_up(w, h, focal)
         if focal:
-            third = f.width * self.rng.choice((1 / 3, 2 / 3))
+            third = f.width * (f.side or self.rng.choice((1 / 3, 2 / 3)))
             return clamp_box(f, third - w / 2, vertical(f, shape.placement, h, self.rng), w, h)
         region = self._region(want.name, k, w, h)
         ys = self._ys(want.name, k, shape.placement, h)
@@ -968,7 +975,7 @@ def _understood(reading: Reading, wants: Sequence[Want], kind: str, time: str) -
         out.append(_COMPOSITION_NOTES.get(reading.composition, reading.composition))
     if reading.free_colours:
         out.append(_colour_phrase(reading.free_colours))
-    if reading.abstract:
+    if reading.abstract and kind == "abstract":
         styles = [st for st in reading.styles if st != "abstract"]
         out.append("an abstract piece" + (f" of {' and '.join(styles)}" if styles else ""))
     return out
@@ -1061,7 +1068,7 @@ def compose(
     if chose:
         text = rng.choice(SCENE_TEMPLATES)
     reading = read_words(text)
-    wants = _fold(_merge(reading.subjects)) if not reading.abstract else []
+    wants = _fold(_merge(reading.subjects))  # "an abstract cat" still has its cat
     kind = _scene_kind(reading, wants)
     wants = _close_up_fix(wants, kind)
     density = _density(reading, kind)
