@@ -2126,7 +2126,8 @@ def _duck_head(hx: float, hy: float, r: float) -> tuple[list[Part], list[Mark]]:
     return parts, [line([(hx + r * 0.8, hy + r * 0.2), (hx + r * 1.8, hy + r * 0.22)], 0.5)]
 
 
-def _duck_floating(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+def _duck_afloat(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """A duck sitting on the water (waterline at y 0.74), facing right."""
     bob = _j(rng, 0.01)
     body = blob(
         [
@@ -2154,53 +2155,29 @@ def _duck_floating(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     ]
     head, details = _duck_head(0.68, 0.27, 0.09)
     parts += [*head, part(limb([(0.6, 0.37), (0.74, 0.39)], 0.02, 0.02), Tone.LIGHT)]
-    details += [
-        line([(0.46, 0.55), (0.3, 0.55), (0.18, 0.52)], 0.4),
-        _waves(0.0, 0.95, 0.76, 0.015),
-        _waves(0.15, 0.85, 0.82, 0.012),
-    ]
+    details.append(line([(0.46, 0.55), (0.3, 0.55), (0.18, 0.52)], 0.4))
     return parts, details
 
 
-def _duck_standing(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    bob = _j(rng, 0.01)
-    body = blob(
-        [
-            (0.2, 0.5),
-            (0.1, 0.4 + bob),
-            (0.24, 0.45),
-            (0.45, 0.42),
-            (0.64, 0.48),
-            (0.7, 0.6),
-            (0.6, 0.72),
-            (0.4, 0.75),
-            (0.24, 0.68),
-        ]
-    )
-    neck = limb([(0.6, 0.5), (0.63, 0.38), (0.64, 0.28)], 0.13, 0.1)
-    wing = blob(
-        [(0.55, 0.5), (0.38, 0.48), (0.18, 0.5), (0.12, 0.46), (0.28, 0.62), (0.5, 0.62)], n=4
-    )
-    parts = [ground_shadow(0.42, 0.98, 0.3)]
-    feet: list[Part] = []
-    for x in (0.4, 0.48):
-        feet.append(part(limb([(x, 0.72), (x + 0.01, 0.85), (x, 0.95)], 0.025, 0.02), Tone.ACCENT))
-        feet.append(
-            part(
-                ((x - 0.02, 0.94), (x + 0.08, 0.93), (x + 0.07, 0.98), (x - 0.02, 0.98)),
-                Tone.ACCENT,
-            )
-        )
-    parts += [
-        *feet,
-        part(body, group=14),
-        part(neck, group=14),
-        shadow(clip(body, ellipse(0.42, 0.85, 0.35, 0.16))),
-        part(wing, Tone.SHADE),
-    ]
-    head, details = _duck_head(0.65, 0.24, 0.09)
-    details.append(line([(0.44, 0.53), (0.28, 0.53), (0.18, 0.5)], 0.4))
-    return parts + head, details
+def _duck_floating(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    parts, details = _duck_afloat(rng)
+    return parts, [*details, _waves(0.0, 0.95, 0.76, 0.015), _waves(0.15, 0.85, 0.82, 0.012)]
+
+
+def _duck_with_duckling(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """A duck afloat with a duckling paddling behind her."""
+    parts, details = _duck_afloat(rng)
+    small, small_details = _duck_afloat(rng)
+
+    def shrink(points: Sequence[Point]) -> Poly:
+        return transform(points, sx=0.45, sy=0.45, about=(0.7, 0.74), dx=-0.72)
+
+    parts = [
+        Part(shrink(p.poly), p.tone, p.group + 100 if p.group >= 0 else -1, p.outline, p.shaded)
+        for p in small
+    ] + parts
+    details += [Mark(shrink(m.points), m.kind, m.tone, m.closed, m.weight) for m in small_details]
+    return parts, [*details, _waves(-0.38, 0.95, 0.76, 0.015), _waves(-0.2, 0.85, 0.82, 0.012)]
 
 
 def _duck_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
@@ -2247,7 +2224,7 @@ _FOX = _drawer((_fox_standing, _fox_sitting, _fox_curled), Style(1.2))
 _BUTTERFLY = _drawer(
     (_butterfly_open, _butterfly_resting, _butterfly_tilted), Style(1.2, bottom=False)
 )
-_DUCK = _drawer((_duck_floating, _duck_standing, _duck_flying), Style(1.2))
+_DUCK = _drawer((_duck_floating, _duck_with_duckling, _duck_flying), Style(1.2))
 
 SUBJECTS: tuple[SubjectSpec, ...] = (
     SubjectSpec("cat", Category.ANIMAL, Placement.GROUND, 1.0, "#f97316", _CAT, size=0.45),

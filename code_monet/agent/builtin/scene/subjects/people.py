@@ -562,16 +562,29 @@ def _hand(
 
 
 def _place(
-    drawing: Drawing, *, dx: float, dy: float, s: float, rot: float, flip: bool = False
+    drawing: Drawing,
+    *,
+    dx: float,
+    dy: float,
+    s: float,
+    rot: float,
+    flip: bool = False,
+    narrow: float = 1.0,
+    layer: int = 0,
 ) -> Drawing:
-    sx = -s if flip else s
+    """Scale (``narrow`` squeezes the width), mirror, turn and move a hand; ``layer`` keeps
+    two hands' outlines apart (a hand in front hides the one behind, they do not merge)."""
+    sx = (-s if flip else s) * narrow
 
     def move(points: Sequence[Point]) -> Poly:
         return transform(transform(points, sx=sx, sy=s, rot=rot), dx=dx, dy=dy)
 
+    def group(g: int) -> int:
+        return g + 100 * layer if g >= 0 else g
+
     parts, details = drawing
     return (
-        [Part(move(p.poly), p.tone, p.group, p.outline, p.shaded) for p in parts],
+        [Part(move(p.poly), p.tone, group(p.group), p.outline, p.shaded) for p in parts],
         [Mark(move(m.points), m.kind, m.tone, m.closed, m.weight) for m in details],
     )
 
@@ -588,8 +601,18 @@ def _hands_pointing(rng: random.Random) -> Drawing:
 
 def _hands_pair(rng: random.Random) -> Drawing:
     left = _place(_hand((), 0.12, rng), dx=0.3, dy=0.75, s=0.22, rot=-0.25, flip=True)
-    right = _place(_hand((), 0.12, rng), dx=0.7, dy=0.75, s=0.22, rot=0.25)
+    right = _place(_hand((), 0.12, rng), dx=0.7, dy=0.75, s=0.22, rot=0.25, layer=1)
     return left[0] + right[0], left[1] + right[1]
+
+
+def _hands_praying(rng: random.Random) -> Drawing:
+    """Palms pressed together, fingers up: two hands seen edge-on, meeting at the middle."""
+    tilt = 0.1 + _j(rng, 0.02)
+    left = _place(_hand((), 0.0, rng), dx=0.43, dy=0.8, s=0.3, rot=tilt, narrow=0.45)
+    right = _place(
+        _hand((), 0.0, rng), dx=0.57, dy=0.8, s=0.3, rot=-tilt, flip=True, narrow=0.45, layer=1
+    )
+    return left[0] + right[0], []  # palms face each other: no palm lines to see
 
 
 # ---------------------------------------------------------------- registry
@@ -606,7 +629,7 @@ def _figure(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
 
 
 def _hands(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
-    build = (_hands_open, _hands_pointing, _hands_pair)[variant % 3]
+    build = (_hands_open, _hands_pointing, _hands_pair, _hands_praying)[variant % 4]
     return render(*build(rng), rng, medium, Style(1.0, bottom=False))
 
 
@@ -614,6 +637,14 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
     SubjectSpec("portrait", Category.PERSON, Placement.ANY, 0.8, "#f1c27d", _portrait, size=0.8),
     SubjectSpec("figure", Category.PERSON, Placement.GROUND, 0.45, "#f1c27d", _figure, size=0.5),
     SubjectSpec(
-        "hands", Category.PERSON, Placement.ANY, 1.0, "#f1c27d", _hands, size=0.6, label="hands"
+        "hands",
+        Category.PERSON,
+        Placement.ANY,
+        1.0,
+        "#f1c27d",
+        _hands,
+        variants=4,
+        size=0.6,
+        label="hands",
     ),
 )
