@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -43,6 +44,8 @@ from code_monet.tools.sandbox import (
     SandboxResult,
     detect_capabilities,
 )
+from code_monet.tools.sandbox_cgroup import ProgramCgroup, _own_cgroup, setup_cgroups
+from code_monet.tools.sandbox_slots import ProgramSlots, SlotsBusyError
 
 SECRET = "hostile-battery-SECRET-" + uuid.uuid4().hex
 BRUSHES = ("oil_round", "watercolor")
@@ -50,6 +53,7 @@ MIB = 1 << 20
 # Memory bombs run with a smaller limit: first-touching memory is slow on small VMs, and the
 # bound is the same mechanism at any size.
 BOMB_MEMORY = 256 * MIB
+MEMORY_ANY = 64 * MIB
 # Slack over the per-program limit for what a peak reading can include beyond the program's
 # own charges (the cgroup shim, bwrap, page cache of the runtime read in at warm-up).
 PEAK_SLACK = 64 * MIB
@@ -152,7 +156,7 @@ PROFILES: dict[str, SandboxConfig] = {
         memory_bytes=BOMB_MEMORY,
         memory_total_bytes=4 * BOMB_MEMORY,
         cpu_seconds=2,
-        wall_timeout=5.0,
+        wall_timeout=3.0,
         pool_size=1,
     ),
 }
@@ -1129,3 +1133,113 @@ class TestConfiguration:
             SandboxSettings(max_programs=8, memory_total_bytes=2 << 30).sandbox_config(
                 local_mode=False
             )
+
+
+# ------------------------------------------------------------------------------------------
+# The pieces: slots and cgroup helpers.
+# ------------------------------------------------------------------------------------------
+
+
+class TestProgramSlots:
+    """Counting slots: per-owner caps, wake-ups on release, no leak on cancellation."""
+
+    async def test_release_lets_a_waiting_owner_in(self) -> None:
+        # Arrange
+        slots = ProgramSlots(per_server=2, per_owner=1)
+        await slots.acquire("a", 0)
+        await slots.acquire("b", 0)
+        waiting = asyncio.create_task(slots.acquire("c", 5))
+        await asyncio.sleep(0)
+
+        # Act
+        slots.release("a")
+        await waiting
+
+        # Assert
+        assert slots.running == 2
+        assert slots.running_for("a") == 0
+        assert slots.running_for("c") == 1
+
+    async def test_owner_cap_refuses_with_its_numbers(self) -> None:
+        # Arrange
+        slots = ProgramSlots(per_server=4, per_owner=1)
+        await slots.acquire("a", 0)
+
+        # Act / Assert
+        with pytest.raises(SlotsBusyError, match="1 of them are yours, the limit is 1 per user"):
+            await slots.acquire("a", 0.05)
+        await slots.acquire(None, 0)  # no owner: only the server cap applies
+        assert slots.running == 2
+
+    async def test_cancelled_waiter_takes_no_slot(self) -> None:
+        # Arrange
+        slots = ProgramSlots(per_server=1, per_owner=1)
+        await slots.acquire("a", 0)
+        waiting = asyncio.create_task(slots.acquire("b", 5))
+        await asyncio.sleep(0)
+
+        # Act
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        slots.release("a")
+
+        # Assert
+        assert slots.running == 0
+        await slots.acquire("b", 0)
+
+
+class TestCgroupHelpers:
+    """Parsing /proc/self/cgroup, the join-then-exec shim, and reaping a dead server's groups."""
+
+    def test_own_group_from_v1_and_v2_lines(self) -> None:
+        # Arrange
+        text = "12:pids:/a\n4:memory:/process_api/x\n1:name=systemd:/\n0::/user.slice/s\n"
+
+        # Act / Assert
+        assert _own_cgroup(text, "memory") == "/process_api/x"
+        assert _own_cgroup(text, "pids") == "/a"
+        assert _own_cgroup(text, None) == "/user.slice/s"
+        assert _own_cgroup("4:memory:/m\n", None) is None
+
+    def test_shim_joins_before_exec_and_fails_closed(self, tmp_path: Path) -> None:
+        # Arrange
+        joined = ProgramCgroup(1, tmp_path, None, MEMORY_ANY)
+        missing = ProgramCgroup(1, tmp_path / "missing", None, MEMORY_ANY)
+
+        # Act
+        ran = subprocess.run(
+            joined.wrap(["/bin/echo", "ran"], "/bin/sh"), capture_output=True, check=False
+        )
+        refused = subprocess.run(
+            missing.wrap(["/bin/echo", "ran"], "/bin/sh"), capture_output=True, check=False
+        )
+
+        # Assert
+        assert ran.returncode == 0
+        assert ran.stdout == b"ran\n"
+        assert (tmp_path / "cgroup.procs").read_text().strip().isdigit()
+        assert refused.returncode == 126
+        assert refused.stdout == b""
+        assert b"cgroup.procs" in refused.stderr
+
+    def test_groups_of_a_dead_server_are_reaped(self) -> None:
+        # Arrange
+        first = setup_cgroups(BOMB_MEMORY)
+        if first.cgroups is None:
+            pytest.skip(f"no cgroups here: {first.reason}")
+        base = first.cgroups.memory_parent.parent
+        stale = base / "code-monet-sandbox-999999999-deadbeef"
+        stale.mkdir()
+        (stale / "run-x").mkdir()
+
+        # Act
+        second = setup_cgroups(BOMB_MEMORY)
+
+        # Assert
+        assert not stale.exists()
+        assert first.cgroups.memory_parent.exists()  # a live server's groups stay
+        first.cgroups.close()
+        if second.cgroups is not None:
+            second.cgroups.close()
+        assert not first.cgroups.memory_parent.exists()

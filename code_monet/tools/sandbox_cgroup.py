@@ -38,6 +38,7 @@ __all__ = ["CgroupSetup", "ProgramCgroup", "SandboxCgroups", "setup_cgroups"]
 logger = logging.getLogger("code_monet.tools.sandbox")
 
 CGROUP_ROOT: Final = Path("/sys/fs/cgroup")
+_PARENT_PREFIX: Final = "code-monet-sandbox-"
 _REMOVE_ATTEMPTS: Final = 500  # a big scratch tmpfs can take seconds to tear down
 _REMOVE_PAUSE: Final = 0.02
 
@@ -127,6 +128,36 @@ def _remove(directory: Path) -> bool:
         time.sleep(_REMOVE_PAUSE)
     logger.warning("Sandbox cgroup %s still busy; left in place", directory)
     return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _reap_stale(base: Path) -> None:
+    """Remove parents left by sandboxes whose server died without closing (SIGKILL, crash).
+
+    Why: a group outlives its creator; without this every crash would leave one behind.
+    """
+    with contextlib.suppress(OSError):
+        for parent in base.glob(f"{_PARENT_PREFIX}*"):
+            pid_text = parent.name.removeprefix(_PARENT_PREFIX).partition("-")[0]
+            if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+                continue
+            for child in (entry for entry in parent.iterdir() if entry.is_dir()):
+                _remove(child)
+            if _remove(parent):
+                logger.info("Removed a stale sandbox cgroup %s", parent)
+
+
+def _parent_name() -> str:
+    return f"{_PARENT_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
@@ -263,7 +294,8 @@ def _v2(root: Path, own: str | None, total_bytes: int, shell: str) -> SandboxCgr
     # (EBUSY) when ``base`` itself holds processes and is not the root, the "no internal
     # processes" rule: the server then needs a delegated group (systemd Delegate=yes).
     _write(base / "cgroup.subtree_control", "+memory +pids")
-    parent = base / f"code-monet-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    _reap_stale(base)
+    parent = base / _parent_name()
     parent.mkdir()
     try:
         _write(parent / "memory.max", str(total_bytes))
@@ -281,8 +313,10 @@ def _v1(root: Path, proc_cgroup: str, total_bytes: int, shell: str) -> SandboxCg
     memory_mount = root / "memory"
     if not (memory_mount / "memory.limit_in_bytes").is_file():
         raise OSError(f"no cgroup v1 memory hierarchy at {memory_mount}")
-    name = f"code-monet-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    memory_parent = _mount_dir(memory_mount, _own_cgroup(proc_cgroup, "memory")) / name
+    name = _parent_name()
+    memory_base = _mount_dir(memory_mount, _own_cgroup(proc_cgroup, "memory"))
+    _reap_stale(memory_base)
+    memory_parent = memory_base / name
     memory_parent.mkdir()
     pids_parent: Path | None = None
     try:
@@ -295,7 +329,9 @@ def _v1(root: Path, proc_cgroup: str, total_bytes: int, shell: str) -> SandboxCg
                 raise OSError("cgroup v1 memory.use_hierarchy is off and cannot be turned on")
         pids_mount = root / "pids"
         if (pids_mount / "cgroup.procs").is_file():
-            candidate = _mount_dir(pids_mount, _own_cgroup(proc_cgroup, "pids")) / name
+            pids_base = _mount_dir(pids_mount, _own_cgroup(proc_cgroup, "pids"))
+            _reap_stale(pids_base)
+            candidate = pids_base / name
             with contextlib.suppress(OSError):
                 candidate.mkdir()
                 pids_parent = candidate
