@@ -515,14 +515,18 @@ def _slim_vase(s: _Sketch) -> None:
 
 
 def _flower(s: _Sketch, x: float, y: float, r: float, petals: int) -> None:
-    """A daisy-like head: petals around a round centre."""
+    """A daisy-like head: one scalloped outline of rounded petals around a centre."""
     turn = s.rng.uniform(0, _TAU)
-    for k in range(petals):
-        a = turn + _TAU * k / petals
-        petal = ellipse(x + r * math.cos(a), y + r * math.sin(a), r * 0.8, r * 0.45, n=12, rot=a)
-        s.accent(petal)
-        s.fine(petal, closed=True, weight=0.7)
-    centre = _circle(x, y, r * 0.45, n=12)
+    head = tuple(
+        (
+            x + r * (0.45 + 0.75 * abs(math.cos(petals * a / 2))) * math.cos(a + turn),
+            y + r * (0.45 + 0.75 * abs(math.cos(petals * a / 2))) * math.sin(a + turn),
+        )
+        for a in (_TAU * k / (petals * 8) for k in range(petals * 8))
+    )
+    s.accent(head)
+    s.fine(head, closed=True, weight=0.8)
+    centre = _circle(x, y, r * 0.4, n=12)
     s.fill(centre, Tone.SHADE)
     s.fine(centre, closed=True, weight=0.7)
 
@@ -540,7 +544,7 @@ def _vase_with_flowers(s: _Sketch) -> None:
             leaf = ellipse(mid[0] + 0.05, mid[1], 0.055, 0.018, n=12, rot=-0.5 if i else 0.5)
             s.fill(leaf, Tone.SHADE)
             s.fine(leaf, closed=True)
-        _flower(s, hx, hy, s.j(0.05, 0.008), 5 + i % 2)
+        _flower(s, hx, hy, s.j(0.07, 0.008), 5 + i % 2)
     profile = [
         (0.48, 0.085),
         (0.53, 0.065),
@@ -1757,7 +1761,7 @@ def _open_umbrella(s: _Sketch) -> None:
 
 def _closed_umbrella(s: _Sketch) -> None:
     cx = 0.5
-    w = s.j(0.085, 0.006)
+    w = s.j(0.11, 0.006)
     right = [
         (cx, 0.02),
         (cx + w * 0.35, 0.2),
@@ -1795,7 +1799,7 @@ def _umbrella(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     s = _Sketch(rng, medium, _UMBRELLA_ASPECT, grounded=False)
     if v == 2:
         _closed_umbrella(s)
-        s.tilt = s.j(0.3, 0.05)
+        s.tilt = s.j(0.22, 0.04)
     else:
         _open_umbrella(s)
         s.tilt = s.j(0.0, 0.04) if v == 0 else s.j(-0.35, 0.05)
