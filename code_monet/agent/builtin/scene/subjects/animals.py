@@ -774,49 +774,6 @@ def _bird_head(hx: float, hy: float, r: float) -> tuple[list[Part], list[Mark]]:
     return parts, [line([(hx + r * 0.85, hy + r * 0.05), (hx + r * 1.9, hy + r * 0.05)], 0.5)]
 
 
-def _feathers(a: Point, b: Point, count: int, sag: float) -> list[Mark]:
-    """Feather edges: short curved strokes fanned between ``a`` and ``b``."""
-    out = []
-    for k in range(count):
-        t = (k + 0.5) / count
-        x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
-        out.append(line([(x, y), (x - 0.05, y + sag * 0.4), (x - 0.1, y + sag)], 0.5))
-    return out
-
-
-def _bird_perched(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    tilt = _j(rng, 0.02)
-    body = blob(
-        [
-            (0.3, 0.62),
-            (0.4, 0.45),
-            (0.58, 0.38),
-            (0.7, 0.46),
-            (0.7, 0.62),
-            (0.58, 0.74),
-            (0.42, 0.76),
-        ]
-    )
-    head = ellipse(0.64, 0.32 + tilt, 0.12, 0.11, n=20)
-    tail = blob([(0.36, 0.66), (0.22, 0.8), (0.12, 0.92), (0.2, 0.95), (0.42, 0.74)], n=4)
-    wing = blob([(0.58, 0.45), (0.44, 0.46), (0.3, 0.62), (0.22, 0.78), (0.4, 0.72), (0.56, 0.6)])
-    branch = limb([(0.0, 0.8), (0.4, 0.79), (0.75, 0.76), (1.0, 0.78)], 0.05, 0.035)
-    parts = [
-        part(tail, Tone.SHADE),
-        part(body, group=1),
-        part(head, group=1),
-        light(clip(body, ellipse(0.65, 0.6, 0.12, 0.16))),
-        part(wing, Tone.SHADE),
-    ]
-    hp, details = _bird_head(0.64, 0.32 + tilt, 0.12)
-    parts += [*hp, part(branch, Tone.SHADE, shaded=False)]
-    for x in (0.5, 0.58):
-        details.append(line([(x, 0.74), (x + 0.01, 0.78)], 1.0))
-        details.append(line(arc(x + 0.01, 0.79, 0.02, 0.02, math.pi, 2 * math.pi, n=6), 1.0))
-    details += _feathers((0.5, 0.5), (0.32, 0.66), 3, 0.08)
-    return parts, details
-
-
 def _raised_wing(shoulder: Point, wrist: Point, tip: Point, rear: Point, feathers: int = 4) -> Poly:
     """A wing lifted above the body, seen from the side: a curved leading edge from the
     shoulder over the wrist to the tip, then a ragged trailing edge of feathers back down."""
@@ -855,6 +812,30 @@ def _bird_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     details += [
         line([(0.3, 0.3 + up * 0.5), (0.4, 0.42), (0.47, 0.5)], 0.5),
         line([(0.36, 0.25 + up * 0.5), (0.45, 0.38), (0.52, 0.48)], 0.5),
+    ]
+    return parts + hp, details
+
+
+def _bird_downstroke(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """Side view, wings swept down below the body."""
+    down = _j(rng, 0.03)
+    body = blob([(0.25, 0.42), (0.4, 0.35), (0.62, 0.35), (0.74, 0.4), (0.62, 0.48), (0.4, 0.48)])
+    head = ellipse(0.76, 0.36, 0.08, 0.07, n=18)
+    tail = ((0.3, 0.4), (0.08, 0.33), (0.1, 0.41), (0.06, 0.5), (0.3, 0.46))
+    far = _raised_wing((0.6, 0.43), (0.66, 0.62), (0.64, 0.86 + down), (0.52, 0.45))
+    near = _raised_wing((0.57, 0.42), (0.52, 0.66), (0.3, 0.9 + down), (0.38, 0.44))
+    parts = [
+        part(far, Tone.SHADE),
+        part(tail, Tone.SHADE),
+        part(body, group=1),
+        part(head, group=1),
+        part(near),
+        shadow(clip(near, ellipse(0.32, 0.88 + down, 0.1, 0.1))),
+    ]
+    hp, details = _bird_head(0.76, 0.36, 0.08)
+    details += [
+        line([(0.36, 0.78 + down * 0.5), (0.44, 0.62), (0.5, 0.5)], 0.5),
+        line([(0.42, 0.8 + down * 0.5), (0.48, 0.64), (0.53, 0.52)], 0.5),
     ]
     return parts + hp, details
 
@@ -1389,9 +1370,33 @@ def _waves(x0: float, x1: float, y: float, amp: float = 0.02) -> Mark:
     return line(pts, 0.6)
 
 
+def _at_sea(
+    parts: Sequence[Part], details: Sequence[Mark], sea: float
+) -> tuple[list[Part], list[Mark]]:
+    """What shows above the waterline ``sea``: parts cut there, details kept above it."""
+    above = rect(-1.0, -1.0, 3.0, 1.0 + sea)
+    kept = [
+        Part(cut, pt.tone, pt.group, pt.outline, pt.shaded)
+        for pt in parts
+        if len(cut := clip(pt.poly, above)) >= 3
+    ]
+    marks = [m for m in details if all(p[1] <= sea for p in m.points)]
+    return kept, marks
+
+
 def _whale_swimming(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    parts, details = _whale_parts(rng)
-    return parts, [*details, *_spout(0.2, 0.35, rng), _waves(0.0, 1.0, 0.78)]
+    """At the surface, blowing: the sea hides its belly."""
+    whole, marks = _whale_parts(rng)
+    band = shadow(clip(whole[1].poly, ellipse(0.5, 0.66, 0.55, 0.12)))
+    parts, details = _at_sea([*whole[:2], band, *whole[2:]], marks, 0.6)
+    ripples = [line([(x - 0.05, 0.58), (x, 0.6), (x + 0.05, 0.58)], 0.5) for x in (0.02, 0.9, 0.96)]
+    return parts, [
+        *ripples,
+        *details,
+        *_spout(0.2, 0.35, rng),
+        _waves(0.0, 1.0, 0.6),
+        _waves(0.1, 0.9, 0.66, 0.012),
+    ]
 
 
 def _whale_breaching(rng: random.Random) -> tuple[list[Part], list[Mark]]:
@@ -1399,17 +1404,15 @@ def _whale_breaching(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     parts, details = _whale_parts(rng)
     rot = 1.0 + _j(rng, 0.05)
     sea = 0.8
-    above = rect(-1.0, -1.0, 3.0, 1.0 + sea)
 
     def turn(poly: Sequence[Point]) -> Poly:
         return transform(poly, rot=rot, about=(0.5, 0.5))
 
-    moved = [
-        Part(cut, pt.tone, pt.group, pt.outline, pt.shaded)
-        for pt in parts
-        if len(cut := clip(turn(pt.poly), above)) >= 3
-    ]
-    marks = [Mark(turn(m.points), m.kind, m.tone, m.closed, m.weight) for m in details]
+    moved, marks = _at_sea(
+        [Part(turn(pt.poly), pt.tone, pt.group, pt.outline, pt.shaded) for pt in parts],
+        [Mark(turn(m.points), m.kind, m.tone, m.closed, m.weight) for m in details],
+        sea,
+    )
     x = 0.46 + (sea - 0.5) / math.tan(rot)
     splash = [
         line(
@@ -2214,7 +2217,7 @@ def _duck_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
 
 _CAT = _drawer((_cat_sitting, _cat_curled, _cat_walking), Style(1.0))
 _DOG = _drawer((_dog_standing, _dog_sitting, _dog_lying), Style(1.2))
-_BIRD = _drawer((_bird_perched, _bird_flying, _bird_soaring), Style(1.2, bottom=False))
+_BIRD = _drawer((_bird_flying, _bird_soaring, _bird_downstroke), Style(1.2, bottom=False))
 _FISH = _drawer((_fish_classic, _fish_round, _fish_long), Style(1.8, angle=-0.6, bottom=False))
 _HORSE = _drawer((_horse_standing, _horse_trotting, _horse_galloping), Style(1.2))
 _OWL = _drawer((_owl_perched, _owl_flying, _owl_stump), Style(0.8, stippled=True))
