@@ -170,6 +170,47 @@ class TestNatureDrawing:
         assert 5 <= len(marks) <= 220
 
 
+class TestNatureLayout:
+    """Drawings use their box and stand where the composer puts them."""
+
+    def test_drawing_uses_its_box(self, case: tuple[SubjectSpec, int, Medium, int]) -> None:
+        # Arrange
+        spec, variant, medium, seed = case
+        # Act
+        marks = spec.draw(random.Random(seed), medium, variant)
+        xs = [x for m in marks for x, _y in m.points]
+        ys = [y for m in marks for _x, y in m.points]
+        # Assert (a poplar, a spruce or a tulip is narrow by nature)
+        assert max(xs) - min(xs) > 0.4
+        assert max(ys) - min(ys) > 0.5
+
+    def test_standing_subjects_touch_the_box_bottom(
+        self, case: tuple[SubjectSpec, int, Medium, int]
+    ) -> None:
+        # Arrange
+        spec, variant, medium, seed = case
+        standing = spec.placement in (Placement.HORIZON, Placement.GROUND)
+        # Act
+        lowest = max(
+            y for m in spec.draw(random.Random(seed), medium, variant) for _x, y in m.points
+        )
+        # Assert
+        assert lowest > 0.95 or not standing
+
+    def test_bands_fill_their_box_in_paint(self) -> None:
+        # Arrange
+        sea = next(s for s in SUBJECTS if s.name == "sea")
+        # Act
+        drawings = [sea.draw(random.Random(2), Medium.PAINT, v) for v in range(sea.variants)]
+        # Assert
+        for marks in drawings:
+            washes = [m for m in marks if m.kind is MarkKind.WASH]
+            xs = [x for m in washes for x, _y in m.points]
+            ys = [y for m in washes for _x, y in m.points]
+            assert min(xs) == 0.0 and max(xs) == 1.0
+            assert min(ys) == 0.0 and max(ys) == 1.0
+
+
 class TestNatureVariety:
     """Seeds vary a drawing a little; variants change it."""
 

@@ -484,7 +484,7 @@ def _bare(s: _Sheet) -> None:
 def _poplar(s: _Sheet) -> None:
     r = s.rng
     top = 0.03
-    w = 0.17 + r.uniform(-0.02, 0.02)
+    w = 0.2 + r.uniform(-0.02, 0.02)
     side = [
         (0.5 + w * 0.15, top + 0.06),
         (0.5 + w * 0.7, 0.25),
@@ -739,7 +739,7 @@ def _stem(s: _Sheet, head: Point, leaves: int = 2) -> None:
         t = 0.35 + 0.2 * k
         at = stem[int((1 - t) * 13)]
         side = -1 if k % 2 == 0 else 1
-        tip = (at[0] + side * 0.2, at[1] - 0.1 + r.uniform(-0.03, 0.02))
+        tip = (at[0] + side * 0.17, at[1] - 0.1 + r.uniform(-0.03, 0.02))
         mid = _lerp(at, tip, 0.5)
         leaf = (
             *bezier(at, (mid[0], mid[1] - 0.06), (tip[0] - side * 0.05, tip[1]), tip, n=8),
@@ -754,7 +754,7 @@ def _stem(s: _Sheet, head: Point, leaves: int = 2) -> None:
 
 def _daisy(s: _Sheet) -> None:
     r = s.rng
-    c = (0.5 + r.uniform(-0.02, 0.02), 0.3)
+    c = (s.width / 2 + r.uniform(-0.02, 0.02), 0.3)
     _stem(s, (c[0], c[1] + 0.08))
     n = 14
     for i in range(n):
@@ -780,9 +780,9 @@ def _daisy(s: _Sheet) -> None:
 
 def _tulip(s: _Sheet) -> None:
     r = s.rng
-    cx, top, base = 0.5 + r.uniform(-0.02, 0.02), 0.1, 0.42
+    cx, top, base = s.width / 2 + r.uniform(-0.02, 0.02), 0.1, 0.42
     _stem(s, (cx, base))
-    w = 0.17
+    w = 0.115
     cup = (
         *bezier(
             (cx, base),
@@ -803,30 +803,30 @@ def _tulip(s: _Sheet) -> None:
         )[:-1],
     )
     s.fill(cup)
-    s.shade(tuple((max(x, cx + 0.03), y) for x, y in cup), spacing=0.022)
+    s.shade(tuple((max(x, cx + 0.02), y) for x, y in cup), spacing=0.022)
     s.line(cup, closed=True, weight=1.3)
     s.detail(
         bezier(
             (cx, top - 0.01),
-            (cx - 0.06, top + 0.12),
-            (cx - 0.05, base - 0.1),
+            (cx - 0.04, top + 0.12),
+            (cx - 0.035, base - 0.1),
             (cx - 0.01, base - 0.01),
         )
     )
     s.detail(
         bezier(
             (cx, top - 0.01),
-            (cx + 0.06, top + 0.12),
-            (cx + 0.05, base - 0.1),
+            (cx + 0.04, top + 0.12),
+            (cx + 0.035, base - 0.1),
             (cx + 0.01, base - 0.01),
         )
     )
-    s.fill(ellipse(cx - 0.07, top + 0.12, 0.025, 0.08, n=12), Tone.LIGHT)
+    s.fill(ellipse(cx - 0.05, top + 0.12, 0.018, 0.08, n=12), Tone.LIGHT)
 
 
 def _sunflower(s: _Sheet) -> None:
     r = s.rng
-    c = (0.5, 0.27)
+    c = (s.width / 2, 0.27)
     _stem(s, (c[0], c[1] + 0.1), leaves=3)
     for ring, n, rad in ((0, 18, 0.23), (1, 18, 0.2)):
         for i in range(n):
@@ -1985,9 +1985,7 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
     _spec(
         "forest", Placement.FILL, 3.0, "#2f855a", 0.35, (_pine_forest, _leafy_forest, _mixed_forest)
     ),
-    _spec(
-        "flower", Placement.GROUND, 0.6, "#ff6b6b", 0.35, (_daisy, _tulip, _sunflower), square=False
-    ),
+    _spec("flower", Placement.GROUND, 0.6, "#ff6b6b", 0.35, (_daisy, _tulip, _sunflower)),
     _spec("mountain", Placement.HORIZON, 1.6, "#9ca3af", 0.45, (_lone_peak, _range, _mesa)),
     _spec("sea", Placement.FILL, 3.0, "#3b82f6", 0.4, (_calm_sea, _choppy_sea, _big_waves)),
     _spec(
