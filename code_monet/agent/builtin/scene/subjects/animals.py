@@ -2010,7 +2010,7 @@ def _wings(
 def _butterfly_body(cx: float, cy: float, s: float) -> tuple[list[Part], list[Mark]]:
     body = limb([(cx, cy - 0.1 * s), (cx, cy + 0.05), (cx, cy + 0.24 * s)], 0.045 * s, 0.025 * s)
     head = ellipse(cx, cy - 0.13 * s, 0.03 * s, 0.03 * s, n=12)
-    parts = [part(body, Tone.INK), part(head, Tone.INK)]
+    parts = [part(body, Tone.INK, shaded=True), part(head, Tone.INK)]
     details = []
     for sd in (-1, 1):
         details.append(
@@ -2053,8 +2053,8 @@ def _butterfly_tilted(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     return parts, marks
 
 
-def _butterfly_resting(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    """Side view, wings folded up, on a flower."""
+def _butterfly_folded(rng: random.Random) -> tuple[list[Part], list[Mark]]:
+    """Side view in flight, wings raised together over the body."""
     lean = _j(rng, 0.03)
     upper = blob(
         [
@@ -2068,42 +2068,37 @@ def _butterfly_resting(rng: random.Random) -> tuple[list[Part], list[Mark]]:
     )
     lower = blob([(0.5, 0.56), (0.64, 0.42), (0.74, 0.5), (0.7, 0.62), (0.56, 0.62)])
     body = limb([(0.4, 0.52), (0.5, 0.57), (0.64, 0.63)], 0.04, 0.025)
-    flower = [
-        part(
-            ellipse(0.5 + 0.1 * math.cos(a), 0.72 + 0.03 * math.sin(a), 0.07, 0.03, n=12, rot=a),
-            Tone.ACCENT,
-        )
-        for a in (0.0, 1.2, 2.4, 3.6, 4.8)
-    ]
-    stem = limb([(0.5, 0.74), (0.48, 0.86), (0.5, 0.99)], 0.02, 0.02)
     parts = [
-        part(stem, Tone.SHADE, shaded=False),
-        *flower,
-        part(ellipse(0.5, 0.72, 0.035, 0.02, n=10), Tone.LIGHT),
-    ]
-    parts += [
         part(lower),
+        shadow(clip(lower, ellipse(0.72, 0.62, 0.08, 0.07))),
         part(upper),
         shadow(clip(upper, ellipse(0.7 + lean, 0.08, 0.15, 0.12))),
         part(ellipse(0.6 + lean * 0.5, 0.25, 0.035, 0.035, n=10), Tone.ACCENT),
+        part(ellipse(0.66, 0.52, 0.022, 0.022, n=10), Tone.LIGHT),
+        part(body, Tone.INK, shaded=True),
+        part(ellipse(0.39, 0.5, 0.025, 0.025, n=10), Tone.INK),
     ]
-    parts += [part(body, Tone.INK), part(ellipse(0.39, 0.5, 0.025, 0.025, n=10), Tone.INK)]
     details = [
         line([(0.38, 0.48), (0.33, 0.38), (0.3, 0.33)], 0.6),
         line([(0.39, 0.48), (0.37, 0.37), (0.36, 0.32)], 0.6),
-    ]
-    details += [
         line([(0.52, 0.54), (0.52 + lean, 0.3), (0.58 + lean, 0.14)], 0.35),
         line([(0.54, 0.54), (0.64 + lean, 0.3), (0.72 + lean, 0.16)], 0.35),
+        line([(0.47, 0.59), (0.45, 0.63)], 0.6),
+        line([(0.52, 0.61), (0.51, 0.65)], 0.6),
     ]
-    details += [line([(0.47, 0.6), (0.44, 0.68)], 0.6), line([(0.52, 0.6), (0.52, 0.69)], 0.6)]
-
-    def grow(points: Sequence[Point]) -> Poly:
-        return transform(points, sx=1.6, sy=1.6, about=(0.5, 0.66))
-
-    bug = [Part(grow(p.poly), p.tone, p.group, p.outline, p.shaded) for p in parts[7:]]
-    marks = [Mark(grow(m.points), m.kind, m.tone, m.closed, m.weight) for m in details]
-    return parts[:7] + bug, marks
+    details += [
+        detail(ellipse(0.5 + 0.06 * k + lean, 0.12 + 0.015 * k, 0.008, 0.008, n=6), closed=True)
+        for k in range(3)
+    ]
+    parts = [
+        Part(transform(p.poly, rot=-0.2, about=(0.5, 0.4)), p.tone, p.group, p.outline, p.shaded)
+        for p in parts
+    ]
+    details = [
+        Mark(transform(m.points, rot=-0.2, about=(0.5, 0.4)), m.kind, m.tone, m.closed, m.weight)
+        for m in details
+    ]
+    return parts, details
 
 
 # ---------------------------------------------------------------- duck
@@ -2225,7 +2220,7 @@ _WHALE = _drawer((_whale_swimming, _whale_breaching, _whale_diving), Style(1.8, 
 _RABBIT = _drawer((_rabbit_sitting, _rabbit_front, _rabbit_hopping), Style(1.0, stippled=True))
 _FOX = _drawer((_fox_standing, _fox_sitting, _fox_curled), Style(1.2))
 _BUTTERFLY = _drawer(
-    (_butterfly_open, _butterfly_resting, _butterfly_tilted), Style(1.2, bottom=False)
+    (_butterfly_open, _butterfly_folded, _butterfly_tilted), Style(1.2, bottom=False)
 )
 _DUCK = _drawer((_duck_floating, _duck_with_duckling, _duck_flying), Style(1.2))
 
