@@ -185,6 +185,20 @@ class ServerSettings(BaseSettings):
         "in any RENDER_WINDOW_SECONDS; beyond it: 429 + Retry-After",
     )
     render_window_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    max_concurrent_parses: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="Agent-output parses (draw_paths, generate_svg output) running at once in "
+        "worker threads, across all users (default: the number of cores)",
+    )
+    parse_wait_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long a parse waits for a free slot before the tool call is refused "
+        "with a 'server busy' error",
+    )
     worker_threads: int = Field(
         default=32,
         ge=1,

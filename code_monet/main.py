@@ -65,9 +65,11 @@ from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.routes.websocket import socket_closer
 from code_monet.share import create_share_routers
-from code_monet.share.cache import CacheSettings
-from code_monet.share.index import IndexCatchUp, wait_for_background_renders
+from code_monet.share.cache import CacheSettings, ContentCache
+from code_monet.share.http import install_content_cache
+from code_monet.share.index import IndexCatchUp
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
+from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.tracing import TelemetrySettings, setup_tracing
 from code_monet.workspace import WorkspaceState
@@ -97,7 +99,9 @@ def create_app(
     server_settings = settings or get_server_settings()
     auth_config = auth_settings or get_auth_settings()
     make_provider = provider_factory or provider_from_env
-    CacheSettings()  # IMAGE_CACHE_* is checked now, not on the first image request
+    # IMAGE_CACHE_* is read once, here: the server's one content cache (routes, pre-renders).
+    content_cache = ContentCache.for_data_dir(root, CacheSettings())
+    parses = ParseSlots.from_settings(server_settings)  # agent-output parses, all users
     sandbox_env = SandboxSettings()
     # The mode decides how strict the sandbox is (public: bubblewrap and a separate uid only).
     sandbox_settings = dataclasses.replace(
@@ -143,12 +147,24 @@ def create_app(
             if not warmups:  # the first artist: warm the sandbox's workers in the background
                 warmups.append(asyncio.create_task(sandbox.start(), name="sandbox-start"))
             return DrawingAgent(
-                state, provider=make_provider(), sandbox=sandbox, image_provider=image_provider
+                state,
+                provider=make_provider(),
+                sandbox=sandbox,
+                image_provider=image_provider,
+                parse_slots=parses,
             )
 
-        index = IndexCatchUp(database, root)  # indexes saved pieces, now or after an outage
+        # Indexes saved pieces (now or after an outage) and pre-renders their images.
+        index = IndexCatchUp(database, root, cache=content_cache)
         runtime = _build_runtime(
-            server_settings, root, database, auth, agent_factory, auth_config.dev_mode
+            server_settings,
+            root,
+            database,
+            auth,
+            agent_factory,
+            auth_config.dev_mode,
+            content_cache=content_cache,
+            parses=parses,
         )
         runtime.renders = render_gate
         runtime.registry.piece_saved_hooks.append(index.piece_saved)
@@ -164,7 +180,7 @@ def create_app(
             await index.stop()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(server_settings.shutdown_grace_seconds):
-                    await wait_for_background_renders()
+                    await content_cache.drain()
             for task in warmups:
                 task.cancel()
                 with contextlib.suppress(Exception, asyncio.CancelledError):
@@ -182,6 +198,7 @@ def create_app(
     install_paths(app, root, server_settings)
     render_gate = RenderGate.from_settings(server_settings)  # PNG render limits (issue 15)
     install_render_gate(app, render_gate)
+    install_content_cache(app, content_cache)
     _install_error_handlers(app, dev_mode=auth_config.dev_mode)
     install_database_error_handlers(app)  # an outage is 503 + Retry-After, never a 500
     telemetry = TelemetrySettings()
@@ -211,6 +228,9 @@ def _build_runtime(
     auth_service: AuthService,
     agent_factory: AgentFactory,
     dev_mode: bool,
+    *,
+    content_cache: ContentCache,
+    parses: ParseSlots,
 ) -> ServerRuntime:
     connections = ConnectionManager(
         max_per_user=settings.max_connections_per_user, queue_size=settings.send_queue_size
@@ -225,6 +245,8 @@ def _build_runtime(
         connections=connections,
         registry=registry,
         shutdown=shutdown,
+        content_cache=content_cache,
+        parses=parses,
         dev_mode=dev_mode,
     )
 

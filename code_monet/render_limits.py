@@ -175,10 +175,16 @@ class RenderGate:
         client: str | None,
     ) -> Artefact:
         """The cached artefact; on a miss ``produce()`` is charged to ``client`` (``None``:
-        not charged, e.g. fixed-size images every save pre-renders) and run under the cap."""
+        charged to nobody) and run under the cap. Joining a render under way (another
+        request's, or a save's pre-render) is free, like a hit."""
         path = cache.path_for(key, suffix)
-        if key in self._pending or await asyncio.to_thread(path.is_file):
-            # A hit, or a render already under way: the cache joins it, nothing is charged.
+        # A hit, or a render already under way: the cache joins it, nothing is charged. Asked
+        # again after the file check: a render may have started while this request waited.
+        if (
+            self._joining(cache, key, suffix)
+            or await asyncio.to_thread(path.is_file)
+            or self._joining(cache, key, suffix)
+        ):
             return await cache.get(key, suffix, self._counted(produce))
         if client is not None:
             self.admit(client)
@@ -190,6 +196,10 @@ class RenderGate:
             self._pending[key] -= 1
             if not self._pending[key]:
                 del self._pending[key]
+
+    def _joining(self, cache: ContentCache, key: str, suffix: str) -> bool:
+        """Whether a render of ``key`` is under way (through this gate, or a pre-render)."""
+        return key in self._pending or cache.in_flight(key, suffix)
 
     def _slot(self) -> _Slot:
         """A render slot to ``async with``; 503 at once when the queue for one is full."""

@@ -23,7 +23,7 @@ from code_monet.render_limits import (
     relative_steps,
     snap_up,
 )
-from code_monet.share import on_piece_saved, wait_for_background_renders
+from code_monet.share import on_piece_saved
 from code_monet.types.state import SavedCanvas
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.persistence import user_directory
@@ -42,8 +42,10 @@ async def public_piece(server: LiveServer) -> str:
         id=piece_id(1), piece_number=1, strokes=sample_strokes(), width=800, height=600
     )
     entry = await asyncio.to_thread(store.save, canvas)
-    await on_piece_saved(runtime.database, runtime.data_dir, user_id, entry)
-    await wait_for_background_renders()
+    await on_piece_saved(
+        runtime.database, runtime.data_dir, user_id, entry, cache=runtime.content_cache
+    )
+    await runtime.content_cache.drain()
     return f"/public/gallery/{user_id}/piece_000001/export.png"
 
 

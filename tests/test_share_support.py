@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi import FastAPI
+from starlette.requests import Request
 
 from code_monet.auth.service import AuthService
 from code_monet.auth.testing import FakeClock, make_app, make_service, settings_for_tests
@@ -22,11 +23,19 @@ from code_monet.config import ServerSettings
 from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import users
+from code_monet.main import create_app
 from code_monet.routes.deps import install_paths
 from code_monet.share import cache as cache_module
-from code_monet.share import create_share_routers, on_piece_saved, wait_for_background_renders
-from code_monet.share.cache import TOUCH_AFTER_SECONDS, ContentCache, cache_for, cache_key
+from code_monet.share import create_share_routers, on_piece_saved
+from code_monet.share.cache import (
+    TOUCH_AFTER_SECONDS,
+    CacheSettings,
+    ContentCache,
+    cache_key,
+    cache_root,
+)
 from code_monet.share.cache_prune import STALE_TEMP_SECONDS, scan
+from code_monet.share.http import get_content_cache, install_content_cache
 from code_monet.share.index import IndexReconciler
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author
@@ -74,6 +83,13 @@ class ShareEnv:
     client: httpx2.AsyncClient
     reconciler: IndexReconciler
 
+    @property
+    def cache(self) -> ContentCache:
+        """The app's content cache (as ``create_app`` would install it)."""
+        cache = self.app.state.content_cache
+        assert isinstance(cache, ContentCache)
+        return cache
+
     async def user(self, email: str, *, public: bool = False) -> tuple[User, dict[str, str]]:
         """A new user (optionally with a public gallery) and their bearer header."""
         async with self.database.transaction() as session:
@@ -115,14 +131,15 @@ class ShareEnv:
     async def save_piece(self, user: User, number: int, **fields: object) -> GalleryEntry:
         """Write a piece and tell the index, as the server does after every save."""
         entry = self.write_piece(user, number, **fields)  # type: ignore[arg-type]
-        await on_piece_saved(self.database, self.data_dir, str(user.id), entry)
-        await wait_for_background_renders()
+        await on_piece_saved(self.database, self.data_dir, str(user.id), entry, cache=self.cache)
+        await self.cache.drain()
         return entry
 
 
 def build_app(service: AuthService, data_dir: Path, reconciler: IndexReconciler) -> FastAPI:
     app = make_app(service)
     install_paths(app, data_dir, ServerSettings())
+    install_content_cache(app, ContentCache(cache_root(data_dir)))
     for router in create_share_routers(reconciler):
         app.include_router(router)
     return app
@@ -140,8 +157,9 @@ async def share(db: Database, tmp_path: Path) -> AsyncIterator[ShareEnv]:
     app = build_app(service, data_dir, reconciler)
     transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield ShareEnv(app, service, db, data_dir, client, reconciler)
-    await wait_for_background_renders()
+        env = ShareEnv(app, service, db, data_dir, client, reconciler)
+        yield env
+    await env.cache.drain()
 
 
 class TestContentCache:
@@ -376,13 +394,40 @@ class TestCacheLimit:
         assert found == []
         assert not stale.exists() and fresh.exists()
 
-    async def test_the_limit_comes_from_the_environment(
+    def test_the_limit_is_read_once_when_the_app_is_assembled(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """``IMAGE_CACHE_MAX_MB`` sets the shared cache's limit."""
+        """``IMAGE_CACHE_MAX_MB`` is read by ``create_app`` (the edge) into the app's one cache;
+        changing the environment afterwards changes nothing."""
         # Arrange
         monkeypatch.setenv("IMAGE_CACHE_MAX_MB", "3")
+        app = create_app(
+            data_dir=tmp_path / "data-env",
+            settings=ServerSettings(),
+            auth_settings=settings_for_tests(),
+        )
         # Act
-        cache = cache_for(tmp_path / "data-env")
+        monkeypatch.setenv("IMAGE_CACHE_MAX_MB", "5")
+        cache = app.state.content_cache
         # Assert
+        assert isinstance(cache, ContentCache)
         assert cache.max_bytes == 3 * 1024 * 1024
+        assert cache.root == cache_root((tmp_path / "data-env").resolve())
+
+    def test_settings_size_a_cache_for_a_data_dir(self, tmp_path: Path) -> None:
+        """``ContentCache.for_data_dir`` takes its limit from settings it is given."""
+        # Arrange
+        settings = CacheSettings(max_mb=7)
+        # Act
+        cache = ContentCache.for_data_dir(tmp_path, settings)
+        # Assert
+        assert cache.max_bytes == 7 * 1024 * 1024 and cache.root == cache_root(tmp_path)
+
+    def test_an_app_without_a_cache_fails_loudly(self, tmp_path: Path) -> None:
+        """No hidden per-call cache: a route on an app without one is a wiring error."""
+        # Arrange
+        app = FastAPI()
+        scope = {"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"}
+        # Act / Assert
+        with pytest.raises(RuntimeError, match="install_content_cache"):
+            get_content_cache(Request(scope))

@@ -43,6 +43,7 @@ from code_monet.agent.renderer import agent_view_png
 from code_monet.agent.tool_session import ToolSession
 from code_monet.tools import ToolContext, available_tool_names
 from code_monet.tools.image_generation import ImageProvider
+from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.sandbox import CodeSandbox
 from code_monet.types.messages import AgentTurnComplete
 from code_monet.workspace import WorkspaceState
@@ -118,6 +119,7 @@ class DrawingAgent:
         provider: ArtistProvider | None = None,
         sandbox: CodeSandbox | None = None,
         image_provider: ImageProvider | None = None,
+        parse_slots: ParseSlots | None = None,
         limits: TurnLimits | None = None,
         retry: RetryPolicy | None = None,
         budget: TokenBudget | None = None,
@@ -126,6 +128,9 @@ class DrawingAgent:
         self.provider = provider if provider is not None else _provider_from_config()
         self.sandbox = sandbox
         self.image_provider = image_provider
+        # The server's cap on agent-output parses at once, shared by every agent; without
+        # one (standalone use) this agent has its own.
+        self.parse_slots = parse_slots or ParseSlots()
         self.limits = limits or TurnLimits()
         self.retry = retry or RetryPolicy()
         self.budget = budget or TokenBudget()
@@ -270,6 +275,7 @@ class DrawingAgent:
             sandbox=self.sandbox,
             image_provider=self.image_provider,
             human_strokes_seen=self._humans_viewed,
+            parses=self.parse_slots,
         )
         if not self.sees_images:
             context.inline_image_max_paths = 0  # nobody would look at the reply image

@@ -21,6 +21,8 @@ from code_monet.live.connections import ConnectionManager
 from code_monet.live.registry import WorkspaceRegistry
 from code_monet.live.shutdown import ShutdownCoordinator
 from code_monet.render_limits import RenderGate
+from code_monet.share.cache import ContentCache
+from code_monet.tools.parse_slots import ParseSlots
 
 
 @dataclass
@@ -32,6 +34,8 @@ class ServerRuntime:
     connections: ConnectionManager
     registry: WorkspaceRegistry
     shutdown: ShutdownCoordinator
+    content_cache: ContentCache  # rendered artefacts: one per server, shared by every route
+    parses: ParseSlots  # the server-wide cap on agent-output parses, shared by every agent
     dev_mode: bool = False
     renders: RenderGate = field(default_factory=RenderGate)  # the app's PNG render budget
     started_at: float = field(default_factory=time.time)

@@ -17,8 +17,9 @@ from code_monet.db.dependencies import DatabaseDep
 from code_monet.render_limits import EXPORT_STEPS, RenderGateDep, client_key, snap_up
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece, public_piece, read_canvas
+from code_monet.share.cache import ContentCache
 from code_monet.share.exports import MAX_PNG_SIZE, MIN_PNG_SIZE
-from code_monet.share.http import not_found
+from code_monet.share.http import ContentCacheDep, not_found
 from code_monet.share.pieces import MAX_PIECE_NUMBER, LocatedPiece
 from code_monet.share.schemas import PieceMeta, PlotEstimate
 from code_monet.share.serve import plot_estimate, png_export_response, svg_export_response
@@ -69,10 +70,10 @@ def parse_size(value: str | None, piece: LocatedPiece) -> int:
 
 
 async def piece_meta(
-    data_dir: DataDirDep, piece: LocatedPiece, missing: HTTPException, *, public: bool
+    cache: ContentCache, piece: LocatedPiece, missing: HTTPException, *, public: bool
 ) -> PieceMeta:
     canvas = await read_canvas(piece, missing)
-    estimate = PlotEstimate.model_validate(await plot_estimate(data_dir, piece, missing))
+    estimate = PlotEstimate.model_validate(await plot_estimate(cache, piece, missing))
     return PieceMeta(
         id=canvas.id,
         piece_number=piece.piece_number,
@@ -100,12 +101,13 @@ def create_exports_router() -> APIRouter:
         user: CurrentUser,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         variant: VariantParam = "auto",
     ) -> Response:
         number = parse_piece_number(piece_number)
         piece = await own_piece(database, data_dir, user, number)
         return await svg_export_response(
-            request, data_dir, piece, variant, public=False, missing=missing_own(number)
+            request, cache, piece, variant, public=False, missing=missing_own(number)
         )
 
     @router.get("/gallery/{piece_number}/export.png")
@@ -115,6 +117,7 @@ def create_exports_router() -> APIRouter:
         user: CurrentUser,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         gate: RenderGateDep,
         size: SizeParam = None,
     ) -> Response:
@@ -122,7 +125,7 @@ def create_exports_router() -> APIRouter:
         piece = await own_piece(database, data_dir, user, number)
         return await png_export_response(
             request,
-            data_dir,
+            cache,
             piece,
             parse_size(size, piece),
             public=False,
@@ -133,11 +136,15 @@ def create_exports_router() -> APIRouter:
 
     @router.get("/gallery/{piece_number}/meta", response_model=PieceMeta)
     async def own_meta(
-        piece_number: str, user: CurrentUser, database: DatabaseDep, data_dir: DataDirDep
+        piece_number: str,
+        user: CurrentUser,
+        database: DatabaseDep,
+        data_dir: DataDirDep,
+        cache: ContentCacheDep,
     ) -> PieceMeta:
         number = parse_piece_number(piece_number)
         piece = await own_piece(database, data_dir, user, number)
-        return await piece_meta(data_dir, piece, missing_own(number), public=False)
+        return await piece_meta(cache, piece, missing_own(number), public=False)
 
     @router.get("/public/gallery/{user_id}/{piece_id}/export.svg")
     async def public_svg(
@@ -146,11 +153,12 @@ def create_exports_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         variant: VariantParam = "auto",
     ) -> Response:
         piece = await public_piece(database, data_dir, user_id, piece_id)
         return await svg_export_response(
-            request, data_dir, piece, variant, public=True, missing=not_found()
+            request, cache, piece, variant, public=True, missing=not_found()
         )
 
     @router.get("/public/gallery/{user_id}/{piece_id}/export.png")
@@ -160,13 +168,14 @@ def create_exports_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         gate: RenderGateDep,
         size: SizeParam = None,
     ) -> Response:
         piece = await public_piece(database, data_dir, user_id, piece_id)
         return await png_export_response(
             request,
-            data_dir,
+            cache,
             piece,
             parse_size(size, piece),
             public=True,
@@ -177,9 +186,13 @@ def create_exports_router() -> APIRouter:
 
     @router.get("/public/gallery/{user_id}/{piece_id}/meta", response_model=PieceMeta)
     async def public_meta(
-        user_id: str, piece_id: str, database: DatabaseDep, data_dir: DataDirDep
+        user_id: str,
+        piece_id: str,
+        database: DatabaseDep,
+        data_dir: DataDirDep,
+        cache: ContentCacheDep,
     ) -> PieceMeta:
         piece = await public_piece(database, data_dir, user_id, piece_id)
-        return await piece_meta(data_dir, piece, not_found(), public=True)
+        return await piece_meta(cache, piece, not_found(), public=True)
 
     return router

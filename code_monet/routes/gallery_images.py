@@ -10,9 +10,10 @@ from fastapi.responses import Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
-from code_monet.render_limits import RenderGateDep
+from code_monet.render_limits import RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece
+from code_monet.share.http import ContentCacheDep
 from code_monet.share.images import ImageKind
 from code_monet.share.pieces import parse_piece_id
 from code_monet.share.serve import image_response
@@ -28,6 +29,7 @@ def create_gallery_images_router() -> APIRouter:
         user: CurrentUser,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         gate: RenderGateDep,
         v: Annotated[str | None, Query(max_length=64)] = None,
     ) -> Response:
@@ -41,12 +43,13 @@ def create_gallery_images_router() -> APIRouter:
         piece = await own_piece(database, data_dir, user, number)
         return await image_response(
             request,
-            data_dir,
+            cache,
             piece,
             ImageKind.THUMBNAIL,
             version=v,
             public=False,
             gate=gate,
+            client=client_key(request, user.id),
             missing=missing_own(number),
         )
 

@@ -22,11 +22,12 @@ from fastapi.responses import JSONResponse, Response
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces
 from code_monet.db.repository.public_pieces import IndexedPiece, PageCursor
-from code_monet.render_limits import RenderGateDep
+from code_monet.render_limits import RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import public_piece, read_canvas
 from code_monet.share.cache import cache_key
 from code_monet.share.http import (
+    ContentCacheDep,
     PublicBaseUrlDep,
     cache_policy,
     etag_matches,
@@ -193,6 +194,7 @@ def create_public_gallery_router(reconciler: IndexReconciler | None = None) -> A
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         gate: RenderGateDep,
         v: VersionParam = None,
     ) -> Response:
@@ -200,12 +202,13 @@ def create_public_gallery_router(reconciler: IndexReconciler | None = None) -> A
         piece = await public_piece(database, data_dir, user_id, piece_id)
         return await image_response(
             request,
-            data_dir,
+            cache,
             piece,
             ImageKind.THUMBNAIL,
             version=v,
             public=True,
             gate=gate,
+            client=client_key(request),
             missing=not_found(),
         )
 

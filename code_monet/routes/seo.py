@@ -1,5 +1,6 @@
 """Search and social: ``/sitemap.xml``, ``/robots.txt`` and the 1200×630 OpenGraph image of
-every public piece (``/public/gallery/{user_id}/{piece_id}/og-image.png``)."""
+every public piece (``/public/gallery/{user_id}/{piece_id}/og-image.png``; a render, when the
+cache lacks it, is charged to the requester through the ``RenderGate``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from fastapi.responses import Response
 
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces, shares
+from code_monet.render_limits import RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import public_piece
-from code_monet.share.http import PublicBaseUrlDep, not_found
+from code_monet.share.http import ContentCacheDep, PublicBaseUrlDep, not_found
 from code_monet.share.images import ImageKind
 from code_monet.share.index import IndexReconciler
 from code_monet.share.serve import image_response
@@ -66,17 +68,21 @@ def create_seo_router(reconciler: IndexReconciler | None = None) -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
+        gate: RenderGateDep,
         v: Annotated[str | None, Query(max_length=64)] = None,
     ) -> Response:
         """1200×630 social card of a public piece."""
         piece = await public_piece(database, data_dir, user_id, piece_id)
         return await image_response(
             request,
-            data_dir,
+            cache,
             piece,
             ImageKind.OG_IMAGE,
             version=v,
             public=True,
+            gate=gate,
+            client=client_key(request),
             missing=not_found(),
         )
 

@@ -1,7 +1,8 @@
 """Share links: ``/s/create``, ``/s/my-shares``, ``DELETE /s/{token}`` (bearer token), and the
 public ``/s/{token}`` HTML page, ``/s/{token}/preview.png``, ``/s/{token}/og-image.png`` and
 ``/s/{token}/api``. A link works whatever the owner's gallery visibility: the unguessable token
-(128 random bits) is the permission."""
+(128 random bits) is the permission. Image renders the cache lacks are charged to the
+requester through the ``RenderGate`` like every other PNG made on request."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.engine import Database
 from code_monet.db.records import CanvasShare
 from code_monet.db.repository import shares
+from code_monet.render_limits import RenderGate, RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
-from code_monet.share.cache import cache_key
+from code_monet.share.cache import ContentCache, cache_key
 from code_monet.share.exports import clean_svg
 from code_monet.share.http import (
     SHORT_PUBLIC,
+    ContentCacheDep,
     PublicBaseUrlDep,
     etag_matches,
     not_found,
@@ -170,12 +173,22 @@ def create_shares_router() -> APIRouter:
         request: Request,
         database: Database,
         data_dir: Path,
+        cache: ContentCache,
+        gate: RenderGate,
         kind: ImageKind,
         v: str | None,
     ) -> Response:
         shared = await shared_piece(database, data_dir, token)
         return await image_response(
-            request, data_dir, shared.piece, kind, version=v, public=True, missing=not_found()
+            request,
+            cache,
+            shared.piece,
+            kind,
+            version=v,
+            public=True,
+            gate=gate,
+            client=client_key(request),
+            missing=not_found(),
         )
 
     @router.get("/s/{token}/preview.png")
@@ -184,10 +197,14 @@ def create_shares_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
+        gate: RenderGateDep,
         v: VersionParam = None,
     ) -> Response:
         """800×600 preview image of the shared piece."""
-        return await shared_image(token, request, database, data_dir, ImageKind.PREVIEW, v)
+        return await shared_image(
+            token, request, database, data_dir, cache, gate, ImageKind.PREVIEW, v
+        )
 
     @router.get("/s/{token}/og-image.png")
     async def share_og_image(
@@ -195,10 +212,14 @@ def create_shares_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
+        gate: RenderGateDep,
         v: VersionParam = None,
     ) -> Response:
         """1200×630 social card of the shared piece (the page's ``og:image``)."""
-        return await shared_image(token, request, database, data_dir, ImageKind.OG_IMAGE, v)
+        return await shared_image(
+            token, request, database, data_dir, cache, gate, ImageKind.OG_IMAGE, v
+        )
 
     @router.get("/s/{token}/api", response_model=ShareApiResponse)
     async def share_api(

@@ -5,8 +5,8 @@ The server wires two things::
 
     for router in create_share_routers():
         app.include_router(router)
-    # after every saved piece:
-    await on_piece_saved(database, data_dir, user_id, entry)
+    # after every saved piece (images pre-rendered into the server's content cache):
+    await on_piece_saved(database, data_dir, user_id, entry, cache=content_cache)
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from code_monet.share.index import (
     IndexReconciler,
     on_piece_saved,
     reconcile_user,
-    wait_for_background_renders,
 )
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "create_share_routers",
     "on_piece_saved",
     "reconcile_user",
-    "wait_for_background_renders",
 ]
 
 

@@ -10,6 +10,12 @@ The cache is bounded (``IMAGE_CACHE_MAX_MB``, 256 MiB by default): when a write 
 the limit, the least recently used artefacts (by file mtime; a hit older than an hour touches
 it) are deleted in a worker thread until it is back under 80 % of the limit. A deleted
 artefact is simply rendered again when next asked for.
+
+There is no module-level registry of caches: the composition root (``create_app``) reads
+``CacheSettings`` once, builds the server's one ``ContentCache`` and hands it to the routes
+(``share.http.ContentCacheDep``) and the piece index (pre-renders). Everything the cache
+starts — renders, size upkeep, pre-renders (:meth:`ContentCache.spawn`) — is owned by it, so
+shutdown and tests wait for exactly that server's work (:meth:`ContentCache.drain`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,7 @@ import hashlib
 import logging
 import os
 import time
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -96,7 +101,8 @@ def _retrieve(task: asyncio.Task[bytes]) -> None:
 
 @dataclass
 class ContentCache:
-    """Artefacts of one data directory, for one event loop (see :func:`cache_for`)."""
+    """Artefacts of one data directory: one per server, built by the composition root, so
+    every route and the index share its in-flight renders (one render per artefact)."""
 
     root: Path
     max_concurrent: int = MAX_CONCURRENT_RENDERS
@@ -108,6 +114,13 @@ class ContentCache:
     _measured_at: float = field(default=0.0, repr=False)
     _retry_at: float = field(default=0.0, repr=False)
     _upkeep: asyncio.Task[None] | None = field(default=None, repr=False)
+    _background: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, settings: CacheSettings) -> ContentCache:
+        """The cache of ``data_dir`` within ``settings``' size limit (settings are read by
+        the caller, once, at the edge)."""
+        return cls(cache_root(data_dir), max_bytes=settings.max_mb * 1024 * 1024)
 
     def path_for(self, key: str, suffix: str) -> Path:
         if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
@@ -192,32 +205,24 @@ class ContentCache:
         while self._upkeep is not None:  # its done callback may have started another round
             await asyncio.shield(self._upkeep)
 
-    async def run(self, produce: Callable[[], bytes]) -> bytes:
-        """``produce()`` in a worker thread under the render limit, without caching (for
-        artefacts too varied to store, such as PNG exports at any size)."""
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.max_concurrent)
-        async with self._semaphore:
-            return await asyncio.to_thread(produce)
+    def spawn(self, work: Coroutine[object, object, None], name: str) -> None:
+        """Run ``work`` (e.g. pre-rendering a saved piece) in a background task the cache
+        owns: nobody awaits it, yet shutdown can wait for it (:meth:`drain`)."""
+        task = asyncio.create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
+    def in_flight(self, key: str, suffix: str) -> bool:
+        """Whether the artefact is being produced right now (a request can join it)."""
+        return self.path_for(key, suffix).name in self._inflight
 
-_CACHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Path, ContentCache]] = (
-    weakref.WeakKeyDictionary()
-)
+    async def drain(self) -> None:
+        """Wait until every background task started so far (pre-renders) has finished, then
+        for the size checks they caused (graceful shutdown, tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self.settle()
 
 
 def cache_root(data_dir: Path) -> Path:
     return data_dir / "cache" / "images"
-
-
-def cache_for(data_dir: Path) -> ContentCache:
-    """The shared cache of ``data_dir`` on the running event loop (one render per artefact
-    across the index hook and every route)."""
-    loop = asyncio.get_running_loop()
-    per_loop = _CACHES.setdefault(loop, {})
-    root = cache_root(data_dir)
-    cache = per_loop.get(root)
-    if cache is None:
-        limit = CacheSettings().max_mb * 1024 * 1024
-        cache = per_loop[root] = ContentCache(root, max_bytes=limit)
-    return cache

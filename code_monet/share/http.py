@@ -1,16 +1,18 @@
-"""HTTP plumbing shared by the sharing routers: the public base URL, 404 parity, conditional
-requests (strong ETags, ``304 Not Modified``) and cache policies."""
+"""HTTP plumbing shared by the sharing routers: the public base URL, the server's content
+cache, 404 parity, conditional requests (strong ETags, ``304 Not Modified``) and cache
+policies."""
 
 from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import Response
 from starlette.requests import HTTPConnection
 
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import get_auth_settings
+from code_monet.share.cache import ContentCache
 
 NOT_FOUND: Final = "Not Found"  # Starlette's own 404 text: unmatched routes look the same
 # Content-addressed URLs (``?v=<version>`` matching the content) never change.
@@ -36,6 +38,23 @@ def get_public_base_url(connection: HTTPConnection) -> str:
 
 
 PublicBaseUrlDep = Annotated[str, Depends(get_public_base_url)]
+
+
+def install_content_cache(app: FastAPI, cache: ContentCache) -> None:
+    """Hand the server's one content cache (built by the composition root) to the routes."""
+    app.state.content_cache = cache
+
+
+def get_content_cache(connection: HTTPConnection) -> ContentCache:
+    """The app's content cache. There is no fallback: a second cache over the same directory
+    would render the same artefact twice and miss the other's in-flight renders."""
+    cache = getattr(connection.app.state, "content_cache", None)
+    if not isinstance(cache, ContentCache):
+        raise RuntimeError("No content cache is installed on this app (install_content_cache)")
+    return cache
+
+
+ContentCacheDep = Annotated[ContentCache, Depends(get_content_cache)]
 
 
 def etag_matches(request: Request, etag: str) -> bool:

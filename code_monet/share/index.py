@@ -1,7 +1,8 @@
 """The gallery piece index: kept right on every save, reconciled from disk when it may not be.
 
 * :func:`on_piece_saved` — the server calls it after each saved piece: index row upserted,
-  images pre-rendered in the background. Never raises. When the database is unreachable the
+  images pre-rendered in the background (tasks owned by the server's ``ContentCache``, which
+  shutdown drains). Never raises. When the database is unreachable the
   user gets a pending marker (``DATA_DIR/index-pending/<user id>``) instead of a lost row.
 * :class:`IndexCatchUp` — the server's background task that re-indexes users with a pending
   marker once the database answers again (a few users per pass, backing off while it is down);
@@ -31,7 +32,7 @@ from typing import Final
 from code_monet.db.engine import Database
 from code_monet.db.errors import describe, is_database_unavailable
 from code_monet.db.repository import public_pieces
-from code_monet.share.cache import cache_for
+from code_monet.share.cache import ContentCache
 from code_monet.share.images import prerender_images
 from code_monet.share.pieces import (
     LocatedPiece,
@@ -45,8 +46,6 @@ from code_monet.share.pieces import (
 from code_monet.types.state import GalleryEntry
 
 logger = logging.getLogger(__name__)
-
-_BACKGROUND: set[asyncio.Task[None]] = set()
 
 PENDING_DIR: Final = "index-pending"
 
@@ -101,9 +100,10 @@ async def on_piece_saved(
     user_id: str,
     entry: GalleryEntry,
     *,
-    prerender: bool = True,
+    cache: ContentCache | None = None,
 ) -> IndexOutcome:
-    """Index a just-saved piece and pre-render its images (in the background).
+    """Index a just-saved piece and pre-render its images into ``cache`` (in a background task
+    the cache owns; ``None``: no pre-render).
 
     Bad data (unknown user, unreadable or corrupt file) is logged and ignored. A database
     outage leaves a pending marker for :class:`IndexCatchUp` (the piece is still pre-rendered).
@@ -143,20 +143,10 @@ async def on_piece_saved(
             describe(exc),
         )
         outcome = IndexOutcome.DEFERRED
-    if prerender:
+    if cache is not None:
         located = LocatedPiece(path, snapshot.indexed, snapshot.canvas)
-        task = asyncio.create_task(
-            prerender_images(cache_for(data_dir), located), name=f"prerender-{entry.id}"
-        )
-        _BACKGROUND.add(task)
-        task.add_done_callback(_BACKGROUND.discard)
+        cache.spawn(prerender_images(cache, located), name=f"prerender-{entry.id}")
     return outcome
-
-
-async def wait_for_background_renders() -> None:
-    """Wait until every pre-render started so far has finished (tests, graceful shutdown)."""
-    while _BACKGROUND:
-        await asyncio.gather(*list(_BACKGROUND), return_exceptions=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,11 +262,13 @@ class IndexCatchUp:
     Wired as the registry's piece-saved hook (:meth:`piece_saved`); :meth:`start` runs the
     loop: a pass right away (markers left before a restart), then one whenever a save was
     deferred, at most ``batch_users`` users per pass; while the database is down it retries
-    after ``first_retry_seconds``, doubling up to ``max_retry_seconds``.
+    after ``first_retry_seconds``, doubling up to ``max_retry_seconds``. Saved pieces' images
+    are pre-rendered into ``cache`` (the server's) when ``prerender`` is on.
     """
 
     database: Database
     data_dir: Path
+    cache: ContentCache | None = None
     batch_users: int = 20
     first_retry_seconds: float = 1.0
     max_retry_seconds: float = 15.0
@@ -288,7 +280,11 @@ class IndexCatchUp:
     async def piece_saved(self, user_id: str, entry: GalleryEntry) -> None:
         """The piece-saved hook: index now, or leave it to the loop if the database is down."""
         outcome = await on_piece_saved(
-            self.database, self.data_dir, user_id, entry, prerender=self.prerender
+            self.database,
+            self.data_dir,
+            user_id,
+            entry,
+            cache=self.cache if self.prerender else None,
         )
         if outcome is IndexOutcome.DEFERRED:
             self._wake.set()

@@ -1,10 +1,14 @@
 """Responses the sharing routers have in common: cached piece images and piece exports, each
-answering ``304`` to a matching ``If-None-Match`` before any file is read or rendered."""
+answering ``304`` to a matching ``If-None-Match`` before any file is read or rendered.
+
+Every PNG made on request goes through the server's ``RenderGate``: a cache hit (or joining a
+render under way) is free; a miss is charged to the requester (``render_limits.client_key``:
+429 + Retry-After past the budget) and runs under the global cap on renders at once. SVG
+exports and plot estimates go through the same content cache, whose own cap bounds them."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Literal
 
 from fastapi import HTTPException, Request, status
@@ -13,9 +17,9 @@ from fastapi.responses import Response
 from code_monet.render_limits import RenderGate
 from code_monet.share import exports
 from code_monet.share.access import guarded
-from code_monet.share.cache import cache_for, cache_key
+from code_monet.share.cache import ContentCache, cache_key
 from code_monet.share.http import cache_policy, cached_response, etag_matches, not_modified
-from code_monet.share.images import PNG_SUFFIX, ImageKind, image_key, piece_image, render_image
+from code_monet.share.images import PNG_SUFFIX, ImageKind, image_key, render_image
 from code_monet.share.pieces import LocatedPiece
 from code_monet.types.styles import DrawingStyleType
 
@@ -28,29 +32,28 @@ def _etag(key: str) -> str:
 
 async def image_response(
     request: Request,
-    data_dir: Path,
+    cache: ContentCache,
     piece: LocatedPiece,
     kind: ImageKind,
     *,
     version: str | None,
     public: bool,
     missing: HTTPException,
-    gate: RenderGate | None = None,
+    gate: RenderGate,
+    client: str,
 ) -> Response:
-    """A piece image from the content cache (rendered on first request; under ``gate``'s
-    global cap when given — these fixed sizes are pre-rendered on save, so not rate-limited)."""
+    """A piece image from the content cache. Each kind has one fixed size and is pre-rendered
+    on save, so this is nearly always a hit; a miss (a piece the server never pre-rendered, an
+    artefact pruned from the cache) is charged to ``client``, so nobody can make the server
+    re-render many pieces' images for free."""
     policy = cache_policy(version, piece.version, public=public)
     key = image_key(piece.content_hash, kind)
     etag = _etag(key)
     if etag_matches(request, etag):
         return not_modified(etag, policy)
-    cache = cache_for(data_dir)
-    if gate is None:
-        work = piece_image(cache, piece, kind)
-    else:
-        work = gate.cached(
-            cache, key, PNG_SUFFIX, lambda: render_image(piece.read_canvas(), kind), None
-        )
+    work = gate.cached(
+        cache, key, PNG_SUFFIX, lambda: render_image(piece.read_canvas(), kind), client
+    )
     artefact = await guarded(work, missing)
     return cached_response(request, artefact.data, artefact.etag, "image/png", policy)
 
@@ -76,7 +79,7 @@ def _svg_bytes(piece: LocatedPiece, variant: Literal["clean", "plotter"]) -> byt
 
 async def svg_export_response(
     request: Request,
-    data_dir: Path,
+    cache: ContentCache,
     piece: LocatedPiece,
     variant: str,
     *,
@@ -89,14 +92,14 @@ async def svg_export_response(
     policy = cache_policy(None, piece.version, public=public)
     if etag_matches(request, _etag(key)):
         return not_modified(_etag(key), policy)
-    work = cache_for(data_dir).get(key, ".svg", lambda: _svg_bytes(piece, chosen))
+    work = cache.get(key, ".svg", lambda: _svg_bytes(piece, chosen))
     artefact = await guarded(work, missing)
     return _download(request, artefact.data, artefact.etag, "image/svg+xml", policy, piece, "svg")
 
 
 async def png_export_response(
     request: Request,
-    data_dir: Path,
+    cache: ContentCache,
     piece: LocatedPiece,
     size: int,
     *,
@@ -116,7 +119,7 @@ async def png_export_response(
     def render() -> bytes:
         return exports.export_png(piece.read_canvas(), size)
 
-    work = gate.cached(cache_for(data_dir), key, PNG_SUFFIX, render, client)
+    work = gate.cached(cache, key, PNG_SUFFIX, render, client)
     artefact = await guarded(work, missing)
     return _download(request, artefact.data, artefact.etag, "image/png", policy, piece, "png")
 
@@ -137,7 +140,7 @@ def _download(
 
 
 async def plot_estimate(
-    data_dir: Path, piece: LocatedPiece, missing: HTTPException
+    cache: ContentCache, piece: LocatedPiece, missing: HTTPException
 ) -> exports.PlotEstimateDict:
     """The motion planner's estimate for ``piece`` (computed once per content, cached)."""
     key = cache_key(piece.content_hash, "plot-estimate")
@@ -145,7 +148,7 @@ async def plot_estimate(
     def compute() -> bytes:
         return exports.plot_estimate_json(piece.read_canvas())
 
-    artefact = await guarded(cache_for(data_dir).get(key, ".json", compute), missing)
+    artefact = await guarded(cache.get(key, ".json", compute), missing)
     return _parse_estimate(artefact.data)
 
 

@@ -2,7 +2,9 @@
 
 Each agent gets its own ``ToolContext`` (its user's workspace, callbacks, sandbox handle and
 image provider), and ``create_drawing_server`` closes over it, so two users' agents running at
-once can never reach each other's canvas.
+once can never reach each other's canvas. The one thing contexts share on purpose is
+``parses``: the server's cap on agent-output parses at once (``ParseSlots``), handed in at
+construction so many users' huge outputs cannot take every worker thread.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from code_monet.tools.callbacks import ProgramOutput, ToolCallbacks
 from code_monet.tools.image_generation import ImageProvider
+from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.path_parsing import PathLimits
 from code_monet.tools.sandbox import CodeSandbox
 from code_monet.types.styles import DrawingStyleType
@@ -30,6 +33,7 @@ class ToolContext:
     program_limits: PathLimits = field(
         default_factory=lambda: PathLimits(max_paths=5000, max_points_total=200_000)
     )
+    parses: ParseSlots = field(default_factory=ParseSlots)  # the server's, when it runs one
     image_timeout: float = 60.0
     inline_image_max_paths: int = 40
     piece_done: bool = False

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 from code_monet.rendering import render_agent_view_png
 from code_monet.svg_parser import path_geometry
 from code_monet.tools.context import ToolContext
+from code_monet.tools.parse_slots import ParseBusyError
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parses_inline
 from code_monet.tools.results import ToolReply, error_result, text_result
 from code_monet.types.brushes import BRUSH_NAMES
@@ -112,9 +113,10 @@ async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> ToolReply:
     )
     try:
         # Off the event loop unless tiny: a large batch of arcs is seconds of CPU (bounded by
-        # the budgets); a few plain lines cost less than the hop to a thread.
-        parsed = parse() if parses_inline(args.paths) else await asyncio.to_thread(parse)
-    except PathInputError as exc:
+        # the budgets), in one of the server's parse slots (bounded across users); a few
+        # plain lines cost less than the hop to a thread.
+        parsed = parse() if parses_inline(args.paths) else await ctx.parses.run(parse)
+    except (PathInputError, ParseBusyError) as exc:
         return error_result(str(exc))
     return await commit_paths(ctx, parsed, done=args.done)
 

@@ -3,13 +3,14 @@
 The program (hostile input) runs in ``CodeSandbox``; its paths — from the helpers or a printed
 SVG document — are validated like ``draw_paths`` input, in a worker thread and within one
 shared set of per-call budgets, so a program that prints thousands of expensive paths costs its
-own call a few seconds of CPU and nobody else anything. Failures come back with the exit status
-and a bounded stderr tail so the model can fix its code.
+own call a few seconds of CPU and nobody else anything (and parses across users are capped by
+the server's ``ParseSlots``). Failures come back with the exit status and a bounded stderr tail
+so the model can fix its code.
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field
 from code_monet.tools.callbacks import ProgramOutput
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
+from code_monet.tools.parse_slots import ParseBusyError
 from code_monet.tools.path_parsing import (
     ParsedPaths,
     PathInputError,
@@ -108,16 +110,20 @@ async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
         tail = f"\nstderr (tail):\n{result.stderr_tail}" if result.stderr_tail else ""
         return error_result(f"{result.error} (exit status {result.exit_code}).{tail}")
     try:
-        parsed = await asyncio.to_thread(
-            _parse_program_output,
-            result.paths,
-            result.stdout,
-            canvas_width=ctx.canvas_width,
-            canvas_height=ctx.canvas_height,
-            limits=ctx.program_limits,
+        parsed = await ctx.parses.run(  # a worker thread, in one of the server's parse slots
+            functools.partial(
+                _parse_program_output,
+                result.paths,
+                result.stdout,
+                canvas_width=ctx.canvas_width,
+                canvas_height=ctx.canvas_height,
+                limits=ctx.program_limits,
+            )
         )
     except PathInputError as exc:
         return error_result(f"The program's output was rejected: {exc}")
+    except ParseBusyError as exc:
+        return error_result(f"The program ran, but its output was not parsed: {exc}")
     if not parsed.paths and not parsed.failures:
         return error_result(
             "The program ran but produced no paths. Call output_paths(...) / "
