@@ -760,10 +760,24 @@ def _saddle(s: _Sketch, at: Point) -> None:
     s.line(saddle, closed=True)
 
 
+def _offset(pts: Sequence[Point], d: float) -> Poly:
+    """A polyline moved sideways by ``d`` along its normals."""
+    out: list[Point] = []
+    for i, (x, y) in enumerate(pts):
+        (ax, ay), (bx, by) = pts[max(0, i - 1)], pts[min(len(pts) - 1, i + 1)]
+        n = math.hypot(bx - ax, by - ay) or 1.0
+        out.append((x - (by - ay) / n * d, y + (bx - ax) / n * d))
+    return tuple(out)
+
+
 def _tubes(s: _Sketch, segs: Sequence[Sequence[Point]]) -> None:
-    """Frame tubes: thick lines in the bicycle's own colour."""
+    """Frame tubes: thick lines in the bicycle's own colour in paint; on the plotter, whose
+    one pen cannot be thick, each tube is drawn as a narrow outline so it reads as a tube."""
     for seg in segs:
-        s.line(seg, weight=2.4, tone=Tone.BODY)
+        if s.paint:
+            s.line(seg, weight=2.4, tone=Tone.BODY)
+        else:
+            s.line((*_offset(seg, 0.011), *reversed(_offset(seg, -0.011))), closed=True)
 
 
 def _bicycle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
