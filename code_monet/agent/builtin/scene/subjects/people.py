@@ -146,6 +146,7 @@ def _portrait_front(rng: random.Random) -> Drawing:
                 0.07,
             ),
             Tone.INK,
+            group=30,
             shaded=True,
         )
         for sd in (-1, 1)
@@ -181,7 +182,7 @@ def _portrait_front(rng: random.Random) -> Drawing:
     ears = [part(ellipse(cx + sd * 0.19, cy + 0.02, 0.035, 0.06, n=14)) for sd in (-1, 1)]
     parts = [*_shoulders(cx, cy + 0.32, 0.44), *locks, *ears, part(head)]
     parts.append(shadow(clip(head, ellipse(cx + 0.3, cy + 0.05, 0.14, 0.3))))
-    parts.append(part(fringe, Tone.INK, shaded=True))
+    parts.append(part(fringe, Tone.INK, group=30, shaded=True))
     face, details = _face_front(cx, cy, rng, 0.0)
     return parts + face, details
 
