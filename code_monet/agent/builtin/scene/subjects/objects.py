@@ -86,6 +86,16 @@ def _tube(p: Point, q: Point, w: float) -> Poly:
     )
 
 
+def _offset(pts: Sequence[Point], d: float) -> Poly:
+    """A polyline moved sideways by ``d`` along its normals."""
+    out: list[Point] = []
+    for i, (x, y) in enumerate(pts):
+        (ax, ay), (bx, by) = pts[max(0, i - 1)], pts[min(len(pts) - 1, i + 1)]
+        n = math.hypot(bx - ax, by - ay) or 1.0
+        out.append((x - (by - ay) / n * d, y + (bx - ax) / n * d))
+    return tuple(out)
+
+
 def _clip_x(poly: Sequence[Point], x0: float, *, keep_right: bool) -> Poly:
     """Sutherland–Hodgman clip of a polygon against the vertical line x = x0."""
     sign = 1.0 if keep_right else -1.0
@@ -224,6 +234,14 @@ class _Sketch:
         """Hatching that only the plotter needs: in paint the area's own wash says it."""
         if not self.paint and len(poly) >= 3:
             self.tones.extend(hatch_marks(poly, angle=angle, spacing=spacing))
+
+    def rod(self, pts: Sequence[Point], *, width: float, weight: float = 1.6) -> None:
+        """A stick (a stem, a shaft, a fork): a thick line in paint; on the plotter, whose
+        one pen has one width, a narrow outline so it still reads as thick."""
+        if self.paint:
+            self.line(pts, weight=weight)
+        else:
+            self.line((*_offset(pts, width / 2), *reversed(_offset(pts, -width / 2))), closed=True)
 
     def dots(self, poly: Sequence[Point], count: int) -> None:
         """Shadow as stippling for the plotter, a SHADE wash in paint."""
@@ -760,16 +778,6 @@ def _saddle(s: _Sketch, at: Point) -> None:
     s.line(saddle, closed=True)
 
 
-def _offset(pts: Sequence[Point], d: float) -> Poly:
-    """A polyline moved sideways by ``d`` along its normals."""
-    out: list[Point] = []
-    for i, (x, y) in enumerate(pts):
-        (ax, ay), (bx, by) = pts[max(0, i - 1)], pts[min(len(pts) - 1, i + 1)]
-        n = math.hypot(bx - ax, by - ay) or 1.0
-        out.append((x - (by - ay) / n * d, y + (bx - ax) / n * d))
-    return tuple(out)
-
-
 def _tubes(s: _Sketch, segs: Sequence[Sequence[Point]]) -> None:
     """Frame tubes: thick lines in the bicycle's own colour in paint; on the plotter, whose
     one pen cannot be thick, each tube is drawn as a narrow outline so it reads as a tube."""
@@ -814,7 +822,7 @@ def _bicycle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         )
     _tubes(s, [(f.head_top, f.head_bottom)])
     fork = bezier(f.head_bottom, (1.28, 0.5), (1.33, 0.62), f.front)
-    s.line(fork, weight=2.0, tone=Tone.INK)
+    s.rod(fork, width=0.02, weight=2.0)
     _drivetrain(s, f)
     post_top = (f.seat[0] - 0.015, f.seat[1] - 0.05)
     s.line((f.seat, post_top), weight=1.6)
@@ -827,7 +835,7 @@ def _bicycle(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
         bars = smooth([stem, (1.12, 0.17), (1.03, 0.2), (0.99, 0.21)], n=4)
     else:
         bars = smooth([stem, (1.2, 0.2), (1.12, 0.2)], n=4)
-    s.line(bars, weight=1.8)
+    s.rod(bars, width=0.018, weight=1.8)
     if v == 2:
         _basket(s, (stem[0] + 0.04, stem[1] + 0.02))
         rack = ((f.seat[0] - 0.04, f.seat[1] + 0.08), (0.22, f.seat[1] + 0.09))
@@ -1663,7 +1671,7 @@ def _alarm_clock(s: _Sketch) -> None:
         s.shade(bell, spacing=0.02)
         s.line(bell, closed=True, weight=1.1)
         foot = (cx + side * r * 0.62, cy + r * 0.75)
-        s.line((foot, (cx + side * r * 0.85, 1.0)), weight=2.0)
+        s.rod((foot, (cx + side * r * 0.85, 1.0)), width=0.025, weight=2.0)
     s.line(((cx, cy - r), (cx, cy - r - 0.1)), weight=1.4)
     s.line(((cx - 0.05, cy - r - 0.1), (cx + 0.05, cy - r - 0.1)), weight=1.6)
     case = _circle(cx, cy, r, n=44)
@@ -1684,8 +1692,11 @@ def _mantel_clock(s: _Sketch) -> None:
         (cx + 0.34, 0.9),
     )
     plinth = rect(cx - 0.42, 0.9, 0.84, 0.07)
-    hole = _circle(cx, arch_y + 0.02, 0.26, n=40)
-    s.fill((*case, case[0], hole[0], *reversed(hole)))
+    # the case's wash has the bezel cut out; the seam to the hole runs level, along the
+    # scan of the wash, so it leaves no trace
+    cy = arch_y + 0.02
+    hole = _circle(cx, cy, 0.26, n=40)
+    s.fill(((cx + 0.34, cy), *case[-1:], *case[:-1], (cx + 0.34, cy), hole[0], *reversed(hole)))
     s.shade(_side(case, 0.9), spacing=0.022)
     s.line(case, closed=True, weight=1.3)
     s.fill(plinth, Tone.SHADE)
@@ -1768,9 +1779,9 @@ def _open_umbrella(s: _Sketch) -> None:
             s.fine(rib, weight=0.8)
     s.line(((cx, top), (cx, top - 0.06)), weight=1.6)
     shaft_end = (cx, 0.88)
-    s.line(((cx, top), shaft_end), weight=1.6)
+    s.rod(((cx, top), shaft_end), width=0.016)
     hook = arc(cx - 0.07, 0.88, 0.07, 0.08, 0.0, math.pi, n=14)
-    s.line(hook, weight=2.4)
+    s.rod(hook, width=0.022, weight=2.4)
 
 
 def _closed_umbrella(s: _Sketch) -> None:
@@ -1802,9 +1813,9 @@ def _closed_umbrella(s: _Sketch) -> None:
     s.accent(strap, hatched=True)
     s.line(strap, closed=True)
     s.line(((cx, 0.02), (cx, -0.03)), weight=1.6)
-    s.line(((cx, 0.66), (cx, 0.86)), weight=1.8)
+    s.rod(((cx, 0.66), (cx, 0.86)), width=0.018, weight=1.8)
     hook = arc(cx - 0.08, 0.86, 0.08, 0.09, 0.0, math.pi, n=14)
-    s.line(hook, weight=2.6)
+    s.rod(hook, width=0.024, weight=2.6)
 
 
 def _umbrella(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
@@ -1980,7 +1991,7 @@ def _apple(rng: random.Random, medium: Medium, variant: int) -> list[Mark]:
     s.fine(arc(cx, 0.27, 0.08, 0.03, 0.3, math.pi - 0.3, n=8), weight=0.6)
     lean = s.j(0.06, 0.03) if v != 2 else -0.05
     stem = bezier((cx, 0.27), (cx, 0.18), (cx + lean, 0.1), (cx + lean + 0.02, 0.03), n=8)
-    s.line(stem, weight=2.0)
+    s.rod(stem, width=0.028, weight=2.0)
     if bite:
         m = len(bite) - 1
         inner = tuple((x - 0.06 * math.sin(math.pi * k / m), y) for k, (x, y) in enumerate(bite))
