@@ -8,7 +8,9 @@ import random
 import pytest
 
 from code_monet.agent.builtin.scene.marks import MIN_VARIANTS, Mark, MarkKind, Medium, SubjectSpec
+from code_monet.agent.builtin.scene.shapes import inside, rect
 from code_monet.agent.builtin.scene.subjects import animals, people
+from code_monet.agent.builtin.scene.subjects.animals import Style, clip, limb, part, render
 
 ANIMALS = (
     "cat",
@@ -130,3 +132,63 @@ class TestDrawing:
         drawings = [_draw(name, v, Medium.PLOTTER, 1) for v in variants]
         # Assert
         assert len({tuple(m.points for m in d) for d in drawings}) == len(variants)
+
+
+class TestKit:
+    """The parts kit both modules draw with."""
+
+    def test_clip_cuts_to_a_convex_window(self) -> None:
+        """A unit square cut by a window over its lower-right quarter keeps that quarter."""
+        # Arrange
+        square = rect(0.0, 0.0, 1.0, 1.0)
+        window = rect(0.5, 0.5, 2.0, 2.0)
+        # Act
+        cut = clip(square, window)
+        # Assert
+        xs, ys = [p[0] for p in cut], [p[1] for p in cut]
+        assert min(xs) == pytest.approx(0.5) and max(xs) == pytest.approx(1.0)
+        assert min(ys) == pytest.approx(0.5) and max(ys) == pytest.approx(1.0)
+
+    def test_limb_is_a_closed_tube_around_its_centre_line(self) -> None:
+        """A straight limb's outline stays within half its width of the centre line."""
+        # Arrange
+        centre = [(0.0, 0.0), (1.0, 0.0)]
+        # Act
+        tube = limb(centre, 0.2, 0.1)
+        # Assert
+        assert all(abs(y) <= 0.1 + 1e-9 for _x, y in tube)
+        assert inside((0.5, 0.0), tube) and not inside((0.5, 0.2), tube)
+
+    def test_a_later_part_hides_an_earlier_outline(self) -> None:
+        """A small square under a big one leaves no line on the plotter's paper."""
+        # Arrange
+        parts = [part(rect(0.4, 0.4, 0.2, 0.2)), part(rect(0.0, 0.0, 1.0, 1.0))]
+        # Act
+        marks = render(parts, [], random.Random(1), Medium.PLOTTER, Style(1.0))
+        # Assert
+        contours = [m for m in marks if m.kind is MarkKind.CONTOUR]
+        assert len(contours) == 1
+
+    def test_parts_of_a_group_share_one_outline(self) -> None:
+        """Two overlapping squares of one group are drawn as their union's outline."""
+        # Arrange
+        group = [part(rect(0.0, 0.0, 0.6, 0.6), group=1), part(rect(0.4, 0.4, 0.6, 0.6), group=1)]
+        # Act
+        marks = render(group, [], random.Random(1), Medium.PLOTTER, Style(1.0))
+        # Assert
+        points = [p for m in marks if m.kind is MarkKind.CONTOUR for p in m.points]
+        middle = (0.5, 0.5)  # inside both: no outline passes near it
+        assert all(abs(x - middle[0]) + abs(y - middle[1]) > 0.05 for x, y in points)
+
+    def test_fit_keeps_true_proportions_in_a_wide_box(self) -> None:
+        """A square drawn for a 2:1 box fills the height and half the width, centred."""
+        # Arrange
+        square = [part(rect(0.0, 0.0, 1.0, 1.0))]
+        # Act
+        marks = render(square, [], random.Random(1), Medium.PLOTTER, Style(2.0))
+        # Assert
+        xs = [p[0] for m in marks for p in m.points]
+        ys = [p[1] for m in marks for p in m.points]
+        assert max(ys) - min(ys) == pytest.approx(0.94, abs=0.01)
+        assert max(xs) - min(xs) == pytest.approx(0.47, abs=0.01)
+        assert (min(xs) + max(xs)) / 2 == pytest.approx(0.5, abs=0.01)
