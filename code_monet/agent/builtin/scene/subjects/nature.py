@@ -1076,7 +1076,8 @@ def _choppy_sea(s: _Sheet) -> None:
         x = r.uniform(0, half)
         while x < w - half:
             crest = _wave_crest(x + half, y, half, half * 0.6)
-            s.detail(crest, tone=Tone.LIGHT if s.paint else Tone.INK, weight=0.6 + 0.8 * y)
+            tone = Tone.INK if not s.paint or y > 0.5 else Tone.LIGHT  # far crests catch light
+            s.detail(crest, tone=tone, weight=0.6 + 0.8 * y)
             x += 2 * half * r.uniform(1.1, 1.8)
 
 
@@ -1511,27 +1512,26 @@ def _field_hill(s: _Sheet) -> None:
     s.fill((*profile, (w, 0.995), (0.0, 0.995)))
     curves = [profile] + [_profile(xs, _hump(cx, half, height * k)) for k in (0.62, 0.32)]
     curves.append(_profile(xs, lambda _x: 0.995))
-    cuts = sorted(cx + r.uniform(-0.6, 0.6) * half * 0.5 for _ in range(3))
+
+    def out(u: float, k: float) -> float:
+        return min(w, max(0.0, cx + u * half * k))
+
     for band, (upper, lower) in enumerate(itertools.pairwise(curves)):
-        spread = 1.0 + 0.35 * band  # hedges fan out down the slope
-
-        def out(x: float, k: float) -> float:
-            return min(w, max(0.0, cx + (x - cx) * k))
-
-        edges = [0.0, *cuts, w]
-        for cell, (xa, xb) in enumerate(itertools.pairwise(edges)):
-            ta, tb = out(xa, spread), out(xb, spread)
-            ba, bb = out(xa, spread + 0.35), out(xb, spread + 0.35)
-            top = [p for p in upper if ta <= p[0] <= tb]
-            bottom = [p for p in lower if ba <= p[0] <= bb]
+        n = 1 + band + r.randrange(2)
+        cuts = [-0.8 + 1.6 * (k + 0.5) / n + r.uniform(-0.15, 0.15) for k in range(n)]
+        edges = [-2.0, *cuts, 2.0]
+        spread = 0.6 + 0.3 * band  # hedges fan out down the slope
+        for cell, (ua, ub) in enumerate(itertools.pairwise(edges)):
+            top = [p for p in upper if out(ua, spread) <= p[0] <= out(ub, spread)]
+            bottom = [p for p in lower if out(ua, spread + 0.3) <= p[0] <= out(ub, spread + 0.3)]
             if len(top) < 2 or len(bottom) < 2:
                 continue
             area = (*top, *reversed(bottom))
-            if (band + cell) % 2:
-                angle = 0.5 if cell % 2 else -0.5
-                s.shade(area, tone=Tone.SHADE, angle=angle, spacing=0.045)
-            else:
+            crop = (band * 2 + cell) % 3
+            if crop == 0:
                 s.fill(area, Tone.LIGHT)
+            else:
+                s.shade(area, angle=0.5 if crop == 1 else -0.6, spacing=0.05)
             if cell:  # a hedge between this field and the last
                 s.detail((top[0], bottom[0]), weight=0.7)
         if band:
