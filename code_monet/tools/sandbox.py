@@ -279,6 +279,7 @@ class CodeSandbox:
         self._slots = ProgramSlots(self.config.max_programs, self.config.max_programs_per_owner)
         self._cgroups: SandboxCgroups | None = None
         self._cgroup_problem: str | None = None
+        self._fallback_mounts: tuple[str, ...] = ()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -291,6 +292,11 @@ class CodeSandbox:
     def cgroups(self) -> SandboxCgroups | None:
         """The groups bounding programs' memory (None before ``start`` or when unavailable)."""
         return self._cgroups
+
+    @property
+    def fallback_mounts(self) -> tuple[str, ...]:
+        """What the fallback's private mount namespace hides or bounds (empty under bwrap)."""
+        return self._fallback_mounts
 
     @property
     def cgroup_problem(self) -> str | None:
@@ -554,6 +560,7 @@ class CodeSandbox:
                 probe=False,
                 nice=nice,
                 deny_memfd=cgroup is None,
+                private_mounts=not self._use_bwrap and self._drop,
             )
             argv = (
                 _bwrap_argv(runtime, spec, self.config)
@@ -605,6 +612,12 @@ class CodeSandbox:
         if not self._policy_logged:
             self._policy_logged = True
             logger.info("Code sandbox effective policy: %s", self._describe_policy(worker.report))
+            if worker.report["private_mounts_problems"]:
+                logger.warning(
+                    "Code sandbox fallback could not hide all of the host: %s",
+                    "; ".join(worker.report["private_mounts_problems"]),
+                )
+        self._fallback_mounts = tuple(worker.report["private_mounts"])
         return worker
 
     async def _make_cgroup(self) -> ProgramCgroup | None:
@@ -652,7 +665,8 @@ class CodeSandbox:
         mode = (
             "bubblewrap (net/pid/ipc/uts/mount namespaces, read-only runtime, tmpfs scratch)"
             if self._use_bwrap
-            else "plain subprocess (host filesystem, per-run scratch dir)"
+            else "plain subprocess (host filesystem, per-run scratch dir; private mounts: "
+            f"{', '.join(report['private_mounts']) or 'none'})"
         )
         memory = (
             f"memory {self.config.memory_bytes >> 20} MiB per program by {self._cgroups.describe()}"

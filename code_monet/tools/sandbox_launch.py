@@ -167,6 +167,7 @@ def _worker_spec(
     probe: bool,
     nice: int = 0,
     deny_memfd: bool = False,
+    private_mounts: bool = False,
 ) -> WorkerSpec:
     return {
         "sys_path": list(runtime.sys_path),
@@ -176,6 +177,9 @@ def _worker_spec(
         "drop_gid": config.sandbox_gid if drop else None,
         "seccomp": seccomp,
         "deny_memfd": deny_memfd,
+        "private_mounts": private_mounts,
+        "scratch_bytes": config.scratch_bytes,
+        "scratch_inodes": config.scratch_inodes,
         "cpu_seconds": config.cpu_seconds,
         "memory_bytes": config.memory_bytes,
         "file_size_bytes": config.file_size_bytes,

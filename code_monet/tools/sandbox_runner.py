@@ -80,6 +80,11 @@ class WorkerSpec(TypedDict):
     seccomp: bool
     # No memory cgroup bounds this worker: deny memfd_create, whose pages RLIMIT_AS misses.
     deny_memfd: bool
+    # Fallback (no bubblewrap, root): a private mount namespace hiding the host's /tmp,
+    # /var/tmp, /dev/shm and other users' /proc entries, and a bounded tmpfs as scratch.
+    private_mounts: bool
+    scratch_bytes: int
+    scratch_inodes: int
     cpu_seconds: int
     memory_bytes: int
     file_size_bytes: int
@@ -107,6 +112,8 @@ class ReadyReport(TypedDict):
     rlimits: dict[str, int]
     network_interfaces: list[str]
     socket_blocked: bool
+    private_mounts: list[str]
+    private_mounts_problems: list[str]
 
 
 class RequestHeader(TypedDict):
@@ -758,8 +765,88 @@ def _set_limit(which: int, soft: int, hard: int) -> int:
     return soft
 
 
+_CLONE_NEWNS: Final = 0x00020000
+_MS_NOSUID: Final = 0x2
+_MS_NODEV: Final = 0x4
+_MS_NOEXEC: Final = 0x8
+_MS_REC: Final = 0x4000
+_MS_PRIVATE: Final = 1 << 18
+_HIDDEN_DIRS: Final = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _mount(
+    libc: ctypes.CDLL, source: str | None, target: str, fstype: str | None, flags: int, data: str
+) -> None:
+    result = libc.mount(
+        source.encode() if source is not None else None,
+        target.encode(),
+        fstype.encode() if fstype is not None else None,
+        ctypes.c_ulong(flags),
+        data.encode() if data else None,
+    )
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {fstype or 'private'} on {target}: {os.strerror(err)}")
+
+
+def private_mounts(spec: WorkerSpec) -> tuple[list[str], list[str]]:
+    """The fallback's own mount namespace: what was applied, and what could not be (why).
+
+    Why: without bubblewrap the program sees the host filesystem; as root (the fallback runs
+    only under a root server, to drop the uid) the runner can still hide the world-writable
+    /tmp, /var/tmp and /dev/shm behind read-only empty tmpfs mounts, give itself a scratch tmpfs
+    bounded in size *and* inodes, and mount /proc with ``hidepid=2`` so other uids' processes
+    (the server's command line) are invisible. Best effort: each step that fails is reported,
+    logged by the parent, and the remaining layers still apply.
+    """
+    libc = _libc()
+    if libc.unshare(ctypes.c_int(_CLONE_NEWNS)) != 0:
+        err = ctypes.get_errno()
+        return [], [f"unshare(CLONE_NEWNS): {os.strerror(err)}"]
+    applied: list[str] = []
+    problems: list[str] = []
+    try:
+        _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE, "")
+    except OSError as exc:
+        return [], [str(exc)]
+    from pathlib import Path  # only the fallback needs it
+
+    hidden = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    for target in _HIDDEN_DIRS:
+        if not Path(target).is_dir():
+            continue
+        try:
+            _mount(libc, "tmpfs", target, "tmpfs", hidden, "size=64k,nr_inodes=64,mode=0755")
+            applied.append(target)
+        except OSError as exc:
+            problems.append(str(exc))
+    scratch = spec["scratch"]
+    uid, gid = spec["drop_uid"], spec["drop_gid"]
+    owner = f",uid={uid},gid={gid}" if uid is not None and gid is not None else ""
+    try:
+        Path(scratch).mkdir(mode=0o755, parents=True, exist_ok=True)  # in the fresh /tmp
+        _mount(
+            libc,
+            "tmpfs",
+            scratch,
+            "tmpfs",
+            hidden,
+            f"size={spec['scratch_bytes']},nr_inodes={spec['scratch_inodes']},mode=0700{owner}",
+        )
+        applied.append("scratch tmpfs")
+    except OSError as exc:
+        problems.append(str(exc))
+    try:
+        _mount(libc, "proc", "/proc", "proc", hidden, "hidepid=2")
+        applied.append("/proc hidepid=2")
+    except OSError as exc:
+        problems.append(str(exc))
+    return applied, problems
+
+
 def apply_lockdown(spec: WorkerSpec) -> ReadyReport:
     """Limits, privilege drop and seccomp, in that order; returns what is now in force."""
+    mounts, mount_problems = private_mounts(spec) if spec["private_mounts"] else ([], [])
     os.chdir(spec["scratch"])
     seccomp_filter: SeccompFilter | None = None
     if spec["seccomp"]:
@@ -814,6 +901,8 @@ def apply_lockdown(spec: WorkerSpec) -> ReadyReport:
         "rlimits": rlimits,
         "network_interfaces": [],
         "socket_blocked": False,
+        "private_mounts": mounts,
+        "private_mounts_problems": mount_problems,
     }
 
 

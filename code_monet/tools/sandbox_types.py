@@ -46,6 +46,9 @@ class SandboxConfig:
     max_result_bytes: int = 4 << 20
     max_code_bytes: int = 100 << 10
     scratch_bytes: int = 32 << 20
+    # Files a program may create in its scratch (the fallback's own tmpfs only: bubblewrap's
+    # cannot take nr_inodes; there a cgroup bounds the kernel memory files cost instead).
+    scratch_inodes: int = 4096
     sandbox_uid: int = 65534
     sandbox_gid: int = 65534
     spawn_timeout: float = 30.0
@@ -84,6 +87,7 @@ class SandboxConfig:
             "max_result_bytes": self.max_result_bytes,
             "max_code_bytes": self.max_code_bytes,
             "scratch_bytes": self.scratch_bytes,
+            "scratch_inodes": self.scratch_inodes,
             "spawn_timeout": self.spawn_timeout,
             "max_concurrent_spawns": self.max_concurrent_spawns,
             "max_programs": self.max_programs,
