@@ -192,3 +192,13 @@ class TestKit:
         assert max(ys) - min(ys) == pytest.approx(0.94, abs=0.01)
         assert max(xs) - min(xs) == pytest.approx(0.47, abs=0.01)
         assert (min(xs) + max(xs)) / 2 == pytest.approx(0.5, abs=0.01)
+
+    def test_an_empty_clip_is_skipped(self) -> None:
+        """A shadow whose window missed its form leaves no mark and no error."""
+        # Arrange
+        body = rect(0.0, 0.0, 1.0, 1.0)
+        missed = part(clip(body, rect(5.0, 5.0, 1.0, 1.0)))
+        # Act
+        marks = render([part(body), missed], [], random.Random(1), Medium.PAINT, Style(1.0))
+        # Assert
+        assert len([m for m in marks if m.kind is MarkKind.WASH]) == 1

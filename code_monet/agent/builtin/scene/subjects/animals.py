@@ -280,6 +280,7 @@ def render(
     style: Style,
 ) -> list[Mark]:
     """Marks for the medium, fitted into the unit box."""
+    parts = [pt for pt in parts if len(pt.poly) >= 3]  # a clip that missed leaves nothing
     x0, y0, x1, y1 = _bounds([p for pt in parts for p in pt.poly])
     size = max(x1 - x0, y1 - y0)
     step = size * 0.006
