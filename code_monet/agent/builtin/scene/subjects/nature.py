@@ -307,7 +307,7 @@ def _dense(pts: Sequence[Point], step: float, *, closed: bool = True) -> Poly:
 
 
 def _run(ring: Sequence[Point], keep: Callable[[Point], bool]) -> Poly:
-    """The longest such stretch (an open ring keeps its closing point off)."""
+    """The longest stretch of a closed ring whose points satisfy ``keep`` (not resampled)."""
     return max(_runs(ring, keep, step=0.0), key=len, default=())
 
 
@@ -402,6 +402,7 @@ def _trunk(s: _Sheet, x: float, top: float, half: float, flare: float) -> Poly:
 
 
 def _oak(s: _Sheet) -> None:
+    """A round oak: a lumpy crown of leaf clumps on a flared trunk, shadowed lower right."""
     r = s.rng
     cx, cy, rx, ry = 0.5 + r.uniform(-0.02, 0.02), 0.35, 0.36, 0.26
     crown = _scallop(_ring(cx, cy, rx, ry, 10, r, 0.07), (cx, cy), r, bulge=0.45)
@@ -463,6 +464,7 @@ def _branches(
 
 
 def _bare(s: _Sheet) -> None:
+    """A winter tree: bare branches forking from the trunk, thinning to twigs."""
     r = s.rng
     fork = (0.5, 0.66)
     skeleton = _branches(r, fork, -math.pi / 2 + r.uniform(-0.08, 0.08), 0.16, 1)
@@ -482,6 +484,7 @@ def _bare(s: _Sheet) -> None:
 
 
 def _poplar(s: _Sheet) -> None:
+    """A tall poplar: a narrow flame of leaves on a short trunk."""
     r = s.rng
     top = 0.03
     w = 0.2 + r.uniform(-0.02, 0.02)
@@ -538,6 +541,7 @@ def _pine_outline(
 
 
 def _pine_tree(s: _Sheet, tiers: int, half: float, snow: bool) -> None:
+    """A conifer of drooping tiers (snow caps on each if asked), dark on its right half."""
     r = s.rng
     top = 0.02 + r.uniform(0, 0.02)
     bottom = 0.88
@@ -578,14 +582,17 @@ def _snow_cap(cx: float, top: float, bottom: float, w: float, r: random.Random) 
 
 
 def _pine(s: _Sheet) -> None:
+    """The classic pine: four wide tiers."""
     _pine_tree(s, 4, 0.36, snow=False)
 
 
 def _spruce(s: _Sheet) -> None:
+    """A slender spruce: seven narrow tiers."""
     _pine_tree(s, 7, 0.27, snow=False)
 
 
 def _snowy_pine(s: _Sheet) -> None:
+    """A pine with snow lying on every tier."""
     _pine_tree(s, 4, 0.38, snow=True)
 
 
@@ -647,16 +654,19 @@ def _palm_tree(s: _Sheet, base_x: float, top: Point, scale: float, fronds: int) 
 
 
 def _palm(s: _Sheet) -> None:
+    """A palm with a gently curving trunk."""
     _palm_tree(s, 0.42, (0.56 + s.rng.uniform(-0.02, 0.02), 0.3), 1.0, 9)
     _ground(s, 0.25, 0.65)
 
 
 def _leaning_palm(s: _Sheet) -> None:
+    """A palm leaning out over the beach."""
     _palm_tree(s, 0.3, (0.64, 0.32), 0.95, 8)
     _ground(s, 0.12, 0.55)
 
 
 def _palm_pair(s: _Sheet) -> None:
+    """Two palms, the smaller one behind."""
     _ground(s, 0.1, 0.9)
     s.covers(())
     s.covers(*_palm_tree(s, 0.38, (0.32, 0.3), 0.88, 8))
@@ -667,6 +677,7 @@ def _palm_pair(s: _Sheet) -> None:
 
 
 def _small_pine(s: _Sheet, cx: float, top: float, half: float, back: bool) -> Poly:
+    """A forest pine; returns its silhouette so it can hide the trees behind it."""
     outline, _ = _pine_outline(cx, top, 0.93, half, 3, s.rng, 0.015)
     s.fill(rect(cx - 0.012, 0.9, 0.024, 0.095), Tone.SHADE)
     s.line(((cx - 0.012, 0.92), (cx - 0.012, 0.995)), weight=0.9)
@@ -679,6 +690,7 @@ def _small_pine(s: _Sheet, cx: float, top: float, half: float, back: bool) -> Po
 
 
 def _small_round(s: _Sheet, cx: float, top: float, half: float, back: bool) -> Poly:
+    """A forest broadleaf; returns its silhouette so it can hide the trees behind it."""
     r = s.rng
     ry = (0.78 - top) / 2
     cy = top + ry
@@ -716,14 +728,17 @@ def _forest_of(s: _Sheet, kinds: str) -> None:
 
 
 def _pine_forest(s: _Sheet) -> None:
+    """A forest of pines."""
     _forest_of(s, "p")
 
 
 def _leafy_forest(s: _Sheet) -> None:
+    """A forest of round broadleaf trees."""
     _forest_of(s, "r")
 
 
 def _mixed_forest(s: _Sheet) -> None:
+    """A forest of pines among broadleaf trees."""
     _forest_of(s, "ppr")
 
 
@@ -731,6 +746,7 @@ def _mixed_forest(s: _Sheet) -> None:
 
 
 def _stem(s: _Sheet, head: Point, leaves: int = 2) -> None:
+    """A flower's curving stem with leaves (each with a vein) up to ``head``."""
     r = s.rng
     x = head[0]
     stem = bezier((x + 0.01, 0.99), (x - 0.04, 0.8), (x + 0.03, 0.6), head, n=14)
@@ -753,6 +769,7 @@ def _stem(s: _Sheet, head: Point, leaves: int = 2) -> None:
 
 
 def _daisy(s: _Sheet) -> None:
+    """A daisy: a ring of long petals round a round, dotted centre."""
     r = s.rng
     c = (s.width / 2 + r.uniform(-0.02, 0.02), 0.3)
     _stem(s, (c[0], c[1] + 0.08))
@@ -779,6 +796,7 @@ def _daisy(s: _Sheet) -> None:
 
 
 def _tulip(s: _Sheet) -> None:
+    """A tulip: a closed cup of three pointed petals."""
     r = s.rng
     cx, top, base = s.width / 2 + r.uniform(-0.02, 0.02), 0.1, 0.42
     _stem(s, (cx, base))
@@ -825,6 +843,7 @@ def _tulip(s: _Sheet) -> None:
 
 
 def _sunflower(s: _Sheet) -> None:
+    """A sunflower: two rings of pointed petals round a big seed disc."""
     r = s.rng
     c = (s.width / 2, 0.27)
     _stem(s, (c[0], c[1] + 0.1), leaves=3)
@@ -922,11 +941,13 @@ def _peak(
 
 
 def _lone_peak(s: _Sheet) -> None:
+    """One peak with a snow cap and its shadowed face."""
     w = s.width
     _peak(s, w * (0.5 + s.rng.uniform(-0.05, 0.05)), 0.05, 0.03, w - 0.03, snow=True)
 
 
 def _range(s: _Sheet) -> None:
+    """A mountain range before a paler farther one; the tallest peak wears snow."""
     r, w = s.rng, s.width
     far = [(w * 0.2, 0.25), (w * 0.62, 0.18), (w * 0.9, 0.3)]
     near = [(w * 0.24, 0.33), (w * 0.5, 0.06), (w * 0.8, 0.24)]
@@ -1026,6 +1047,7 @@ def _mesa(s: _Sheet) -> None:
 
 
 def _calm_sea(s: _Sheet) -> None:
+    """A calm sea: long level ripples, spaced wider as they come nearer."""
     r, w = s.rng, s.width
     s.fill(rect(0, 0, w, 1))
     s.fill(rect(0, 0, w, 0.12), Tone.LIGHT)
@@ -1065,6 +1087,7 @@ def _wave_crest(x: float, y: float, half: float, height: float) -> Poly:
 
 
 def _choppy_sea(s: _Sheet) -> None:
+    """A choppy sea: rows of pointed little waves, bigger towards the viewer."""
     r, w = s.rng, s.width
     s.fill(rect(0, 0, w, 1))
     s.fill(rect(0, 0, w, 0.1), Tone.LIGHT)
@@ -1098,6 +1121,7 @@ def _breaker(x0: float, span: float, base: float, height: float) -> tuple[Poly, 
 
 
 def _big_waves(s: _Sheet) -> None:
+    """Rolling breakers with curling, foaming lips, row behind row."""
     r, w = s.rng, s.width
     rows = ((0.97, 0.42, 2), (0.62, 0.3, 3), (0.3, 0.2, 5))
     for base, height, count in rows:  # near to far: each row's water hides the one behind
@@ -1132,6 +1156,7 @@ def _big_waves(s: _Sheet) -> None:
 
 
 def _river_of(s: _Sheet, turns: float, stones: bool) -> None:
+    """A river winding from the near bank up to the horizon, narrowing with distance."""
     r, w = s.rng, s.width
     phase = r.uniform(-0.4, 0.4)
 
@@ -1180,14 +1205,17 @@ def _river_of(s: _Sheet, turns: float, stones: bool) -> None:
 
 
 def _winding_river(s: _Sheet) -> None:
+    """A river in an S-bend."""
     _river_of(s, 1.6, stones=False)
 
 
 def _bending_river(s: _Sheet) -> None:
+    """A river in one wide bend."""
     _river_of(s, 0.8, stones=False)
 
 
 def _stony_river(s: _Sheet) -> None:
+    """A meandering stream with stones in the water."""
     _river_of(s, 2.3, stones=True)
 
 
@@ -1209,6 +1237,7 @@ def _cloud_shape(
 
 
 def _cloud_of(s: _Sheet, cx: float, base: float, half: float, height: float, bumps: int) -> Poly:
+    """One cumulus cloud with a shaded underside; returns its outline."""
     r = s.rng
     shape = _cloud_shape(r, cx, base, half, height, bumps)
     s.fill(shape)
@@ -1222,17 +1251,20 @@ def _cloud_of(s: _Sheet, cx: float, base: float, half: float, height: float, bum
 
 
 def _cumulus(s: _Sheet) -> None:
+    """A single big cumulus."""
     w = s.width
     _cloud_of(s, w / 2, 0.8, w * 0.42, 0.62, 5)
 
 
 def _long_cloud(s: _Sheet) -> None:
+    """Two clouds, the nearer one overlapping the farther."""
     w = s.width
     s.covers(_cloud_of(s, w * 0.64, 0.9, w * 0.3, 0.32, 5))  # the near cloud hides the far one
     _cloud_of(s, w * 0.4, 0.62, w * 0.36, 0.44, 6)
 
 
 def _rain_cloud(s: _Sheet) -> None:
+    """A dark cloud with slanting rain beneath it."""
     w, r = s.width, s.rng
     shape = _cloud_shape(r, w / 2, 0.58, w * 0.42, 0.44, 5)
     s.fill(shape, Tone.SHADE)
@@ -1251,6 +1283,7 @@ def _rain_cloud(s: _Sheet) -> None:
 def _craters(
     s: _Sheet, cx: float, cy: float, rad: float, keep: Callable[[Point], bool], n: int
 ) -> None:
+    """Up to ``n`` spaced craters within ``rad`` of the centre where ``keep`` allows."""
     r = s.rng
     placed: list[tuple[Point, float]] = []
     for _ in range(n * 10):
@@ -1273,6 +1306,7 @@ def _craters(
 
 
 def _full_moon(s: _Sheet) -> None:
+    """A full moon: a disc with craters."""
     r = s.rng
     c, rad = (0.5, 0.5), 0.45
     disc = ellipse(c[0], c[1], rad, rad, n=48)
@@ -1284,6 +1318,7 @@ def _full_moon(s: _Sheet) -> None:
 
 
 def _crescent_moon(s: _Sheet) -> None:
+    """A crescent moon: the disc with a bite taken out."""
     r = s.rng
     c, rad = (0.5, 0.5), 0.45
     disc = ellipse(c[0], c[1], rad, rad, n=60)
@@ -1304,24 +1339,21 @@ def _crescent_moon(s: _Sheet) -> None:
 
 
 def _half_moon(s: _Sheet) -> None:
-    r = s.rng
+    """A half moon: the lit half with craters, the dark half faint."""
     c, rad = (0.5, 0.5), 0.45
-    lit = (*arc(c[0], c[1], rad, rad, -math.pi / 2, math.pi / 2, n=30),)
+    lit = arc(c[0], c[1], rad, rad, -math.pi / 2, math.pi / 2, n=30)
     dark = arc(c[0], c[1], rad, rad, math.pi / 2, 3 * math.pi / 2, n=30)
     s.fill(dark, Tone.SHADE)
     s.fill(lit)
     if not s.paint:
         s.detail(dark, weight=0.4)
-        s.shade(
-            tuple((x, y) for x, y in _crescent(lit, ellipse(c[0] - 0.12, c[1], rad, rad, n=60))),
-            dots=45,
-        )
+        s.shade(_crescent(lit, ellipse(c[0] - 0.12, c[1], rad, rad, n=60)), dots=45)
     s.line(lit, closed=True, weight=1.3)
     _craters(s, c[0], c[1], rad, lambda p: p[0] > c[0] + 0.06, 4)
-    del r
 
 
 def _sun_disc(s: _Sheet, rad: float) -> Poly:
+    """The sun's disc with a highlight; returns it."""
     disc = ellipse(0.5, 0.5, rad, rad, n=40)
     s.fill(disc)
     s.fill(ellipse(0.45, 0.45, rad * 0.5, rad * 0.5, n=20), Tone.LIGHT)
@@ -1332,6 +1364,7 @@ def _sun_disc(s: _Sheet, rad: float) -> Poly:
 
 
 def _sun_rays(s: _Sheet) -> None:
+    """A sun with straight rays of two lengths."""
     r = s.rng
     _sun_disc(s, 0.22)
     n = 12
@@ -1349,6 +1382,7 @@ def _sun_rays(s: _Sheet) -> None:
 
 
 def _sun_wavy(s: _Sheet) -> None:
+    """A sun with wavy rays."""
     r = s.rng
     _sun_disc(s, 0.2)
     n = 10
@@ -1368,6 +1402,7 @@ def _sun_wavy(s: _Sheet) -> None:
 
 
 def _sun_burst(s: _Sheet) -> None:
+    """A sun in a ring of pointed rays."""
     r = s.rng
     burst = _star(0.5, 0.5, 0.47, 14, 0.6, rot=r.uniform(0, 0.2))
     s.fill(burst, Tone.ACCENT)
@@ -1391,6 +1426,7 @@ def _scatter(
 
 
 def _star_mark(s: _Sheet, p: Point, size: float, points: int, inner: float) -> None:
+    """One star shape (four points are a twinkle, five a star)."""
     shape = _star(p[0], p[1], size, points, inner, rot=s.rng.uniform(-0.2, 0.2))
     if points == 4:
         shape = smooth(shape, closed=True, n=3)
@@ -1399,6 +1435,7 @@ def _star_mark(s: _Sheet, p: Point, size: float, points: int, inner: float) -> N
 
 
 def _starfield(s: _Sheet, points: int, inner: float, big: int, small: int) -> list[Point]:
+    """Bright stars and faint specks spread over the box; returns the bright ones."""
     r, w = s.rng, s.width
     bright = _scatter(r, w, big, 0.3, 0.14)
     for p in bright:
@@ -1414,14 +1451,17 @@ def _starfield(s: _Sheet, points: int, inner: float, big: int, small: int) -> li
 
 
 def _five_point_stars(s: _Sheet) -> None:
+    """A starfield of five-pointed stars."""
     _starfield(s, 5, 0.42, 8, 22)
 
 
 def _twinkling_stars(s: _Sheet) -> None:
+    """A starfield of four-pointed twinkles."""
     _starfield(s, 4, 0.22, 9, 20)
 
 
 def _shooting_star(s: _Sheet) -> None:
+    """A starfield crossed by a shooting star and its trail."""
     r, w = s.rng, s.width
     _starfield(s, 5, 0.42, 4, 18)
     head = (w * 0.72, 0.3 + r.uniform(-0.05, 0.05))
@@ -1448,6 +1488,7 @@ def _hump(cx: float, half: float, height: float, foot: float = 0.995) -> Callabl
 
 
 def _tufts(s: _Sheet, profile: Sequence[Point], n: int, size: float) -> None:
+    """Little tufts of grass along a hill's outline."""
     r = s.rng
     for _ in range(n):
         x, y = profile[r.randrange(2, len(profile) - 2)]
@@ -1465,6 +1506,7 @@ def _tufts(s: _Sheet, profile: Sequence[Point], n: int, size: float) -> None:
 
 
 def _hill_body(s: _Sheet, f: Callable[[float], float], cx: float, half: float, tone: Tone) -> Poly:
+    """A hill's area and shaded right flank; returns its outline."""
     xs = _steps(max(0.0, cx - half), min(s.width, cx + half), 40)
     profile = _profile(xs, f)
     area = (*profile, (xs[-1], 0.995), (xs[0], 0.995))
@@ -1475,6 +1517,7 @@ def _hill_body(s: _Sheet, f: Callable[[float], float], cx: float, half: float, t
 
 
 def _round_hill(s: _Sheet) -> None:
+    """One round grassy hill."""
     w = s.width
     f = _hump(w / 2, w * 0.5, 0.85)
     profile = _hill_body(s, f, w / 2, w * 0.5, Tone.BODY)
@@ -1483,6 +1526,7 @@ def _round_hill(s: _Sheet) -> None:
 
 
 def _rolling_hills(s: _Sheet) -> None:
+    """Rolling hills: two near ones before a bigger, darker one."""
     r, w = s.rng, s.width
     back = _hump(w * 0.62, w * 0.5, 0.9)
     fronts = [_hump(w * 0.22, w * 0.3, 0.5 + r.uniform(-0.05, 0.05)), _hump(w * 0.85, w * 0.3, 0.4)]
@@ -1546,11 +1590,13 @@ def _field_hill(s: _Sheet) -> None:
 def _boulder_shape(
     r: random.Random, cx: float, cy: float, rx: float, ry: float, foot: float
 ) -> Poly:
+    """A rounded boulder outline sitting flat on ``foot``."""
     ring = _ring(cx, cy, rx, ry, 9, r, 0.1)
     return smooth([(x, min(y, foot)) for x, y in ring], closed=True, n=4)
 
 
 def _rock_body(s: _Sheet, shape: Poly, cx: float, cy: float, rx: float, ry: float) -> None:
+    """A boulder's wash, shadow, highlight and outline."""
     s.fill(shape)
     shadow = _crescent(shape, ellipse(cx - rx * 0.25, cy - ry * 0.3, rx, ry, n=40))
     s.shade(shadow, dots=int(260 * rx * ry) + 20)
@@ -1565,6 +1611,7 @@ def _rock_body(s: _Sheet, shape: Poly, cx: float, cy: float, rx: float, ry: floa
 
 
 def _boulder(s: _Sheet) -> None:
+    """One big rounded boulder with cracks."""
     r, w = s.rng, s.width
     cx, cy, rx, ry = w / 2, 0.55, w * 0.42, 0.45
     shape = _boulder_shape(r, cx, cy, rx, ry, 0.97)
@@ -1576,6 +1623,7 @@ def _boulder(s: _Sheet) -> None:
 
 
 def _angular_rock(s: _Sheet) -> None:
+    """A faceted rock: flat faces meeting at an apex, the right face in shadow."""
     r, w = s.rng, s.width
     cx, cy = w / 2, 0.58
     ring = [(x, min(y, 0.97)) for x, y in _ring(cx, cy, w * 0.44, 0.42, 7, r, 0.12)]
@@ -1599,6 +1647,7 @@ def _angular_rock(s: _Sheet) -> None:
 
 
 def _rock_pile(s: _Sheet) -> None:
+    """Two small stones in front of a big boulder."""
     r, w = s.rng, s.width
     _ground(s, 0.02, w - 0.02)
     s.covers(())
@@ -1636,6 +1685,7 @@ def _blade(s: _Sheet, base: Point, height: float, lean: float, width: float, ton
 
 
 def _tuft_band(s: _Sheet, tufts: int, blades: int, tall: float) -> None:
+    """A band of grass tufts, blades fanning from each root."""
     r, w = s.rng, s.width
     for i in range(tufts):
         x = w * (i + 0.5 + r.uniform(-0.3, 0.3)) / tufts
@@ -1648,10 +1698,12 @@ def _tuft_band(s: _Sheet, tufts: int, blades: int, tall: float) -> None:
 
 
 def _grass_tufts(s: _Sheet) -> None:
+    """Short grass in tufts."""
     _tuft_band(s, 11, 5, 0.75)
 
 
 def _meadow_grass(s: _Sheet) -> None:
+    """Tall meadow grass bending in the wind."""
     r, w = s.rng, s.width
     wind = r.uniform(0.08, 0.16)
     for i in range(55):
@@ -1662,6 +1714,7 @@ def _meadow_grass(s: _Sheet) -> None:
 
 
 def _flowery_grass(s: _Sheet) -> None:
+    """Grass tufts with small wild flowers."""
     r, w = s.rng, s.width
     _tuft_band(s, 9, 4, 0.6)
     for i in range(5):
@@ -1754,20 +1807,23 @@ def _mushroom_one(s: _Sheet, cx: float, foot: float, w: float, h: float, style: 
 
 
 def _fly_agaric(s: _Sheet) -> None:
+    """A fly agaric: spotted dome cap, ringed stem."""
     _mushroom_one(s, 0.5 + s.rng.uniform(-0.02, 0.02), 0.98, 0.9, 0.92, "spotted")
 
 
 def _mushroom_cluster(s: _Sheet) -> None:
+    """Three mushrooms of different sizes and caps."""
     r = s.rng
     _mushroom_one(s, 0.62, 0.97, 0.62, 0.92, "spotted")
-    _mushroom_one(s, 0.22, 0.98, 0.36, 0.5, "flat")
-    _mushroom_one(s, 0.88, 0.985, 0.22, 0.32, "dome")
-    del r
+    _mushroom_one(s, 0.22 + r.uniform(-0.02, 0.02), 0.98, 0.36, r.uniform(0.45, 0.55), "flat")
+    _mushroom_one(s, 0.88, 0.985, 0.22, r.uniform(0.28, 0.36), "dome")
 
 
 def _cone_mushroom(s: _Sheet) -> None:
-    _mushroom_one(s, 0.5, 0.98, 0.6, 0.95, "cone")
-    _mushroom_one(s, 0.2, 0.985, 0.28, 0.45, "cone")
+    """Two tall mushrooms with bell-shaped caps."""
+    r = s.rng
+    _mushroom_one(s, 0.52 + r.uniform(-0.02, 0.02), 0.98, r.uniform(0.55, 0.62), 0.95, "cone")
+    _mushroom_one(s, 0.18 + r.uniform(-0.02, 0.02), 0.985, 0.26, r.uniform(0.4, 0.5), "cone")
 
 
 # ---------------------------------------------------------------- cacti
@@ -1799,6 +1855,7 @@ def _arm(
 
 
 def _saguaro(s: _Sheet) -> None:
+    """A saguaro: a ribbed column with two upturned arms."""
     r = s.rng
     cx, half, top = 0.35, 0.085, 0.04
     column = _column(cx, top, half)
@@ -1858,6 +1915,7 @@ def _spines(s: _Sheet, ring: Sequence[Point], n: int) -> None:
 
 
 def _barrel(s: _Sheet) -> None:
+    """A barrel cactus: a ribbed ball crowned with flowers."""
     r = s.rng
     cx, cy, rx, ry = 0.35, 0.63, 0.3, 0.36
     body = tuple((x, min(y, 0.97)) for x, y in ellipse(cx, cy, rx, ry, n=40))
@@ -1884,9 +1942,13 @@ def _barrel(s: _Sheet) -> None:
 
 
 def _prickly_pear(s: _Sheet) -> None:
+    """A prickly pear: flat oval pads with spines and fruit."""
     r = s.rng
     base = (0.35, 0.72, 0.15, 0.25, 0.0)
-    uppers = [(0.19, 0.38, 0.11, 0.17, -0.45), (0.5, 0.34, 0.105, 0.16, 0.4)]
+    uppers = [
+        (0.19, 0.38, 0.11, 0.17, -0.45 + r.uniform(-0.08, 0.08)),
+        (0.5, 0.34, 0.105, 0.16, 0.4 + r.uniform(-0.08, 0.08)),
+    ]
     front = ellipse(base[0], base[1], base[2], base[3], n=30)
     for cx, cy, rx, ry, rot in uppers:
         pad = ellipse(cx, cy, rx, ry, n=26, rot=rot)
@@ -1910,7 +1972,6 @@ def _prickly_pear(s: _Sheet) -> None:
     s.line(front, closed=True, weight=1.3)
     _areoles(s, base[0], base[1], base[2], base[3], 0.0, 7, ())
     _ground(s, 0.1, 0.6)
-    del r
 
 
 def _areoles(
