@@ -301,7 +301,8 @@ class _Turn:
 
     async def work(self) -> AsyncIterator[Event]:
         """Draw this turn's part of the scene; finish when nothing is left, when asked, or on
-        the last turn. When finishing was asked, only subjects a nudge added are still drawn."""
+        the last turn. When finishing was asked, only what the prompt or a nudge asked for is
+        still drawn (never the scene's extras), so "finish it" never leaves out the subject."""
         if self.state.finished and not self.reopened:
             async for event in self.finish():
                 yield event
@@ -309,7 +310,7 @@ class _Turn:
         queue = self.queue()
         items = this_turn(queue, self.scene)
         if self.finish_asked:
-            items = [w for w in queue if self.nudged(w)]
+            items = [w for w in queue if self.asked_for(w)]
         for item in items:
             async for event in self.draw(item):
                 yield event
@@ -322,8 +323,11 @@ class _Turn:
             async for event in self.finish():
                 yield event
 
-    def nudged(self, item: Work) -> bool:
-        return item.kind == "subject" and self.scene.subjects[int(item.key)].why == "your nudge"
+    def asked_for(self, item: Work) -> bool:
+        if item.kind != "subject":
+            return False
+        placed = self.scene.subjects[int(item.key)]
+        return placed.focal or placed.why in ("your nudge", "the prompt")
 
     # ------------------------------------------------------------------ drawing
 
@@ -503,7 +507,7 @@ class _Turn:
             async for event in self.sign():
                 yield event
         if state.title is None:
-            title_rng = self.artist.piece_rng(self.turn.piece_number, "title")
+            title_rng = self.artist.piece_rng(self.turn.piece_number, f"title:{state.scene.prompt}")
             state.title = make_title(state, title_rng)
             reply = await self.call("name_piece", {"title": state.title})
             if reply.is_error:

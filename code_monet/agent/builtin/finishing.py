@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from code_monet.agent.builtin.critic import CanvasReading
-from code_monet.agent.builtin.palettes import MOODS
 from code_monet.agent.builtin.planner import PieceState
-from code_monet.agent.builtin.scene.marks import SubjectSpec
+from code_monet.agent.builtin.scene.marks import Category, SubjectSpec
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
 from code_monet.svg_parser import path_geometry
 from code_monet.tools.signature import signature_paths
@@ -33,6 +32,8 @@ SIZES: Final = ("medium", "small")
 CLUTTERED: Final = {False: 0.12, True: 0.05}
 EMPTY_CELL: Final = {False: 0.012, True: 0.004}
 SKY_ADDITIONS: Final[tuple[str, ...]] = ("birds", "bird")
+IN_FLIGHT: Final[dict[str, tuple[int, ...]]] = {"bird": (1, 2)}  # flying, soaring (not perched)
+NO_BIRDS_IN: Final = frozenset({"fog", "rain", "snow", "storm"})
 GROUND_ADDITIONS: Final[tuple[str, ...]] = ("grass", "flowers", "flower", "rocks")
 
 NOUNS: Final[dict[str, tuple[str, ...]]] = {
@@ -51,6 +52,13 @@ NOUNS: Final[dict[str, tuple[str, ...]]] = {
     "voronoi": ("Cells", "Mosaic", "Pebbles"),
     "stippling": ("Dust", "Pollen", "Static"),
     "starfield": ("Stars", "Nocturne", "Constellations"),
+}
+MOOD_ADJECTIVES: Final[dict[str, tuple[str, ...]]] = {
+    "calm": ("Quiet", "Calm"),
+    "chaotic": ("Restless", "Wild"),
+    "bold": ("Bold", "Bright"),
+    "soft": ("Gentle", "Soft"),
+    "balanced": ("Clear", "Open"),
 }
 LIGHT_WORDS: Final = {"night": "at Night", "dusk": "at Dusk", "dawn": "at Dawn"}
 WEATHER_WORDS: Final = {
@@ -157,14 +165,21 @@ def finishing_addition(
     *,
     paint: bool,
 ) -> PlacedSubject | None:
-    """One small subject for a large empty region, if the scene calls for it; else None."""
-    if scene.composition in ("minimal", "abstract") or scene.density < 0.7:
+    """One small subject for a large empty region, if the scene calls for it; else None.
+
+    Only outdoor scenes (a horizon, a focal subject that is not a still-life object) that are
+    neither minimal nor already full; a bird only when the whole sky band is empty and the
+    weather is open, grass only when the whole foreground band is."""
+    if scene.composition in ("minimal", "abstract", "close-up") or scene.density < 0.7:
         return None
-    if not reading.seen or reading.marks > CLUTTERED[paint]:
+    if not reading.seen or reading.marks > CLUTTERED[paint] or not _outdoor(scene, library):
         return None
+    empty = set(reading.emptiest_cells(EMPTY_CELL[paint]))
     present = {s.name for s in scene.subjects}
     w, h = float(reading.width), float(reading.height)
     for row, col in reading.emptiest_cells(EMPTY_CELL[paint]):
+        if not all((row, c) in empty for c in range(3)):
+            continue  # only a whole empty band is a large empty region
         cx, cy = (col + 0.5) * w / 3, (row + 0.5) * h / 3
         name, layer = _fitting(scene, library, present, row, cy)
         if name is None:
@@ -178,11 +193,27 @@ def finishing_addition(
         ):
             continue
         why = f"the empty {reading.place_name(cx, cy)} called for it"
-        variant = rng.randrange(max(1, spec.variants))
+        variants = IN_FLIGHT.get(name) or tuple(range(max(1, spec.variants)))
         return PlacedSubject(
-            name, box[0], box[1], bw, bh, layer, variant, mirror=rng.random() < 0.5, why=why
+            name,
+            box[0],
+            box[1],
+            bw,
+            bh,
+            layer,
+            rng.choice(variants),
+            mirror=rng.random() < 0.5,
+            why=why,
         )
     return None
+
+
+def _outdoor(scene: ScenePlan, library: dict[str, SubjectSpec]) -> bool:
+    if scene.horizon is None or not scene.subjects:
+        return False
+    focal = next((s for s in scene.subjects if s.focal), scene.subjects[0])
+    spec = library.get(focal.name)
+    return spec is not None and spec.category is not Category.OBJECT
 
 
 def _fitting(
@@ -192,16 +223,15 @@ def _fitting(
     row: int,
     cy: float,
 ) -> tuple[str | None, Layer]:
-    """What belongs in an empty third: a bird in open sky (not at night), grass below the
-    horizon. Nothing already in the scene, nothing without a horizon."""
-    if scene.horizon is None:
-        return None, Layer.SKY
-    if cy < scene.horizon and row == 0 and scene.time_of_day != "night":
+    """What belongs in an empty band: a bird in open daylight sky, grass below the horizon.
+    Nothing already in the scene."""
+    if scene.horizon is not None and cy < scene.horizon and row == 0:
+        open_sky = scene.time_of_day != "night" and not NO_BIRDS_IN & set(scene.weather)
         found = next((n for n in SKY_ADDITIONS if n in library), None)
-        if found is not None and not present & set(SKY_ADDITIONS):
+        if open_sky and found is not None and not present & set(SKY_ADDITIONS):
             return found, Layer.SKY
         return None, Layer.SKY
-    if cy > scene.horizon and row == 2:
+    if scene.horizon is not None and cy > scene.horizon and row == 2:
         found = next((n for n in GROUND_ADDITIONS if n in library and n not in present), None)
         return found, Layer.FOREGROUND
     return None, Layer.SKY
@@ -214,24 +244,20 @@ def _noun(name: str) -> str:
 def make_title(state: PieceState, rng: random.Random) -> str:
     """An honest title: what the piece shows, its light and weather (same seed, same title)."""
     scene = state.scene
-    mood = MOODS.get(scene.mood)
-    adjective = rng.choice(mood.words) if mood is not None else scene.mood.title()
+    adjective = rng.choice(MOOD_ADJECTIVES.get(scene.mood, (scene.mood.title() or "Quiet",)))
     if not scene.subjects:
         return _abstract_title(state, adjective, rng)
     focal = next((s for s in scene.subjects if s.focal), scene.subjects[0])
     noun = _noun(focal.name)
-    others = [_noun(s.name) for s in scene.subjects if s.name != focal.name]
+    others = [_noun(s.name) for s in scene.subjects if s.name != focal.name and not s.drawn]
+    others = others or [_noun(s.name) for s in scene.subjects if s.name != focal.name]
     phrases = [LIGHT_WORDS[scene.time_of_day]] if scene.time_of_day in LIGHT_WORDS else []
     phrases += [WEATHER_WORDS[w] for w in scene.weather if w in WEATHER_WORDS]
-    patterns = [
-        f"The {noun}",
-        f"{adjective} {noun}",
-        f"Study of a {noun}, No. {rng.randint(2, 31)}",
-    ]
     if phrases:
-        patterns = [f"{noun} {phrases[0]}", f"{noun} {phrases[0]}", f"The {noun} {phrases[0]}"]
+        return rng.choice([f"{noun} {phrases[0]}", f"The {noun} {phrases[0]}"])[:100]
+    patterns = [f"The {noun}", f"{adjective} {noun}", f"{noun}, Study No. {rng.randint(2, 31)}"]
     if others:
-        patterns.append(f"{noun} and {others[0]}")
+        patterns += [f"{noun} and {others[0]}", f"{noun} with {others[0]}"]
     return rng.choice(patterns)[:100]
 
 

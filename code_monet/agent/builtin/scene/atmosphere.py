@@ -74,7 +74,10 @@ def _pt(p: XY) -> dict[str, float]:
     return {"x": round(p[0], 1), "y": round(p[1], 1)}
 
 
-def _inside(p: XY, keep: Rect | None) -> bool:
+def _inside(p: XY, keep: Rect | None, behind: Sequence[Rect] = ()) -> bool:
+    for r in behind:
+        if r[0] <= p[0] <= r[2] and r[1] <= p[1] <= r[3]:
+            return True
     if keep is None:
         return False
     return (
@@ -83,11 +86,12 @@ def _inside(p: XY, keep: Rect | None) -> bool:
     )
 
 
-def _clip(points: Sequence[XY], keep: Rect | None) -> list[list[XY]]:
-    """The runs of ``points`` outside ``keep`` (a line crossing it is split in two)."""
+def _clip(points: Sequence[XY], keep: Rect | None, behind: Sequence[Rect] = ()) -> list[list[XY]]:
+    """The runs of ``points`` outside ``keep`` and the ``behind`` boxes (a line crossing one
+    is split in two)."""
     runs: list[list[XY]] = [[]]
     for p in points:
-        if _inside(p, keep):
+        if _inside(p, keep, behind):
             if runs[-1]:
                 runs.append([])
         else:
@@ -96,10 +100,15 @@ def _clip(points: Sequence[XY], keep: Rect | None) -> list[list[XY]]:
 
 
 def _line(
-    points: Sequence[XY], w: float, h: float, keep: Rect | None, style: PathDict
+    points: Sequence[XY],
+    w: float,
+    h: float,
+    keep: Rect | None,
+    style: PathDict,
+    behind: Sequence[Rect] = (),
 ) -> list[PathDict]:
     out: list[PathDict] = []
-    for run in _clip(points, keep):
+    for run in _clip(points, keep, behind):
         pts = [_pt((min(w - 0.5, max(0.5, x)), min(h - 0.5, max(0.5, y)))) for x, y in run]
         out.append({"type": "line" if len(pts) == 2 else "polyline", "points": pts, **style})
     return out
@@ -190,7 +199,12 @@ def _paint_ground(
 
 
 def _plotter_sky(
-    plan: ScenePlan, w: float, h: float, keep: Rect | None, rng: random.Random
+    plan: ScenePlan,
+    w: float,
+    h: float,
+    keep: Rect | None,
+    rng: random.Random,
+    behind: Sequence[Rect] = (),
 ) -> list[PathDict]:
     bottom = _sky_bottom(plan, h)
     count = {"night": 11, "dusk": 7, "dawn": 5}.get(plan.time_of_day, 0)
@@ -203,29 +217,41 @@ def _plotter_sky(
         y = bottom * (t * t * 0.8 if plan.time_of_day == "night" else 0.45 + 0.5 * t)
         length = w * rng.uniform(0.15, 0.45)
         x0 = rng.uniform(0, w - length)
-        paths += _line(_wavy(x0, x0 + length, y, 1.0, rng), w, h, keep, {})
+        paths += _line(_wavy(x0, x0 + length, y, 1.0, rng), w, h, keep, {}, behind)
     return paths
 
 
 def _plotter_ground(
-    plan: ScenePlan, w: float, h: float, keep: Rect | None, rng: random.Random
+    plan: ScenePlan,
+    w: float,
+    h: float,
+    keep: Rect | None,
+    rng: random.Random,
+    behind: Sequence[Rect] = (),
 ) -> list[PathDict]:
     if plan.horizon is None:
         return []
     hz = plan.horizon
-    paths = _line(_wavy(0, w, hz, 1.0, rng), w, h, keep, {})
+    paths = _line(_wavy(0, w, hz, 1.0, rng), w, h, keep, {})  # subjects stand on it
     rows = 6
     for i in range(1, rows + 1):
         y = hz + (h - hz) * (i / (rows + 1)) ** 1.4
         for _ in range(1 + i // 2):
             length = w * rng.uniform(0.05, 0.16)
             x0 = rng.uniform(0, w - length)
-            paths += _line(_wavy(x0, x0 + length, y + rng.uniform(-3, 3), 0.8, rng), w, h, keep, {})
+            dash = _wavy(x0, x0 + length, y + rng.uniform(-3, 3), 0.8, rng)
+            paths += _line(dash, w, h, keep, {}, behind)
     return paths
 
 
 def _stars(
-    plan: ScenePlan, medium: Medium, w: float, h: float, keep: Rect | None, rng: random.Random
+    plan: ScenePlan,
+    medium: Medium,
+    w: float,
+    h: float,
+    keep: Rect | None,
+    rng: random.Random,
+    behind: Sequence[Rect] = (),
 ) -> list[PathDict]:
     bottom = _sky_bottom(plan, h) * (0.85 if plan.horizon is not None else 0.5)
     n = int(40 * max(0.5, min(1.5, plan.density)))
@@ -237,18 +263,31 @@ def _stars(
             style: PathDict = {"color": STAR, "stroke_width": size, "opacity": 0.95}
         else:
             style = {}
-        paths += _line([(x, y), (x + 0.6, y + 0.6)], w, h, keep, style)
+        paths += _line([(x, y), (x + 0.6, y + 0.6)], w, h, keep, style, behind)
     return paths
 
 
 def background(
-    plan: ScenePlan, medium: Medium, rng: random.Random, width: int, height: int, keep: Rect | None
+    plan: ScenePlan,
+    medium: Medium,
+    rng: random.Random,
+    width: int,
+    height: int,
+    keep: Rect | None,
 ) -> list[Chunk]:
-    """The sky, the ground (or water) and the horizon, and stars on a night without any."""
+    """The sky, the ground (or water) and the horizon, and stars on a night without any.
+
+    The plotter's pen cannot cover a line with another, so its tone lines and stars stop at
+    the planned subjects' boxes (they are drawn later, in front); paint washes run under them.
+    """
     w, h = float(width), float(height)
     paint = medium is Medium.PAINT
+    behind = [] if paint else [(s.x, s.y, s.x + s.w, s.y + s.h) for s in plan.subjects]
     chunks: list[Chunk] = []
-    sky = _paint_sky(plan, w, h, keep, rng) if paint else _plotter_sky(plan, w, h, keep, rng)
+    if paint:
+        sky = _paint_sky(plan, w, h, keep, rng)
+    else:
+        sky = _plotter_sky(plan, w, h, keep, rng, behind)
     where = "the sky" if plan.horizon is not None else "the background"
     if sky:
         said = (
@@ -259,12 +298,15 @@ def background(
             else f"First {where}: a few long lines of tone, no more, so the paper stays light."
         )
         chunks.append(Chunk("sky", said, sky))
-    ground = (_paint_ground if paint else _plotter_ground)(plan, w, h, keep, rng)
+    if paint:
+        ground = _paint_ground(plan, w, h, keep, rng)
+    else:
+        ground = _plotter_ground(plan, w, h, keep, rng, behind)
     if ground:
         chunks.append(Chunk("ground", "Then the ground below the horizon line.", ground))
     has_stars = any(s.name in ("stars", "star") for s in plan.subjects)
     if plan.time_of_day == "night" and not has_stars and plan.composition != "abstract":
-        stars = _stars(plan, medium, w, h, keep, rng)
+        stars = _stars(plan, medium, w, h, keep, rng, behind)
         chunks.append(Chunk("stars", "It is night, so a scatter of small stars.", stars))
     return chunks
 
