@@ -157,8 +157,13 @@ HELD: Final[Mapping[tuple[str, str], Hold]] = MappingProxyType(
         ("cup", "hands"): Hold(0.4, 0.5, 0.5),
         ("apple", "hands"): Hold(0.3, 0.5, 0.5),
         ("candle", "hands"): Hold(0.25, 0.5, 0.7),
+        ("train", "bridge"): Hold(0.5, 0.7, 1.0),
+        ("car", "bridge"): Hold(0.2, 0.7, 1.0),
     }
 )
+BRIDGE_DECKS: Final = (0.72, 0.27, 0.66)
+"""Where the library's bridge variants (suspension, arches, truss) lay the deck, as a fraction
+of the box height: a train on the bridge runs along it."""
 """Things worn or held by another when both are asked for ("a girl with an umbrella")."""
 HOLDERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {item: tuple(h for (i, h) in HELD if i == item) for (item, _) in HELD}
@@ -657,6 +662,8 @@ class _Placer:
         return holders[busy] if busy < len(holders) else None
 
     def _held(self, hold: Hold, holder: PlacedSubject, w: float, h: float) -> Rect:
+        if holder.name == "bridge":
+            hold = hold._replace(down=BRIDGE_DECKS[holder.variant % len(BRIDGE_DECKS)])
         hw = min(holder.w * hold.width, self.frame.width * 0.5)
         hh = hw * h / w
         x = holder.x + holder.w / 2 - hw / 2
@@ -849,7 +856,7 @@ INTERIORS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = Mappin
 """(wall, wood) for scenes indoors: a still life's wall and table, a window's wall and sill."""
 
 
-def _indoors(p: Palette, kind: str, time: str) -> Palette:
+def indoors(p: Palette, kind: str, time: str) -> Palette:
     wall, wood = INTERIORS.get(time, INTERIORS["day"])
     if kind in ("table", "room"):
         return Palette(p.colours, wall, wood, p.note)
@@ -1054,6 +1061,12 @@ def _close_up_fix(wants: list[Want], kind: str) -> list[Want]:
     ]
 
 
+def _sandy(frame: Frame, wants: Sequence[Want]) -> bool:
+    """Sand underfoot: a beach in front of the sea, or a desert round a cactus."""
+    beach = _has(wants, "sea") and frame.water is not None and frame.water[1] < frame.height * 0.9
+    return beach or (_has(wants, "cactus") and frame.kind == "landscape")
+
+
 def compose(
     prompt: str | None,
     *,
@@ -1082,11 +1095,11 @@ def compose(
         reading.weather,
         reading.mood,
         reading.free_colours,
-        water=frame.water is not None,
-        shore=frame.water is not None and frame.water[1] < height * 0.9,
+        water=frame.water is not None and _has(wants, "sea"),  # a river runs through land
+        shore=_sandy(frame, wants),
         abstract=kind == "abstract",
     )
-    palette = _indoors(palette, kind, time)
+    palette = indoors(palette, kind, time)
     understood = _understood(reading, wants, kind, time)
     instead = _instead(reading, wants, kind)
     if chose:

@@ -24,6 +24,7 @@ from code_monet.agent.builtin.scene.composer import (
     darken,
     definite,
     free_spot,
+    indoors,
     lighten,
     palette_for,
     rect_of,
@@ -400,8 +401,10 @@ def _light(n: _Nudge) -> None:
     for w in r.weather:
         if w not in plan.weather:
             plan.weather.append(w)
-    water = n.frame.water is not None
-    fresh = palette_for(plan.time_of_day, plan.weather, plan.mood, (), water=water)
+    sea = any(s.name == "sea" for s in plan.subjects) and n.frame.water is not None
+    shore = sea and n.frame.water is not None and n.frame.water[1] < n.frame.height * 0.9
+    fresh = palette_for(plan.time_of_day, plan.weather, plan.mood, (), water=sea, shore=shore)
+    fresh = indoors(fresh, n.frame.kind, plan.time_of_day)
     plan.sky, plan.ground = list(fresh.sky), list(fresh.ground)
     plan.palette = list(fresh.colours)
     if r.time_of_day:
