@@ -18,8 +18,9 @@ import pytest
 from test_share_support import sample_strokes
 
 from code_monet.config import ServerSettings
-from code_monet.share import on_piece_saved, serve
+from code_monet.share import exports, on_piece_saved, serve
 from code_monet.share.cache import cache_root
+from code_monet.share.exports import clean_svg as real_clean_svg
 from code_monet.share.images import ImageKind, render_image
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import SavedCanvas
@@ -211,3 +212,30 @@ class TestRenderCap:
         # Assert
         assert [r.status_code for r in replies] == [200] * 12
         assert running[1] == 1
+
+
+class TestPiecePagesReuseTheCachedSvg:
+    """Share and public piece pages inline the clean SVG from the content cache: repeated
+    anonymous page views do not serialise every stroke again."""
+
+    async def test_repeated_page_views_serialise_the_svg_once(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Arrange
+        calls: list[int] = []
+
+        def counted(canvas: SavedCanvas) -> str:
+            calls.append(canvas.piece_number)
+            return real_clean_svg(canvas)
+
+        monkeypatch.setattr(exports, "clean_svg", counted)
+        async with running_server(tmp_path, settings=settings(), local_mode=False) as server:
+            pieces = await gallery(server, 1, prerender=False)
+            page = f"/public/{pieces.user_id}/{piece_id(1)}"
+            async with server.http() as anonymous:
+                # Act
+                views = [await anonymous.get(url) for url in [page, "/s/" + pieces.tokens[1]] * 3]
+        # Assert
+        assert [r.status_code for r in views] == [200] * 6
+        assert all("<svg" in r.text for r in views)
+        assert calls == [1]

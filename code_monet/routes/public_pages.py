@@ -17,11 +17,13 @@ from code_monet.share.access import public_piece, read_canvas
 from code_monet.share.cache import cache_key
 from code_monet.share.http import (
     SHORT_PUBLIC,
+    ContentCacheDep,
     PublicBaseUrlDep,
     etag_matches,
     not_found,
     not_modified,
 )
+from code_monet.share.serve import clean_svg_text
 from code_monet.workspace.gallery import piece_id as format_piece_id
 
 
@@ -35,6 +37,7 @@ def create_public_pages_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         base_url: PublicBaseUrlDep,
     ) -> Response:
         """One public piece, server-rendered (no JavaScript needed)."""
@@ -49,6 +52,7 @@ def create_public_pages_router() -> APIRouter:
         title = (canvas.title or "").strip() or f"Untitled #{canvas.piece_number}"
         return await piece_page(
             canvas,
+            svg=await clean_svg_text(cache, piece, not_found()),
             title=title,
             page_url=page_url,
             image_url=f"{image_root}/og-image.png?v={piece.version}",

@@ -6,7 +6,6 @@ requester through the ``RenderGate`` like every other PNG made on request."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Annotated, Final
@@ -23,7 +22,6 @@ from code_monet.render_limits import RenderGate, RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
 from code_monet.share.cache import ContentCache, cache_key
-from code_monet.share.exports import clean_svg
 from code_monet.share.http import (
     SHORT_PUBLIC,
     ContentCacheDep,
@@ -35,7 +33,7 @@ from code_monet.share.http import (
 from code_monet.share.images import ImageKind, image_size
 from code_monet.share.pages import ShareView, render_share_page
 from code_monet.share.schemas import CreateShareRequest, ShareApiResponse, ShareResponse
-from code_monet.share.serve import image_response
+from code_monet.share.serve import clean_svg_text, image_response
 from code_monet.types.state import SavedCanvas
 
 logger = logging.getLogger(__name__)
@@ -77,6 +75,7 @@ def display_title(shared: SharedPiece, canvas: SavedCanvas | None = None) -> str
 async def piece_page(
     canvas: SavedCanvas,
     *,
+    svg: str,
     title: str,
     page_url: str,
     image_url: str,
@@ -84,14 +83,15 @@ async def piece_page(
     indexable: bool,
     etag: str,
 ) -> HTMLResponse:
-    """A piece as a server-rendered page (share pages and public piece pages)."""
+    """A piece as a server-rendered page (share pages and public piece pages); ``svg`` is its
+    clean SVG (``serve.clean_svg_text``, cached per content)."""
     view = ShareView(
         title=title,
         prompt=canvas.prompt,
         created_at=canvas.created_at,
         drawing_style=canvas.drawing_style,
         stroke_count=len(canvas.strokes),
-        svg=await asyncio.to_thread(clean_svg, canvas),
+        svg=svg,
         page_url=page_url,
         image_url=image_url,
         image_size=image_size(ImageKind.OG_IMAGE),
@@ -146,6 +146,7 @@ def create_shares_router() -> APIRouter:
         request: Request,
         database: DatabaseDep,
         data_dir: DataDirDep,
+        cache: ContentCacheDep,
         base_url: PublicBaseUrlDep,
     ) -> Response:
         """The share page: server-rendered, no JavaScript needed."""
@@ -160,6 +161,7 @@ def create_shares_router() -> APIRouter:
         page_url = share_url(base_url, token)
         return await piece_page(
             canvas,
+            svg=await clean_svg_text(cache, piece, not_found()),
             title=display_title(shared, canvas),
             page_url=page_url,
             image_url=f"{page_url}/og-image.png?v={piece.version}",

@@ -77,6 +77,15 @@ def _svg_bytes(piece: LocatedPiece, variant: Literal["clean", "plotter"]) -> byt
     return text.encode()
 
 
+async def clean_svg_text(cache: ContentCache, piece: LocatedPiece, missing: HTTPException) -> str:
+    """The clean SVG of ``piece`` from the content cache (the artefact ``export.svg`` serves):
+    share and public pages inline it, so a page view reads a file instead of serialising every
+    stroke again."""
+    key = cache_key(piece.content_hash, "svg:clean")
+    artefact = await guarded(cache.get(key, ".svg", lambda: _svg_bytes(piece, "clean")), missing)
+    return artefact.data.decode()
+
+
 async def svg_export_response(
     request: Request,
     cache: ContentCache,
