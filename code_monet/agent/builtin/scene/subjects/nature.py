@@ -1177,11 +1177,11 @@ def _river_of(s: _Sheet, turns: float, stones: bool) -> None:
     s.hatch(_band(left, tuple((centre(y) - half(y) * 0.5, y) for y in ys)), angle=0.0, spacing=0.03)
     for y in _steps(0.08, 0.95, 11):
         c, h = centre(y) + r.uniform(-0.3, 0.3) * half(y), half(y)
-        s.detail(
-            ((c - h * 0.25, y), (c + h * 0.25, y)),
-            tone=Tone.LIGHT if s.paint else Tone.INK,
-            weight=0.5 + y,
-        )
+        ripple = [
+            (c + h * 0.25 * t, y + 0.006 * (0.3 + y) * math.sin(t * 2 * math.pi))
+            for t in _steps(-1, 1, 9)
+        ]
+        s.detail(ripple, tone=Tone.LIGHT if s.paint else Tone.INK, weight=0.5 + y)
     for y in _steps(0.15, 0.95, 7):
         for edge, side in ((centre(y) - half(y), -1), (centre(y) + half(y), 1)):
             x = edge + side * (0.02 + 0.03 * y)
@@ -2050,7 +2050,7 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
     _spec("mountain", Placement.HORIZON, 1.6, "#9ca3af", 0.45, (_lone_peak, _range, _mesa)),
     _spec("sea", Placement.FILL, 3.0, "#3b82f6", 0.4, (_calm_sea, _choppy_sea, _big_waves)),
     _spec(
-        "river", Placement.FILL, 1.2, "#3b82f6", 0.4, (_winding_river, _bending_river, _stony_river)
+        "river", Placement.FILL, 2.5, "#3b82f6", 0.4, (_winding_river, _bending_river, _stony_river)
     ),
     _spec("cloud", Placement.SKY, 2.0, "#ffffff", 0.18, (_cumulus, _long_cloud, _rain_cloud)),
     _spec("moon", Placement.SKY, 1.0, "#f5f0e1", 0.2, (_full_moon, _crescent_moon, _half_moon)),
