@@ -101,7 +101,7 @@ _SUBJECT_TEXT: Final[Mapping[str, str]] = MappingProxyType(
         "lighthouse": "lighthouse, beacon, light house",
         "house": (
             "house, home, cottage, cabin, hut, barn, farmhouse, villa, shack, bungalow, chalet, "
-            "building"
+            "building, village, hamlet"
         ),
         "skyline": (
             "skyline, city, cityscape, skyscraper, downtown, metropolis, buildings, town, city "
@@ -522,11 +522,15 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
+COLLECTIVE_FORMS: Final = frozenset({"woods", "waves", "rocks", "village", "hamlet", "orchard"})
+"""Singular words that name several of a subject ("a village" is a few houses)."""
+
+
 def _subject_forms() -> Iterable[tuple[str, Entry, bool]]:
     """(surface, entry, is_plural) for every subject synonym and its plural."""
     for name, forms in SUBJECT_WORDS.items():
         for form in forms:
-            yield form, Entry(Kind.SUBJECT, name), form in ("woods", "waves", "rocks")
+            yield form, Entry(Kind.SUBJECT, name), form in COLLECTIVE_FORMS
             last = form.split()[-1]
             if last.endswith("s") or form in ("sunny", "cloudy", "starry", "moonlit"):
                 continue
