@@ -627,7 +627,21 @@ def _dog_head(hx: float, hy: float, r: float, rng: random.Random) -> tuple[list[
             (hx - r * 0.1, hy - r * 0.3),
         ]
     )
-    parts = [part(skull, group=5), part(muzzle, group=5), part(ear, Tone.SHADE)]
+    tongue = limb(
+        [
+            (hx + r * 1.0, hy + r * 0.38),
+            (hx + r * 1.02, hy + r * 0.6),
+            (hx + r * 0.95, hy + r * 0.8),
+        ],
+        r * 0.26,
+        r * 0.24,
+    )
+    parts = [
+        part(skull, group=5),
+        part(muzzle, group=5),
+        part(tongue, Tone.ACCENT),
+        part(ear, Tone.SHADE),
+    ]
     parts.append(part(ellipse(hx + r * 1.45, hy - r * 0.08, r * 0.16, r * 0.13, n=12), Tone.INK))
     parts += eye(hx + r * 0.3, hy - r * 0.35, r * 0.12)
     details = [
