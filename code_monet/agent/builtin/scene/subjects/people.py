@@ -39,6 +39,7 @@ Drawing = tuple[list[Part], list[Mark]]
 
 
 def _j(rng: random.Random, amount: float = 0.02) -> float:
+    """A small seeded jitter."""
     return rng.uniform(-amount, amount)
 
 
@@ -486,21 +487,9 @@ def _figure_waving(rng: random.Random) -> Drawing:
         part(ellipse(cx + 0.26 + wave, 0.05, 0.032, 0.036, n=12)),
     ]
     head, details = _person_head(cx, 0.14, 0.075, rng)
-    for k in (-1, 1):
-        details.append(
-            line(
-                arc(
-                    cx + 0.26 + wave,
-                    0.05,
-                    0.07,
-                    0.07,
-                    -1.3 + k * 0.0 + (0.0 if k < 0 else 2.4),
-                    -0.6 + (0.0 if k < 0 else 2.4),
-                    n=6,
-                ),
-                0.5,
-            )
-        )
+    hand = (cx + 0.26 + wave, 0.05)
+    for start in (-1.3, 1.1):  # motion arcs either side of the waving hand
+        details.append(line(arc(hand[0], hand[1], 0.07, 0.07, start, start + 0.7, n=6), 0.5))
     return parts + head, details
 
 
