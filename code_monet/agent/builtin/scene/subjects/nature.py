@@ -1684,9 +1684,10 @@ def _blade(s: _Sheet, base: Point, height: float, lean: float, width: float, ton
         s.line(spine, weight=0.8)
 
 
-def _tuft_band(s: _Sheet, tufts: int, blades: int, tall: float) -> None:
-    """A band of grass tufts, blades fanning from each root."""
+def _tuft_band(s: _Sheet, per_unit: float, blades: int, tall: float) -> None:
+    """A band of grass tufts (``per_unit`` per box height of width), blades fanning out."""
     r, w = s.rng, s.width
+    tufts = max(3, round(per_unit * w))
     for i in range(tufts):
         x = w * (i + 0.5 + r.uniform(-0.3, 0.3)) / tufts
         for k in range(blades):
@@ -1699,15 +1700,16 @@ def _tuft_band(s: _Sheet, tufts: int, blades: int, tall: float) -> None:
 
 def _grass_tufts(s: _Sheet) -> None:
     """Short grass in tufts."""
-    _tuft_band(s, 11, 5, 0.75)
+    _tuft_band(s, 2.75, 5, 0.75)
 
 
 def _meadow_grass(s: _Sheet) -> None:
     """Tall meadow grass bending in the wind."""
     r, w = s.rng, s.width
     wind = r.uniform(0.08, 0.16)
-    for i in range(55):
-        x = w * (i + r.uniform(0, 1)) / 55
+    count = max(10, round(13 * w))
+    for i in range(count):
+        x = w * (i + r.uniform(0, 1)) / count
         tone = Tone.SHADE if i % 3 == 0 else Tone.BODY
         _blade(s, (x, 0.99), r.uniform(0.6, 0.97), wind + r.uniform(-0.12, 0.12), 0.02, tone)
     s.line(((0.0, 0.99), (w, 0.99)), weight=0.9)
@@ -1716,19 +1718,28 @@ def _meadow_grass(s: _Sheet) -> None:
 def _flowery_grass(s: _Sheet) -> None:
     """Grass tufts with small wild flowers."""
     r, w = s.rng, s.width
-    _tuft_band(s, 9, 4, 0.6)
-    for i in range(5):
-        x = w * (i + 0.5 + r.uniform(-0.25, 0.25)) / 5
+    _tuft_band(s, 2.2, 4, 0.6)
+    count = max(2, round(1.2 * w))
+    for i in range(count):
+        x = w * (i + 0.5 + r.uniform(-0.25, 0.25)) / count
         y = r.uniform(0.2, 0.4)
         s.detail(
             bezier((x, 0.99), (x - 0.02, 0.7), (x + 0.02, 0.5), (x, y + 0.05), n=6), weight=0.7
         )
-        for k in range(5):
-            t = TAU * k / 5
-            petal = ellipse(x + 0.04 * math.cos(t), y + 0.04 * math.sin(t), 0.03, 0.03, n=10)
-            s.fill(petal, Tone.ACCENT)
-            s.detail(petal, closed=True, weight=0.6)
+        blossom = _blossom(x, y, 0.065, r.uniform(0, 1))
+        s.fill(blossom, Tone.ACCENT)
+        s.detail(blossom, closed=True, weight=0.6)
         s.dot((x, y), weight=2.0)
+
+
+def _blossom(cx: float, cy: float, rad: float, turn: float) -> Poly:
+    """A little five-petalled flower head as one outline."""
+    pts = []
+    for k in range(10):
+        f = 1.0 if k % 2 == 0 else 0.35
+        t = turn + math.pi * k / 5
+        pts.append((cx + rad * f * math.cos(t), cy + rad * f * math.sin(t)))
+    return smooth(pts, closed=True, n=4)
 
 
 # ---------------------------------------------------------------- mushrooms
@@ -2068,7 +2079,7 @@ SUBJECTS: tuple[SubjectSpec, ...] = (
     ),
     _spec("rock", Placement.GROUND, 1.4, "#9ca3af", 0.2, (_boulder, _angular_rock, _rock_pile)),
     _spec(
-        "grass", Placement.FILL, 4.0, "#4ade80", 0.15, (_grass_tufts, _meadow_grass, _flowery_grass)
+        "grass", Placement.FILL, 6.0, "#4ade80", 0.15, (_grass_tufts, _meadow_grass, _flowery_grass)
     ),
     _spec(
         "mushroom",
