@@ -270,6 +270,7 @@ class Style:
     angle: float = 0.8  # hatching angle (radians)
     stippled: bool = False  # the plotter stipples instead of hatching
     bottom: bool = True  # rest on the box's bottom edge (else centred)
+    sparse: float = 1.0  # hatch spacing factor: small subjects hatch wider, or tone turns solid
 
 
 def render(
@@ -330,7 +331,7 @@ def _plotter_tone(
             continue
         hidden = [shapes[j] for j in range(i + 1, len(parts)) if parts[j].outline]
         if style.stippled:
-            count = max(4, min(40, round(_area(pt.poly) / (size * size) * 500)))
+            count = max(4, min(40, round(_area(pt.poly) / (size * size) * 500 / style.sparse)))
             marks.extend(
                 Mark(
                     ((x, y), (x + size * 0.003, y + size * 0.003)),
@@ -344,7 +345,9 @@ def _plotter_tone(
             )
             continue
         dense = 0.7 if pt.tone is Tone.INK else 1.0
-        for seg in hatch(pt.poly, angle=style.angle, spacing=size * 0.028 * dense * pt.spacing):
+        for seg in hatch(
+            pt.poly, angle=style.angle, spacing=size * 0.028 * dense * pt.spacing * style.sparse
+        ):
             for run in _inside_runs(seg, shapes[i], hidden, size * 0.006):
                 marks.append(Mark(run, MarkKind.HATCH, Tone.SHADE, False, 0.5))
     return marks
@@ -2227,17 +2230,21 @@ def _duck_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
 
 _CAT = _drawer((_cat_sitting, _cat_curled, _cat_walking), Style(1.0))
 _DOG = _drawer((_dog_standing, _dog_sitting, _dog_lying), Style(1.2))
-_BIRD = _drawer((_bird_flying, _bird_soaring, _bird_downstroke), Style(1.2, bottom=False))
-_FISH = _drawer((_fish_classic, _fish_round, _fish_long), Style(1.8, angle=-0.6, bottom=False))
+_BIRD = _drawer(
+    (_bird_flying, _bird_soaring, _bird_downstroke), Style(1.2, bottom=False, sparse=1.8)
+)
+_FISH = _drawer(
+    (_fish_classic, _fish_round, _fish_long), Style(1.8, angle=-0.6, bottom=False, sparse=1.4)
+)
 _HORSE = _drawer((_horse_standing, _horse_trotting, _horse_galloping), Style(1.2))
 _OWL = _drawer((_owl_perched, _owl_flying, _owl_stump), Style(0.8, stippled=True))
 _WHALE = _drawer((_whale_swimming, _whale_breaching, _whale_diving), Style(1.8, angle=-0.4))
 _RABBIT = _drawer((_rabbit_sitting, _rabbit_front, _rabbit_hopping), Style(1.0, stippled=True))
 _FOX = _drawer((_fox_standing, _fox_sitting, _fox_curled), Style(1.2))
 _BUTTERFLY = _drawer(
-    (_butterfly_open, _butterfly_folded, _butterfly_tilted), Style(1.2, bottom=False)
+    (_butterfly_open, _butterfly_folded, _butterfly_tilted), Style(1.2, bottom=False, sparse=1.6)
 )
-_DUCK = _drawer((_duck_floating, _duck_with_duckling, _duck_flying), Style(1.2))
+_DUCK = _drawer((_duck_floating, _duck_with_duckling, _duck_flying), Style(1.2, sparse=1.4))
 
 SUBJECTS: tuple[SubjectSpec, ...] = (
     SubjectSpec("cat", Category.ANIMAL, Placement.GROUND, 1.0, "#f97316", _CAT, size=0.45),
