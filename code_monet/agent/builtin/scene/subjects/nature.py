@@ -949,7 +949,7 @@ def _lone_peak(s: _Sheet) -> None:
 def _range(s: _Sheet) -> None:
     """A mountain range before a paler farther one; the tallest peak wears snow."""
     r, w = s.rng, s.width
-    far = [(w * 0.2, 0.25), (w * 0.62, 0.18), (w * 0.9, 0.3)]
+    far = [(w * 0.36, 0.17), (w * 0.66, 0.12 + r.uniform(0, 0.05))]  # seen in the valleys
     near = [(w * 0.24, 0.33), (w * 0.5, 0.06), (w * 0.8, 0.24)]
     xs = _steps(0.0, w, 49)
     far_line = _skyline(xs, far, 1.3, r)
@@ -974,7 +974,7 @@ def _range(s: _Sheet) -> None:
         )
         ridge = [p for p in near_line if top[0] <= p[0] <= valley[0]]
         face = (*spur, valley, *reversed(ridge))
-        snow_y = py + 0.2
+        snow_y = py + 0.24
         if i == 1:
             face = tuple((x, max(y, snow_y + 0.03)) for x, y in face)
         s.shade(face, angle=0.9, spacing=0.028)
