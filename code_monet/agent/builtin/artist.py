@@ -71,13 +71,14 @@ logger = logging.getLogger(__name__)
 Event = ThinkingEvent | TurnFinished
 FALLBACKS = {"ground": "flow_field", "focal": "circle_packing", "texture": "stippling"}
 BATCH = 40
+SPLIT_AT = 60  # a focal subject with at least this many strokes is drawn over two turns
 _DREW = re.compile(r"drew (\d+) paths", re.IGNORECASE)
 STAGES = {
     MarkKind.WASH: "colour first",
-    MarkKind.HATCH: "then the shading",
-    MarkKind.STIPPLE: "then the shading",
-    MarkKind.CONTOUR: "now the lines that make it read",
-    MarkKind.DETAIL: "and the details",
+    MarkKind.HATCH: "the shading",
+    MarkKind.STIPPLE: "the shading",
+    MarkKind.CONTOUR: "the lines that make it read",
+    MarkKind.DETAIL: "the details",
 }
 
 
@@ -353,10 +354,12 @@ class _Turn:
             yield sent
 
     async def draw_subject(self, index: int) -> AsyncIterator[Event]:
+        """Draw one subject. A large focal subject takes two turns, as a painter blocks in
+        colour before the drawing (paint) or the drawing before its shading (plotter)."""
         placed = self.scene.subjects[index]
         spec = LIBRARY.get(placed.name)
-        placed.drawn = True  # before the draw: a crash never draws it twice
         if spec is None:
+            placed.drawn = True
             yield from_text(f"I don't know how to draw '{placed.name}', so I leave it out.")
             return
         rng = self.artist.piece_rng(self.turn.piece_number, f"subject:{index}:{placed.name}")
@@ -365,24 +368,68 @@ class _Turn:
         strokes = subject_strokes(
             spec, placed, self.scene, self.medium, rng, canvas=canvas, keep=keep
         )
-        where = (
-            f"in the {self.reading.place_name(placed.x + placed.w / 2, placed.y + placed.h / 2)}"
-        )
-        for event in voice.chunks(voice.subject_intro(spec, placed, where, self.rng)):
-            yield event
-        stage = ""
+        started = f"part:{index}" in self.state.done
+        split = placed.focal and (started or not self.hurried())
+        first, second = self.parts(strokes) if split else (strokes, [])
+        if started or not second:
+            placed.drawn = True  # before the draw: a crash never draws it twice
+        else:
+            self.state.done.append(f"part:{index}")
+        if started:
+            yield from_text(f"Back to the {placed.name}: {STAGES[second[0][0]]}.")
+            todo = second
+        else:
+            where = self.reading.place_name(placed.x + placed.w / 2, placed.y + placed.h / 2)
+            intro = voice.subject_intro(spec, placed, f"in the {where}", self.rng)
+            if second:
+                intro += (
+                    f" First {STAGES[first[0][0]]}; {STAGES[second[0][0]]} next turn,"
+                    " once I've looked at it."
+                )
+            for event in voice.chunks(intro):
+                yield event
+            todo = first
         sent = 0
+        async for item in self.send_strokes(todo):
+            if isinstance(item, int):
+                sent += item
+            else:
+                yield item
+        yield from_text(
+            f"{sent} strokes for {spec.said}" + (" so far." if not placed.drawn else ".")
+        )
+
+    def hurried(self) -> bool:
+        """Finishing this turn (asked to, or the last turn): nothing is left for later."""
+        return self.finish_asked or self.turn.turn_index >= MAX_TURNS - 1
+
+    def parts(
+        self, strokes: list[tuple[MarkKind, PathDict]]
+    ) -> tuple[list[tuple[MarkKind, PathDict]], list[tuple[MarkKind, PathDict]]]:
+        """Colour and tone, then lines (paint); lines, then tone (plotter). One part only when
+        the subject is small."""
+        lines = [s for s in strokes if s[0] in (MarkKind.CONTOUR, MarkKind.DETAIL)]
+        tone = [s for s in strokes if s[0] not in (MarkKind.CONTOUR, MarkKind.DETAIL)]
+        if len(strokes) < SPLIT_AT or not lines or not tone:
+            return strokes, []
+        return (tone, lines) if self.paint else (lines, tone)
+
+    async def send_strokes(
+        self, strokes: list[tuple[MarkKind, PathDict]]
+    ) -> AsyncIterator[Event | int]:
+        """Batches of strokes, saying what comes next when the kind of mark changes; yields
+        how many strokes each batch drew."""
+        stage = STAGES[strokes[0][0]] if strokes else ""
         for batch in batches(range(len(strokes)), BATCH):
-            kind = strokes[batch[0]][0]
-            if self.paint and STAGES[kind] != stage and sent:
-                yield ThinkingEvent(STAGES[kind].capitalize() + ". ")
-            stage = STAGES[kind]
+            now = STAGES[strokes[batch[0]][0]]
+            if now != stage:
+                yield ThinkingEvent(now.capitalize() + ". ")
+            stage = now
             reply = await self.call("draw_paths", {"paths": [strokes[i][1] for i in batch]})
             if reply.is_error:
                 yield from_text(f"That batch didn't take ({reply.text[:100]}); I move on.")
                 continue
-            sent += len(batch)
-        yield from_text(f"That's {spec.said}: {sent} strokes.")
+            yield len(batch)
 
     async def send(self, paths: list[PathDict], what: str) -> AsyncIterator[Event]:
         for batch in batches(paths, BATCH * 2):

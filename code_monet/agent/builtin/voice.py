@@ -111,7 +111,10 @@ def plan_sentence(scene: ScenePlan, specs: dict[str, SubjectSpec], *, paint: boo
         text += f", {light}"
     if scene.weather:
         text += ", in " + listing(list(dict.fromkeys(scene.weather)))
-    text += ". Back to front: the sky and ground first, then the subjects, then the air."
+    if scene.horizon is not None:
+        text += ". Back to front: the sky and ground first, then the subjects, then the air."
+    else:
+        text += ". Close up, with a quiet background so it stands out."
     return text
 
 
