@@ -1258,3 +1258,20 @@ class TestCgroupHelpers:
         if second.cgroups is not None:
             second.cgroups.close()
         assert not first.cgroups.memory_parent.exists()
+
+    def test_cgroup2_without_memory_says_what_is_missing(self) -> None:
+        """A cgroup2 mount without the memory controller is refused with the reason."""
+        # Arrange
+        unified = Path("/sys/fs/cgroup/unified")
+        controllers = unified / "cgroup.controllers"
+        if not controllers.is_file() or "memory" in controllers.read_text().split():
+            pytest.skip("needs a hybrid host whose cgroup2 mount lacks the memory controller")
+
+        # Act
+        setup = setup_cgroups(BOMB_MEMORY, root=unified)
+
+        # Assert
+        assert setup.cgroups is None
+        assert setup.reason is not None
+        assert "does not offer memory, pids" in setup.reason
+        assert "v1: no cgroup v1 memory hierarchy" in setup.reason

@@ -293,7 +293,15 @@ def _v2(root: Path, own: str | None, total_bytes: int, shell: str) -> SandboxCgr
     # Children of ``base`` get the controllers only through its subtree_control; this fails
     # (EBUSY) when ``base`` itself holds processes and is not the root, the "no internal
     # processes" rule: the server then needs a delegated group (systemd Delegate=yes).
-    _write(base / "cgroup.subtree_control", "+memory +pids")
+    try:
+        _write(base / "cgroup.subtree_control", "+memory +pids")
+    except OSError as exc:
+        raise OSError(
+            exc.errno,
+            f"cannot delegate memory and pids below {base} ({exc.strerror}); a group that "
+            "holds processes cannot have controlled children: run the server in a delegated "
+            "group of its own (systemd: Delegate=yes)",
+        ) from exc
     _reap_stale(base)
     parent = base / _parent_name()
     parent.mkdir()
