@@ -615,7 +615,7 @@ def _frond(s: _Sheet, root: Point, angle: float, length: float, scale: float) ->
     s.fill(_band(spine, right), Tone.SHADE)
     s.line(blade, closed=True, weight=0.9)
     s.detail(spine, weight=0.8)
-    for i in range(2, 14, 3):  # the cuts between leaflets, raked towards the tip
+    for i in range(2, 14, 3 if scale > 0.8 else 5):  # cuts between leaflets, raked to the tip
         a = spine[i]
         ends = [_lerp(a, _lerp(e[i + 1], e[min(14, i + 2)], 0.5), 1.15) for e in (left, right)]
         s.detail((ends[0], a, ends[1]), weight=0.5)
@@ -632,7 +632,7 @@ def _palm_tree(s: _Sheet, base_x: float, top: Point, scale: float, fronds: int) 
     left, right = _ribbon(spine, widths)
     trunk = _band(left, right)
     s.fill(trunk, Tone.SHADE)
-    s.shade(_band(spine, right), spacing=0.02)
+    s.shade(_band(spine, right), spacing=0.03)
     s.line(left, weight=1.2)
     s.line(right, weight=1.2)
     for i in range(1, 13, 1 if scale > 0.8 else 2):
