@@ -74,7 +74,7 @@ BATCH = 40
 SPLIT_AT = 60  # a focal subject with at least this many strokes is drawn over two turns
 _DREW = re.compile(r"drew (\d+) paths", re.IGNORECASE)
 STAGES = {
-    MarkKind.WASH: "colour first",
+    MarkKind.WASH: "the colour",
     MarkKind.HATCH: "the shading",
     MarkKind.STIPPLE: "the shading",
     MarkKind.CONTOUR: "the lines that make it read",
@@ -380,7 +380,7 @@ class _Turn:
             todo = second
         else:
             where = self.reading.place_name(placed.x + placed.w / 2, placed.y + placed.h / 2)
-            intro = voice.subject_intro(spec, placed, f"in the {where}", self.rng)
+            intro = voice.subject_intro(spec, placed, where, self.rng)
             if second:
                 intro += (
                     f" First {STAGES[first[0][0]]}; {STAGES[second[0][0]]} next turn,"
@@ -423,7 +423,7 @@ class _Turn:
         for batch in batches(range(len(strokes)), BATCH):
             now = STAGES[strokes[batch[0]][0]]
             if now != stage:
-                yield ThinkingEvent(now.capitalize() + ". ")
+                yield ThinkingEvent(f"Now {now}. ")
             stage = now
             reply = await self.call("draw_paths", {"paths": [strokes[i][1] for i in batch]})
             if reply.is_error:

@@ -27,11 +27,11 @@ PHASE_INTROS = {
     "response": ("Answering the visitor.",),
 }
 CATEGORY_NOTES = {
-    Category.ANIMAL: "the outline first, then fur or feathers in tone",
-    Category.PERSON: "a few sure lines, then shadow",
-    Category.NATURE: "its shape, then its texture",
-    Category.BUILT: "straight edges, then windows and shadow",
-    Category.OBJECT: "its silhouette, then the light on it",
+    Category.ANIMAL: "its silhouette and its coat",
+    Category.PERSON: "a few sure lines and the shadows",
+    Category.NATURE: "its shape and its texture",
+    Category.BUILT: "straight edges, windows and shadow",
+    Category.OBJECT: "its silhouette and the light on it",
 }
 LAYER_WORDS = {
     Layer.SKY: "up in the sky",
@@ -125,7 +125,9 @@ def subject_intro(spec: SubjectSpec, placed: PlacedSubject, where: str, rng: ran
         lead = rng.choice(["Now the heart of it:", "The focal point now:", "Now the main subject:"])
     else:
         lead = rng.choice(["Now", "Next,", "Then"])
-    place = LAYER_WORDS.get(placed.layer, "") or where
+    place = LAYER_WORDS.get(placed.layer, "") or (
+        f"on the {where}" if where.endswith("side") else f"in the {where}"
+    )
     colour = " in the colour you asked for" if placed.body else ""
     why = " (your nudge)" if placed.why == "your nudge" else ""
     return f"{lead} {name}{why} {place}{colour}: {CATEGORY_NOTES[spec.category]}.".replace(

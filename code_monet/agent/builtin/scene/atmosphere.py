@@ -194,8 +194,20 @@ def _paint_ground(
         paths += _wash(_area(y, bottom, w, rng, top=4.0, bottom=7.0), colour, 0.3, w, h)
     line = _wavy(0, w, hz, 1.2, rng)
     edge = blend(_gradient(ground, 0.0), plan.palette[0] if plan.palette else "#1a1a2e", 0.5)
-    paths += _line(line, w, h, keep, {"color": edge, "stroke_width": 1.6, "opacity": 0.6})
+    style: PathDict = {"color": edge, "stroke_width": 1.6, "opacity": 0.6}
+    paths += _line(line, w, h, keep, style, _in_front_of(plan, hz))
     return paths
+
+
+def _in_front_of(plan: ScenePlan, hz: float) -> list[Rect]:
+    """Boxes of subjects standing in front of the horizon (it runs behind them, not through
+    them); a subject that stands *on* it, or a band that starts at it, does not cut it."""
+    out = []
+    for s in plan.subjects:
+        above, below = hz - s.y, s.y + s.h - hz
+        if above > 0.15 * s.h and below > 0.15 * s.h:
+            out.append((s.x + s.w * 0.04, s.y, s.x + s.w * 0.96, s.y + s.h))
+    return out
 
 
 def _plotter_sky(
@@ -232,7 +244,7 @@ def _plotter_ground(
     if plan.horizon is None:
         return []
     hz = plan.horizon
-    paths = _line(_wavy(0, w, hz, 1.0, rng), w, h, keep, {})  # subjects stand on it
+    paths = _line(_wavy(0, w, hz, 1.0, rng), w, h, keep, {}, _in_front_of(plan, hz))
     rows = 6
     for i in range(1, rows + 1):
         y = hz + (h - hz) * (i / (rows + 1)) ** 1.4
