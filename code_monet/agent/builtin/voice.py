@@ -81,14 +81,10 @@ def opening(
         quote = prompt if len(prompt) <= 80 else prompt[:77] + "…"
         took = listing(scene.understood) or "no words I can draw directly"
         lines.append(f'The prompt is "{quote}". From it I take {took}.')
-    if scene.not_drawable:
-        lines.append(
-            "I can't draw "
-            + listing([f"'{w}'" for w in scene.not_drawable])
-            + (f", so instead {scene.instead}." if scene.instead else ".")
-        )
-    elif scene.instead:
-        lines.append(f"Instead, {scene.instead}.")
+    if scene.instead:  # the composer's own sentence: what it cannot draw and what instead
+        lines.append(scene.instead.rstrip(".") + ".")
+    elif scene.not_drawable:
+        lines.append("I can't draw " + listing([f"'{w}'" for w in scene.not_drawable]) + ".")
     lines.append(plan_sentence(scene, specs, paint=paint))
     return " ".join(lines)
 

@@ -315,7 +315,8 @@ def background(
     else:
         ground = _plotter_ground(plan, w, h, keep, rng, behind)
     if ground:
-        chunks.append(Chunk("ground", "Then the ground below the horizon line.", ground))
+        said = "Then the ground below the horizon line." if sky else "First the horizon and ground."
+        chunks.append(Chunk("ground", said, ground))
     has_stars = any(s.name in ("stars", "star") for s in plan.subjects)
     if plan.time_of_day == "night" and not has_stars and plan.composition != "abstract":
         stars = _stars(plan, medium, w, h, keep, rng, behind)
