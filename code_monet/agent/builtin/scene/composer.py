@@ -187,6 +187,11 @@ INDOORS: Final = frozenset({"chair", "guitar", "table", "lamp", "clock", "bottle
 """Things that, asked for alone, belong in a room."""
 _OUTDOOR_ANIMALS: Final = frozenset({"horse", "dog", "fox", "rabbit"})
 _CLEAR_SKY_WEATHER: Final = frozenset({"fog", "rain", "storm", "snow"})
+FLOWER_TULIP: Final = 1
+VASE_TULIP: Final = 1
+VASE_FLOWERS: Final = 2
+BOWL_OF_FRUIT: Final = 1
+"""Variant numbers of the library's flower, vase and bowl drawings that ``_fold`` relies on."""
 
 
 def shape_of(name: str) -> Shape:
@@ -388,6 +393,20 @@ class Want:
     colour_name: str | None
     why: str
     word: str = ""  # the prompt's own word for it ("kittens" for cat)
+    variant: int | None = None  # the drawing the words asked for ("a crescent moon")
+
+
+def variant_count(name: str) -> int:
+    """How many drawings the library has of ``name`` (3 until it has the subject)."""
+    spec = LIBRARY.get(name)
+    return spec.variants if spec is not None else 3
+
+
+def pick_variant(name: str, hinted: int | None, rng: random.Random) -> int:
+    """The hinted drawing, else a seeded pick over all of the subject's drawings. The draw is
+    made either way, so a hint changes nothing else in a seeded plan."""
+    drawn = rng.randrange(variant_count(name))
+    return hinted if hinted is not None and 0 <= hinted < variant_count(name) else drawn
 
 
 def _merge(subjects: Sequence[Wanted]) -> list[Want]:
@@ -396,21 +415,38 @@ def _merge(subjects: Sequence[Wanted]) -> list[Want]:
         if s.name not in seen:
             count = 1 if shape_of(s.name).placement is Placement.FILL else s.count
             capped = min(count, MAX_COPIES)
-            seen[s.name] = Want(s.name, capped, s.colour, s.colour_name, "the prompt", s.word)
+            seen[s.name] = Want(
+                s.name, capped, s.colour, s.colour_name, "the prompt", s.word, s.variant
+            )
+        elif seen[s.name].variant is None and s.variant is not None:
+            seen[s.name] = replace(seen[s.name], variant=s.variant)
     return list(seen.values())
 
 
 def _fold(wants: list[Want]) -> list[Want]:
-    """Flowers asked with a vase go in the vase (it draws them), not beside it."""
+    """Flowers asked with a vase go in the vase (it draws them), not beside it: the slim
+    vase holds a tulip, the round one a bunch. Fruit in "a bowl of fruit" goes in the bowl."""
+    wants = _fold_fruit(wants)
     flower = next((w for w in wants if w.name == "flower"), None)
     if flower is None or not _has(wants, "vase"):
         return wants
     flowers = flower.word if flower.word.endswith("s") else plural_noun(flower.word or "flower")
-    return [
-        replace(w, word=f"{w.word or 'vase'} of {flowers}") if w.name == "vase" else w
-        for w in wants
-        if w.name != "flower"
-    ]
+    held = VASE_TULIP if flower.variant == FLOWER_TULIP else VASE_FLOWERS
+
+    def filled(w: Want) -> Want:
+        variant = held if w.variant is None else w.variant
+        return replace(w, word=f"{w.word or 'vase'} of {flowers}", variant=variant)
+
+    return [filled(w) if w.name == "vase" else w for w in wants if w.name != "flower"]
+
+
+def _fold_fruit(wants: list[Want]) -> list[Want]:
+    bowl = next((w for w in wants if w.name == "bowl"), None)
+    fruit = next((w for w in wants if w.name == "apple"), None)
+    if bowl is None or fruit is None or bowl.variant != BOWL_OF_FRUIT or "fruit" in bowl.word:
+        return wants  # "a fruit bowl and two pears": the pears are beside it
+    word = f"{bowl.word or 'bowl'} of {fruit.word or 'fruit'}"
+    return [replace(w, word=word) if w is bowl else w for w in wants if w is not fruit]
 
 
 def _has(wants: Sequence[Want], *names: str) -> bool:
@@ -735,7 +771,7 @@ class _Placer:
                 w=box[2],
                 h=box[3],
                 layer=_layer(want.name, placement, focal),
-                variant=self.rng.randrange(3),
+                variant=pick_variant(want.name, want.variant, self.rng),
                 mirror=self.rng.random() < 0.5,
                 body=want.colour,
                 focal=focal,
@@ -1057,7 +1093,8 @@ def _close_up_fix(wants: list[Want], kind: str) -> list[Want]:
     if kind != "close-up":
         return wants
     return [
-        replace(w, name="portrait", count=1, word="") if w.name == "figure" else w for w in wants
+        replace(w, name="portrait", count=1, word="", variant=None) if w.name == "figure" else w
+        for w in wants
     ]
 
 

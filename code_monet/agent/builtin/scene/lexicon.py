@@ -11,8 +11,8 @@ Words it cannot place are reported, so the notebook can say plainly what it coul
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -62,42 +62,45 @@ _SUBJECT_TEXT: Final[Mapping[str, str]] = MappingProxyType(
         "fox": "fox, vixen",
         "butterfly": "butterfly, moth",
         "duck": "duck, duckling, swan, goose, mallard",
-        "portrait": "portrait, face, selfie, self portrait, headshot",
+        "portrait": "portrait, face, selfie, self portrait, headshot, profile",
         "figure": (
             "figure, person, man, woman, girl, boy, child, kid, lady, gentleman, dancer, walker, "
             "stranger, traveller, traveler, wanderer, silhouette, fisherman, sailor, human, "
             "astronaut"
         ),
-        "hands": "hands, hand, fingers, fist, praying hands",
+        "hands": "hands, hand, fingers, fist, praying hands, pointing finger",
         "tree": (
             "tree, oak, elm, maple, birch, willow, beech, sapling, orchard, apple tree, cherry "
-            "tree, oak tree, bare tree, branch, branches"
+            "tree, oak tree, bare tree, branch, branches, poplar, cypress, winter tree"
         ),
         "pine": "pine, pine tree, fir, spruce, evergreen, conifer, christmas tree",
         "palm": "palm, palm tree, coconut, coconut tree",
-        "forest": "forest, woods, woodland, jungle, grove, thicket, rainforest",
+        "forest": (
+            "forest, woods, woodland, jungle, grove, thicket, rainforest, pine forest, pine woods, "
+            "conifer forest"
+        ),
         "flower": (
             "flower, blossom, bloom, rose, tulip, daisy, sunflower, lily, poppy, orchid, lotus, "
             "bouquet, petal, garden, dandelion, peony, wildflower, cherry blossom"
         ),
-        "mountain": "mountain, peak, alps, summit, volcano, mountain range",
+        "mountain": "mountain, peak, alps, summit, volcano, mountain range, mesa, butte",
         "sea": (
             "sea, ocean, waves, wave, surf, seascape, tide, bay, harbour, harbor, beach, shore, "
-            "coast, seaside, lake, pond, lagoon, water"
+            "coast, seaside, lake, pond, lagoon, water, big waves, huge waves, giant waves"
         ),
         "river": "river, stream, creek, brook, canal, waterfall",
-        "cloud": "cloud, cloudy, cumulus, cloudscape",
-        "moon": "moon, moonlit, moonlight, full moon, crescent, moonrise",
+        "cloud": "cloud, cloudy, cumulus, cloudscape, raincloud, thundercloud, stormcloud",
+        "moon": "moon, moonlit, moonlight, full moon, crescent, moonrise, half moon, quarter moon",
         "sun": "sun, sunshine, sunlight, sunburst, sunny",
         "stars": (
             "stars, star, starry, starlight, constellation, galaxy, milky way, starry night, "
-            "night sky"
+            "night sky, comet, meteor"
         ),
         "hill": "hill, hillside, dune, valley, countryside, slope",
         "rock": "rock, stone, boulder, cliff, reef, pebble, crag",
         "grass": "grass, meadow, field, lawn, prairie, pasture, reeds",
         "mushroom": "mushroom, toadstool, fungus, fungi",
-        "cactus": "cactus, cacti, succulent, saguaro, desert",
+        "cactus": "cactus, cacti, succulent, saguaro, desert, prickly pear, barrel cactus",
         "lighthouse": "lighthouse, beacon, light house",
         "house": (
             "house, home, cottage, cabin, hut, barn, farmhouse, villa, shack, bungalow, chalet, "
@@ -107,43 +110,55 @@ _SUBJECT_TEXT: Final[Mapping[str, str]] = MappingProxyType(
             "skyline, city, cityscape, skyscraper, downtown, metropolis, buildings, town, city "
             "skyline, new york, rooftops, high rise"
         ),
-        "bridge": "bridge, viaduct, footbridge, aqueduct",
+        "bridge": (
+            "bridge, viaduct, footbridge, aqueduct, suspension bridge, stone bridge, "
+            "arched bridge, railway bridge, railroad bridge, golden gate"
+        ),
         "boat": (
             "boat, ship, vessel, rowboat, canoe, kayak, ferry, tugboat, steamer, barge, fishing "
-            "boat, gondola, freighter, trawler"
+            "boat, gondola, freighter, trawler, rowing boat, steamboat, steamship, paddle steamer, "
+            "ocean liner, liner"
         ),
         "sailboat": (
-            "sailboat, yacht, sail, schooner, dinghy, sailing boat, galleon, sailing ship, clipper"
+            "sailboat, yacht, sail, schooner, dinghy, sailing boat, galleon, sailing ship, "
+            "clipper, tall ship, sloop, pirate ship"
         ),
         "castle": "castle, palace, fortress, fort, citadel, stronghold",
         "windmill": "windmill, mill, wind turbine",
-        "tower": "tower, spire, minaret, turret, eiffel tower, clocktower",
-        "street": (
-            "street, road, avenue, alley, alleyway, lane, boulevard, sidewalk, pavement, path"
+        "tower": (
+            "tower, spire, minaret, turret, eiffel tower, clocktower, clock tower, eiffel, "
+            "watchtower, watch tower, big ben, lookout tower"
         ),
-        "train": "train, locomotive, railway, railroad, tram, steam train",
+        "street": (
+            "street, road, avenue, alley, alleyway, lane, boulevard, sidewalk, pavement, path, "
+            "crosswalk, zebra crossing"
+        ),
+        "train": (
+            "train, locomotive, railway, railroad, tram, steam train, steam locomotive, steam "
+            "engine, bullet train, high speed train, diesel"
+        ),
         "church": "church, chapel, cathedral, temple, mosque, abbey, belfry",
-        "car": "car, automobile, taxi, truck, van, jeep, bus",
+        "car": "car, automobile, taxi, truck, van, jeep, bus, sedan, hatchback",
         "lamppost": "lamppost, lamp post, streetlight, street light, street lamp, streetlamp",
         "fence": "fence, gate, railing, picket fence, hedge",
         "window": "window, windowsill, sill, window sill, pane, windowpane, casement",
         "cup": "cup, mug, teacup, coffee, tea, espresso, coffee cup",
         "vase": "vase, urn, jug, pitcher, flowerpot, pot",
-        "chair": "chair, armchair, stool, seat, bench, rocking chair",
+        "chair": "chair, armchair, stool, seat, bench, rocking chair, rocker",
         "bicycle": "bicycle, bike, tricycle, push bike",
         "book": "book, novel, notebook, diary, library, bookshelf",
         "teapot": "teapot, kettle, tea pot",
-        "guitar": "guitar, ukulele, violin, cello, lute",
+        "guitar": "guitar, ukulele, violin, cello, lute, electric guitar",
         "table": "table, desk, kitchen table, tabletop",
-        "bottle": "bottle, wine, flask, jar, wine bottle",
-        "lamp": "lamp, lantern, desk lamp, lampshade",
+        "bottle": "bottle, wine, flask, jar, wine bottle, beer, beer bottle",
+        "lamp": "lamp, lantern, desk lamp, lampshade, anglepoise, oil lamp",
         "clock": "clock, timepiece, grandfather clock, alarm clock",
         "umbrella": "umbrella, parasol, brolly",
         "kite": "kite",
-        "apple": "apple, fruit, pear, cherry, cherries, fruit bowl",
+        "apple": "apple, fruit, pear, cherry, cherries",
         "candle": "candle, candlelight, candlestick, taper",
-        "hat": "hat, bonnet, fedora, top hat, bowler hat, sombrero",
-        "bowl": "bowl, dish, basin",
+        "hat": "hat, bonnet, fedora, top hat, bowler hat, sombrero, sun hat, sunhat, straw hat",
+        "bowl": "bowl, dish, basin, fruit bowl, soup",
     }
 )
 
@@ -156,6 +171,240 @@ SUBJECT_WORDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {name: _forms(text) for name, text in _SUBJECT_TEXT.items()}
 )
 """Every canonical name here is one of ``subjects.LIBRARY``'s keys (a test checks it)."""
+
+# --- variant hints: which of a subject's drawings the words ask for ---
+
+VARIANT_HINTS: Final[Mapping[str, Mapping[int, str]]] = MappingProxyType(
+    {
+        # animals (subjects/animals.py)
+        "cat": {
+            0: "sitting, seated",
+            1: "sleeping, asleep, curled, curled up, napping, dozing, snoozing",
+            2: "walking, prowling, stalking, strolling",
+        },
+        "dog": {
+            0: "standing",
+            1: "sitting, seated",
+            2: "lying, lying down, sleeping, asleep, napping, resting, dozing",
+        },
+        "bird": {0: "flying, in flight", 1: "soaring, gliding", 2: "flapping, taking off"},
+        "horse": {
+            0: "standing, grazing",
+            1: "trotting",
+            2: "galloping, running, racing, charging",
+        },
+        "owl": {
+            0: "perched, on a branch, on the branch, on branch",
+            1: "flying, in flight, swooping",
+            2: "stump, on a stump, on the stump, on a log, log",
+        },
+        "whale": {0: "swimming", 1: "jumping, leaping, breaching", 2: "diving"},
+        "rabbit": {0: "sitting", 1: "facing, front", 2: "hopping, jumping, leaping, running"},
+        "fox": {0: "standing, hunting", 1: "sitting", 2: "sleeping, asleep, curled, curled up"},
+        "butterfly": {
+            0: "open wings, wings open, spread",
+            1: "resting, folded, wings folded, closed",
+            2: "flying, fluttering, in flight",
+        },
+        "duck": {
+            0: "floating, swimming, paddling",
+            1: "with ducklings, with her ducklings, and ducklings, mother",
+            2: "flying, in flight, taking off",
+        },
+        # people (subjects/people.py)
+        "portrait": {
+            0: "front, frontal, front view, full face, facing",
+            1: "three quarter, three quarters",
+            2: "profile, in profile, side view, side on",
+        },
+        "figure": {
+            0: "standing",
+            1: "walking, strolling, walker, wanderer, hiker, hiking",
+            2: "waving, greeting",
+        },
+        "hands": {
+            0: "open hand, open palm",
+            1: "pointing, pointing finger",
+            3: "praying, praying hands, prayer, in prayer",
+        },
+        # nature (subjects/nature.py)
+        "tree": {
+            0: "oak, oak tree, leafy, summer",
+            1: "bare, bare tree, winter, winter tree, in winter, leafless, wintry, dead",
+            2: "poplar, cypress, slender",
+        },
+        "pine": {
+            1: "spruce, fir, slender",
+            2: "snowy, snow covered, snow capped, frosted, frosty, in the snow, in snow, wintry",
+        },
+        "palm": {1: "leaning, bent, curving"},
+        "forest": {
+            0: "pine forest, pine woods, conifer forest, pine, conifer, evergreen",
+            1: "jungle, rainforest, leafy, deciduous, autumn, broadleaf",
+            2: "mixed",
+        },
+        "flower": {0: "daisy, oxeye", 1: "tulip", 2: "sunflower"},
+        "mountain": {
+            0: "snowy, snowy peak, snow capped, snowcapped, lone, peak, matterhorn",
+            1: "range, mountain range, alps, rockies, himalayas",
+            2: "mesa, butte, flat topped, desert",
+        },
+        "sea": {
+            0: "calm, still, placid, glassy, tranquil, serene, peaceful, lake, pond, lagoon",
+            1: "choppy, rough, breezy, windy",
+            2: "stormy, storm, big waves, huge waves, giant waves, crashing, raging, wild",
+        },
+        "river": {
+            0: "winding, meandering, snaking",
+            1: "bending, bend, curving",
+            2: "stony, rocky, pebbly, shallow, babbling",
+        },
+        "cloud": {
+            0: "cumulus, fluffy, puffy",
+            1: "long, wispy, streaky",
+            2: "rain, rainy, storm, stormy, thunder, dark, heavy, raincloud, thundercloud, "
+            "stormcloud",
+        },
+        "moon": {
+            0: "full, full moon",
+            1: "crescent, crescent moon, sickle, thin",
+            2: "half, half moon, quarter, quarter moon",
+        },
+        "sun": {0: "radiant, beaming", 1: "wavy", 2: "sunburst, blazing"},
+        "stars": {
+            0: "five pointed, five point",
+            1: "twinkling, sparkling, glittering",
+            2: "shooting, shooting star, falling star, comet, meteor",
+        },
+        "hill": {0: "round, rounded", 1: "rolling", 2: "farmland, ploughed, plowed, patchwork"},
+        "rock": {
+            0: "boulder, round",
+            1: "jagged, angular, sharp, craggy, crag",
+            2: "pile, heap, cairn, pebble",
+        },
+        "grass": {
+            0: "tufts, tuft, tufted",
+            1: "meadow, long",
+            2: "flowery, flowering, wildflower, wild flower",
+        },
+        "mushroom": {
+            0: "fly agaric, toadstool, spotted",
+            1: "cluster, clump, fairy ring",
+            2: "cone, conical, morel, pointed",
+        },
+        "cactus": {
+            0: "saguaro, tall",
+            1: "barrel, barrel cactus, round",
+            2: "prickly pear, opuntia, paddle",
+        },
+        # built (subjects/built.py)
+        "lighthouse": {0: "striped", 1: "on rocks, on the rocks, rocky"},
+        "house": {
+            0: "cottage, thatched, cabin, hut",
+            1: "two storey, two story, townhouse",
+            2: "barn",
+        },
+        "skyline": {2: "tv tower, television tower, space needle"},
+        "bridge": {
+            0: "suspension, suspension bridge, golden gate",
+            1: "stone, stone bridge, arched, arched bridge, arches, with arches, arch, roman, "
+            "aqueduct, viaduct",
+            2: "truss, iron, steel, girder, railway bridge, railroad bridge",
+        },
+        "boat": {
+            0: "rowing, rowing boat, rowboat, row boat",
+            1: "fishing, fishing boat, trawler",
+            2: "steam, steamer, steamboat, steamship, paddle steamer, liner, ocean liner, ferry",
+        },
+        "sailboat": {
+            0: "yacht, sloop",
+            1: "dinghy",
+            2: "tall ship, galleon, clipper, pirate ship, sailing ship, three masted",
+        },
+        "castle": {
+            0: "fortress, fort, citadel, stronghold, walled",
+            1: "fairy tale, fairytale, fairy, disney, princess, enchanted, storybook",
+            2: "on a hill, on the hill, hilltop",
+        },
+        "tower": {
+            0: "clock, clock tower, clocktower, big ben",
+            1: "eiffel, eiffel tower, lattice, iron, steel",
+            2: "watchtower, watch tower, lookout, lookout tower, stone, round",
+        },
+        "street": {
+            0: "avenue, boulevard, tree lined",
+            1: "alley, alleyway, narrow, washing",
+            2: "crossing, zebra crossing, crosswalk, traffic light",
+        },
+        "train": {
+            0: "steam, steam train, steam locomotive, steam engine, old fashioned",
+            1: "high speed, high speed train, bullet, bullet train, express, modern",
+            2: "diesel",
+        },
+        "church": {0: "spire, steeple", 1: "chapel", 2: "cathedral, gothic"},
+        "car": {0: "sedan", 1: "beetle", 2: "estate, station wagon, hatchback, roof rack"},
+        "fence": {
+            0: "picket, picket fence",
+            1: "post and rail, rail, split rail",
+            2: "iron, railing, wrought iron",
+        },
+        "window": {0: "casement", 1: "arched, curtained, curtains", 2: "shutters, shuttered, sash"},
+        # objects (subjects/objects.py)
+        "cup": {
+            0: "mug",
+            1: "teacup, tea cup, tea, of tea, cup and saucer, saucer, china",
+            2: "coffee, of coffee, coffee cup, steaming, hot, espresso, cocoa",
+        },
+        "vase": {
+            0: "amphora, urn, empty, greek",
+            1: "slim, bud vase, tulip, with a tulip",
+            2: "of flowers, with flowers, flowers, bouquet, of roses, roses, flower vase",
+        },
+        "chair": {2: "rocking, rocking chair, rocker"},
+        "book": {
+            0: "closed, standing, upright",
+            1: "open, open book, opened, reading",
+            2: "stack, stack of, pile, pile of, stacked, heap",
+        },
+        "guitar": {0: "acoustic", 1: "leaning", 2: "electric, electric guitar"},
+        "table": {1: "round, pedestal", 2: "drawer, with a drawer"},
+        "bottle": {
+            0: "wine, wine bottle, of wine",
+            1: "beer, beer bottle, of beer, lager",
+            2: "of water, water bottle, plastic",
+        },
+        "lamp": {
+            0: "table lamp, lampshade, shade",
+            1: "desk, desk lamp, anglepoise, reading",
+            2: "lantern, oil lamp, oil, hurricane",
+        },
+        "clock": {0: "alarm, alarm clock", 1: "mantel, mantelpiece, carriage", 2: "bedside"},
+        "umbrella": {0: "open", 1: "tilted", 2: "closed, folded, furled, leaning"},
+        "hat": {
+            0: "top, top hat, stovepipe",
+            1: "fedora, trilby, felt",
+            2: "sun, sun hat, sunhat, straw, straw hat, wide brimmed",
+        },
+        "bowl": {
+            0: "empty",
+            1: "fruit, fruit bowl, of fruit, with fruit, of apples, with apples, of pears, "
+            "of cherries",
+            2: "soup, of soup, steaming, hot",
+        },
+        "candle": {0: "pillar, dripping", 1: "chamberstick", 2: "candlestick, taper"},
+        "apple": {1: "bitten, half eaten"},
+        "bicycle": {1: "step through", 2: "basket, with a basket"},
+    }
+)
+"""Subject → variant number → the words that ask for that drawing (variant numbers as each
+subject module lists its drawings; a test checks every name and number against ``LIBRARY``).
+A hint counts when it stands next to the subject it qualifies ("a crescent moon", "a cat
+curled up", "a bowl of fruit") or is itself the subject's word ("barn", "teacup")."""
+
+PHRASE_FILLERS: Final[frozenset[str]] = frozenset(
+    {"three quarter", "three quarters", "two storey", "two story", "five pointed", "five point"}
+)
+"""Phrases that start with a number but count nothing ("a three-quarter portrait")."""
 
 _IRREGULAR_PLURALS: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -483,6 +732,8 @@ class Wanted:
     counted: bool = False  # True when a number or collective word gave the count
     colour_name: str | None = None
     word: str = ""  # the words that named it ("kittens"), for the notebook
+    variant: int | None = None  # the drawing a hint asked for ("a crescent moon"), else None
+    hint: str = ""  # the words that asked for it ("crescent")
 
 
 @dataclass(frozen=True)
@@ -558,6 +809,8 @@ def _other_forms() -> Iterable[tuple[str, Entry]]:
             yield form, Entry(kind, value)
     for form, n in QUANTITIES.items():
         yield form, Entry(Kind.QUANTITY, str(n))
+    for form in PHRASE_FILLERS:
+        yield form, Entry(Kind.FILLER, form)
 
 
 def _build() -> tuple[Mapping[tuple[str, ...], tuple[Entry, ...]], frozenset[tuple[str, ...]]]:
@@ -584,6 +837,37 @@ LEXICON_SIZE: Final[int] = len(LEXICON)
 """Distinct surface forms (words and phrases) the artist understands."""
 
 _MAX_PHRASE: Final = max(len(key) for key in LEXICON)
+
+
+def _hint_keys() -> Mapping[str, Mapping[tuple[str, ...], int]]:
+    """``VARIANT_HINTS`` as token tuples (with the plural of each phrase's last word)."""
+    out: dict[str, Mapping[tuple[str, ...], int]] = {}
+    for name, by_variant in VARIANT_HINTS.items():
+        keys: dict[tuple[str, ...], int] = {}
+        for variant, text in by_variant.items():
+            for form in _forms(text):
+                key = tuple(_tokens(form))
+                keys[key] = variant
+                if not key[-1].endswith("s"):
+                    keys[(*key[:-1], _plural(key[-1]))] = variant
+        out[name] = MappingProxyType(keys)
+    return MappingProxyType(out)
+
+
+HINT_KEYS: Final = _hint_keys()
+"""Subject → hint phrase (as tokens) → variant: the lookup form of ``VARIANT_HINTS``."""
+
+HINT_COUNT: Final[int] = sum(len(_forms(t)) for v in VARIANT_HINTS.values() for t in v.values())
+"""How many (phrase, subject, variant) hints the table lists (plurals not counted)."""
+
+_HINT_WORDS: Final = frozenset(w for keys in HINT_KEYS.values() for key in keys for w in key)
+"""Every word of a hint: understood ("a fairy tale castle"), never reported as undrawable."""
+_MAX_HINT: Final = max(len(key) for keys in HINT_KEYS.values() for key in keys)
+GLUE: Final = _word_set("a an the is are was of its all just very sitting standing resting")
+"""Words a hint after its subject may skip ("a cat is curled up", "a vase of tulips")."""
+GROUP_WORDS: Final = frozenset({"stack", "stacks", "pile", "piles", "heap", "cluster", "clump"})
+"""Hint words that make one drawing of many things ("a stack of books" is one stack)."""
+_HINT_STOPS: Final = frozenset({"and", "or", "but", "while"})
 
 
 # --- reading ---
@@ -613,6 +897,8 @@ def _lookup(tokens: list[str], i: int) -> tuple[int, tuple[Entry, ...], bool]:
         key = tuple(tokens[i : i + n])
         if key in LEXICON:
             return n, LEXICON[key], key in _PLURAL_KEYS
+    if tokens[i] in _HINT_WORDS:
+        return 0, (), False  # "waving" is a figure's hint, not a wave
     for stem in _stems(tokens[i]):
         if (stem,) in LEXICON:
             plural = tokens[i].endswith("s") and not tokens[i].endswith("'s")
@@ -647,6 +933,9 @@ class _Walk:
     pending_at: int = 0
     last_subject_at: int = -REACH - 1
     tint: str | None = None
+    count_pos: int = -1  # index of the token that gave the pending count
+    spans: list[tuple[int, int]] = field(default_factory=list)  # tokens naming each subject
+    count_at: list[int] = field(default_factory=list)  # where each subject's count was said
 
     def bucket(self, kind: Kind) -> list[str]:
         return self.buckets.setdefault(kind, [])
@@ -671,8 +960,10 @@ def _tinted(hex_colour: str, tint: str | None) -> str:
 
 def _take_subject(walk: _Walk, name: str, plural: bool, surface: str) -> None:
     repeat = walk.subjects and walk.subjects[-1].name == name
+    width = len(surface.split())
     if repeat and walk.pos - walk.last_subject_at <= REACH:
         walk.drop_pending()  # "koi fish", "a cup of coffee": one subject named twice
+        walk.spans[-1] = (walk.spans[-1][0], walk.pos + width)
         return
     colour = colour_name = None
     if walk.pending_colour is not None:
@@ -682,6 +973,8 @@ def _take_subject(walk: _Walk, name: str, plural: bool, surface: str) -> None:
     counted = walk.pending_count is not None
     count = walk.pending_count if walk.pending_count is not None else (3 if plural else 1)
     walk.subjects.append(Wanted(name, count, colour, counted, colour_name, surface))
+    walk.spans.append((walk.pos, walk.pos + width))
+    walk.count_at.append(walk.count_pos if counted else -1)
     walk.pending_colour = walk.pending_count = None
     walk.last_subject_at = walk.pos
 
@@ -698,6 +991,7 @@ def _take_entry(walk: _Walk, entry: Entry, plural: bool, surface: str) -> None:
         walk.tint = value
     elif kind is Kind.QUANTITY:
         walk.pending_count, walk.pending_at = int(value), walk.pos
+        walk.count_pos = walk.pos
     else:
         walk.bucket(kind).append(value)
 
@@ -715,7 +1009,8 @@ def _skip(walk: _Walk, word: str) -> None:
     if word in BREAKS:
         walk.drop_pending()
         return
-    quiet = word in STOP_WORDS or word in FILLERS or word.isdigit()
+    hint = word in _HINT_WORDS or any(stem in _HINT_WORDS for stem in _stems(word))
+    quiet = word in STOP_WORDS or word in FILLERS or word.isdigit() or hint
     if quiet or (len(word) > 5 and word.endswith(QUIET_ENDINGS)):
         return
     walk.unknown.append(word.removesuffix("'s"))
@@ -738,10 +1033,86 @@ def read_words(text: str) -> Reading:
         _take(walk, " ".join(tokens[i : i + n]), entries, plural)
         i += n
     walk.drop_pending()
+    walk.subjects = [_hinted(walk, k, tokens) for k in range(len(walk.subjects))]
     for word, colour in _COLOUR_COMPARATIVES.items():
         if word in tokens:
             walk.colours.append(NamedColour(colour, COLOURS[colour]))
     return _reading(walk)
+
+
+class _Hint(NamedTuple):
+    """A hint found near a subject; the smallest one (a qualifier before the subject's own
+    word, then the nearest, then the longest) wins."""
+
+    weak: bool  # the subject's own word ("barn"), which a qualifier overrides ("stormy lake")
+    distance: int
+    length: int  # negated, so longer phrases sort first
+    at: int
+    variant: int
+
+
+def _hint_length(name: str, tokens: Sequence[str], i: int, hi: int) -> int:
+    """Length of the longest hint phrase for ``name`` at ``tokens[i]`` ending by ``hi``."""
+    keys = HINT_KEYS.get(name, {})
+    for n in range(min(_MAX_HINT, hi - i), 0, -1):
+        if tuple(tokens[i : i + n]) in keys:
+            return n
+    return 0
+
+
+def _hint_window(
+    name: str, tokens: Sequence[str], span: tuple[int, int], floor: int
+) -> tuple[int, int]:
+    """Where a hint may stand: a few words before the subject (not past a preposition, an
+    "and" or the previous subject) and a hint right after it ("a whale leaping")."""
+    start, end = span
+    lo = start
+    while lo > floor and start - lo < REACH:
+        word = tokens[lo - 1]
+        if word in BREAKS or word in _HINT_STOPS:
+            break
+        lo -= 1
+    hi = end
+    for j in range(end, min(len(tokens), end + 4)):
+        n = _hint_length(name, tokens, j, len(tokens))
+        if n:
+            hi = j + n
+            break
+        if tokens[j] not in GLUE:
+            break
+    return lo, hi
+
+
+def _hints_near(name: str, tokens: Sequence[str], span: tuple[int, int], floor: int) -> list[_Hint]:
+    lo, hi = _hint_window(name, tokens, span, floor)
+    start = span[0]
+    own = Entry(Kind.SUBJECT, name)
+    found = []
+    for i in range(lo, hi):
+        n = _hint_length(name, tokens, i, hi)
+        if n == 0:
+            continue
+        key = tuple(tokens[i : i + n])
+        weak = own in LEXICON.get(key, ()) or own in LEXICON.get(key[-1:], ())
+        distance = start - (i + n) if i + n <= start else i - start
+        found.append(_Hint(weak, distance, -n, i, HINT_KEYS[name][key]))
+    return found
+
+
+def _hinted(walk: _Walk, k: int, tokens: Sequence[str]) -> Wanted:
+    """The k-th subject with the variant its neighbouring words ask for, if any."""
+    want, span = walk.subjects[k], walk.spans[k]
+    floor = walk.spans[k - 1][1] if k else 0
+    found = _hints_near(want.name, tokens, span, floor)
+    if not found:
+        return want
+    best = min(found)
+    words = range(best.at, best.at - best.length)
+    hinted = replace(want, variant=best.variant, hint=" ".join(tokens[i] for i in words))
+    group = any(tokens[i] in GROUP_WORDS for i in words)
+    if group and (not want.counted or walk.count_at[k] in words):
+        return replace(hinted, count=1, counted=True)  # "a stack of books" is one stack
+    return hinted
 
 
 def _reading(walk: _Walk) -> Reading:

@@ -27,6 +27,7 @@ from code_monet.agent.builtin.scene.composer import (
     indoors,
     lighten,
     palette_for,
+    pick_variant,
     rect_of,
     said_of,
     shape_of,
@@ -197,7 +198,7 @@ def _new_subject(n: _Nudge, want: Wanted, region: Rect, factor: float) -> Placed
         w=box[2],
         h=box[3],
         layer=Layer.SUBJECT,
-        variant=n.rng.randrange(3),
+        variant=pick_variant(want.name, want.variant, n.rng),
         mirror=n.rng.random() < 0.5,
         body=want.colour,
         why=NUDGE_WHY,
@@ -216,7 +217,7 @@ def _band(n: _Nudge, want: Wanted) -> PlacedSubject:
         want.name,
         *box,
         layer=Layer.BACKGROUND,
-        variant=n.rng.randrange(3),
+        variant=pick_variant(want.name, want.variant, n.rng),
         body=want.colour,
         why=NUDGE_WHY,
     )
@@ -267,11 +268,13 @@ def _resize(n: _Nudge, want: Wanted, factor: float) -> None:
             n.frame, cx - s.w * factor / 2, cy - s.h * factor / 2, s.w * factor, s.h * factor
         )
         s.x, s.y, s.w, s.h = box
+        s.variant = s.variant if want.variant is None else want.variant
     if undrawn:
         n.note(f"I'm making {definite(want.name)} {word}.", "subjects")
         return
     if not mine:
-        _add(n, Wanted(want.name, 1, want.colour, True, want.colour_name), factor)
+        one = Wanted(want.name, 1, want.colour, True, want.colour_name, variant=want.variant)
+        _add(n, one, factor)
         return
     old = mine[-1]
     cx, cy = old.x + old.w / 2, old.y + old.h / 2
@@ -281,7 +284,7 @@ def _resize(n: _Nudge, want: Wanted, factor: float) -> None:
         want.name,
         *box,
         layer=old.layer,
-        variant=old.variant,
+        variant=old.variant if want.variant is None else want.variant,
         mirror=old.mirror,
         body=want.colour or old.body,
         why=NUDGE_WHY,
@@ -313,6 +316,8 @@ def _subjects(n: _Nudge) -> None:
             _remove(n, want)
         elif "less" in intents:
             _remove(n, want, share=0.5)
+        elif want.name in ONLY_ONE and _redrawn(n, want):
+            pass
         elif want.name in ONLY_ONE and _undrawn_or_drawn(n.plan, want.name):
             n.note(f"The {want.name} is already there, so I'm leaving it as it is.", "")
         else:
@@ -323,6 +328,20 @@ ONLY_ONE: Final = frozenset(
     {"sun", "moon", "sea", "river", "window", "skyline", "street", "grass", "forest", "stars"}
 )
 """Things a scene has one of: asking again does not paint a second sea."""
+
+
+def _redrawn(n: _Nudge, want: Wanted) -> bool:
+    """ "a crescent moon" when a full one is planned but not drawn: draw it as asked."""
+    if want.variant is None:
+        return False
+    undrawn = [s for s in n.plan.subjects if s.name == want.name and not s.drawn]
+    changed = [s for s in undrawn if s.variant != want.variant]
+    for s in changed:
+        s.variant = want.variant
+    if changed:
+        said = f"I'm changing {definite(want.name)} I haven't drawn yet to match '{want.hint}'."
+        n.note(said, "subjects")
+    return bool(changed)
 
 
 def _undrawn_or_drawn(plan: ScenePlan, name: str) -> bool:
