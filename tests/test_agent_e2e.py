@@ -73,7 +73,7 @@ class TestBuiltinArtistEndToEnd:
         kinds = [type(m) for m in broadcaster.messages]
         assert ThinkingDeltaMessage in kinds and CodeExecutionMessage in kinds
         tools = {m.tool_name for m in broadcaster.messages if isinstance(m, CodeExecutionMessage)}
-        assert {"generate_svg", "view_canvas", "sign_canvas", "name_piece"} <= tools
+        assert {"draw_paths", "view_canvas", "sign_canvas", "name_piece"} <= tools  # (figurative)
         assert any(isinstance(m, PieceTitleMessage) for m in broadcaster.messages)
         done = [m for m in broadcaster.messages if isinstance(m, PieceStateMessage) and m.completed]
         assert len(done) == 1

@@ -176,7 +176,9 @@ class TestUnauthenticatedSockets:
             auth = json.dumps({"type": "auth", "token": token})
 
             async def open_from(address: str) -> WsClient:
-                return await stack.enter_async_context(server.ws(None, local_addr=(address, 0)))
+                return await stack.enter_async_context(
+                    server.ws(None, "v=2", local_addr=(address, 0))
+                )
 
             waiting = [await open_from(a) for a in ("127.0.0.1", "127.0.0.1", "127.0.0.2")]
             await asyncio.sleep(0.3)  # let the server reach the wait on each of them

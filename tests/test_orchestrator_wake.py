@@ -237,8 +237,11 @@ class TestPauseAndAnimation:
         assert provider.turns == []
         await orchestrator.stop()
 
-    async def test_animation_wait_released_only_by_matching_batch(self, tmp_path: Path) -> None:
-        """animation_done for another batch id does not release the agent."""
+    async def test_animation_wait_released_only_by_that_batch_or_a_later_one(
+        self, tmp_path: Path
+    ) -> None:
+        """animation_done for an earlier batch does not release the agent; its own (or a later
+        one: the viewer animated through it) does."""
         # Arrange
         provider = ScriptedProvider(finish_on_turn=1)
         orchestrator, broadcaster = await _setup(tmp_path, provider)
@@ -247,10 +250,10 @@ class TestPauseAndAnimation:
         await _until(lambda: bool(broadcaster.batches))
         batch = broadcaster.batches[0]
         # Act
-        orchestrator.animation_done(batch + 100)
+        orchestrator.animation_done(batch - 1)
         await asyncio.sleep(0.1)
         still_waiting = not orchestrator.state.piece_completed
-        orchestrator.animation_done(batch)
+        orchestrator.animation_done(batch + 1)
         await _until(lambda: orchestrator.state.piece_completed)
         # Assert
         assert still_waiting

@@ -118,19 +118,19 @@ class TestAuthCloseCodes:
     """Sockets that cannot be signed in close with 4001 and say why."""
 
     async def test_a_bad_or_expired_token_closes_with_4001(self, tmp_path: Path) -> None:
-        """A garbage token in the auth frame and an expired one in the URL both get 4001."""
+        """A garbage token in the auth frame and an expired one in a v2 URL both get 4001."""
         # Arrange
         async with running_server(tmp_path) as server:
             token = await server.local_token()
             closes: dict[str, tuple[int, str]] = {}
             # Act
-            async with server.ws(None) as ws:
+            async with server.ws(None, "v=2") as ws:
                 await ws.send(json.dumps({"type": "auth", "token": "garbage"}))
                 with pytest.raises(ConnectionClosed) as closed:
                     await recv_json(ws)
                 assert closed.value.rcvd is not None
                 closes["auth frame"] = (closed.value.rcvd.code, closed.value.rcvd.reason)
-            async with server.ws(_expired(token)) as ws:
+            async with server.ws(_expired(token), "v=2") as ws:  # (v1 sockets get a grace)
                 with pytest.raises(ConnectionClosed) as closed:
                     await recv_json(ws)
                 assert closed.value.rcvd is not None
@@ -249,10 +249,13 @@ class TestPendingStrokesQuery:
                 again = (await http.get(mine)).json()
                 bad = await http.get("/strokes/pending?after_batch_id=-1")
                 await ws.send(json.dumps({"type": "animation_done", "batch_id": ready["batch_id"]}))
-        # Assert
+                await recv_until(ws, "thinking_delta")  # (the ack was handled: the next turn)
+                acked = (await http.get(mine)).json()
+        # Assert: fetching is idempotent until the socket acknowledges
         assert {s["batch_id"] for s in from_start["strokes"]} == {ready["batch_id"]}
         assert past_it["strokes"] == []
-        assert first["strokes"] == from_start["strokes"] and again["strokes"] == []
+        assert first["strokes"] == from_start["strokes"] == again["strokes"]
+        assert all(s["batch_id"] > ready["batch_id"] for s in acked["strokes"])
         assert bad.status_code == 422
 
 

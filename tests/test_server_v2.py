@@ -218,9 +218,10 @@ class TestAuthFailures:
             for name, conn in (
                 ("invalid", server.ws("not-a-token")),
                 ("no_token", server.ws(None)),
+                ("no_token_v2", server.ws(None, "v=2")),
             ):
                 async with conn as ws:
-                    if name == "no_token":
+                    if name == "no_token_v2":  # (a v2 client's first frame must be auth)
                         await ws.send(json.dumps({"type": "nudge", "text": "hi"}))
                     with pytest.raises(ConnectionClosed) as closed:
                         await recv_json(ws)
@@ -244,7 +245,13 @@ class TestAuthFailures:
                 await broken.dispose()
 
         # Assert
-        assert codes == {"invalid": 4001, "no_token": 4001, "cap": 4003, "db_down": 1011}
+        assert codes == {
+            "invalid": 4001,
+            "no_token": 4001,
+            "no_token_v2": 4001,
+            "cap": 4003,
+            "db_down": 1011,
+        }
 
 
 class TestBadFrames:

@@ -42,6 +42,7 @@ from code_monet.agent.providers.base import (
 from code_monet.agent.renderer import agent_view_png
 from code_monet.agent.tool_session import ToolSession
 from code_monet.tools import ToolContext, available_tool_names
+from code_monet.tools.call_scope import CALL_CANVAS
 from code_monet.tools.image_generation import ImageProvider
 from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.sandbox import CodeSandbox
@@ -269,6 +270,10 @@ class DrawingAgent:
             raise AgentPausedError(
                 f"The daily budget of {self.budget.daily_output_tokens} output tokens is used up"
             )
+        # Every tool call of this turn belongs to the canvas it began on: strokes it commits
+        # after a new piece began are refused (the turn's task and the tool server it starts
+        # inherit this value).
+        CALL_CANVAS.set(self.state.canvas_generation)
         context = ToolContext(
             state=self.state,
             callbacks=callbacks,

@@ -77,6 +77,22 @@ async def current_user(session: Annotated[AuthenticatedSession, Depends(current_
     return session.user
 
 
+async def current_v1_user(service: AuthServiceDep, credentials: BearerCredentials) -> User:
+    """:func:`current_user` for routes that protocol-v1 clients poll all session long
+    (``GET /strokes/pending``): an expired access token is accepted within the v1 grace,
+    as long as its sign-in session is live (see ``AuthSettings.v1_session_grace_hours``)."""
+    if credentials is None:
+        raise _unauthorized("Not signed in: send 'Authorization: Bearer <access token>'")
+    try:
+        session = await service.authenticate(credentials.credentials, v1_grace=True)
+    except AuthUnavailableError as exc:
+        raise _unavailable(exc) from exc
+    except AuthenticationError as exc:
+        raise _unauthorized(exc.message) from exc
+    tag_user(str(session.user.id))
+    return session.user
+
+
 async def optional_user(service: AuthServiceDep, credentials: BearerCredentials) -> User | None:
     if credentials is None:
         return None
@@ -92,4 +108,5 @@ async def optional_user(service: AuthServiceDep, credentials: BearerCredentials)
 
 CurrentSession = Annotated[AuthenticatedSession, Depends(current_session)]
 CurrentUser = Annotated[User, Depends(current_user)]
+CurrentV1User = Annotated[User, Depends(current_v1_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]

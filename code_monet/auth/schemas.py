@@ -1,4 +1,4 @@
-"""Request and response bodies of the ``/auth`` endpoints (shapes per shared/protocol.md).
+"""Request and response bodies of the ``/auth`` endpoints (shapes per docs/protocol.md).
 
 Unknown fields are ignored (clients may be newer than the server); wrong types, missing fields
 and malformed values answer 422 with a message naming the field.

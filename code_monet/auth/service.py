@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -202,11 +202,16 @@ class AuthService:
 
     # ------------------------------------------------------------------ access tokens
 
-    async def authenticate(self, token: str) -> AuthenticatedSession:
-        """Check an access token: signature, type, expiry, active user, session not revoked."""
+    async def authenticate(self, token: str, *, v1_grace: bool = False) -> AuthenticatedSession:
+        """Check an access token: signature, type, expiry, active user, session not revoked.
+
+        ``v1_grace``: a protocol-v1 use (its clients refresh tokens only on page load) accepts
+        a token up to ``V1_SESSION_GRACE_HOURS`` past its expiry — the session check below
+        still ends it the moment its session does."""
         now = self.now()
+        grace = timedelta(hours=self.settings.v1_session_grace_hours if v1_grace else 0)
         try:
-            claims = self.codec.decode(token, "access", now=now)
+            claims = self.codec.decode(token, "access", now=now - grace)
         except TokenError as exc:
             raise AuthenticationError(str(exc)) from exc
         async with self.store(write=False) as session:

@@ -25,6 +25,15 @@ class AuthSettings(BaseSettings):
     )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    v1_session_grace_hours: int = Field(
+        default=24,
+        ge=0,
+        le=7 * 24,
+        description="How long after its expiry an access token still opens a protocol-v1 "
+        "socket and fetches GET /strokes/pending (v1 clients refresh only on page load). Safe "
+        "because every use re-checks the token's sign-in session: logout, deactivation and "
+        "refresh-token reuse still cut it off at once. 0 turns the grace off.",
+    )
 
     # Local mode: the embedded default of `code-monet serve` on 127.0.0.1. One local user is
     # created and GET /auth/dev-token hands out its tokens. Dev mode enables that endpoint too.

@@ -162,35 +162,32 @@ class UserChannel:
         connection_id: int | None = None,
         token_key: str = "",
     ) -> list[PendingStrokeDict]:
-        """``GET /strokes/pending``: batches the asking client has not had yet.
+        """``GET /strokes/pending``: every batch the asking socket has not acknowledged yet.
 
-        With ``after_batch_id`` the client says where it is; with ``connection_id`` (from its
-        ``init``) or its bearer token we find its socket. A client we cannot place gets every
-        queued batch (v1 behaviour).
+        Idempotent until ``animation_done``: fetching moves nothing, so a client that fetches
+        again and again (the original web client re-fetches on every render and keeps the
+        last reply) always gets all of its unacknowledged strokes. With ``after_batch_id`` the
+        client says where it is; with ``connection_id`` (from its ``init``) or its bearer token
+        we find its socket. A client we cannot place gets every queued batch (v1 behaviour).
+
+        A v1 client draws the whole reply and then acknowledges the batch it was told about,
+        so a fetch certainly made by one socket (named by ``connection_id``, or the only one
+        on its token) is remembered: that socket's ``animation_done`` covers all of it.
 
         Several v1 sockets on one token (two tabs of one login) cannot be told apart over
-        HTTP. A fetch is then credited to the most up-to-date of them that is still behind
-        (a tab fetches once per announcement, so the fast tab asks first), nothing is trimmed
-        on its say-so, and ``animation_done`` (which arrives on the real socket) corrects a
-        wrong guess, so each tab gets every batch once.
+        HTTP: the fetch is answered for the one that is furthest behind, so no tab misses a
+        stroke (a tab may then be given a batch twice; naming the socket avoids that).
         """
-        if after_batch_id is not None:  # the client keeps its own place: no cursor moves
+        if after_batch_id is not None:  # the client keeps its own place
             return await self.pending_after(after_batch_id)
         if connection_id is not None:
             matches = [c for c in self._v1_sockets() if c.id == connection_id]
         else:
             matches = self._v1_sockets(token_key) if token_key else []
-        newest_queued = self.queue.newest_id
-        behind = [c for c in matches if c.fetched_cursor < newest_queued] or matches
-        chosen = max(behind, key=lambda c: (c.fetched_cursor, -c.id)) if behind else None
-        cursor = chosen.fetched_cursor if chosen is not None else 0
-        strokes = await self.pending_after(cursor)
-        newest = max((s["batch_id"] for s in strokes), default=cursor)
-        if chosen is not None:
-            chosen.fetched_cursor = max(chosen.fetched_cursor, newest)
-            if len(matches) == 1:  # certainly this socket's fetch: it is past these batches
-                chosen.stroke_cursor = max(chosen.stroke_cursor, newest)
-                self.trim()
+        chosen = min(matches, key=lambda c: (c.stroke_cursor, c.id)) if matches else None
+        strokes = await self.pending_after(chosen.stroke_cursor if chosen is not None else 0)
+        if chosen is not None and len(matches) == 1 and strokes:
+            chosen.fetched_cursor = max(chosen.fetched_cursor, strokes[-1]["batch_id"])
         return strokes
 
     async def pending_after(self, batch_id: int) -> list[PendingStrokeDict]:
@@ -208,27 +205,18 @@ class UserChannel:
     async def animated(self, connection: ClientConnection, batch_id: int) -> None:
         """A socket finished animating ``batch_id``: it is past it. The queue is trimmed once
         every socket has acknowledged (counted, so 500 viewers cost O(1) per ack)."""
-        connection.stroke_cursor = max(connection.stroke_cursor, batch_id)
+        # (a v1 socket drew everything its last fetch returned, even past ``batch_id``)
+        past = connection.fetched_cursor if connection.fetched_cursor >= batch_id else 0
+        connection.stroke_cursor = max(connection.stroke_cursor, batch_id, past)
         queued_at = self._queued_at.pop(batch_id, None)
         if queued_at is not None:  # the first viewer to finish it
             metrics.batch_acknowledged(time.time() - queued_at)
-        if connection.fetched_cursor < batch_id:
-            self._recredit(connection, batch_id)
         if batch_id in self._acks:
             self._acks[batch_id] += 1
             if self._acks[batch_id] < self.viewer_count():
                 return
             del self._acks[batch_id]
         self.trim()
-
-    def _recredit(self, connection: ClientConnection, batch_id: int) -> None:
-        """``connection`` animated a batch whose fetch was credited to another socket on its
-        token: that one has not had it, so it gets it on its own fetch."""
-        connection.fetched_cursor = batch_id
-        for other in self._v1_sockets(connection.token_key):
-            if other is not connection and other.fetched_cursor >= batch_id > other.stroke_cursor:
-                other.fetched_cursor = other.stroke_cursor
-                return
 
     def _v1_sockets(self, token_key: str | None = None) -> list[ClientConnection]:
         """The user's sockets that fetch over HTTP (optionally: signed in with that token)."""

@@ -50,9 +50,11 @@ class ClientConnection:
     session out closes the socket."""
     id: int = field(default_factory=lambda: next(_ids))
     stroke_cursor: int = 0
-    """Newest batch this socket is past (acknowledged, or fetched by it for sure): trimming."""
+    """Newest batch this socket is past: acknowledged (v1), received inline (v2), or already
+    in the ``init`` it was greeted with. v1 fetches return the batches after it."""
     fetched_cursor: int = 0
-    """Newest batch handed out over HTTP on this socket's behalf (v1 fetches)."""
+    """Newest batch a fetch certainly made by this socket returned: a v1 client draws the
+    whole reply, so its ``animation_done`` covers all of it."""
     closed: bool = False
     close_timeout: float = 2.0
     _queue: asyncio.Queue[str | None] = field(init=False)

@@ -168,7 +168,7 @@ async def _stroke(ctx: HandlerContext, message: StrokeClientMessage) -> None:
 
 
 async def _nudge(ctx: HandlerContext, message: NudgeClientMessage) -> None:
-    text = message.text.strip()
+    text = message.said.strip()
     if not text:
         await ctx.reply_error("A nudge needs some text")
         return
@@ -239,8 +239,14 @@ async def _set_style(ctx: HandlerContext, message: SetStyleClientMessage) -> Non
 
 
 async def _animation_done(ctx: HandlerContext, message: AnimationDoneClientMessage) -> None:
-    ctx.session.orchestrator.animation_done(message.batch_id)
-    await ctx.session.channel.animated(ctx.connection, message.batch_id)
+    channel = ctx.session.channel
+    batch_id = message.batch_id
+    if batch_id is None:  # everything delivered so far (every queued batch was announced)
+        batch_id = max(channel.queue.newest_id, ctx.connection.stroke_cursor)
+        if not batch_id:
+            return
+    ctx.session.orchestrator.animation_done(batch_id)
+    await channel.animated(ctx.connection, batch_id)
 
 
 async def dispatch(ctx: HandlerContext, message: ClientMessage) -> None:

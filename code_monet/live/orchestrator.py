@@ -95,10 +95,9 @@ class AgentOrchestrator:
     _recovery: asyncio.Task[None] | None = None
     _storage_retry: asyncio.Event = field(default_factory=asyncio.Event)
     _early_acks: deque[int] = field(default_factory=lambda: deque(maxlen=64))
+    _replacing: int = 0  # new pieces being set up (no turn may start meanwhile)
     _ending: asyncio.Future[None] | None = None
     """The last turn's shielded end (turn_state false, turn log), until it is done."""
-    waiting_for_first_piece: bool = False
-    """A brand-new studio: the artist waits for a new piece, a nudge or resume to begin."""
 
     def __post_init__(self) -> None:
         self.state.log.listener = self.broadcaster.on_logged
@@ -167,7 +166,7 @@ class AgentOrchestrator:
         state = self.state
         return (
             not self._stopping
-            and not self.waiting_for_first_piece
+            and not self._replacing
             and self.broadcaster.viewer_count() > 0
             and not state.paused
             and not state.piece_completed
@@ -205,8 +204,11 @@ class AgentOrchestrator:
         await self.state.set_status(AgentStatus.PAUSED)
 
     async def resume(self, direction: str | None = None) -> None:
-        self.waiting_for_first_piece = False
-        if direction:
+        """Resume (viewers get ``paused:false``). A studio waiting for its first piece takes
+        ``direction`` as that piece's prompt; otherwise it is a nudge."""
+        if direction and self.state.pause_reason is PauseReason.WAITING and not self.state.prompt:
+            await self.state.set_prompt(direction)
+        elif direction:
             self.agent.add_nudge(direction)
         if self.state.pause_reason is PauseReason.STORAGE:
             self._resume_to = PauseReason.NONE
@@ -217,8 +219,11 @@ class AgentOrchestrator:
         self.wake()
 
     async def nudge(self, text: str) -> None:
-        """Queue a nudge and wake the artist; a finished piece is reopened."""
-        self.waiting_for_first_piece = False
+        """Queue a nudge and wake the artist; a finished piece is reopened, and a studio
+        waiting for its first piece begins it (the nudge is its direction)."""
+        if self.state.pause_reason is PauseReason.WAITING:
+            await self.resume(text)
+            return
         self.agent.add_nudge(text)
         if self.state.piece_completed:
             await self.state.set_piece_completed(False)
@@ -232,8 +237,22 @@ class AgentOrchestrator:
         width: int | None = None,
         height: int | None = None,
     ) -> str | None:
-        """Save the canvas (if not empty), start the next piece, resume and wake."""
-        self.waiting_for_first_piece = False
+        """Save the canvas (if not empty), start the next piece, resume and wake. No turn
+        starts meanwhile (one would begin on the old canvas)."""
+        self._replacing += 1
+        try:
+            return await self._replace_piece(direction, drawing_style, width, height)
+        finally:
+            self._replacing -= 1
+            self.wake()
+
+    async def _replace_piece(
+        self,
+        direction: str | None,
+        drawing_style: DrawingStyleType | None,
+        width: int | None,
+        height: int | None,
+    ) -> str | None:
         if self._turn_task and not self._turn_task.done():
             self._turn_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -251,13 +270,14 @@ class AgentOrchestrator:
         return saved_id
 
     def animation_done(self, batch_id: int) -> None:
-        """A client finished animating ``batch_id``: release the agent's wait for it only (a
-        batch acknowledged before the artist starts waiting for it is remembered)."""
-        waiter = self._animation_waiters.get(batch_id)
-        if waiter is not None:
-            waiter.set()
-            return
-        self._early_acks.append(batch_id)
+        """A client finished animating ``batch_id``: release the agent's wait for it (and for
+        older batches; never a newer one). A batch acknowledged before the artist starts
+        waiting for it is remembered."""
+        waiting = [b for b in self._animation_waiters if b <= batch_id]
+        for waited in waiting:  # (an ack of everything so far covers older batches too)
+            self._animation_waiters[waited].set()
+        if batch_id not in waiting:
+            self._early_acks.append(batch_id)
 
     async def viewer_connected(self) -> None:
         """A viewer arrived: undo a disconnect pause (never a user's own pause)."""

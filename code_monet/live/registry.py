@@ -25,6 +25,7 @@ from code_monet.live.log import GroupSync
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.live.storage_health import StorageHealth
 from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.types.state import PauseReason
 from code_monet.workspace import LogOptions, PieceSavedHook, WorkspaceState
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ class WorkspaceRegistry:
         orchestrator = AgentOrchestrator(agent, channel)
         orchestrator.on_storage_change = lambda reason: self.storage.report(user_id, reason)
         state.log.on_failure = orchestrator.storage_failed
-        orchestrator.waiting_for_first_piece = state.fresh
+        if state.fresh:  # a new studio shows Start and waits (v1 clients expect paused)
+            await state.set_paused(PauseReason.WAITING)
         limiter = RateLimiter(
             RateLimiterConfig(
                 max_requests=self.settings.human_stroke_burst,

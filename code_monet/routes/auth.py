@@ -1,4 +1,4 @@
-"""``/auth`` endpoints (shared/protocol.md): magic links, codes, refresh, sign-up, sign-in,
+"""``/auth`` endpoints (docs/protocol.md): magic links, codes, refresh, sign-up, sign-in,
 ``/auth/me``, logout, and the dev-only ``/auth/dev-token``.
 
 Every token reply is ``{access_token, refresh_token, token_type: "bearer"}``. Errors are JSON

@@ -26,6 +26,11 @@ class AgentDebug(BaseModel):
     piece_number: int
     piece_completed: bool
     viewers: int
+    # (v1) what the original terminal client's ``status``/``test`` and debug panel print
+    stroke_count: int
+    connected_clients: int
+    notes: str
+    monologue: str
 
 
 class WorkspaceDebug(BaseModel):
@@ -67,6 +72,10 @@ def create_debug_router() -> APIRouter:
             piece_number=state.piece_number,
             piece_completed=state.piece_completed,
             viewers=runtime.connections.count(session.user_id),
+            stroke_count=state.stroke_count,
+            connected_clients=runtime.connections.count(session.user_id),
+            notes=state.notes,
+            monologue=state.monologue,
         )
 
     @router.get("/workspace", response_model=WorkspaceDebug)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from code_monet.auth.dependencies import CurrentUser
+from code_monet.auth.dependencies import CurrentV1User
 from code_monet.live.runtime import RuntimeDep
 from code_monet.routes.sessions import session_for
 from code_monet.routes.websocket import token_key
@@ -33,7 +33,7 @@ def create_strokes_router() -> APIRouter:
 
     @router.get("/strokes/pending", response_model=PendingStrokesResponse)
     async def pending(
-        user: CurrentUser,
+        user: CurrentV1User,
         runtime: RuntimeDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         after_batch_id: Annotated[int | None, Query(ge=0, le=2**53)] = None,

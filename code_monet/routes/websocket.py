@@ -1,7 +1,9 @@
 """``GET /ws``: the realtime socket (protocol v1, plus v2 ``seq`` resume and inline strokes).
 
 Lifecycle: accept → authenticate (URL token, ``Sec-WebSocket-Protocol`` ``bearer.<token>``, or
-a first ``auth`` frame) → load the user's session → send ``init`` (or replay what a resuming
+— for a client that announced v2 with the ``code-monet.v2`` subprotocol, ``v=2``,
+``strokes=inline`` or ``last_seq`` — a first ``auth`` frame; any other socket without a token
+is closed 4001 at once) → load the user's session → send ``init`` (or replay what a resuming
 v2 client missed) → undo a disconnect pause → read frames until the socket closes → on the
 last socket's close, pause the agent and schedule the workspace's release.
 """
@@ -34,13 +36,12 @@ from code_monet.live.runtime import ServerRuntime
 from code_monet.log_context import bind_user
 from code_monet.tracing import websocket_span
 from code_monet.types.messages import (
-    AgentStrokesReadyMessage,
     AuthClientMessage,
     InitMessage,
     init_frame,
     parse_client_message,
 )
-from code_monet.types.state import GalleryEntry, PauseReason
+from code_monet.types.state import GalleryEntry
 from code_monet.types.styles import get_style_config
 
 logger = logging.getLogger(__name__)
@@ -174,17 +175,23 @@ async def serve_socket(websocket: WebSocket, waiting: UnauthenticatedSockets | N
         return
     params = websocket.query_params
     first_frame_auth = False
+    inline = params.get("strokes") == "inline"
+    last_seq = _last_seq(params.get("last_seq"))
+    announced_v2 = (
+        subprotocol == V2_SUBPROTOCOL or params.get("v") == "2" or inline or last_seq is not None
+    )
     token = params.get("token") or header_token
-    if not token:
+    if not token and announced_v2:  # only a v2 client may send its token in the first frame
         token = await _waited_token(
             websocket, waiting or UnauthenticatedSockets(), runtime.settings
         )
         first_frame_auth = True
-    if not token:
+    if not token:  # (a v1 client without a token is told at once, as the original server does)
         await _close(websocket, CLOSE_UNAUTHORIZED, "Missing token")
         return
+    version = 2 if (announced_v2 or first_frame_auth or subprotocol) else 1
     try:
-        authenticated = await runtime.auth.authenticate(token)
+        authenticated = await runtime.auth.authenticate(token, v1_grace=version == 1)
     except AuthUnavailableError:
         await _close(websocket, CLOSE_INTERNAL, "Authentication unavailable; retry shortly")
         return
@@ -193,9 +200,6 @@ async def serve_socket(websocket: WebSocket, waiting: UnauthenticatedSockets | N
         return
     user_id = str(authenticated.user.id)
     session_id = authenticated.claims.session_id
-    inline = params.get("strokes") == "inline"
-    last_seq = _last_seq(params.get("last_seq"))
-    version = 2 if (inline or last_seq is not None or first_frame_auth or subprotocol) else 1
     with (
         bind_user(user_id),
         websocket_span(
@@ -375,14 +379,7 @@ def _greet(
         last_batch_id=newest,
     )
     connection.offer(init_frame(init, state.strokes_json()))
-    if connection.inline_strokes:
-        connection.stroke_cursor = newest
-    elif newest and (not state.paused or state.pause_reason is PauseReason.DISCONNECT):
-        # (a disconnect pause is undone right after this greeting)
-        announce = AgentStrokesReadyMessage(
-            count=channel.queue.stroke_count, batch_id=newest, piece_number=state.piece_number
-        )
-        connection.offer(announce.model_dump_json())
+    connection.stroke_cursor = newest  # the init's strokes hold every queued batch already
 
 
 async def _disconnected(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from code_monet import __version__
+from code_monet.tools.call_scope import CALL_CANVAS
 from code_monet.tools.callbacks import CodeExecutionEvent, ToolCallbacks
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import (
@@ -85,7 +86,13 @@ def _spec(
                 for err in exc.errors()[:5]
             )
             return error_result(f"Invalid arguments for {name}: {problems}")
-        return await handler(ctx, args)
+        if CALL_CANVAS.get() is not None:  # (inside a turn: the turn's canvas)
+            return await handler(ctx, args)
+        began = CALL_CANVAS.set(ctx.state.canvas_generation)
+        try:
+            return await handler(ctx, args)
+        finally:
+            CALL_CANVAS.reset(began)
 
     schema: dict[str, object] = dict(model.model_json_schema())
     return ToolSpec(name, description, schema, run, available)

@@ -19,13 +19,14 @@ from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
 from code_monet.rendering import render_agent_view_png
 from code_monet.svg_parser import path_geometry
+from code_monet.tools.call_scope import CALL_CANVAS
 from code_monet.tools.context import ToolContext
 from code_monet.tools.parse_slots import ParseBusyError
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parses_inline
 from code_monet.tools.results import ToolReply, error_result, text_result
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.paths import Author, Path
-from code_monet.workspace import WorkspaceLimitError
+from code_monet.workspace import StaleCanvasError, WorkspaceLimitError
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,10 @@ async def commit_paths(
         return error_result(f"No valid paths to draw. {parsed.summary()}")
     queued_callback = ctx.callbacks.on_batch_queued
     try:
-        queued = await ctx.state.add_strokes(parsed.paths, queue=queued_callback is not None)
-    except WorkspaceLimitError as exc:
+        queued = await ctx.state.add_strokes(
+            parsed.paths, queue=queued_callback is not None, canvas_generation=CALL_CANVAS.get()
+        )
+    except (WorkspaceLimitError, StaleCanvasError) as exc:
         return error_result(str(exc))
     if queued_callback is not None:
         await queued_callback(list(parsed.paths), queued.batch_id if queued is not None else 0)

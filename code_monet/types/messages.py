@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    model_validator,
 )
 
 from code_monet.types.geometry import Point, is_none
@@ -219,8 +220,21 @@ class StrokeClientMessage(_ClientBase):
 
 
 class NudgeClientMessage(_ClientBase):
+    """``text`` is the nudge; ``message`` is accepted in its place (some v1 clients send it)."""
+
     type: Literal["nudge"]
-    text: str = Field(min_length=1, max_length=MAX_NUDGE_LENGTH)
+    text: str = Field(default="", max_length=MAX_NUDGE_LENGTH)
+    message: str | None = Field(default=None, max_length=MAX_NUDGE_LENGTH)
+
+    @model_validator(mode="after")
+    def _has_text(self) -> NudgeClientMessage:
+        if not (self.text or self.message):
+            raise ValueError("a nudge needs its text (in 'text')")
+        return self
+
+    @property
+    def said(self) -> str:
+        return self.text or self.message or ""
 
 
 class ClearClientMessage(_ClientBase):
@@ -255,8 +269,11 @@ class SetStyleClientMessage(_ClientBase):
 
 
 class AnimationDoneClientMessage(_ClientBase):
+    """Without ``batch_id`` (the original terminal client) it acknowledges every batch
+    delivered so far."""
+
     type: Literal["animation_done"]
-    batch_id: int
+    batch_id: int | None = None
 
 
 class AuthClientMessage(_ClientBase):

@@ -44,6 +44,9 @@ class PauseReason(StrEnum):
     ERROR = "error"
     STORAGE = "storage"
     """The server could not write to its disk: paused until writes work again (never saved)."""
+    WAITING = "waiting"
+    """A brand-new studio waits for its first piece (Start, a new piece or a nudge begins it):
+    clients show it as paused, and a reload or a viewer coming back never starts it."""
 
 
 class CanvasState(BaseModel):

@@ -13,11 +13,12 @@ from code_monet.workspace.state import (
     replace_workspace_file,
     workspace_exists,
 )
-from code_monet.workspace.strokes import WorkspaceLimitError
+from code_monet.workspace.strokes import StaleCanvasError, WorkspaceLimitError
 
 __all__ = [
     "LogOptions",
     "PieceSavedHook",
+    "StaleCanvasError",
     "WorkspaceLimitError",
     "WorkspaceState",
     "read_workspace_file",

@@ -82,6 +82,7 @@ from code_monet.workspace.persistence import (
 from code_monet.workspace.strokes import (
     PendingBatch,
     PreparedStrokes,
+    StaleCanvasError,
     WorkspaceLimitError,
     check_paths,
     check_pending_capacity,
@@ -169,6 +170,9 @@ class WorkspaceState:
         self.piece_saved_hooks: list[PieceSavedHook] = []
         self.fresh = False
         """True when this workspace was just created (nothing on disk yet)."""
+        self.canvas_generation = 0
+        """Bumped whenever a new canvas begins (in memory: a tool call in flight across a new
+        piece must not draw on it; nothing is in flight across a restart)."""
         self._replayable: set[str] = set()
         """Batches the current turn drew before the server stopped: when the interrupted turn
         runs again, drawing one of them again is skipped (it is on the canvas already)."""
@@ -379,6 +383,7 @@ class WorkspaceState:
                     continue
                 data.canvas = value.model_copy(update={"strokes": []})
                 self._clear()
+                self.canvas_generation += 1
             elif name == "drawing_style":
                 if value is not None:
                     data.canvas.drawing_style = value
@@ -504,14 +509,20 @@ class WorkspaceState:
         await self.add_strokes([path])
 
     async def add_strokes(
-        self, paths: Sequence[StrokePath], *, queue: bool = False
+        self,
+        paths: Sequence[StrokePath],
+        *,
+        queue: bool = False,
+        canvas_generation: int | None = None,
     ) -> QueuedBatch | None:
         """Append strokes to the canvas; all or nothing, in the log before returning.
 
         With ``queue`` the paths are one batch for viewers: a single ``strokes`` message that is
         both the canvas change and what viewers receive; returns the queued batch (None when
         not queued, or when the batch was drawn before a restart and is skipped). Strokes
-        people draw are each announced as ``human_stroke``.
+        people draw are each announced as ``human_stroke``. With ``canvas_generation`` (what
+        it was when the drawing began) strokes for a canvas replaced meanwhile by a new piece
+        raise :class:`StaleCanvasError` and are not drawn.
         """
         check_paths(paths, self._limits)
         encoded = [p.model_dump_json() for p in paths]  # once: for the digest and the canvas
@@ -523,6 +534,11 @@ class WorkspaceState:
             return None
         prepared = await prepare_strokes_async(paths) if queue else None
         # From here on nothing awaits: the checks hold when the record is written.
+        if canvas_generation is not None and canvas_generation != self.canvas_generation:
+            raise StaleCanvasError(
+                f"A new piece began while these {len(paths)} strokes were being drawn for the "
+                "previous one: they were not drawn"
+            )
         check_stroke_capacity(len(self._strokes), len(paths), self._limits)
         growth = sum(len(p.points) for p in paths) * 24 * (2 if queue else 1)
         self._check_size(growth)
@@ -583,8 +599,8 @@ class WorkspaceState:
         prompt: str | None = None,
     ) -> str | None:
         """Save the current canvas to the gallery (if not empty) and start the next piece;
-        viewers get ``new_canvas``, ``gallery_update`` and ``piece_state`` with the number of
-        the new piece, in one record.
+        viewers get ``new_canvas`` (``style_change`` when a style is given), ``gallery_update``
+        and ``piece_state`` with the number of the new piece, in one record.
 
         Returns the saved piece id, or None when the canvas was empty.
         """
@@ -594,6 +610,9 @@ class WorkspaceState:
             if len(self._strokes):
                 saved = await self._save_piece_locked()
             number = saved.piece_number + 1 if saved is not None else data.piece_number
+            # The number announced is the number saved: skip numbers already in the gallery
+            # (a finished piece that was saved, then cleared, keeps its number).
+            number = await asyncio.to_thread(self.gallery.next_free_number, number)
             canvas = CanvasState(
                 width=clamp_canvas_size(width, data.canvas.width),
                 height=clamp_canvas_size(height, data.canvas.height),
@@ -613,6 +632,15 @@ class WorkspaceState:
                 turn_draws=[],
             )
             gallery = await self.list_gallery()
+            style = (
+                [
+                    StyleChangeMessage(
+                        drawing_style=drawing_style, style_config=get_style_config(drawing_style)
+                    )
+                ]
+                if drawing_style is not None
+                else []
+            )
             self._change(
                 change,
                 NewCanvasMessage(
@@ -620,6 +648,7 @@ class WorkspaceState:
                     canvas_width=canvas.width,
                     canvas_height=canvas.height,
                 ),
+                *style,  # a style sent with the new piece is announced like set_style's
                 GalleryUpdateMessage(canvases=gallery),
                 PieceStateMessage(number=number, completed=False),
             )

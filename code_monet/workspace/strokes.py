@@ -26,6 +26,10 @@ class WorkspaceLimitError(ValueError):
     """A workspace limit would be exceeded; nothing was changed."""
 
 
+class StaleCanvasError(ValueError):
+    """Strokes meant for a canvas that has since been replaced by a new piece; not drawn."""
+
+
 @dataclass(frozen=True, slots=True)
 class QueuedStroke:
     path: Path

@@ -1,4 +1,4 @@
-// The wire protocol (../shared/protocol.md, v1 + v2) as TypeScript types.
+// The wire protocol (docs/protocol.md, v1 + v2) as TypeScript types.
 // Server messages carry `seq` from a v2 server; a v1 server sends none.
 
 export interface Point {
