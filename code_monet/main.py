@@ -104,11 +104,9 @@ def create_app(
     parses = ParseSlots.from_settings(server_settings)  # agent-output parses, all users
     sandbox_env = SandboxSettings()
     # The mode decides how strict the sandbox is (public: bubblewrap and a separate uid only).
+    # SANDBOX_* (memory per program and in total, program caps) are read once, here.
     sandbox_settings = dataclasses.replace(
-        sandbox_config
-        or SandboxConfig(
-            allow_fallback=sandbox_env.allow_fallback, bwrap_path=sandbox_env.bwrap_path
-        ),
+        sandbox_config or sandbox_env.sandbox_config(local_mode=auth_config.local_mode),
         local_mode=auth_config.local_mode,
     )
 

@@ -98,6 +98,7 @@ async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
             canvas_width=ctx.canvas_width,
             canvas_height=ctx.canvas_height,
             brushes=BRUSH_NAMES,
+            owner=str(ctx.state.user_id),  # (the per-user cap on programs at once)
         )
     except SandboxUnavailableError as exc:
         return error_result(f"Code execution is disabled: {exc}")
@@ -106,6 +107,8 @@ async def generate_svg(ctx: ToolContext, args: GenerateSvgInput) -> ToolReply:
         stderr=result.stderr_tail,
         return_code=result.exit_code,
     )
+    if result.busy:  # the program never ran
+        return error_result(f"{result.error} Try again in a moment, or use draw_paths.")
     if result.error is not None:
         tail = f"\nstderr (tail):\n{result.stderr_tail}" if result.stderr_tail else ""
         return error_result(f"{result.error} (exit status {result.exit_code}).{tail}")
