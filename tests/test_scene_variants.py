@@ -183,6 +183,17 @@ class TestHintTable:
         assert reading.unknown == ()
         assert [s.variant for s in reading.subjects] == [1, 1, 1]
 
+    def test_hint_verbs_do_not_read_as_other_words(self) -> None:
+        # Arrange / Act
+        rowing = read_words("a rowing boat").subjects
+        winding = read_words("a winding river")
+        storms = read_words("storms over the sea")
+
+        # Assert
+        assert [(s.name, s.count) for s in rowing] == [("boat", 1)]  # "rowing" is not "row"
+        assert winding.weather == ()  # "winding" is not "wind"
+        assert storms.weather == ("storm",)  # plurals of real words still read
+
 
 class TestHintedPrompts:
     @pytest.mark.parametrize(("prompt", "name", "variant"), HINTED)

@@ -6,6 +6,9 @@ forms (plurals and synonyms included) mapped to the canonical subject names of
 matching multiword phrases first ("city skyline", "bird's-eye", "top left"), so a colour just
 before a subject qualifies that subject ("a red boat") and a number just before it counts it.
 Words it cannot place are reported, so the notebook can say plainly what it could not draw.
+``VARIANT_HINTS`` is the one table of words that pick one of a subject's drawings: a hint next
+to its subject ("a crescent moon", "a cat curled up", "a bowl of fruit") sets ``Wanted.variant``;
+without one the composer keeps its seeded choice.
 """
 
 from __future__ import annotations
@@ -897,8 +900,8 @@ def _lookup(tokens: list[str], i: int) -> tuple[int, tuple[Entry, ...], bool]:
         key = tuple(tokens[i : i + n])
         if key in LEXICON:
             return n, LEXICON[key], key in _PLURAL_KEYS
-    if tokens[i] in _HINT_WORDS:
-        return 0, (), False  # "waving" is a figure's hint, not a wave
+    if tokens[i] in _HINT_WORDS and tokens[i].endswith(QUIET_ENDINGS):
+        return 0, (), False  # "waving" is a figure's hint, not a wave; "rowing" counts nothing
     for stem in _stems(tokens[i]):
         if (stem,) in LEXICON:
             plural = tokens[i].endswith("s") and not tokens[i].endswith("'s")
