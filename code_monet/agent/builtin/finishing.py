@@ -2,8 +2,9 @@
 
 Why: a piece should end on a decision, not on a stock flourish. The finishing look measures
 the rendered canvas (``critic``): when the scene leaves a large part of the paper empty and is
-not meant to be minimal, one small subject that belongs there is added (a distant bird in an
-empty sky, grass in an empty foreground) — never when the paper is already full. The signature
+not meant to be minimal, one small subject that belongs there is added (a cloud in an empty
+daylight sky, grass in an empty foreground) — never when the paper is already full, and never
+birds: they come only when the prompt or a nudge asks for them. The signature
 goes where the rendered canvas has no ink: its exact box at each bottom spot is computed with
 the signing tool's own geometry and the inked pixels under it are counted. Titles come from
 what the piece shows (its focal subject, its light and weather), deterministically for a seed.
@@ -31,9 +32,9 @@ SIZES: Final = ("medium", "small")
 # is empty, per medium (paint's brush edges are soft, the plotter's pen lines sharp).
 CLUTTERED: Final = {False: 0.12, True: 0.05}
 EMPTY_CELL: Final = {False: 0.012, True: 0.004}
-SKY_ADDITIONS: Final[tuple[str, ...]] = ("birds", "bird")
-IN_FLIGHT: Final[dict[str, tuple[int, ...]]] = {"bird": (1, 2)}  # flying, soaring (not perched)
-NO_BIRDS_IN: Final = frozenset({"fog", "rain", "snow", "storm"})
+SKY_ADDITIONS: Final[tuple[str, ...]] = ("cloud",)
+FAIR_WEATHER: Final[dict[str, tuple[int, ...]]] = {"cloud": (0, 1)}  # not the rain cloud
+NO_ADDITION_IN: Final = frozenset({"fog", "rain", "snow", "storm"})
 GROUND_ADDITIONS: Final[tuple[str, ...]] = ("grass", "flowers", "flower", "rocks")
 
 NOUNS: Final[dict[str, tuple[str, ...]]] = {
@@ -168,7 +169,7 @@ def finishing_addition(
     """One small subject for a large empty region, if the scene calls for it; else None.
 
     Only outdoor scenes (a horizon, a focal subject that is not a still-life object) that are
-    neither minimal nor already full; a bird only when the whole sky band is empty and the
+    neither minimal nor already full; a cloud only when the whole sky band is empty and the
     weather is open, grass only when the whole foreground band is."""
     if scene.composition in ("minimal", "abstract", "close-up") or scene.density < 0.7:
         return None
@@ -193,7 +194,7 @@ def finishing_addition(
         ):
             continue
         why = f"the empty {reading.place_name(cx, cy)} called for it"
-        variants = IN_FLIGHT.get(name) or tuple(range(max(1, spec.variants)))
+        variants = FAIR_WEATHER.get(name) or tuple(range(max(1, spec.variants)))
         return PlacedSubject(
             name,
             box[0],
@@ -223,10 +224,10 @@ def _fitting(
     row: int,
     cy: float,
 ) -> tuple[str | None, Layer]:
-    """What belongs in an empty band: a bird in open daylight sky, grass below the horizon.
+    """What belongs in an empty band: a cloud in open daylight sky, grass below the horizon.
     Nothing already in the scene."""
     if scene.horizon is not None and cy < scene.horizon and row == 0:
-        open_sky = scene.time_of_day != "night" and not NO_BIRDS_IN & set(scene.weather)
+        open_sky = scene.time_of_day != "night" and not NO_ADDITION_IN & set(scene.weather)
         found = next((n for n in SKY_ADDITIONS if n in library), None)
         if open_sky and found is not None and not present & set(SKY_ADDITIONS):
             return found, Layer.SKY
