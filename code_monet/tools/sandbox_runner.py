@@ -771,7 +771,35 @@ _MS_NODEV: Final = 0x4
 _MS_NOEXEC: Final = 0x8
 _MS_REC: Final = 0x4000
 _MS_PRIVATE: Final = 1 << 18
+_MS_BIND: Final = 0x1000
 _HIDDEN_DIRS: Final = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _runtime_dirs() -> list[str]:
+    """Where this interpreter loads code from (its import path and this module's folder):
+    what must stay visible when a hidden directory covers it (a checkout or a virtualenv
+    under /tmp, as a CI clone often is)."""
+    from pathlib import Path  # only the fallback needs it
+
+    found = {str(Path(p).resolve()) for p in sys.path if p and Path(p).is_dir()}
+    found.add(str(Path(__file__).resolve().parent))
+    kept: list[str] = []
+    for path in sorted(found, key=len):  # outermost first; nested ones ride along
+        if not any(path == k or path.startswith(k + "/") for k in kept):
+            kept.append(path)
+    return kept
+
+
+def _keep_visible(libc: ctypes.CDLL, target: str, keep: list[str], fds: dict[str, int]) -> None:
+    """Bind the runtime directories under ``target`` back into it after it was hidden (the
+    directories were opened before, so they are reached through ``/proc/self/fd``)."""
+    from pathlib import Path  # only the fallback needs it
+
+    for path in keep:
+        if not path.startswith(target.rstrip("/") + "/"):
+            continue
+        Path(path).mkdir(parents=True, exist_ok=True)  # in the fresh tmpfs
+        _mount(libc, f"/proc/self/fd/{fds[path]}", path, None, _MS_BIND | _MS_REC, "")
 
 
 def _mount(
@@ -812,14 +840,21 @@ def private_mounts(spec: WorkerSpec) -> tuple[list[str], list[str]]:
     from pathlib import Path  # only the fallback needs it
 
     hidden = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
-    for target in _HIDDEN_DIRS:
-        if not Path(target).is_dir():
-            continue
-        try:
-            _mount(libc, "tmpfs", target, "tmpfs", hidden, "size=64k,nr_inodes=64,mode=0755")
-            applied.append(target)
-        except OSError as exc:
-            problems.append(str(exc))
+    keep = _runtime_dirs()
+    fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
+    try:
+        for target in _HIDDEN_DIRS:
+            if not Path(target).is_dir():
+                continue
+            try:
+                _mount(libc, "tmpfs", target, "tmpfs", hidden, "size=64k,nr_inodes=64,mode=0755")
+                applied.append(target)
+                _keep_visible(libc, target, keep, fds)
+            except OSError as exc:
+                problems.append(str(exc))
+    finally:
+        for fd in fds.values():
+            os.close(fd)
     scratch = spec["scratch"]
     uid, gid = spec["drop_uid"], spec["drop_gid"]
     owner = f",uid={uid},gid={gid}" if uid is not None and gid is not None else ""
