@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -31,9 +32,6 @@ class Socket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
-_ids = itertools.count(1)
-
-
 @dataclass(eq=False)
 class ClientConnection:
     """One open socket of one user."""
@@ -48,7 +46,9 @@ class ClientConnection:
     session_id: str = ""
     """The sign-in session (refresh-token family) whose token opened the socket: signing that
     session out closes the socket."""
-    id: int = field(default_factory=lambda: next(_ids))
+    id: int = 0
+    """This socket's number on its server (given by the ``ConnectionManager``; ``init``'s
+    ``connection_id``)."""
     stroke_cursor: int = 0
     """Newest batch this socket is past: acknowledged (v1), received inline (v2), or already
     in the ``init`` it was greeted with. v1 fetches return the batches after it."""
@@ -134,6 +134,8 @@ class ConnectionManager:
     queue_size: int = 256
     _by_user: dict[str, set[ClientConnection]] = field(default_factory=dict)
     _closing: set[asyncio.Task[None]] = field(default_factory=set)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    """Socket numbers: one sequence per manager (per server), not per process."""
 
     def count(self, user_id: str) -> int:
         return len(self._by_user.get(user_id, ()))
@@ -176,6 +178,7 @@ class ConnectionManager:
             token_key=token_key,
             trace_id=trace_id,
             session_id=session_id,
+            id=next(self._ids),
         )
         connection.start()
         self._by_user.setdefault(user_id, set()).add(connection)
