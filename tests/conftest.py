@@ -8,12 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-
-from code_monet.auth.testing import FakeClock
-from code_monet.config import WorkspaceLimitsSettings
-from code_monet.db.engine import Database
-from code_monet.db.settings import default_sqlite_url
-from code_monet.db.testing import (
+from support.auth import FakeClock
+from support.db import (
     BACKENDS,
     create_postgres_database,
     drop_postgres_database,
@@ -21,6 +17,10 @@ from code_monet.db.testing import (
     require_backend,
     temporary_database,
 )
+
+from code_monet.config import WorkspaceLimitsSettings
+from code_monet.db.engine import Database
+from code_monet.db.settings import default_sqlite_url
 from code_monet.workspace import WorkspaceState
 
 

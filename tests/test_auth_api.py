@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx2
 import pytest
 from argon2 import PasswordHasher
+from support.auth import FakeClock, make_app, make_service, settings_for_tests
 
 from code_monet.auth import passwords
 from code_monet.auth.dependencies import CurrentUser, OptionalUser
 from code_monet.auth.service import AuthService
-from code_monet.auth.testing import FakeClock, make_app, make_service, settings_for_tests
 from code_monet.db import Database
 from code_monet.db.repository import invites, users
 

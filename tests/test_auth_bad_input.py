@@ -6,9 +6,9 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from support.auth import make_app, make_service, settings_for_tests
 
 from code_monet.auth.service import AuthService
-from code_monet.auth.testing import make_app, make_service, settings_for_tests
 from code_monet.db import Database
 
 POST_ENDPOINTS = [

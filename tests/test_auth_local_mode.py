@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.auth import make_service, settings_for_tests
+from support.db import temporary_database
 
 from code_monet.auth.local_mode import UnsafeBindError, check_bind_address, is_loopback_host
-from code_monet.auth.testing import make_service, settings_for_tests
 from code_monet.db.repository import users
-from code_monet.db.testing import temporary_database
 
 
 class TestCheckBindAddress:

@@ -16,17 +16,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
-
-from code_monet.auth.bootstrap import build_auth_service
-from code_monet.auth.mailer import ConsoleMailer, MailMessage, SmtpMailer, build_mailer
-from code_monet.auth.service import AuthService
-from code_monet.auth.testing import (
+from support.auth import (
     FakeClock,
     RecordingMailer,
     make_app,
     make_service,
     settings_for_tests,
 )
+
+from code_monet.auth.bootstrap import build_auth_service
+from code_monet.auth.mailer import ConsoleMailer, MailMessage, SmtpMailer, build_mailer
+from code_monet.auth.service import AuthService
 from code_monet.db import Database
 from code_monet.db.models import MagicLinkTokenRow
 from code_monet.db.repository import users

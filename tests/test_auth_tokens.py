@@ -13,6 +13,7 @@ import jwt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.auth import TEST_SECRET, FakeClock, make_service
 
 from code_monet.auth.errors import AuthenticationError, RefreshTokenReuseError
 from code_monet.auth.service import AuthService
@@ -23,7 +24,6 @@ from code_monet.auth.signing_key import (
     load_or_create_secret,
     resolve_signing_secret,
 )
-from code_monet.auth.testing import TEST_SECRET, FakeClock, make_service
 from code_monet.auth.tokens import TokenCodec, TokenError
 from code_monet.db import Database
 from code_monet.db.records import User

@@ -16,6 +16,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from support.db import (
+    postgres_schema,
+    postgres_url,
+    require_backend,
+    temporary_database,
+)
 
 from code_monet.db import Database, migrate
 from code_monet.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, head_revision
@@ -27,12 +33,6 @@ from code_monet.db.settings import (
     default_sqlite_url,
     normalise_database_url,
     resolve_database_url,
-)
-from code_monet.db.testing import (
-    postgres_schema,
-    postgres_url,
-    require_backend,
-    temporary_database,
 )
 
 migrate_module = importlib.import_module("code_monet.db.migrate")  # not the re-exported function

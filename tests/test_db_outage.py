@@ -29,6 +29,7 @@ from fakes.server import LiveServer, recv_json, recv_until, running_server
 from live_server import free_port, server_process, wait_healthy
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from support.db import postgres_required
 from test_share_support import ShareEnv, share
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -38,7 +39,6 @@ from code_monet.db.errors import DATABASE_UNAVAILABLE, is_database_unavailable
 from code_monet.db.models import GalleryPieceRow
 from code_monet.db.repository import public_pieces
 from code_monet.db.settings import default_sqlite_url
-from code_monet.db.testing import postgres_required
 from code_monet.share.index import IndexCatchUp, mark_pending, pending_directory
 
 __all__ = ["share"]

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx2
 import pytest
 import uvicorn
+from support.auth import settings_for_tests
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.main import GracefulServer, create_app
 from code_monet.svg_parser import Subpath, clear_parse_cache, path_geometry

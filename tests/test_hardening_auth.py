@@ -16,12 +16,12 @@ import httpx2
 import pytest
 from fakes.server import LiveServer, recv_json, running_server
 from live_server import free_port, server_process, wait_healthy
+from support.auth import TEST_SECRET, RecordingMailer
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from code_monet.auth.passwords import hash_password
 from code_monet.auth.service import TokenPair
-from code_monet.auth.testing import TEST_SECRET, RecordingMailer
 from code_monet.config import ServerSettings
 from code_monet.db.repository import invites, users
 

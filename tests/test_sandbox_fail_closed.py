@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from support.auth import settings_for_tests
 
-from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.main import create_app
 from code_monet.tools.context import ToolContext

@@ -12,10 +12,10 @@ import pytest
 from fakes.server import recv_json, recv_until, running_server
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from support.auth import TEST_SECRET
 from websockets.exceptions import ConnectionClosed
 
 from code_monet import tracing
-from code_monet.auth.testing import TEST_SECRET
 from code_monet.auth.tokens import ALGORITHM
 from code_monet.config import ServerSettings
 from code_monet.routes import canvas as canvas_routes

@@ -16,9 +16,9 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 from starlette.requests import Request
+from support.auth import FakeClock, make_app, make_service, settings_for_tests
 
 from code_monet.auth.service import AuthService
-from code_monet.auth.testing import FakeClock, make_app, make_service, settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.db import Database
 from code_monet.db.records import User

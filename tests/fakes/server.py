@@ -16,11 +16,11 @@ from pathlib import Path
 
 import httpx2
 import uvicorn
+from support.auth import settings_for_tests
 from websockets.asyncio.client import ClientConnection, connect
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.auth.testing import settings_for_tests
 from code_monet.config import ServerSettings
 from code_monet.db.repository import users
 from code_monet.live.runtime import ServerRuntime
