@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from code_monet.tools.callbacks import ProgramOutput, ToolCallbacks
-from code_monet.tools.image_generation import ImageProvider
+from code_monet.tools.image_types import ImageProvider
 from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.path_parsing import PathLimits
 from code_monet.tools.sandbox import CodeSandbox

@@ -32,12 +32,12 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from code_monet.tools.context import ToolContext
 from code_monet.tools.image_providers import (
     DEFAULT_GEMINI_IMAGE_MODEL,
     DEFAULT_OPENAI_IMAGE_MODEL,
@@ -50,14 +50,12 @@ from code_monet.tools.image_types import (
     GeneratedImage,
     ImageErrorReason,
     ImageGenerationError,
+    ImageProvider,
     _timeout_error,
     _too_large_bytes,
     _unexpected_error,
 )
 from code_monet.tools.results import ToolReply, error_result, text_result
-
-if TYPE_CHECKING:
-    from code_monet.tools.context import ToolContext
 
 # Public API, including the names moved to image_providers/image_types (re-exported here).
 __all__ = [
@@ -113,18 +111,6 @@ class ReferenceImage:
     provider: str
     model: str
     revised_prompt: str | None = None
-
-
-class ImageProvider(Protocol):
-    """A text-to-image backend. ``generate`` raises ``ImageGenerationError`` on failure."""
-
-    name: str
-
-    # ``timeout`` is forwarded to the SDK's HTTP timeout; ``imagine`` also enforces it with
-    # ``asyncio.wait_for``, hence the ASYNC109 exemptions.
-    async def generate(self, prompt: str, *, timeout: float) -> GeneratedImage: ...  # noqa: ASYNC109
-
-    async def aclose(self) -> None: ...
 
 
 class ImageProviderChoice(StrEnum):

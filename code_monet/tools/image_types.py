@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 __all__ = ["MAX_IMAGE_BYTES", "GeneratedImage", "ImageErrorReason", "ImageGenerationError"]
 
@@ -73,3 +74,15 @@ def _too_large_bytes(size: int) -> ImageGenerationError:
         f"{MAX_IMAGE_BYTES // 1_048_576} MB. Try again.",
         reason=ImageErrorReason.TOO_LARGE,
     )
+
+
+class ImageProvider(Protocol):
+    """A text-to-image backend. ``generate`` raises ``ImageGenerationError`` on failure."""
+
+    name: str
+
+    # ``timeout`` is forwarded to the SDK's HTTP timeout; ``imagine`` also enforces it with
+    # ``asyncio.wait_for``, hence the ASYNC109 exemptions.
+    async def generate(self, prompt: str, *, timeout: float) -> GeneratedImage: ...  # noqa: ASYNC109
+
+    async def aclose(self) -> None: ...
