@@ -44,6 +44,7 @@ from code_monet.config import (
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.errors import install_database_error_handlers
+from code_monet.db.migrate import migrate_database
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
 from code_monet.http_limits import BodyLimitMiddleware, BodyLimits
 from code_monet.live.connections import ConnectionManager
@@ -126,7 +127,7 @@ def create_app(
         url = database_url or resolve_database_url(DatabaseSettings(), root)
         database = Database.connect(url)
         try:
-            await database.migrate()
+            await migrate_database(database)
         except Exception:
             logger.error("Migrating the database failed; not starting")
             await database.dispose()

@@ -24,7 +24,13 @@ from support.db import (
 )
 
 from code_monet.db import Database, migrate
-from code_monet.db.migrate import SCHEMA_HEAD, alembic_config, current_revision, head_revision
+from code_monet.db.migrate import (
+    SCHEMA_HEAD,
+    alembic_config,
+    current_revision,
+    head_revision,
+    migrate_database,
+)
 from code_monet.db.models import Base
 from code_monet.db.repository import users
 from code_monet.db.settings import (
@@ -81,12 +87,12 @@ class TestMigrationsMatchModels:
     async def test_migrate_twice_is_a_no_op_and_downgrade_round_trips(self, db: Database) -> None:
         """Re-running is harmless; downgrade to base and back restores the schema."""
         # Arrange
-        await db.migrate()
+        await migrate_database(db)
         # Act
         async with db.engine.begin() as conn:
             await conn.run_sync(_downgrade_to_base)
         emptied = await current_revision(db.engine)
-        await db.migrate()
+        await migrate_database(db)
         async with db.engine.connect() as conn:
             diff = await conn.run_sync(_diff)
         # Assert
@@ -209,7 +215,7 @@ class TestFreshDatabaseFastPath:
                 await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0001"))
             before = await current_revision(database.engine)
             # Act
-            await database.migrate()
+            await migrate_database(database)
             after = await current_revision(database.engine)
             async with database.engine.connect() as conn:
                 diff = await conn.run_sync(_diff)
@@ -272,8 +278,8 @@ class TestMigrateByUrl:
                 url, connect_args={"server_settings": {"search_path": schema}}
             )
             # Act
-            await scoped.migrate()
-            await scoped.migrate()
+            await migrate_database(scoped)
+            await migrate_database(scoped)
             revision = await current_revision(scoped.engine)
             await scoped.dispose()
         # Assert

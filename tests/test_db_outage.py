@@ -36,6 +36,7 @@ from websockets.exceptions import ConnectionClosed
 
 from code_monet.db.engine import Database
 from code_monet.db.errors import DATABASE_UNAVAILABLE, is_database_unavailable
+from code_monet.db.migrate import migrate_database
 from code_monet.db.models import GalleryPieceRow
 from code_monet.db.repository import public_pieces
 from code_monet.db.settings import default_sqlite_url
@@ -255,7 +256,7 @@ class TestOutageClassification:
         """A foreign-key violation and a missing file stay bugs (500), not outages."""
         # Arrange
         database = Database.connect(default_sqlite_url(tmp_path / "db"))
-        await database.migrate()
+        await migrate_database(database)
         row = GalleryPieceRow(  # of a user who does not exist
             user_id=uuid.uuid4(),
             piece_number=1,

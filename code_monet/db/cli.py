@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from code_monet.config import Settings
 from code_monet.db.engine import Database
-from code_monet.db.migrate import current_revision, head_revision
+from code_monet.db.migrate import current_revision, head_revision, migrate_database
 from code_monet.db.settings import (
     DatabaseConfigError,
     DatabaseSettings,
@@ -52,7 +52,7 @@ def run_with_database(action: Callable[[Database], Awaitable[T]], *, migrate: bo
         database = Database.connect(url)
         try:
             if migrate:
-                await database.migrate()
+                await migrate_database(database)
             return await action(database)
         finally:
             await database.dispose()
@@ -69,7 +69,7 @@ def upgrade() -> None:
 
     async def action(database: Database) -> str | None:
         before = await current_revision(database.engine)
-        await database.migrate()
+        await migrate_database(database)
         return before
 
     before = run_with_database(action, migrate=False)

@@ -162,11 +162,5 @@ class Database:
         async with self._read_sessions() as session:
             yield session
 
-    async def migrate(self) -> None:
-        """Apply every pending migration (see :mod:`code_monet.db.migrate`)."""
-        from code_monet.db.migrate import upgrade_engine
-
-        await upgrade_engine(self.engine)
-
     async def dispose(self) -> None:
         await self.engine.dispose()

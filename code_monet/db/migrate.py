@@ -24,6 +24,7 @@ from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, in
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from code_monet.db.engine import WRITE_OPTION, Database
 from code_monet.db.settings import redact_url
 
 if TYPE_CHECKING:
@@ -130,14 +131,17 @@ def _upgrade_locked(connection: Connection) -> str | None:
     return before
 
 
+async def migrate_database(database: Database) -> None:
+    """Apply every pending migration to ``database`` (the server awaits this at start-up)."""
+    await upgrade_engine(database.engine)
+
+
 async def upgrade_engine(engine: AsyncEngine) -> None:
     """Apply pending migrations through ``engine`` in one transaction (no-op when up to date).
 
     Concurrent callers are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock),
     so two processes starting together never both run the same migration.
     """
-    from code_monet.db.engine import WRITE_OPTION
-
     head = SCHEMA_HEAD if _fast_path_safe() else head_revision()
     async with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         before = await conn.run_sync(_upgrade_locked)
@@ -155,11 +159,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 async def migrate(url: str) -> None:
     """Bring the database at ``url`` up to the newest schema. The server awaits this at start-up."""
-    from code_monet.db.engine import Database
-
     database = Database.connect(url)
     try:
-        await database.migrate()
+        await migrate_database(database)
     except Exception as exc:
         logger.error("Migrating %s failed: %s", redact_url(url), exc)
         raise

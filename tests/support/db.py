@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from code_monet.db.engine import Database
+from code_monet.db.migrate import migrate_database
 from code_monet.db.settings import default_sqlite_url, normalise_database_url
 
 BACKENDS = ("sqlite", "postgres")
@@ -58,7 +59,7 @@ async def temporary_database(
         database = Database.connect(default_sqlite_url(workdir / "db"))
         try:
             if migrate:
-                await database.migrate()
+                await migrate_database(database)
             yield database
         finally:
             await database.dispose()
@@ -70,7 +71,7 @@ async def temporary_database(
         database = Database.connect(url, connect_args={"server_settings": {"search_path": schema}})
         try:
             if migrate:
-                await database.migrate()
+                await migrate_database(database)
             yield database
         finally:
             await database.dispose()
