@@ -21,7 +21,7 @@ from typing import Final, Literal, NamedTuple, Protocol
 import svgelements as se
 
 from code_monet.types.geometry import PathType, Point
-from code_monet.types.paths import MAX_SVG_D_LENGTH, Author, Path
+from code_monet.types.paths import MAX_SVG_D_LENGTH, Path
 
 XY = tuple[float, float]
 SegmentKind = Literal["line", "quad", "cubic"]
@@ -659,14 +659,3 @@ def path_geometry(path: Path) -> list[Subpath]:
     else:
         raise ValueError(f"{path.type.value} path has {len(points)} points")
     return builder.subpaths
-
-
-# --------------------------------------------------------------------------------------------
-# Whole SVG documents live in ``svg_document``; this wrapper keeps one entry point for callers.
-
-
-def svg_document_to_paths(svg: str, *, author: Author = Author.AGENT) -> list[Path]:
-    """Parse a whole SVG document into ``Path``s (transforms applied); ``ValueError`` if bad."""
-    from code_monet.svg_document import svg_document_to_paths as parse_document
-
-    return parse_document(svg, author=author)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from code_monet.svg_document import svg_document_to_paths
 from code_monet.svg_parser import (
     MAX_DOCUMENT_ELEMENTS,
     MAX_PATH_D_LENGTH,
@@ -23,7 +24,6 @@ from code_monet.svg_parser import (
     parse_path_d,
     path_geometry,
     path_to_d,
-    svg_document_to_paths,
 )
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author, Path

@@ -29,6 +29,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
+from code_monet.svg_document import svg_document_to_paths
 from code_monet.svg_parser import (
     Segment,
     SegmentLimitError,
@@ -36,7 +37,6 @@ from code_monet.svg_parser import (
     WorkLimitError,
     parse_path_d,
     path_to_d,
-    svg_document_to_paths,
 )
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.geometry import PathType, Point
