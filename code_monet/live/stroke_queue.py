@@ -65,9 +65,6 @@ class StrokeQueue:
 
     # ------------------------------------------------------------------ reading
 
-    def __len__(self) -> int:
-        return len(self._batches)
-
     @property
     def stroke_count(self) -> int:
         return sum(len(b.strokes) for b in self._batches)
