@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from bench.corpus import paint_corpus, plotter_corpus
 from bench.harness import Benchmark
-from code_monet import svg_parser
-from code_monet.rendering import (
+from code_monet.geometry import svg_path
+from code_monet.render.pipeline import (
     RenderOptions,
     canvas_to_svg,
     clear_render_caches,
@@ -30,7 +30,7 @@ def _plotter_png_cold() -> Callable[[], object]:
 
     def run() -> object:
         clear_render_caches()  # every svg ``d`` is parsed again
-        svg_parser.clear_parse_cache()
+        svg_path.clear_parse_cache()
         return render_strokes(strokes, options)
 
     return run
@@ -58,7 +58,7 @@ def _paint_png_cold() -> Callable[[], object]:
 
     def run() -> object:
         clear_render_caches()  # every brush stroke is expanded again
-        svg_parser.clear_parse_cache()
+        svg_path.clear_parse_cache()
         return render_strokes(strokes, options)
 
     return run

@@ -19,7 +19,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` and ``code_mone
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Benchmark
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig, SandboxResult
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig, SandboxResult
 
 POOL_SIZE = 32
 TRIVIAL = "output_paths([line(0, 0, canvas_width, canvas_height)])"

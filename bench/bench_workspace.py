@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.corpus import mixed_paths
 from bench.harness import Benchmark
-from code_monet.interpolation import interpolate_paths
+from code_monet.geometry.interpolation import interpolate_paths
 from code_monet.workspace import WorkspaceState
 
 

@@ -23,10 +23,12 @@ from typing import Final
 
 from PIL import Image, ImageDraw, ImageFont
 
-from code_monet.agent import AgentCallbacks, AgentTurnComplete, DrawingAgent
+from code_monet.agent.callbacks import AgentCallbacks
+from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.builtin import BuiltinProvider
-from code_monet.rendering import RenderOptions, render_strokes_image
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.render.pipeline import RenderOptions, render_strokes_image
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
+from code_monet.types.messages import AgentTurnComplete
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
 

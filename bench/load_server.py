@@ -47,16 +47,16 @@ import uvicorn
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.auth.settings import AuthSettings
-from code_monet.config import ServerSettings
-from code_monet.db.repository import users
-from code_monet.live.runtime import ServerRuntime
-from code_monet.main import (
+from code_monet.app.config import ServerSettings
+from code_monet.app.server import (
     GracefulServer,
     create_app,
     transport_frame_limit,
     tune_gc_for_serving,
 )
+from code_monet.auth.settings import AuthSettings
+from code_monet.db.repository import users
+from code_monet.live.runtime import ServerRuntime
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -375,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     raise_fd_limit()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # The loop ``code-monet serve`` would pick for this setting (uvicorn's own choice).
-    loop_factory = uvicorn.Config("code_monet.main:create_app", loop=args.loop).get_loop_factory()
+    loop_factory = uvicorn.Config(
+        "code_monet.app.server:create_app", loop=args.loop
+    ).get_loop_factory()
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(serve(args))
     return 0

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Debian packages the product needs: bubblewrap and libseccomp2 isolate agent-written code (see
-# code_monet/tools/sandbox.py). Installed when missing and we are root; otherwise we say so and
+# code_monet/sandbox/code_sandbox.py). Installed when missing and we are root; otherwise we say so and
 # the sandbox falls back to seccomp + an unprivileged uid (or refuses, if isolation is required).
 set -eu
 missing=""

@@ -18,7 +18,7 @@ from support.db import (
     temporary_database,
 )
 
-from code_monet.config import WorkspaceLimitsSettings
+from code_monet.app.config import WorkspaceLimitsSettings
 from code_monet.db.engine import Database
 from code_monet.db.settings import default_sqlite_url
 from code_monet.workspace import WorkspaceState

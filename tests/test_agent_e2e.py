@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from code_monet.agent.providers.builtin import BuiltinProvider
-from code_monet.cli import app
-from code_monet.headless import draw_piece
+from code_monet.app.cli import app
+from code_monet.app.headless import draw_piece
 from code_monet.types.messages import (
     CodeExecutionMessage,
     GalleryUpdateMessage,
@@ -27,7 +27,7 @@ class TestBuiltinArtistEndToEnd:
     async def test_piece_completes_signed_named_and_saved(self, tmp_path: Path) -> None:
         """A prompted piece finishes, lands in the gallery and the broadcasts tell the story."""
         # Arrange
-        from code_monet.headless import CLI_USER
+        from code_monet.app.headless import CLI_USER
 
         provider = BuiltinProvider(seed=3)
         # Act
@@ -53,10 +53,10 @@ class TestBuiltinArtistEndToEnd:
         # Arrange
         import asyncio
 
-        from code_monet.agent import DrawingAgent
-        from code_monet.headless import HeadlessBroadcaster
+        from code_monet.agent.drawing_agent import DrawingAgent
+        from code_monet.app.headless import HeadlessBroadcaster
         from code_monet.live.orchestrator import AgentOrchestrator
-        from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+        from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 
         state = await WorkspaceState.load_for_user(uuid.uuid4(), data_dir=tmp_path, durable=False)
         async with CodeSandbox(SandboxConfig(pool_size=1)) as sandbox:

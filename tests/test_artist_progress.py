@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.agent import AgentCallbacks, AgentTurnComplete, DrawingAgent
 from code_monet.agent.builtin import BuiltinArtist
+from code_monet.agent.callbacks import AgentCallbacks
+from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.base import ResumableProvider
 from code_monet.agent.providers.builtin import BuiltinProvider
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
+from code_monet.types.messages import AgentTurnComplete
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState

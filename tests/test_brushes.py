@@ -1,18 +1,18 @@
-"""Tests for ``code_monet.brushes``: deterministic, clamped, preset-driven brush expansion."""
+"""Tests for ``code_monet.geometry.brushes``: deterministic, clamped, preset brush expansion."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from code_monet.brushes import (
+from code_monet.geometry.brushes import (
     BrushRequest,
     BrushStroke,
     expand_brush_batch,
     expand_brush_strokes,
     path_seed,
 )
-from code_monet.render_geometry import path_arrays
+from code_monet.render.geometry import path_arrays
 from code_monet.types import Path, PathType, Point, get_brush_preset
 from code_monet.types.brushes import BRUSH_PRESETS, BrushPreset
 

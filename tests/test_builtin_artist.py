@@ -30,8 +30,9 @@ from code_monet.agent.builtin.techniques import (
     Technique,
     build_program,
 )
-from code_monet.tools import ToolContext, call_tool
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
+from code_monet.tools.context import ToolContext
+from code_monet.tools.registry import call_tool
 from code_monet.types import Author, PathType, Point
 from code_monet.types import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType

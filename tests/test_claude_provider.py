@@ -66,7 +66,7 @@ from code_monet.agent.providers.claude import (
     claude_provider_from_env,
 )
 from code_monet.agent.tool_session import ToolSession
-from code_monet.tools import ToolContext
+from code_monet.tools.context import ToolContext
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from code_monet.cli import app
+from code_monet.app.cli import app
 from code_monet.db import Database
 from code_monet.db.migrate import head_revision
 from code_monet.db.records import User

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from code_monet.agent.providers.builtin import BuiltinProvider
-from code_monet.cli import EXIT_CLOSED_PIPE
-from code_monet.headless import draw_piece
+from code_monet.app.cli import EXIT_CLOSED_PIPE
+from code_monet.app.headless import draw_piece
 from code_monet.types.styles import DrawingStyleType
 
 BOUND_SECONDS = 60.0  # a whole piece takes a few seconds; the bug hung until killed

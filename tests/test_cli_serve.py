@@ -10,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from code_monet import __version__
+from code_monet.app.cli import app
 from code_monet.auth.settings import get_auth_settings
-from code_monet.cli import app
 
 runner = CliRunner()
 
@@ -62,7 +62,7 @@ class TestStartUpCost:
         # Arrange
         optional = ["mcp", "alembic", "aiosmtplib", "opentelemetry.exporter", "anthropic", "openai"]
         code = (
-            "import sys, code_monet.main, code_monet.cli\n"
+            "import sys, code_monet.app.server, code_monet.app.cli\n"
             f"optional = {optional!r}\n"
             "print(sorted({p for p in optional for m in sys.modules "
             "if m == p or m.startswith(p + '.')}))"
@@ -78,7 +78,7 @@ class TestStartUpCost:
         code = (
             "import gc, sys\n"
             "sys.argv = ['code-monet', 'version']\n"
-            "from code_monet.entry import main\n"
+            "from code_monet.app.entry import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(gc.isenabled())"
         )
@@ -93,7 +93,7 @@ class TestStartUpCost:
         code = (
             "import gc\n"
             "gc.disable()\n"
-            "from code_monet.main import GC_YOUNG_THRESHOLD, tune_gc_for_serving\n"
+            "from code_monet.app.server import GC_YOUNG_THRESHOLD, tune_gc_for_serving\n"
             "tune_gc_for_serving()\n"
             "print(gc.isenabled(), gc.get_threshold()[0] == GC_YOUNG_THRESHOLD, "
             "gc.get_freeze_count() > 10_000)"
@@ -110,7 +110,7 @@ class TestStartUpCost:
         code = (
             "import asyncio, gc\n"
             "gc.disable()\n"
-            "from code_monet.main import create_app\n"
+            "from code_monet.app.server import create_app\n"
             "app = create_app()\n"
             "async def main():\n"
             "    async with app.router.lifespan_context(app):\n"

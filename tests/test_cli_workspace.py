@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from code_monet.cli import app
+from code_monet.app.cli import app
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType

@@ -17,14 +17,14 @@ import httpx2
 import pytest
 from live_server import free_port, server_process, wait_healthy
 
-from code_monet.cli import WorkspaceExport
+from code_monet.app.cli import WorkspaceExport
+from code_monet.app.server import create_app
 from code_monet.live.data_lock import (
     LOCK_FILE_NAME,
     DataDirLock,
     DataDirLockedError,
     holding_data_dir,
 )
-from code_monet.main import create_app
 from code_monet.types.state import WorkspaceFile
 
 SECOND_SERVER_EXITS_WITHIN = 20.0

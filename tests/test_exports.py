@@ -12,9 +12,11 @@ import pytest
 from PIL import Image
 from test_share_support import ShareEnv, sample_strokes, share
 
-from code_monet.interpolation import interpolate_subpaths
-from code_monet.path_order import travel_distance
-from code_monet.render_svg import resolve_style
+from code_monet.geometry.interpolation import interpolate_subpaths
+from code_monet.geometry.ordering import travel_distance
+from code_monet.geometry.svg_document import svg_document_to_paths
+from code_monet.geometry.svg_path import path_geometry
+from code_monet.render.svg import resolve_style
 from code_monet.share.exports import (
     clean_svg,
     plot_estimate,
@@ -22,8 +24,6 @@ from code_monet.share.exports import (
     plotter_svg,
     png_options,
 )
-from code_monet.svg_document import svg_document_to_paths
-from code_monet.svg_parser import path_geometry
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import SavedCanvas

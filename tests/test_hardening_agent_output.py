@@ -18,15 +18,15 @@ from support.auth import settings_for_tests
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.config import ServerSettings
-from code_monet.main import GracefulServer, create_app
-from code_monet.svg_parser import Subpath, clear_parse_cache, path_geometry
+from code_monet.app.config import ServerSettings
+from code_monet.app.server import GracefulServer, create_app
+from code_monet.geometry.svg_path import Subpath, clear_parse_cache, path_geometry
+from code_monet.sandbox.code_sandbox import SandboxConfig
 from code_monet.tools import drawing
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import EmptyInput, view_canvas
 from code_monet.tools.path_parsing import PathInputError, PathLimits, parse_paths
 from code_monet.tools.results import ToolReply
-from code_monet.tools.sandbox import SandboxConfig
 from code_monet.types.geometry import PathType
 from code_monet.types.paths import Path as StrokePath
 from code_monet.workspace import WorkspaceState

@@ -20,9 +20,9 @@ from support.auth import TEST_SECRET, RecordingMailer
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from code_monet.app.config import ServerSettings
 from code_monet.auth.passwords import hash_password
 from code_monet.auth.service import TokenPair
-from code_monet.config import ServerSettings
 from code_monet.db.repository import invites, users
 
 PASSWORD = "correct horse battery"

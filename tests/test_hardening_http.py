@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from tests.fakes.server import running_server
 
 STRANGER = {"X-Forwarded-For": "203.0.113.9"}

@@ -16,11 +16,11 @@ from typing import Protocol
 
 import pytest
 
-from code_monet.agent import DrawingAgent
 from code_monet.agent.callbacks import AgentCallbacks
+from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.tools import drawing
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import DrawPathsInput, draw_paths

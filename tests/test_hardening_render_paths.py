@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_share_support import sample_strokes
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.share import exports, on_piece_saved, serve
 from code_monet.share.cache import cache_root
 from code_monet.share.exports import clean_svg as real_clean_svg

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from test_share_support import sample_strokes
 
-from code_monet.config import ServerSettings
-from code_monet.rate_limiter import RateLimiterConfig
-from code_monet.render_limits import (
+from code_monet.app.config import ServerSettings
+from code_monet.limits.rate_limiter import RateLimiterConfig
+from code_monet.render.gate import (
     EXPORT_STEPS,
     RenderBusyError,
     RenderGate,

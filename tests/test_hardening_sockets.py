@@ -15,7 +15,7 @@ from fakes.server import LiveServer, recv_json, recv_until, running_server
 from websockets.asyncio.client import ClientConnection as WsClient
 from websockets.exceptions import ConnectionClosed
 
-from code_monet.config import ServerSettings, get_workspace_limits
+from code_monet.app.config import ServerSettings, get_workspace_limits
 from code_monet.live.connections import ClientConnection
 from code_monet.routes.websocket import AUTH_FRAME_TIMEOUT
 

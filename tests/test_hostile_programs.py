@@ -30,6 +30,15 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from code_monet.sandbox.cgroup import ProgramCgroup, _own_cgroup, setup_cgroups
+from code_monet.sandbox.code_sandbox import (
+    CodeSandbox,
+    SandboxCapabilities,
+    SandboxConfig,
+    SandboxResult,
+    detect_capabilities,
+)
+from code_monet.sandbox.slots import ProgramSlots, SlotsBusyError
 from code_monet.tools.path_parsing import (
     PathInputError,
     PathLimits,
@@ -37,15 +46,6 @@ from code_monet.tools.path_parsing import (
     parse_svg_output,
     remaining_limits,
 )
-from code_monet.tools.sandbox import (
-    CodeSandbox,
-    SandboxCapabilities,
-    SandboxConfig,
-    SandboxResult,
-    detect_capabilities,
-)
-from code_monet.tools.sandbox_cgroup import ProgramCgroup, _own_cgroup, setup_cgroups
-from code_monet.tools.sandbox_slots import ProgramSlots, SlotsBusyError
 
 SECRET = "hostile-battery-SECRET-" + uuid.uuid4().hex
 BRUSHES = ("oil_round", "watercolor")
@@ -1132,7 +1132,7 @@ class TestConfiguration:
     def test_settings_derive_the_caps_and_the_budget(self) -> None:
         """SANDBOX_* settings: 2 × cores by default, fewer when the total budget is smaller."""
         # Arrange
-        from code_monet.config import SandboxSettings
+        from code_monet.app.config import SandboxSettings
 
         # Act
         default = SandboxSettings().sandbox_config(local_mode=False, cores=2)

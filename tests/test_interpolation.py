@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from code_monet.interpolation import (
+from code_monet.geometry.interpolation import (
     interpolate_path,
     interpolate_paths,
     interpolate_subpaths,

@@ -18,8 +18,8 @@ from opentelemetry import trace
 from starlette.types import Message, Receive, Scope, Send
 from websockets.asyncio.client import connect
 
-from code_monet import metrics
-from code_monet.log_context import (
+from code_monet.observability import metrics
+from code_monet.observability.log_context import (
     JsonFormatter,
     KeyValueFormatter,
     RequestContextMiddleware,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import prometheus_client
 import pytest
 
-from code_monet import metrics
-from code_monet.metrics import REGISTRY, _OpenLabel
+from code_monet.observability import metrics
+from code_monet.observability.metrics import REGISTRY, _OpenLabel
 
 
 def _value(name: str, **labels: str) -> float:
@@ -102,7 +102,7 @@ class TestMessagesAndTools:
     def test_known_tool_names_match_the_tools(self) -> None:
         """The closed set of tool names is the agent's actual tool list."""
         # Arrange
-        from code_monet.tools import TOOLS
+        from code_monet.tools.registry import TOOLS
 
         # Act
         names = {tool.name for tool in TOOLS}

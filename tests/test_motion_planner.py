@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from code_monet.motion_planner import (
+from code_monet.geometry.motion import (
     BlockKind,
     MotionPlan,
     PlotterConfig,

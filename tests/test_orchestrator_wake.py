@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
-from code_monet.agent import DrawingAgent, RetryPolicy
+from code_monet.agent.drawing_agent import DrawingAgent, RetryPolicy
 from code_monet.agent.providers.base import (
     ProviderError,
     ProviderErrorKind,

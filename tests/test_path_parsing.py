@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from code_monet.svg_parser import parse_path_d, path_geometry
+from code_monet.geometry.svg_path import parse_path_d, path_geometry
 from code_monet.tools.path_parsing import (
     ParsedPaths,
     PathFailure,

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 
 
 def _limiter(max_requests: int = 3, window: float = 10.0, max_keys: int = 1000) -> RateLimiter:

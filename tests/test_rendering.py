@@ -1,4 +1,4 @@
-"""Tests for ``code_monet.rendering``: real pixels, decoded from the PNGs the renderer writes."""
+"""Tests for ``code_monet.render.pipeline``: real pixels, decoded from the PNGs it writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
-from code_monet.rendering import (
+from code_monet.render.pipeline import (
     RenderOptions,
     canvas_to_svg,
     clear_render_caches,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from code_monet.tools.sandbox import (
+from code_monet.sandbox.code_sandbox import (
     CodeSandbox,
     SandboxCapabilities,
     SandboxConfig,
@@ -30,7 +30,7 @@ from code_monet.tools.sandbox import (
     SandboxUnavailableError,
     detect_capabilities,
 )
-from code_monet.tools.sandbox_runner import (
+from code_monet.sandbox.runner import (
     OutputLimitError,
     ProgramOutputError,
     SeccompRule,
@@ -267,7 +267,7 @@ class TestProgramApi:
         assert result.exit_code == 1
         assert result.error == "ValueError: boom (line 3)"
         assert 'File "<program>", line 3' in result.stderr_tail
-        assert "sandbox_runner" not in result.stderr_tail
+        assert "runner.py" not in result.stderr_tail
         assert len(result.paths) == 1  # what was output before the failure is kept
 
     async def test_syntax_error_is_reported(self, sandbox: CodeSandbox) -> None:

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from support.auth import settings_for_tests
 
-from code_monet.config import ServerSettings
-from code_monet.main import create_app
-from code_monet.tools.context import ToolContext
-from code_monet.tools.sandbox import (
+from code_monet.app.config import ServerSettings
+from code_monet.app.server import create_app
+from code_monet.sandbox.code_sandbox import (
     CodeSandbox,
     SandboxCapabilities,
     SandboxConfig,
     SandboxUnavailableError,
 )
+from code_monet.tools.context import ToolContext
 from code_monet.tools.svg_generation import GenerateSvgInput, generate_svg
 from code_monet.workspace import WorkspaceState
 
@@ -79,7 +79,7 @@ class TestPublicMode:
         # Arrange
         marker = tmp_path / "ran"
         box = CodeSandbox(SandboxConfig(pool_size=0, bwrap_path=MISSING_BWRAP))
-        caplog.set_level(logging.INFO, logger="code_monet.tools.sandbox")
+        caplog.set_level(logging.INFO, logger="code_monet.sandbox.code_sandbox")
 
         # Act
         text, is_error = await tool_reply(tmp_path, box, program_touching(marker))
@@ -155,7 +155,7 @@ class TestPublicMode:
         marker = tmp_path / "ran"
         config = SandboxConfig(pool_size=0, bwrap_path=MISSING_BWRAP, allow_fallback=True)
         box = CodeSandbox(config)
-        caplog.set_level(logging.WARNING, logger="code_monet.tools.sandbox")
+        caplog.set_level(logging.WARNING, logger="code_monet.sandbox.code_sandbox")
 
         # Act
         box.log_preflight()
@@ -196,7 +196,7 @@ class TestLocalMode:
             pool_size=0, bwrap_path=MISSING_BWRAP, local_mode=True, allow_fallback=True
         )
         box = CodeSandbox(config)
-        caplog.set_level(logging.INFO, logger="code_monet.tools.sandbox")
+        caplog.set_level(logging.INFO, logger="code_monet.sandbox.code_sandbox")
 
         # Act
         text, is_error = await tool_reply(tmp_path, box, program_touching(tmp_path / "ran"))

@@ -30,8 +30,8 @@ import uvicorn
 import uvloop
 from pydantic import ValidationError
 
-from code_monet.config import ServerSettings
-from code_monet.tools.sandbox import (
+from code_monet.app.config import ServerSettings
+from code_monet.sandbox.code_sandbox import (
     CodeSandbox,
     SandboxCapabilities,
     SandboxConfig,
@@ -203,7 +203,7 @@ class TestEveryFdClosedOnce:
 STRACE_SCRIPT = """
 import asyncio, sys
 import uvloop
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 
 async def main():
     config = SandboxConfig(cpu_seconds=2, wall_timeout=2.0, pool_size=2)
@@ -273,7 +273,7 @@ class TestEventLoopSetting:
 
         # Act
         choice = ServerSettings(_env_file=None).event_loop  # type: ignore[call-arg]
-        factory = uvicorn.Config("code_monet.main:create_app", loop=choice).get_loop_factory()
+        factory = uvicorn.Config("code_monet.app.server:create_app", loop=choice).get_loop_factory()
 
         # Assert
         assert choice == "asyncio"

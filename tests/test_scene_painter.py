@@ -27,9 +27,9 @@ from code_monet.agent.builtin.scene.marks import Medium
 from code_monet.agent.builtin.scene.painter import PathDict, batches, paint_subject
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
 from code_monet.agent.builtin.scene.subjects import LIBRARY
-from code_monet.rendering import RenderOptions, render_strokes_png
+from code_monet.render.pipeline import RenderOptions, render_strokes_png
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 from code_monet.tools.path_parsing import PathLimits, parse_paths
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
 from code_monet.types import Author
 from code_monet.types import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType
@@ -165,7 +165,7 @@ def _split_signature(studio: Studio) -> tuple[list[StrokePath], list[StrokePath]
 
 
 def _stroke_box(strokes: list[StrokePath]) -> tuple[float, float, float, float]:
-    from code_monet.svg_parser import path_geometry
+    from code_monet.geometry.svg_path import path_geometry
 
     xs: list[float] = []
     ys: list[float] = []

@@ -15,9 +15,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from support.auth import TEST_SECRET
 from websockets.exceptions import ConnectionClosed
 
-from code_monet import tracing
+from code_monet.app.config import ServerSettings
 from code_monet.auth.tokens import ALGORITHM
-from code_monet.config import ServerSettings
+from code_monet.observability import tracing
 from code_monet.routes import canvas as canvas_routes
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fakes.server import recv_json, recv_until, running_server
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.workspace import WorkspaceState
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

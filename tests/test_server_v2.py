@@ -11,7 +11,7 @@ import pytest
 from fakes.server import LiveServer, recv_json, recv_until, running_server
 from websockets.exceptions import ConnectionClosed
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.db.engine import Database
 
 
@@ -340,7 +340,7 @@ class TestBadFrames:
 
 
 def _slow_drops() -> float:
-    from code_monet import metrics
+    from code_monet.observability import metrics
 
     body, _ = metrics.render_latest()
     for line in body.decode().splitlines():

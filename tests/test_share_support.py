@@ -18,12 +18,12 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from support.auth import FakeClock, make_app, make_service, settings_for_tests
 
+from code_monet.app.config import ServerSettings
+from code_monet.app.server import create_app
 from code_monet.auth.service import AuthService
-from code_monet.config import ServerSettings
 from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import users
-from code_monet.main import create_app
 from code_monet.routes.deps import install_paths
 from code_monet.share import cache as cache_module
 from code_monet.share import create_share_routers, on_piece_saved

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from code_monet.rendering import RenderOptions, render_strokes_png
-from code_monet.svg_parser import parse_path_d
+from code_monet.geometry.svg_path import parse_path_d
+from code_monet.render.pipeline import RenderOptions, render_strokes_png
 from code_monet.tools.signature import Position, Size, signature_paths
 from code_monet.types.geometry import PathType
 from code_monet.types.paths import Author, Path

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from code_monet.svg_document import svg_document_to_paths
-from code_monet.svg_parser import (
+from code_monet.geometry.svg_document import svg_document_to_paths
+from code_monet.geometry.svg_path import (
     MAX_DOCUMENT_ELEMENTS,
     MAX_PATH_D_LENGTH,
     MAX_PATH_SEGMENTS,

@@ -9,11 +9,16 @@ import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from code_monet import metrics
-from code_monet.log_context import RequestContextMiddleware
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.observability import metrics
+from code_monet.observability.log_context import RequestContextMiddleware
+from code_monet.observability.tracing import (
+    TelemetrySettings,
+    TracingHandle,
+    parse_trace_id,
+    setup_tracing,
+)
 from code_monet.routes.telemetry import MAX_SPANS, create_telemetry_router
-from code_monet.tracing import TelemetrySettings, TracingHandle, parse_trace_id, setup_tracing
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 

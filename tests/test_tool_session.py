@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from code_monet.agent import AgentCallbacks, AgentEvent, DrawingAgent
+from code_monet.agent.callbacks import AgentCallbacks
+from code_monet.agent.drawing_agent import AgentEvent, DrawingAgent
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.tools import ToolCallbacks, ToolContext
-from code_monet.tools.callbacks import CodeExecutionEvent
+from code_monet.tools.callbacks import CodeExecutionEvent, ToolCallbacks
+from code_monet.tools.context import ToolContext
 from code_monet.workspace import WorkspaceState
 
 LINES = {

@@ -14,9 +14,10 @@ import pytest
 from mcp import Client
 from PIL import Image
 
-from code_monet.tools import ToolCallbacks, ToolContext, create_drawing_server
-from code_monet.tools.callbacks import CodeExecutionEvent
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
+from code_monet.tools.callbacks import CodeExecutionEvent, ToolCallbacks
+from code_monet.tools.context import ToolContext
+from code_monet.tools.registry import create_drawing_server
 from code_monet.types import Author, PathType, Point
 from code_monet.types import Path as StrokePath
 from code_monet.workspace import WorkspaceState
@@ -321,7 +322,7 @@ class TestViewCanvasAndFinishing:
         # Assert
         assert not result.is_error, _text(result)
         assert ctx.state.strokes and recorder.drawn
-        from code_monet.svg_parser import path_geometry
+        from code_monet.geometry.svg_path import path_geometry
 
         xs = [
             x

@@ -17,8 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.websockets import WebSocketDisconnect
 
-from code_monet.log_context import RequestContextMiddleware
-from code_monet.tracing import (
+from code_monet.observability.log_context import RequestContextMiddleware
+from code_monet.observability.tracing import (
     ClientSpan,
     TelemetrySettings,
     TracingHandle,

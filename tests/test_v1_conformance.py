@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 
 Frame = dict[str, object]
 

@@ -8,7 +8,7 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.routes.web import DEFAULT_DIST_DIR, mount_web, prefers_html
 from tests.fakes.server import running_server
 

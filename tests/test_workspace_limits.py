@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.config import WorkspaceLimitsSettings
+from code_monet.app.config import WorkspaceLimitsSettings
 from code_monet.types import Path as StrokePath
 from code_monet.types import PathType, Point
 from code_monet.workspace import WorkspaceLimitError, WorkspaceState

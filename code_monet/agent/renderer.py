@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from code_monet.rendering import render_agent_view_png
+from code_monet.render.pipeline import render_agent_view_png
 from code_monet.workspace import WorkspaceState
 
 

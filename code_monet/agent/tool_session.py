@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from code_monet.tools import TOOLS, Lifespan, ToolContext, call_tool, create_drawing_server
+from code_monet.tools.context import ToolContext
+from code_monet.tools.registry import TOOLS, Lifespan, call_tool, create_drawing_server
 from code_monet.tools.results import ToolReply, reply_from_mcp
 
 if TYPE_CHECKING:

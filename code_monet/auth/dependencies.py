@@ -16,7 +16,7 @@ from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import AuthenticatedSession, AuthService
 from code_monet.db.errors import RETRY_AFTER_SECONDS
 from code_monet.db.records import User
-from code_monet.log_context import tag_user
+from code_monet.observability.log_context import tag_user
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/*")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

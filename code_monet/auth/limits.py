@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from code_monet.auth.errors import RateLimitedError
 from code_monet.auth.settings import AuthSettings
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 
 logger = logging.getLogger(__name__)
 

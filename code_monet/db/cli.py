@@ -14,7 +14,7 @@ from typing import NoReturn, TypeVar
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from code_monet.config import Settings
+from code_monet.app.config import Settings
 from code_monet.db.engine import Database
 from code_monet.db.migrate import current_revision, head_revision, migrate_database
 from code_monet.db.settings import (

@@ -21,10 +21,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from code_monet import metrics
 from code_monet.live.connections import ClientConnection, ConnectionManager
 from code_monet.live.log import Committed, LogWriteError, UserLog
 from code_monet.live.stroke_queue import StrokeQueue, batches_to_dicts
+from code_monet.observability import metrics
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
     AgentStrokesReadyMessage,

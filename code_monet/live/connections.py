@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from code_monet import metrics
+from code_monet.observability import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Final
 
 from pydantic import TypeAdapter, ValidationError
 
-from code_monet import metrics
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 from code_monet.live.connections import ClientConnection
 from code_monet.live.registry import UserSession
+from code_monet.observability import metrics
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.messages import (
     CLIENT_MESSAGE_TYPES,

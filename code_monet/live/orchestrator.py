@@ -19,19 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from code_monet import metrics
-from code_monet.agent import (
-    AgentCallbacks,
-    AgentEvent,
-    AgentPausedError,
-    DrawingAgent,
-    ThinkingDelta,
-)
-from code_monet.agent.providers.base import IterationEvent
+from code_monet.agent.callbacks import AgentCallbacks
+from code_monet.agent.drawing_agent import AgentEvent, AgentPausedError, DrawingAgent
+from code_monet.agent.providers.base import IterationEvent, ThinkingDelta
 from code_monet.live.log import STORAGE_ERRNOS, Committed, LogWriteError, describe_os_error
-from code_monet.log_context import user_context
+from code_monet.observability import metrics
+from code_monet.observability.log_context import user_context
+from code_monet.observability.turn_log import TurnLog
 from code_monet.tools.callbacks import CodeExecutionEvent
-from code_monet.turn_log import TurnLog
 from code_monet.types.messages import (
     AgentTurnComplete,
     CodeExecutionMessage,

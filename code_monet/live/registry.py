@@ -16,15 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from code_monet import metrics
-from code_monet.agent import DrawingAgent
-from code_monet.config import ServerSettings, WorkspaceLimitsSettings
+from code_monet.agent.drawing_agent import DrawingAgent
+from code_monet.app.config import ServerSettings, WorkspaceLimitsSettings
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.live.channel import UserChannel
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.log import GroupSync
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.live.storage_health import StorageHealth
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.observability import metrics
 from code_monet.types.state import PauseReason
 from code_monet.workspace import LogOptions, PieceSavedHook, WorkspaceState
 

@@ -14,13 +14,13 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from starlette.requests import HTTPConnection
 
+from code_monet.app.config import ServerSettings
 from code_monet.auth.service import AuthService
-from code_monet.config import ServerSettings
 from code_monet.db.engine import Database
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.registry import WorkspaceRegistry
 from code_monet.live.shutdown import ShutdownCoordinator
-from code_monet.render_limits import RenderGate
+from code_monet.render.gate import RenderGate
 from code_monet.share.cache import ContentCache
 from code_monet.tools.parse_slots import ParseSlots
 

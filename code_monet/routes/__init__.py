@@ -2,7 +2,7 @@
 
 ``create_api_router()`` gathers the realtime server's own routes (health, canvas, strokes,
 gallery, debug, apple, the WebSocket). Auth, sharing, telemetry and the web client have their
-own factories, included by :func:`code_monet.main.create_app`.
+own factories, included by :func:`code_monet.app.server.create_app`.
 """
 
 from __future__ import annotations

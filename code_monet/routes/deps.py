@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI
 from starlette.requests import HTTPConnection
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 
 
 def install_paths(app: FastAPI, data_dir: Path, settings: ServerSettings) -> None:

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
-from code_monet.render_limits import EXPORT_STEPS, RenderGateDep, client_key, snap_up
+from code_monet.render.gate import EXPORT_STEPS, RenderGateDep, client_key, snap_up
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece, public_piece, read_canvas
 from code_monet.share.cache import ContentCache

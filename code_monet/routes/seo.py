@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces, shares
-from code_monet.render_limits import RenderGateDep, client_key
+from code_monet.render.gate import RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import public_piece
 from code_monet.share.http import ContentCacheDep, PublicBaseUrlDep, not_found

@@ -18,7 +18,7 @@ from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.engine import Database
 from code_monet.db.records import CanvasShare
 from code_monet.db.repository import shares
-from code_monet.render_limits import RenderGate, RenderGateDep, client_key
+from code_monet.render.gate import RenderGate, RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
 from code_monet.share.cache import ContentCache, cache_key

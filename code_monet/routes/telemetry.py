@@ -1,6 +1,6 @@
 """Telemetry endpoints: ``GET /metrics``, ``POST /traces`` and ``GET /trace-id``.
 
-* ``GET /metrics`` - Prometheus text exposition of ``code_monet.metrics`` (404 when
+* ``GET /metrics`` - Prometheus text exposition of ``code_monet.observability.metrics`` (404 when
   ``METRICS_ENABLED=false``). In public mode only for loopback callers or a
   ``METRICS_TOKEN`` bearer (403 otherwise; ``routes.health.OpsAccess``): it is large and
   describes every user's activity.
@@ -33,10 +33,15 @@ from pydantic import (
     model_validator,
 )
 
-from code_monet import metrics
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.observability import metrics
+from code_monet.observability.tracing import (
+    ClientSpan,
+    TelemetrySettings,
+    new_trace_id,
+    record_client_spans,
+)
 from code_monet.routes.health import ops_access
-from code_monet.tracing import ClientSpan, TelemetrySettings, new_trace_id, record_client_spans
 
 logger = logging.getLogger(__name__)
 

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from code_monet import metrics
+from code_monet.app.config import ServerSettings, get_workspace_limits
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import SessionEndedHook
-from code_monet.config import ServerSettings, get_workspace_limits
 from code_monet.live.connections import (
     CLOSE_GOING_AWAY,
     CLOSE_TRY_AGAIN_LATER,
@@ -33,8 +32,9 @@ from code_monet.live.connections import (
 from code_monet.live.handlers import HandlerContext, handle_frame
 from code_monet.live.registry import UserSession
 from code_monet.live.runtime import ServerRuntime
-from code_monet.log_context import bind_user
-from code_monet.tracing import websocket_span
+from code_monet.observability import metrics
+from code_monet.observability.log_context import bind_user
+from code_monet.observability.tracing import websocket_span
 from code_monet.types.messages import (
     AuthClientMessage,
     InitMessage,

@@ -16,16 +16,16 @@ from typing import Final, TypedDict
 
 import numpy as np
 
-from code_monet.interpolation import interpolate_subpaths
-from code_monet.motion_planner import (
+from code_monet.geometry.interpolation import interpolate_subpaths
+from code_monet.geometry.motion import (
     FloatArray,
     order_paths,
     plan_motion,
     travel_distance,
 )
-from code_monet.render_svg import resolve_style
-from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
-from code_monet.svg_parser import Segment, Subpath, path_geometry, path_to_d
+from code_monet.geometry.svg_path import Segment, Subpath, path_geometry, path_to_d
+from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
+from code_monet.render.svg import resolve_style
 from code_monet.types.paths import Path
 from code_monet.types.state import SavedCanvas
 from code_monet.types.styles import DrawingStyleType

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from code_monet.rendering import (
+from code_monet.render.pipeline import (
     RenderOptions,
     options_for_og_image,
     options_for_share_preview,

@@ -2,7 +2,7 @@
 answering ``304`` to a matching ``If-None-Match`` before any file is read or rendered.
 
 Every PNG made on request goes through the server's ``RenderGate``: a cache hit (or joining a
-render under way) is free; a miss is charged to the requester (``render_limits.client_key``:
+render under way) is free; a miss is charged to the requester (``render.gate.client_key``:
 429 + Retry-After past the budget) and runs under the global cap on renders at once. SVG
 exports and plot estimates go through the same content cache, whose own cap bounds them."""
 
@@ -14,7 +14,7 @@ from typing import Literal
 from fastapi import HTTPException, Request, status
 from fastapi.responses import Response
 
-from code_monet.render_limits import RenderGate
+from code_monet.render.gate import RenderGate
 from code_monet.share import exports
 from code_monet.share.access import guarded
 from code_monet.share.cache import ContentCache, cache_key

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from code_monet.sandbox.code_sandbox import CodeSandbox
 from code_monet.tools.callbacks import ProgramOutput, ToolCallbacks
 from code_monet.tools.image_types import ImageProvider
 from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.path_parsing import PathLimits
-from code_monet.tools.sandbox import CodeSandbox
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
 

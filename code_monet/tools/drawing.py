@@ -17,8 +17,8 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
-from code_monet.rendering import render_agent_view_png
-from code_monet.svg_parser import path_geometry
+from code_monet.geometry.svg_path import path_geometry
+from code_monet.render.pipeline import render_agent_view_png
 from code_monet.tools.call_scope import CALL_CANVAS
 from code_monet.tools.context import ToolContext
 from code_monet.tools.parse_slots import ParseBusyError

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
 
 T = TypeVar("T")
 

@@ -29,8 +29,8 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from code_monet.svg_document import svg_document_to_paths
-from code_monet.svg_parser import (
+from code_monet.geometry.svg_document import svg_document_to_paths
+from code_monet.geometry.svg_path import (
     Segment,
     SegmentLimitError,
     Subpath,

@@ -17,7 +17,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
-from code_monet.svg_parser import Segment, Subpath, parse_path_d, path_to_d
+from code_monet.geometry.svg_path import Segment, Subpath, parse_path_d, path_to_d
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
 from code_monet.tools.path_parsing import ParsedPaths

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from code_monet.sandbox.code_sandbox import SandboxUnavailableError
+from code_monet.sandbox.runner import RawPathDict
 from code_monet.tools.callbacks import ProgramOutput
 from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
@@ -29,8 +31,6 @@ from code_monet.tools.path_parsing import (
     remaining_limits,
 )
 from code_monet.tools.results import ToolReply, error_result
-from code_monet.tools.sandbox import SandboxUnavailableError
-from code_monet.tools.sandbox_runner import RawPathDict
 from code_monet.types.brushes import BRUSH_NAMES
 
 logger = logging.getLogger(__name__)

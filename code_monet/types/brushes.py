@@ -1,4 +1,4 @@
-"""Paint-mode brush presets: the parameters ``code_monet.brushes`` expands strokes with."""
+"""Paint-mode brush presets: the parameters ``code_monet.geometry.brushes`` expands strokes with."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from code_monet.config import WorkspaceLimitsSettings, get_settings, get_workspace_limits
+from code_monet.app.config import WorkspaceLimitsSettings, get_settings, get_workspace_limits
 from code_monet.live.log import (
     COMPACT_SUFFIX,
     DEFAULT_KEEP,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from code_monet.config import WorkspaceLimitsSettings
-from code_monet.interpolation import interpolate_paths, points_to_dicts
-from code_monet.motion_planner import plan_motion
+from code_monet.app.config import WorkspaceLimitsSettings
+from code_monet.geometry.interpolation import interpolate_paths, points_to_dicts
+from code_monet.geometry.motion import plan_motion
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.paths import Path
 

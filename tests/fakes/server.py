@@ -21,11 +21,11 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.config import ServerSettings
+from code_monet.app.config import ServerSettings
+from code_monet.app.server import GracefulServer, create_app, transport_frame_limit
 from code_monet.db.repository import users
 from code_monet.live.runtime import ServerRuntime
-from code_monet.main import GracefulServer, create_app, transport_frame_limit
-from code_monet.tools.sandbox import SandboxConfig
+from code_monet.sandbox.code_sandbox import SandboxConfig
 
 
 class ScriptedArtist:

@@ -21,7 +21,7 @@ from code_monet.agent.builtin.critic import CanvasReading
 from code_monet.agent.builtin.planner import PieceState
 from code_monet.agent.builtin.scene.marks import Category, SubjectSpec
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
-from code_monet.svg_parser import path_geometry
+from code_monet.geometry.svg_path import path_geometry
 from code_monet.tools.signature import signature_paths
 
 Box = tuple[float, float, float, float]

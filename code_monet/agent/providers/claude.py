@@ -51,7 +51,7 @@ from code_monet.agent.providers.base import (
     TurnContext,
 )
 from code_monet.agent.tool_session import ToolSession
-from code_monet.tools import Lifespan, available_tool_names
+from code_monet.tools.registry import Lifespan, available_tool_names
 
 logger = logging.getLogger(__name__)
 

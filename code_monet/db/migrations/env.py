@@ -41,7 +41,7 @@ def _configure_and_run(connection: Connection) -> None:
 
 
 def _url() -> str:
-    from code_monet.config import Settings
+    from code_monet.app.config import Settings
     from code_monet.db.settings import DatabaseSettings, resolve_database_url
 
     configured = config.get_main_option("sqlalchemy.url")

@@ -35,7 +35,7 @@ from typing import Final, Literal
 
 __all__ = ["CgroupSetup", "ProgramCgroup", "SandboxCgroups", "setup_cgroups"]
 
-logger = logging.getLogger("code_monet.tools.sandbox")
+logger = logging.getLogger("code_monet.sandbox.code_sandbox")
 
 CGROUP_ROOT: Final = Path("/sys/fs/cgroup")
 _PARENT_PREFIX: Final = "code-monet-sandbox-"

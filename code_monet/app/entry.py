@@ -14,9 +14,9 @@ import sys
 
 
 def main() -> None:
-    """Run the CLI (``code_monet.cli``) with the collector off while it loads."""
+    """Run the CLI (``code_monet.app.cli``) with the collector off while it loads."""
     gc.disable()
-    from code_monet.cli import main as cli_main
+    from code_monet.app.cli import main as cli_main
 
     if sys.argv[1:2] != ["serve"]:
         gc.enable()

@@ -18,7 +18,7 @@ from typing import Final, NamedTuple, Protocol
 
 import svgelements as se
 
-from code_monet.svg_parser import (
+from code_monet.geometry.svg_path import (
     MAX_DOCUMENT_DEPTH,
     MAX_DOCUMENT_ELEMENTS,
     MAX_DOCUMENT_LENGTH,

@@ -35,7 +35,7 @@ from typing import Protocol, TextIO
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from code_monet import metrics
+from code_monet.observability import metrics
 
 __all__ = [
     "REDACTED",

@@ -1,7 +1,7 @@
 """The script that runs ONE agent-written drawing program inside the code sandbox.
 
 Why a separate script: agent code is hostile input, so it never runs in the server process.
-``code_monet.tools.sandbox`` starts this file as ``python -I -S -B sandbox_runner.py SPEC``
+``code_monet.sandbox.code_sandbox`` starts this file as ``python -I -S -B runner.py SPEC``
 (inside bubblewrap when the host allows it). The runner imports numpy and the helper prelude,
 *then* locks itself down (rlimits, privilege drop, no-new-privs, seccomp) and only afterwards
 reads the untrusted program from stdin, runs it, sends the paths back as JSON on a dedicated
@@ -1156,7 +1156,7 @@ def worker(spec: WorkerSpec) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        sys.stderr.write("usage: sandbox_runner.py SPEC_JSON\n")
+        sys.stderr.write("usage: runner.py SPEC_JSON\n")
         return EXIT_RUNNER_ERROR
     spec: WorkerSpec = json.loads(argv[0])
     if spec["nice"] > 0:

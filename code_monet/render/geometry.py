@@ -1,7 +1,7 @@
 """Path → drawing geometry: skia-style verb and point arrays for every path type.
 
 Shared by the skia renderer, the brush expansion and the SVG export. SVG ``d`` strings are
-parsed once (``svg_parser``, arcs already cubics) and cached per string.
+parsed once (``svg_path``, arcs already cubics) and cached per string.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from code_monet import svg_parser
+from code_monet.geometry import svg_path
 from code_monet.types.geometry import PathType
 from code_monet.types.paths import Path
 
@@ -58,7 +58,7 @@ def svg_arrays(d: str) -> PathArrays:
     """Arrays of an SVG ``d`` string (cached per string); ``ValueError`` if unparseable."""
     verbs: list[int] = []
     points: list[tuple[float, float]] = []
-    for sub in svg_parser.parse_path_d(d):
+    for sub in svg_path.parse_path_d(d):
         verbs.append(MOVE)
         points.append(sub.start)
         for seg in sub.segments:

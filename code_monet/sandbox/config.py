@@ -1,14 +1,14 @@
 """Sandbox errors, configuration and result types.
 
-Why: these small value types are shared by the launch helpers (``sandbox_launch``), the worker
-pool (``sandbox``) and callers, so they live apart from both to keep the modules small.
+Why: these small value types are shared by the launch helpers (``launch``), the worker
+pool (``code_sandbox``) and callers, so they live apart from both to keep the modules small.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from code_monet.tools.sandbox_runner import RawPathDict
+from code_monet.sandbox.runner import RawPathDict
 
 __all__ = [
     "SandboxCapabilities",

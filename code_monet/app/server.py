@@ -28,36 +28,37 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from code_monet import __version__
-from code_monet.agent import DrawingAgent
+from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.base import ArtistProvider
 from code_monet.agent.providers.factory import provider_from_env
-from code_monet.auth import build_auth_service, get_auth_settings, install_auth
-from code_monet.auth.mailer import Mailer
-from code_monet.auth.service import AuthService
-from code_monet.auth.settings import AuthSettings
-from code_monet.config import (
+from code_monet.app.config import (
     SandboxSettings,
     ServerSettings,
     get_server_settings,
     get_settings,
 )
+from code_monet.auth import build_auth_service, get_auth_settings, install_auth
+from code_monet.auth.mailer import Mailer
+from code_monet.auth.service import AuthService
+from code_monet.auth.settings import AuthSettings
 from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.errors import install_database_error_handlers
 from code_monet.db.migrate import migrate_database
 from code_monet.db.settings import DatabaseSettings, resolve_database_url
-from code_monet.http_limits import BodyLimitMiddleware, BodyLimits
+from code_monet.limits.http_body import BodyLimitMiddleware, BodyLimits
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.data_lock import DataDirLock, holding_data_dir
 from code_monet.live.registry import AgentFactory, WorkspaceRegistry
 from code_monet.live.runtime import ServerRuntime
 from code_monet.live.shutdown import ShutdownCoordinator
-from code_monet.log_context import (
+from code_monet.observability.log_context import (
     RequestContextMiddleware,
     configure_logging,
     install_log_redaction,
 )
-from code_monet.render_limits import RenderGate, install_render_gate
+from code_monet.observability.tracing import TelemetrySettings, setup_tracing
+from code_monet.render.gate import RenderGate, install_render_gate
 from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
@@ -65,14 +66,13 @@ from code_monet.routes.health import OpsAccess, install_ops_access
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.routes.websocket import socket_closer
+from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 from code_monet.share import create_share_routers
 from code_monet.share.cache import CacheSettings, ContentCache
 from code_monet.share.http import install_content_cache
 from code_monet.share.index import IndexCatchUp
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
 from code_monet.tools.parse_slots import ParseSlots
-from code_monet.tools.sandbox import CodeSandbox, SandboxConfig
-from code_monet.tracing import TelemetrySettings, setup_tracing
 from code_monet.workspace import WorkspaceState
 from code_monet.workspace.persistence import prepare_private_data_dir, private_file_creation
 
@@ -296,7 +296,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         DataDirLock.acquire(data_dir).release()  # fail fast; the child server holds the lock
         gc.enable()  # this process only watches files; the server runs in a fresh child
         uvicorn.run(
-            "code_monet.main:create_app",
+            "code_monet.app.server:create_app",
             factory=True,
             host=host,
             port=port,
@@ -371,7 +371,7 @@ def tune_gc_for_serving() -> None:
 
     There is no full collection first: start-up leaves ~2,000 objects of garbage, not worth
     the ~0.2 s of a collection at this heap size. The collector is (re-)enabled here, since
-    the console script (``code_monet.entry``) keeps it off while the server loads."""
+    the console script (``code_monet.app.entry``) keeps it off while the server loads."""
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)

@@ -23,8 +23,8 @@ from typing import Annotated, Final
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from starlette.requests import HTTPConnection
 
-from code_monet.config import ServerSettings
-from code_monet.rate_limiter import RateLimiter, RateLimiterConfig
+from code_monet.app.config import ServerSettings
+from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.share.cache import Artefact, ContentCache
 
 EXPORT_STEPS: Final = (64, 128, 256, 512, 1024, 2048, 4096)

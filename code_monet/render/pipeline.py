@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from code_monet.brushes import BrushRequest, expand_brush_batch, geometry_seed
-from code_monet.render_geometry import path_arrays, svg_arrays
-from code_monet.render_png import encode_png
-from code_monet.render_skia import (
+from code_monet.geometry.brushes import BrushRequest, expand_brush_batch, geometry_seed
+from code_monet.render.geometry import path_arrays, svg_arrays
+from code_monet.render.png import encode_png
+from code_monet.render.skia import (
     BRUSH_OP_CACHE,
     FILL,
     RGBA,
@@ -37,7 +37,7 @@ from code_monet.render_skia import (
     rasterize,
     rgb_int,
 )
-from code_monet.render_svg import canvas_to_svg, resolve_style
+from code_monet.render.svg import canvas_to_svg, resolve_style
 from code_monet.types.brushes import BRUSH_PRESETS
 from code_monet.types.paths import Path
 from code_monet.types.state import CanvasState

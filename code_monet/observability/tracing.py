@@ -68,7 +68,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocketDisconnect
 
-from code_monet.log_context import (
+from code_monet.observability.log_context import (
     SENSITIVE_HEADERS,
     bind_user,
     redact_query,

@@ -4,7 +4,7 @@ The plotter style animates strokes as a real pen plotter would move: acceleratin
 corners, lifting the pen to travel. The plan follows GRBL / axi / saxi: junction-deviation
 corner speeds, a forward and a backward pass bounding every speed change by the acceleration,
 then a trapezoidal (or triangular) velocity profile per segment. Planning and sampling are
-vectorised with numpy over all segments at once. Stroke ordering lives in ``path_order``.
+vectorised with numpy over all segments at once. Stroke ordering lives in ``ordering``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from code_monet.path_order import apply_order, order_paths, travel_distance
+from code_monet.geometry.ordering import apply_order, order_paths, travel_distance
 
 __all__ = [
     "Block",

@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from code_monet import svg_parser
+from code_monet.geometry import svg_path
 from code_monet.types.geometry import PathType, PointDict
 from code_monet.types.paths import Path
 
@@ -102,7 +102,7 @@ class _Skeleton:
             self.curve_ends.append(len(xy) - 1)
             self.curves.append(_elevate(pts) if kind is PathType.QUADRATIC else _flatten(pts))
             return
-        for sub in svg_parser.path_geometry(path):
+        for sub in svg_path.path_geometry(path):
             if not sub.segments:
                 continue
             self.sub_firsts.append(len(xy))

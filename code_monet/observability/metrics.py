@@ -59,8 +59,8 @@ OTHER = "other"
 UNMATCHED_ROUTE = "unmatched"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-# Kept in step with code_monet.tools.TOOLS (a test checks it); importing the tools here would
-# pull the whole agent stack into every process that only wants metrics.
+# Kept in step with code_monet.tools.registry.TOOLS (a test checks it); importing the tools
+# here would pull the whole agent stack into every process that only wants metrics.
 KNOWN_TOOL_NAMES: frozenset[str] = frozenset(
     {
         "draw_paths",

@@ -19,20 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from code_monet.tools.sandbox_runner import ReadyReport, WorkerSpec
-from code_monet.tools.sandbox_types import (
+from code_monet.sandbox.config import (
     SandboxCapabilities,
     SandboxConfig,
     SandboxUnavailableError,
 )
+from code_monet.sandbox.runner import ReadyReport, WorkerSpec
 
 __all__ = ["RUNNER_PATH", "detect_capabilities"]
 
 # Logs under the sandbox's logger name, as before this module was split out of it.
-logger = logging.getLogger("code_monet.tools.sandbox")
+logger = logging.getLogger("code_monet.sandbox.code_sandbox")
 
-RUNNER_PATH: Final = Path(__file__).with_name("sandbox_runner.py")
-_RUNNER_INSIDE: Final = "/sandbox/sandbox_runner.py"
+RUNNER_PATH: Final = Path(__file__).with_name("runner.py")
+_RUNNER_INSIDE: Final = "/sandbox/runner.py"
 _SCRATCH_INSIDE: Final = "/scratch"
 _PROBE_TIMEOUT: Final = 30.0
 # Parent variables a worker may see: only OpenBLAS CPU workarounds, never anything else.

@@ -7,13 +7,13 @@ scratch directory, no inherited environment, resource limits, an unprivileged ui
 wall-clock timeout that kills the whole process group.
 
 Starting python and importing numpy costs ~100 ms, far over the latency budget, so a small pool
-of warm workers (``sandbox_runner.py``) waits, already locked down, for exactly one program
+of warm workers (``runner.py``) waits, already locked down, for exactly one program
 each; a replacement is spawned as soon as a worker is taken.
 
 Memory that ``RLIMIT_AS`` cannot see (memfd, tmpfs files, kernel memory for inodes) is bounded by
 a cgroup per worker inside one per-sandbox parent holding the total budget
-(``sandbox_cgroup``), and at most ``max_programs`` programs run at once, ``max_programs_per_owner``
-per user (``sandbox_slots``): issue 15.
+(``cgroup``), and at most ``max_programs`` programs run at once, ``max_programs_per_owner``
+per user (``slots``): issue 15.
 """
 
 from __future__ import annotations
@@ -35,8 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from code_monet.tools.sandbox_cgroup import ProgramCgroup, SandboxCgroups, setup_cgroups
-from code_monet.tools.sandbox_launch import (
+from code_monet.sandbox.cgroup import ProgramCgroup, SandboxCgroups, setup_cgroups
+from code_monet.sandbox.config import (
+    SandboxCapabilities,
+    SandboxConfig,
+    SandboxError,
+    SandboxResult,
+    SandboxUnavailableError,
+)
+from code_monet.sandbox.launch import (
     _SCRATCH_INSIDE,
     _bwrap_argv,
     _direct_argv,
@@ -47,7 +54,7 @@ from code_monet.tools.sandbox_launch import (
     _worker_spec,
     detect_capabilities,
 )
-from code_monet.tools.sandbox_runner import (
+from code_monet.sandbox.runner import (
     REQUEST_HEADER_LIMIT,
     OutputLimitError,
     ProgramOutputError,
@@ -56,14 +63,7 @@ from code_monet.tools.sandbox_runner import (
     ReadyReport,
     validate_result_paths,
 )
-from code_monet.tools.sandbox_slots import ProgramSlots, SlotsBusyError
-from code_monet.tools.sandbox_types import (
-    SandboxCapabilities,
-    SandboxConfig,
-    SandboxError,
-    SandboxResult,
-    SandboxUnavailableError,
-)
+from code_monet.sandbox.slots import ProgramSlots, SlotsBusyError
 
 __all__ = [
     "CodeSandbox",

@@ -1,4 +1,4 @@
-"""Skia drawing engine behind ``code_monet.rendering``: geometry arrays → skia paths → pixels → PNG.
+"""Skia engine behind ``code_monet.render.pipeline``: geometry arrays → skia paths → PNG.
 
 Paths are built from numpy arrays in one call: the arrays are packed into skia's path
 serialisation format and loaded with ``Path.readFromMemory`` (verified against skia's own
@@ -17,8 +17,8 @@ import numpy as np
 import skia
 from numpy.typing import NDArray
 
-from code_monet.brushes import BrushBatch
-from code_monet.render_geometry import CLOSE, CUBIC, LINE, MOVE, QUAD
+from code_monet.geometry.brushes import BrushBatch
+from code_monet.render.geometry import CLOSE, CUBIC, LINE, MOVE, QUAD
 
 _SERIAL_VERSION: Final = 5
 _EVEN_ODD_BITS: Final = 1 << 8

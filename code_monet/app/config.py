@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from code_monet.live.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
 
 if TYPE_CHECKING:
-    from code_monet.tools.sandbox_types import SandboxConfig
+    from code_monet.sandbox.config import SandboxConfig
 
 
 class WorkspaceLimitsSettings(BaseSettings):
@@ -104,7 +104,7 @@ class SandboxSettings(BaseSettings):
         Raises ValueError when ``memory_bytes`` × ``max_programs`` exceeds an explicitly set
         ``memory_total_bytes``: the server then refuses to start rather than overcommit.
         """
-        from code_monet.tools.sandbox_types import SandboxConfig  # tools imports this module
+        from code_monet.sandbox.config import SandboxConfig  # tools imports this module
 
         cap = self.max_programs
         if cap is None:

@@ -19,8 +19,8 @@ import typer
 from pydantic import BaseModel, Field, ValidationError
 
 from code_monet import __version__
+from code_monet.app.config import Settings
 from code_monet.auth.admin_cli import invite_app, user_app
-from code_monet.config import Settings
 from code_monet.db.cli import db_app, fail, run_with_database
 from code_monet.db.engine import Database
 from code_monet.db.repository import users
@@ -58,8 +58,8 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Run the realtime server (HTTP + WebSocket) until Ctrl-C / SIGTERM."""
+    from code_monet.app.server import serve as run_server
     from code_monet.auth import UnsafeBindError, check_bind_address, get_auth_settings
-    from code_monet.main import serve as run_server
 
     try:
         check_bind_address(host, get_auth_settings().local_mode, force=force)
@@ -86,8 +86,8 @@ def render_sample(
     ),
 ) -> None:
     """Render a generative sample piece to PNG and SVG (no server, no keys)."""
-    from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes
-    from code_monet.sample_piece import sample_piece
+    from code_monet.app.sample_piece import sample_piece
+    from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes
 
     width, height = 800, 600
     strokes = sample_piece(seed=seed, width=width, height=height, style=style)
@@ -130,7 +130,7 @@ def draw(
     import asyncio
 
     from code_monet.agent.providers.factory import AgentSettings, provider_from_env
-    from code_monet.headless import draw_piece
+    from code_monet.app.headless import draw_piece
 
     settings = AgentSettings()
     if provider:
@@ -331,7 +331,7 @@ def gallery_export(
     ] = None,
 ) -> None:
     """Render a gallery piece to PNG or SVG (default file: piece_000001.png)."""
-    from code_monet.rendering import RenderOptions, canvas_to_svg, render_strokes_png
+    from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
 
     store = GalleryStore(_user_dir(user_id) / "gallery", durable=False)
     try:

@@ -1,0 +1,225 @@
+"""The agent's drawing tools, served as one MCP server per agent.
+
+``create_drawing_server(context)`` builds an ``mcp.server.Server`` (official MCP SDK, low-level
+API) whose handlers close over that agent's ``ToolContext`` — no module globals — so each user's
+agent only ever reaches its own canvas. The same server object is used in-process by the builtin
+and OpenAI-compatible artists and handed to the Claude Agent SDK as an SDK MCP server. The tools
+themselves return :class:`~code_monet.tools.results.ToolReply`; the MCP SDK is imported only
+when a server is built (it is a large import the server's start-up does not need).
+
+Tools: draw_paths, generate_svg, view_canvas, mark_piece_done, name_piece, sign_canvas and,
+when an image provider is configured, imagine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from code_monet import __version__
+from code_monet.tools.call_scope import CALL_CANVAS
+from code_monet.tools.callbacks import CodeExecutionEvent, ToolCallbacks
+from code_monet.tools.context import ToolContext
+from code_monet.tools.drawing import (
+    DrawPathsInput,
+    EmptyInput,
+    draw_paths,
+    mark_piece_done,
+    view_canvas,
+)
+from code_monet.tools.image_generation import ImagineInput, imagine_tool
+from code_monet.tools.naming import NamePieceInput, name_piece
+from code_monet.tools.results import ToolReply, error_result, to_mcp_result
+from code_monet.tools.signature import SignCanvasInput, sign_canvas
+from code_monet.tools.svg_generation import GenerateSvgInput, generate_svg
+
+__all__ = [
+    "SERVER_NAME",
+    "Lifespan",
+    "ToolCallbacks",
+    "ToolContext",
+    "available_tool_names",
+    "create_drawing_server",
+]
+
+logger = logging.getLogger(__name__)
+
+SERVER_NAME = "code-monet-drawing"
+M = TypeVar("M", bound=BaseModel)
+Runner = Callable[[ToolContext, dict[str, object]], Awaitable[ToolReply]]
+Lifespan = dict[str, object]
+
+if TYPE_CHECKING:
+    from mcp.server import Server
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    name: str
+    description: str
+    input_schema: dict[str, object]
+    run: Runner
+    available: Callable[[ToolContext], bool]
+
+
+def _always(_ctx: ToolContext) -> bool:
+    return True
+
+
+def _spec(
+    name: str,
+    description: str,
+    model: type[M],
+    handler: Callable[[ToolContext, M], Awaitable[ToolReply]],
+    available: Callable[[ToolContext], bool] = _always,
+) -> ToolSpec:
+    async def run(ctx: ToolContext, arguments: dict[str, object]) -> ToolReply:
+        try:
+            args = model.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"
+                for err in exc.errors()[:5]
+            )
+            return error_result(f"Invalid arguments for {name}: {problems}")
+        if CALL_CANVAS.get() is not None:  # (inside a turn: the turn's canvas)
+            return await handler(ctx, args)
+        began = CALL_CANVAS.set(ctx.state.canvas_generation)
+        try:
+            return await handler(ctx, args)
+        finally:
+            CALL_CANVAS.reset(began)
+
+    schema: dict[str, object] = dict(model.model_json_schema())
+    return ToolSpec(name, description, schema, run, available)
+
+
+TOOLS: tuple[ToolSpec, ...] = (
+    _spec(
+        "draw_paths",
+        "Draw paths on the canvas: line (2 points), polyline (2+), quadratic (3), cubic (4) or "
+        "svg (SVG path data in d, arcs included). Coordinates are canvas units, origin top-left; "
+        "out-of-canvas points are clamped. In paint style each path may set color (#rrggbb), "
+        "stroke_width, opacity and brush. Invalid paths are reported by index; valid ones are "
+        "still drawn. Set done=true when the piece is finished.",
+        DrawPathsInput,
+        draw_paths,
+    ),
+    _spec(
+        "generate_svg",
+        "Run a Python program that generates paths (for patterns, fields, many shapes). It runs "
+        "in a sandbox without network or files; print() output is returned. Use the helpers "
+        "(line, polyline, quadratic, cubic, svg_path, output_paths, output_svg_paths) or print "
+        "one SVG document. Errors come back with stderr so you can fix the code.",
+        GenerateSvgInput,
+        generate_svg,
+        lambda ctx: ctx.sandbox is not None,
+    ),
+    _spec(
+        "view_canvas",
+        "Look at the canvas as it is now (human strokes highlighted), with a summary: stroke "
+        "counts by author, ink bounds, coverage and the human strokes added since you last "
+        "looked.",
+        EmptyInput,
+        view_canvas,
+    ),
+    _spec(
+        "mark_piece_done",
+        "Declare the piece finished (after signing and naming it).",
+        EmptyInput,
+        mark_piece_done,
+    ),
+    _spec(
+        "name_piece",
+        "Give the piece its title (1-100 characters).",
+        NamePieceInput,
+        name_piece,
+    ),
+    _spec(
+        "sign_canvas",
+        "Sign the piece with the artist's signature, drawn as strokes inside the margin.",
+        SignCanvasInput,
+        sign_canvas,
+    ),
+    _spec(
+        "imagine",
+        "Generate a reference image from a text prompt to study before drawing (it is not "
+        "placed on the canvas). Returns a preview.",
+        ImagineInput,
+        imagine_tool,
+        lambda ctx: ctx.image_provider is not None,
+    ),
+)
+
+
+def available_tool_names(context: ToolContext) -> list[str]:
+    """Names of the tools this agent is offered (imagine only with a provider, ...)."""
+    return [spec.name for spec in TOOLS if spec.available(context)]
+
+
+async def call_tool(
+    context: ToolContext, name: str, arguments: dict[str, object] | None
+) -> ToolReply:
+    """Run one tool call for this agent, reporting start and completion through callbacks."""
+    spec = next((s for s in TOOLS if s.name == name and s.available(context)), None)
+    if spec is None:
+        known = ", ".join(available_tool_names(context))
+        return error_result(f"Unknown tool {name!r}; available tools: {known}")
+    tool_input: dict[str, object] = dict(arguments or {})
+    callbacks = context.callbacks
+    await callbacks.on_code_execution(CodeExecutionEvent("started", name, tool_input))
+    context.program_output = None
+    try:
+        result = await spec.run(context, tool_input)
+    except Exception:
+        logger.exception("Tool %s failed for user %s", name, context.state.user_id)
+        result = error_result(f"{name} failed unexpectedly; try again or try another approach.")
+    output = context.program_output
+    await callbacks.on_code_execution(
+        CodeExecutionEvent(
+            "completed",
+            name,
+            tool_input,
+            stdout=output.stdout if output else None,
+            stderr=output.stderr if output else None,
+            return_code=(output.return_code if output else (1 if result.is_error else 0)),
+        )
+    )
+    return result
+
+
+def create_drawing_server(context: ToolContext) -> Server[Lifespan]:
+    """An MCP server exposing this agent's tools; every handler closes over ``context``."""
+    import mcp_types as types
+    from mcp.server import Server
+    from mcp.server.context import ServerRequestContext
+
+    RequestContext = ServerRequestContext[Lifespan, object]
+
+    async def on_list_tools(
+        _request: RequestContext, _params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(name=s.name, description=s.description, input_schema=s.input_schema)
+                for s in TOOLS
+                if s.available(context)
+            ]
+        )
+
+    async def on_call_tool(
+        _request: RequestContext, params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        return to_mcp_result(await call_tool(context, params.name, params.arguments))
+
+    return Server[Lifespan](
+        SERVER_NAME,
+        version=__version__,
+        instructions="Drawing tools for the Code Monet artist.",
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+    )
