@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The web studio (web/): build it into web/dist, or run its unit tests.
+# The web studio (web/): build it into web/dist, or run its checks and unit tests.
 #
-#   bash scripts/web.sh build   # npm ci when node_modules is missing or stale, then vite build
-#   bash scripts/web.sh test    # npm ci when needed, then tsc --noEmit && vitest run
+#   bash scripts/web.sh build            # npm ci when node_modules is missing or stale, then vite build
+#   bash scripts/web.sh test             # npm ci when needed, check-generated, then tsc --noEmit && vitest run
+#   bash scripts/web.sh gen-protocol     # regenerate web/src/generated/ from the Pydantic models
+#   bash scripts/web.sh check-generated  # fail when web/src/generated/ differs from a fresh generation
 #
-# Needs Node.js >= 18 and npm. The server serves web/dist at / (code_monet/routes/web.py).
+# Needs Node.js >= 18 and npm; gen-protocol and check-generated also need the project's Python
+# ($ROOT/.venv/bin/python, else python3). The server serves web/dist at / (code_monet/routes/web.py).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WEB="$ROOT/web"
+GENERATED="$WEB/src/generated"
 
 need_node() {
   if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
@@ -25,6 +29,46 @@ install_deps() {
   fi
 }
 
+python_bin() {
+  if [[ -x "$ROOT/.venv/bin/python" ]]; then
+    echo "$ROOT/.venv/bin/python"
+  elif command -v python3 >/dev/null 2>&1; then
+    command -v python3
+  else
+    echo "web.sh: no Python found ($ROOT/.venv/bin/python or python3) to generate the protocol types" >&2
+    exit 1
+  fi
+}
+
+# Regenerate the protocol types into a temporary directory and compare with the checked-in ones.
+check_generated() {
+  local python tmp status=0
+  python="$(python_bin)"
+  tmp="$(mktemp -d)"
+  trap "rm -rf '$tmp'" EXIT
+  (cd "$ROOT" && "$python" scripts/gen_protocol_types.py --out "$tmp" --quiet)
+  for file in "$tmp"/*; do
+    local name
+    name="$(basename "$file")"
+    if ! diff -u "$GENERATED/$name" "$file" >"$tmp/$name.diff" 2>&1; then
+      echo "web.sh: web/src/generated/$name is stale (the Python models changed):" >&2
+      head -n 40 "$tmp/$name.diff" >&2
+      status=1
+    fi
+  done
+  for file in "$GENERATED"/*; do
+    if [[ ! -e "$tmp/$(basename "$file")" ]]; then
+      echo "web.sh: web/src/generated/$(basename "$file") is not generated any more; remove it" >&2
+      status=1
+    fi
+  done
+  if [[ $status -ne 0 ]]; then
+    echo "web.sh: run 'bash scripts/web.sh gen-protocol' and commit web/src/generated/" >&2
+    return 1
+  fi
+  echo "web.sh: web/src/generated/ is current"
+}
+
 cmd="${1:-}"
 case "$cmd" in
   build)
@@ -36,10 +80,21 @@ case "$cmd" in
   test)
     need_node
     install_deps
+    check_generated
     (cd "$WEB" && npm test --silent)
     ;;
+  gen-protocol)
+    need_node
+    install_deps
+    (cd "$ROOT" && "$(python_bin)" scripts/gen_protocol_types.py)
+    ;;
+  check-generated)
+    need_node
+    install_deps
+    check_generated
+    ;;
   *)
-    echo "usage: bash scripts/web.sh build|test" >&2
+    echo "usage: bash scripts/web.sh build|test|gen-protocol|check-generated" >&2
     exit 2
     ;;
 esac

@@ -1,237 +1,68 @@
-// The wire protocol (docs/protocol.md, v1 + v2) as TypeScript types.
+// The wire protocol (docs/protocol.md, v1 + v2): the types are generated from the server's
+// Pydantic models (src/generated/, by scripts/gen_protocol_types.py); this module names them as
+// the client uses them and holds the behaviour around them.
 // Server messages carry `seq` from a v2 server; a v1 server sends none.
 
-export interface Point {
-  x: number;
-  y: number;
-}
+import type { ServerMessage } from "./generated/protocol";
 
-export type PathType = "line" | "polyline" | "quadratic" | "cubic" | "svg";
-export type Author = "agent" | "human";
-export type DrawingStyle = "plotter" | "paint";
-export type AgentStatus = "idle" | "thinking" | "executing" | "drawing" | "paused" | "error";
+export type {
+  AgentStatus,
+  AgentStrokesReadyMessage,
+  Author,
+  ClearMessage,
+  ClientMessage,
+  CodeExecutionMessage,
+  DrawingStyleType as DrawingStyle,
+  DrawingStyleConfig as StyleConfig,
+  ErrorMessage,
+  GalleryEntry,
+  GalleryUpdateMessage,
+  HumanStrokeMessage,
+  InitMessage,
+  IterationMessage,
+  LoadCanvasMessage,
+  NewCanvasMessage,
+  PathType,
+  PausedMessage,
+  PendingStroke,
+  PieceStateMessage,
+  PieceTitleMessage,
+  Point,
+  PublicPieceSummary,
+  ServerMessage,
+  StrokeStyle,
+  StrokesMessage,
+  StyleChangeMessage,
+  ThinkingDeltaMessage,
+  TurnStateMessage,
+} from "./generated/protocol";
+export type { Path } from "./generated/protocol";
+export { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
 
-export interface Path {
-  type: PathType;
-  points: Point[];
-  d?: string;
-  author?: Author;
-  color?: string;
-  stroke_width?: number;
-  opacity?: number;
-  brush?: string;
-  id?: string;
-  fill?: string;
-  fill_opacity?: number;
-}
+import type { DrawingStyleType, DrawingStyleConfig, Path, StrokeStyle } from "./generated/protocol";
+import { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
 
-export interface PendingStroke {
-  batch_id: number;
-  path: Path;
-  points: Point[];
-}
-
-export interface StrokeStyle {
-  color: string;
-  stroke_width: number;
-  opacity: number;
-  stroke_linecap: CanvasLineCap;
-  stroke_linejoin: CanvasLineJoin;
-}
-
-export interface StyleConfig {
-  type: DrawingStyle;
-  name: string;
-  description: string;
-  agent_stroke: StrokeStyle;
-  human_stroke: StrokeStyle;
-  supports_color: boolean;
-  supports_variable_width: boolean;
-  supports_opacity: boolean;
-  color_palette: string[] | null;
-}
-
-export interface GalleryEntry {
-  id: string;
-  created_at: string;
-  piece_number: number;
-  stroke_count: number;
-  width: number;
-  height: number;
-  drawing_style: DrawingStyle;
-  title: string | null;
-  thumbnail_token: string | null;
-}
-
-interface Seq {
-  seq?: number;
-}
-
-export interface InitMessage extends Seq {
-  type: "init";
-  strokes: Path[];
-  gallery: GalleryEntry[];
-  status: AgentStatus;
-  paused: boolean;
-  piece_number: number;
-  monologue: string;
-  drawing_style: DrawingStyle;
-  style_config: StyleConfig;
-  canvas_width: number;
-  canvas_height: number;
-  title?: string | null;
-  prompt?: string | null;
-  // v2 additive fields
-  connection_id?: number;
-  piece_completed?: boolean;
-  turn_active?: boolean;
-  last_batch_id?: number;
-}
-
-export interface PausedMessage extends Seq {
-  type: "paused";
-  paused: boolean;
-}
-export interface ThinkingDeltaMessage extends Seq {
-  type: "thinking_delta";
-  text: string;
-  iteration: number;
-}
-export interface IterationMessage extends Seq {
-  type: "iteration";
-  current: number;
-  max: number;
-}
-export interface CodeExecutionMessage extends Seq {
-  type: "code_execution";
-  status: "started" | "completed";
-  tool_name: string;
-  tool_input?: Record<string, unknown> | null;
-  stdout?: string | null;
-  stderr?: string | null;
-  return_code?: number | null;
-  iteration: number;
-}
-export interface AgentStrokesReadyMessage extends Seq {
-  type: "agent_strokes_ready";
-  count: number;
-  batch_id: number;
-  piece_number: number;
-}
-export interface HumanStrokeMessage extends Seq {
-  type: "human_stroke";
-  path: Path;
-}
-export interface PieceStateMessage extends Seq {
-  type: "piece_state";
-  number: number;
-  completed: boolean;
-}
-export interface ClearMessage extends Seq {
-  type: "clear";
-}
-export interface NewCanvasMessage extends Seq {
-  type: "new_canvas";
-  saved_id: string | null;
-  canvas_width: number;
-  canvas_height: number;
-}
-export interface LoadCanvasMessage extends Seq {
-  type: "load_canvas";
-  strokes: Path[];
-  piece_number: number;
-  drawing_style: DrawingStyle;
-  style_config: StyleConfig;
-  canvas_width: number;
-  canvas_height: number;
-}
-export interface GalleryUpdateMessage extends Seq {
-  type: "gallery_update";
-  canvases: GalleryEntry[];
-}
-export interface StyleChangeMessage extends Seq {
-  type: "style_change";
-  drawing_style: DrawingStyle;
-  style_config: StyleConfig;
-}
-export interface ErrorMessage extends Seq {
-  type: "error";
-  message: string;
-  details?: string;
-}
-export interface TurnStateMessage extends Seq {
-  type: "turn_state";
-  active: boolean;
-}
-export interface PieceTitleMessage extends Seq {
-  type: "piece_title";
-  piece_number: number;
-  title: string | null;
-}
-export interface StrokesMessage extends Seq {
-  type: "strokes";
-  batch_id: number;
-  piece_number: number;
-  strokes: PendingStroke[];
-  queued_at?: number;
-}
-
-export type ServerMessage =
-  | InitMessage
-  | PausedMessage
-  | ThinkingDeltaMessage
-  | IterationMessage
-  | CodeExecutionMessage
-  | AgentStrokesReadyMessage
-  | HumanStrokeMessage
-  | PieceStateMessage
-  | ClearMessage
-  | NewCanvasMessage
-  | LoadCanvasMessage
-  | GalleryUpdateMessage
-  | StyleChangeMessage
-  | ErrorMessage
-  | TurnStateMessage
-  | PieceTitleMessage
-  | StrokesMessage;
-
-export type ClientMessage =
-  | { type: "stroke"; points: Point[] }
-  | { type: "nudge"; text: string }
-  | { type: "clear" }
-  | { type: "pause" }
-  | { type: "resume"; direction?: string }
-  | {
-      type: "new_canvas";
-      direction?: string;
-      drawing_style?: DrawingStyle;
-      canvas_width?: number;
-      canvas_height?: number;
-    }
-  | { type: "load_canvas"; piece_number: number }
-  | { type: "set_style"; drawing_style: DrawingStyle }
-  | { type: "animation_done"; batch_id: number }
-  | { type: "auth"; token: string };
-
-const SERVER_TYPES: ReadonlySet<string> = new Set([
-  "init",
-  "paused",
-  "thinking_delta",
-  "iteration",
-  "code_execution",
-  "agent_strokes_ready",
-  "human_stroke",
-  "piece_state",
-  "clear",
-  "new_canvas",
-  "load_canvas",
-  "gallery_update",
-  "style_change",
-  "error",
-  "turn_state",
-  "piece_title",
-  "strokes",
-]);
+/** Every server message type; a `Record` over the generated union, so tsc flags a missing or extra one. */
+const SERVER_TYPE_FLAGS: Record<ServerMessage["type"], true> = {
+  init: true,
+  paused: true,
+  thinking_delta: true,
+  iteration: true,
+  code_execution: true,
+  agent_strokes_ready: true,
+  human_stroke: true,
+  piece_state: true,
+  clear: true,
+  new_canvas: true,
+  load_canvas: true,
+  gallery_update: true,
+  style_change: true,
+  error: true,
+  turn_state: true,
+  piece_title: true,
+  strokes: true,
+};
+const SERVER_TYPES: ReadonlySet<string> = new Set(Object.keys(SERVER_TYPE_FLAGS));
 
 /** Parse one text frame; unknown types and malformed frames give null (ignored, as v1 says). */
 export function parseServerMessage(raw: string): ServerMessage | null {
@@ -249,39 +80,12 @@ export function parseServerMessage(raw: string): ServerMessage | null {
 
 // --------------------------------------------------------------------------- styles
 
-export const PLOTTER_STYLE: StyleConfig = {
-  type: "plotter",
-  name: "Plotter",
-  description: "Monochrome pen on paper: precise, single-weight lines.",
-  agent_stroke: { color: "#1a1a2e", stroke_width: 2.5, opacity: 1, stroke_linecap: "round", stroke_linejoin: "round" },
-  human_stroke: { color: "#0066CC", stroke_width: 2.5, opacity: 1, stroke_linecap: "round", stroke_linejoin: "round" },
-  supports_color: false,
-  supports_variable_width: false,
-  supports_opacity: false,
-  color_palette: null,
-};
-
-export const PAINT_STYLE: StyleConfig = {
-  type: "paint",
-  name: "Paint",
-  description: "Brush and colour: variable widths, translucent layers and brush textures.",
-  agent_stroke: { color: "#1a1a2e", stroke_width: 8, opacity: 0.85, stroke_linecap: "round", stroke_linejoin: "round" },
-  human_stroke: { color: "#e94560", stroke_width: 8, opacity: 0.85, stroke_linecap: "round", stroke_linejoin: "round" },
-  supports_color: true,
-  supports_variable_width: true,
-  supports_opacity: true,
-  color_palette: [
-    "#1a1a2e", "#e94560", "#7b68ee", "#4ecdc4", "#ffd93d", "#ff6b6b",
-    "#4ade80", "#3b82f6", "#f97316", "#a855f7", "#ffffff",
-  ],
-};
-
-export function defaultStyleConfig(style: DrawingStyle): StyleConfig {
+export function defaultStyleConfig(style: DrawingStyleType): DrawingStyleConfig {
   return style === "paint" ? PAINT_STYLE : PLOTTER_STYLE;
 }
 
 /** The style a path is drawn with: plotter ignores overrides, paint honours them. */
-export function effectiveStyle(path: Path, config: StyleConfig): StrokeStyle {
+export function effectiveStyle(path: Path, config: DrawingStyleConfig): StrokeStyle {
   const base = path.author === "human" ? config.human_stroke : config.agent_stroke;
   if (config.type === "plotter") return base;
   return {

@@ -65,18 +65,18 @@ describe("motion plan", () => {
 
 describe("geometry", () => {
   it("writes path data for every kind", () => {
-    expect(pathData({ type: "line", points: [{ x: 0, y: 0 }, { x: 1.234, y: 2 }] })).toBe("M0 0 L1.23 2");
-    expect(pathData({ type: "cubic", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 0 }] })).toBe("M0 0 C1 1 2 1 3 0");
-    expect(pathData({ type: "svg", points: [], d: "M0 0 A5 5 0 0 1 10 0" })).toBe("M0 0 A5 5 0 0 1 10 0");
+    expect(pathData({ type: "line", author: "agent", points: [{ x: 0, y: 0 }, { x: 1.234, y: 2 }] })).toBe("M0 0 L1.23 2");
+    expect(pathData({ type: "cubic", author: "agent", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 0 }] })).toBe("M0 0 C1 1 2 1 3 0");
+    expect(pathData({ type: "svg", author: "agent", points: [], d: "M0 0 A5 5 0 0 1 10 0" })).toBe("M0 0 A5 5 0 0 1 10 0");
   });
 
   it("flattens lines and curves into close points", () => {
-    const pts = flattenPath({ type: "line", points: [{ x: 0, y: 0 }, { x: 10, y: 0 }] }, 2);
+    const pts = flattenPath({ type: "line", author: "agent", points: [{ x: 0, y: 0 }, { x: 10, y: 0 }] }, 2);
     expect(pts).toHaveLength(6);
-    const curve = flattenPath({ type: "quadratic", points: [{ x: 0, y: 0 }, { x: 50, y: 50 }, { x: 100, y: 0 }] }, 2);
+    const curve = flattenPath({ type: "quadratic", author: "agent", points: [{ x: 0, y: 0 }, { x: 50, y: 50 }, { x: 100, y: 0 }] }, 2);
     expect(curve[0]).toEqual({ x: 0, y: 0 });
     expect(curve[curve.length - 1]).toEqual({ x: 100, y: 0 });
-    expect(flattenPath({ type: "svg", points: [], d: "M0 0 L1 1" }, 2)).toEqual([]);
+    expect(flattenPath({ type: "svg", author: "agent", points: [], d: "M0 0 L1 1" }, 2)).toEqual([]);
   });
 
   it("decimates long strokes keeping the ends", () => {

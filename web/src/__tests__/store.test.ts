@@ -32,6 +32,9 @@ function init(extra: Partial<InitMessage> = {}): InitMessage {
   };
 }
 
+/** code_execution always carries these (null when the tool produced none). */
+const NO_OUTPUT = { tool_input: null, stdout: null, stderr: null };
+
 const ACTIONS = new Set(["server", "connection", "batch_done", "nudge_sent", "new_piece_requested", "local_error", "dismiss_error"]);
 
 function run(messages: (ServerMessage | Action)[], state: StudioState = initialState()): StudioState {
@@ -137,15 +140,15 @@ describe("reducer", () => {
       { type: "turn_state", seq: 11, active: true },
       { type: "thinking_delta", seq: 12, text: "A calm ", iteration: 1 },
       { type: "thinking_delta", seq: 13, text: "sea.", iteration: 1 },
-      { type: "code_execution", seq: 14, status: "started", tool_name: "draw_paths", tool_input: {}, iteration: 1 },
+      { ...NO_OUTPUT, type: "code_execution", seq: 14, status: "started", tool_name: "draw_paths", tool_input: {}, iteration: 1 },
     ]);
     expect(pillState({ ...s, connection: "open" })).toBe("drawing");
-    s = run([batch(1, 15, [1, 2, 3]), { type: "code_execution", seq: 16, status: "completed", tool_name: "draw_paths", return_code: 0, iteration: 1 }], s);
+    s = run([batch(1, 15, [1, 2, 3]), { ...NO_OUTPUT, type: "code_execution", seq: 16, status: "completed", tool_name: "draw_paths", return_code: 0, iteration: 1 }], s);
     s = reduce(s, { type: "nudge_sent", text: "more birds" });
     s = run(
       [
-        { type: "code_execution", seq: 17, status: "started", tool_name: "generate_svg", iteration: 1 },
-        { type: "code_execution", seq: 18, status: "completed", tool_name: "generate_svg", stderr: "Traceback\nNameError: x", return_code: 1, iteration: 1 },
+        { ...NO_OUTPUT, type: "code_execution", seq: 17, status: "started", tool_name: "generate_svg", iteration: 1 },
+        { ...NO_OUTPUT, type: "code_execution", seq: 18, status: "completed", tool_name: "generate_svg", stderr: "Traceback\nNameError: x", return_code: 1, iteration: 1 },
       ],
       s,
     );
@@ -160,7 +163,7 @@ describe("reducer", () => {
   it("tracks pause, turns, titles, errors and the pill", () => {
     let s = run([init(), { type: "turn_state", seq: 11, active: true }], reduce(initialState(), { type: "connection", state: "open" }));
     expect(pillState(s)).toBe("thinking");
-    s = run([{ type: "code_execution", seq: 12, status: "started", tool_name: "generate_svg", iteration: 1 }], s);
+    s = run([{ ...NO_OUTPUT, type: "code_execution", seq: 12, status: "started", tool_name: "generate_svg", iteration: 1 }], s);
     expect(pillState(s)).toBe("running code");
     s = run([{ type: "paused", seq: 13, paused: true }, { type: "turn_state", seq: 14, active: false }], s);
     expect(pillState(s)).toBe("paused");
