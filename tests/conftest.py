@@ -18,10 +18,10 @@ from support.db import (
     temporary_database,
 )
 
-from code_monet.app.config import WorkspaceLimitsSettings
 from code_monet.db.engine import Database
 from code_monet.db.settings import default_sqlite_url
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.limits import WorkspaceLimits
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def user_id() -> str:
 
 
 @pytest.fixture
-def limits() -> WorkspaceLimitsSettings:
-    return WorkspaceLimitsSettings()
+def limits() -> WorkspaceLimits:
+    return WorkspaceLimits()
 
 
 @pytest.fixture

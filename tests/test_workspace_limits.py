@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.app.config import WorkspaceLimitsSettings
 from code_monet.types import Path as StrokePath
 from code_monet.types import PathType, Point
 from code_monet.workspace import WorkspaceLimitError, WorkspaceState
+from code_monet.workspace.limits import WorkspaceLimits
 
 
 def _line(i: int = 0) -> StrokePath:
@@ -18,7 +18,7 @@ def _line(i: int = 0) -> StrokePath:
 
 async def _load(tmp_path: Path, user_id: str, **limits: int) -> WorkspaceState:
     return await WorkspaceState.load_for_user(
-        user_id, data_dir=tmp_path, limits=WorkspaceLimitsSettings(**limits), durable=False
+        user_id, data_dir=tmp_path, limits=WorkspaceLimits(**limits), durable=False
     )
 
 

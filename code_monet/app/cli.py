@@ -19,7 +19,7 @@ import typer
 from pydantic import BaseModel, Field, ValidationError
 
 from code_monet import __version__
-from code_monet.app.config import Settings
+from code_monet.app.config import Settings, get_workspace_limits
 from code_monet.auth.admin_cli import invite_app, user_app
 from code_monet.db.cli import db_app, fail, run_with_database
 from code_monet.db.engine import Database
@@ -246,7 +246,7 @@ def workspace_list() -> None:
         except WorkspacePathError:
             continue
         try:
-            data = read_workspace_file(directory)
+            data = read_workspace_file(directory, get_workspace_limits())
         except (ValidationError, ValueError, OSError):
             data = None
         piece, strokes = (data.piece_number, len(data.canvas.strokes)) if data else ("?", "?")
@@ -267,7 +267,7 @@ def workspace_export(
     """Export a workspace and its gallery to one JSON file."""
     directory = _user_dir(user_id)
     try:
-        workspace = read_workspace_file(directory)
+        workspace = read_workspace_file(directory, get_workspace_limits())
     except (ValidationError, ValueError) as exc:
         fail(f"Workspace of user {user_id} is corrupt: {str(exc)[:300]}")
     if workspace is None:

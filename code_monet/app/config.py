@@ -14,25 +14,16 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.live.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
+from code_monet.workspace.limits import WorkspaceLimits
 
 if TYPE_CHECKING:
     from code_monet.sandbox.config import SandboxConfig
 
 
-class WorkspaceLimitsSettings(BaseSettings):
-    """Per-user limits on what a workspace may hold (clear errors when exceeded)."""
+class WorkspaceLimitsSettings(BaseSettings, WorkspaceLimits):
+    """``WorkspaceLimits`` read from ``WORKSPACE_*`` environment variables."""
 
     model_config = SettingsConfigDict(env_prefix="WORKSPACE_", extra="ignore")
-
-    max_strokes_per_canvas: int = Field(default=50_000, ge=1)
-    max_points_per_path: int = Field(default=10_000, ge=2)
-    max_pending_strokes: int = Field(default=20_000, ge=1)
-    max_workspace_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
-    max_notes_chars: int = Field(default=20_000, ge=0)
-    max_monologue_chars: int = Field(default=100_000, ge=0)
-    max_gallery_pieces: int = Field(
-        default=1000, ge=1, description="Saved pieces per user; new_canvas is refused when full"
-    )
 
 
 class Settings(BaseSettings):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from code_monet.agent.drawing_agent import DrawingAgent
-from code_monet.app.config import ServerSettings, WorkspaceLimitsSettings
+from code_monet.app.config import ServerSettings
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.live.channel import UserChannel
 from code_monet.live.connections import ConnectionManager
@@ -27,6 +27,7 @@ from code_monet.live.storage_health import StorageHealth
 from code_monet.observability import metrics
 from code_monet.types.state import PauseReason
 from code_monet.workspace import LogOptions, PieceSavedHook, WorkspaceState
+from code_monet.workspace.limits import WorkspaceLimits
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class WorkspaceRegistry:
     connections: ConnectionManager
     settings: ServerSettings
     agent_factory: AgentFactory
-    limits: WorkspaceLimitsSettings | None = None
+    limits: WorkspaceLimits | None = None
     piece_saved_hooks: list[PieceSavedHook] = field(default_factory=list)
     _sessions: dict[str, UserSession] = field(default_factory=dict)
     _loading: dict[str, asyncio.Task[UserSession]] = field(default_factory=dict)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from code_monet.app.config import WorkspaceLimitsSettings, get_settings, get_workspace_limits
 from code_monet.live.log import (
     COMPACT_SUFFIX,
     DEFAULT_KEEP,
@@ -73,6 +72,7 @@ from code_monet.types.styles import DrawingStyleType, get_style_config
 from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.legacy import LEGACY_EVENTS_FILE, migrate_legacy_files
+from code_monet.workspace.limits import WorkspaceLimits
 from code_monet.workspace.persistence import (
     atomic_write_bytes,
     move_aside,
@@ -140,7 +140,7 @@ class WorkspaceState:
         directory: Path,
         data: WorkspaceFile,
         log: UserLog,
-        limits: WorkspaceLimitsSettings,
+        limits: WorkspaceLimits,
         *,
         durable: bool = True,
     ) -> None:
@@ -184,19 +184,20 @@ class WorkspaceState:
         cls,
         user_id: str | uuid.UUID,
         *,
-        data_dir: Path | None = None,
-        limits: WorkspaceLimitsSettings | None = None,
+        data_dir: Path,
+        limits: WorkspaceLimits | None = None,
         durable: bool = True,
         log_options: LogOptions | None = None,
     ) -> WorkspaceState:
-        """Load (or create) a user's workspace. Damage is copied aside and reported."""
-        root = data_dir if data_dir is not None else get_settings().data_dir
-        directory = user_directory(root, user_id)
+        """Load (or create) a user's workspace. Damage is copied aside and reported.
+
+        ``limits`` defaults to the built-in limits; the server passes its configured ones."""
+        directory = user_directory(data_dir, user_id)
         return await asyncio.to_thread(
             cls._load_sync,
             str(uuid.UUID(str(user_id))),
             directory,
-            limits or get_workspace_limits(),
+            limits or WorkspaceLimits(),
             durable,
             log_options or LogOptions(),
         )
@@ -206,7 +207,7 @@ class WorkspaceState:
         cls,
         user_id: str,
         directory: Path,
-        limits: WorkspaceLimitsSettings,
+        limits: WorkspaceLimits,
         durable: bool,
         options: LogOptions,
     ) -> WorkspaceState:
@@ -889,7 +890,7 @@ def _encode(data: WorkspaceFile, strokes: CanvasStrokes) -> bytes:
     ).encode()
 
 
-def read_workspace_file(directory: Path) -> WorkspaceFile | None:
+def read_workspace_file(directory: Path, limits: WorkspaceLimits) -> WorkspaceFile | None:
     """A workspace on disk as the server would load it (snapshot plus log), without changing
     anything; None when there is none. Raises ``ValueError`` for a damaged snapshot."""
     path, log_path = directory / WORKSPACE_FILE, directory / LOG_FILE
@@ -898,7 +899,6 @@ def read_workspace_file(directory: Path) -> WorkspaceFile | None:
     data = (
         WorkspaceFile.model_validate_json(path.read_bytes()) if path.exists() else WorkspaceFile()
     )
-    limits = get_workspace_limits()
     migrate_legacy_files(directory, data, limits.max_monologue_chars, dry_run=True)
     return _fold_offline(data, _peek_log(log_path), limits)
 
@@ -922,7 +922,7 @@ def _peek_log(path: Path) -> LoadResult:
 
 
 def _fold_offline(
-    data: WorkspaceFile, loaded: LoadResult, limits: WorkspaceLimitsSettings
+    data: WorkspaceFile, loaded: LoadResult, limits: WorkspaceLimits
 ) -> WorkspaceFile:
     """Apply a log's records newer than the snapshot to ``data`` (no files touched)."""
     if not loaded.epoch or loaded.epoch != (data.log_epoch or loaded.epoch):

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from code_monet.app.config import WorkspaceLimitsSettings
 from code_monet.geometry.interpolation import interpolate_paths, points_to_dicts
 from code_monet.geometry.motion import plan_motion
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.paths import Path
+from code_monet.workspace.limits import WorkspaceLimits
 
 
 class WorkspaceLimitError(ValueError):
@@ -92,7 +92,7 @@ async def prepare_strokes_async(paths: Sequence[Path]) -> PreparedStrokes:
     return await asyncio.to_thread(prepare_strokes, paths)
 
 
-def check_paths(paths: Sequence[Path], limits: WorkspaceLimitsSettings) -> None:
+def check_paths(paths: Sequence[Path], limits: WorkspaceLimits) -> None:
     """Reject paths with more points than a workspace accepts, naming the first offender."""
     for index, path in enumerate(paths):
         if len(path.points) > limits.max_points_per_path:
@@ -102,7 +102,7 @@ def check_paths(paths: Sequence[Path], limits: WorkspaceLimitsSettings) -> None:
             )
 
 
-def check_stroke_capacity(current: int, adding: int, limits: WorkspaceLimitsSettings) -> None:
+def check_stroke_capacity(current: int, adding: int, limits: WorkspaceLimits) -> None:
     if current + adding > limits.max_strokes_per_canvas:
         raise WorkspaceLimitError(
             f"Canvas holds {current} strokes; adding {adding} would exceed the limit of "
@@ -110,7 +110,7 @@ def check_stroke_capacity(current: int, adding: int, limits: WorkspaceLimitsSett
         )
 
 
-def check_pending_capacity(current: int, adding: int, limits: WorkspaceLimitsSettings) -> None:
+def check_pending_capacity(current: int, adding: int, limits: WorkspaceLimits) -> None:
     if current + adding > limits.max_pending_strokes:
         raise WorkspaceLimitError(
             f"{current} strokes are waiting to be animated; adding {adding} would exceed the "
