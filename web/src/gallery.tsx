@@ -352,10 +352,10 @@ export function PublicGallery() {
       if (after) params.set("cursor", after);
       const response = await api.request(`/public/gallery?${params.toString()}`, { headers: { Accept: "application/json" } }, false);
       if (!response.ok) throw new HttpError(response.status, `${response.status} ${response.statusText}`);
-      const page = parsePublicGallery(await response.json());
+      // A list of summaries; the next page's cursor comes in the X-Next-Cursor header.
+      const page = parsePublicGallery(await response.json(), response.headers.get("X-Next-Cursor"));
       setItems((old) => (after ? [...old, ...page.items] : page.items));
-      // The next page's cursor comes in the X-Next-Cursor header (or the body).
-      setCursor(response.headers.get("X-Next-Cursor") ?? page.cursor);
+      setCursor(page.cursor);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -380,19 +380,21 @@ export function PublicGallery() {
       {!loading && !error && items.length === 0 && <p class="empty">Nothing shared yet.</p>}
       <ul class="grid">
         {items.map((item) => {
-          const body = (
-            <>
-              <div class="thumb">{item.thumbnail ? <img src={item.thumbnail} alt={`Thumbnail of ${item.title}`} loading="lazy" /> : <span class="placeholder">·</span>}</div>
-              <div class="meta">
-                <strong>{item.title}</strong>
-                <span>
-                  {item.created ? formatDate(item.created) : ""}
-                  {item.style ? ` · ${styleLabel(item.style)}` : ""}
-                </span>
-              </div>
-            </>
+          return (
+            <li key={item.key}>
+              <a class="card" href={item.href} data-testid="public-card">
+                <div class="thumb">
+                  <img src={item.thumbnail} alt={`Thumbnail of ${item.title}`} loading="lazy" />
+                </div>
+                <div class="meta">
+                  <strong>{item.title}</strong>
+                  <span>
+                    {formatDate(item.created)} · {styleLabel(item.style)}
+                  </span>
+                </div>
+              </a>
+            </li>
           );
-          return <li key={item.key}>{item.href ? <a class="card" href={item.href}>{body}</a> : <div class="card">{body}</div>}</li>;
         })}
       </ul>
       {cursor && (

@@ -198,27 +198,3 @@ describe("protocol helpers", () => {
     expect(effectiveStyle(line(1, "human"), PAINT_STYLE).color).toBe("#e94560");
   });
 });
-
-describe("public gallery listing", () => {
-  it("reads the server's summaries and tolerates other shapes", async () => {
-    const { parsePublicGallery } = await import("../publicGallery");
-    const listing = parsePublicGallery([
-      {
-        id: "piece_000003",
-        user_id: "u1",
-        piece_number: 3,
-        stroke_count: 9,
-        created_at: "2026-01-02T03:04:05Z",
-        title: "Dunes",
-        drawing_style: "paint",
-        thumbnail_url: "https://example.test/t.png",
-      },
-      { id: "piece_000004", user_id: "u1" },
-      "junk",
-    ]);
-    expect(listing.items).toHaveLength(2);
-    expect(listing.items[0]).toMatchObject({ title: "Dunes", style: "paint", thumbnail: "https://example.test/t.png" });
-    expect(listing.items[1]).toMatchObject({ title: "Untitled", thumbnail: "/public/gallery/u1/piece_000004/thumbnail.png" });
-    expect(parsePublicGallery({ pieces: [], next_cursor: "abc" }).cursor).toBe("abc");
-  });
-});
