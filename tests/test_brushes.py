@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from code_monet.geometry.arrays import path_arrays
 from code_monet.geometry.brushes import (
     BrushRequest,
     BrushStroke,
@@ -12,7 +13,6 @@ from code_monet.geometry.brushes import (
     expand_brush_strokes,
     path_seed,
 )
-from code_monet.render.geometry import path_arrays
 from code_monet.types import Path, PathType, Point, get_brush_preset
 from code_monet.types.brushes import BRUSH_PRESETS, BrushPreset
 

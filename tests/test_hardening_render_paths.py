@@ -18,10 +18,11 @@ import pytest
 from test_share_support import sample_strokes
 
 from code_monet.app.config import ServerSettings
-from code_monet.share import exports, on_piece_saved, serve
-from code_monet.share.cache import cache_root
+from code_monet.render.cache import cache_root
+from code_monet.share import exports, serve
 from code_monet.share.exports import clean_svg as real_clean_svg
 from code_monet.share.images import ImageKind, render_image
+from code_monet.share.index import on_piece_saved
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import SavedCanvas
 from code_monet.workspace.gallery import GalleryStore, piece_id

@@ -23,7 +23,7 @@ from code_monet.render.gate import (
     relative_steps,
     snap_up,
 )
-from code_monet.share import on_piece_saved
+from code_monet.share.index import on_piece_saved
 from code_monet.types.state import SavedCanvas
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.persistence import user_directory

@@ -19,11 +19,11 @@ from code_monet.agent.providers.base import (
     TurnContext,
 )
 from code_monet.agent.tool_session import ToolSession
-from code_monet.live.log import Committed
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.types.messages import ServerMessage
 from code_monet.types.state import PauseReason
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.log import Committed
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01)
 _SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)

@@ -14,8 +14,8 @@ from test_share_support import BASE_URL, ShareEnv, sample_strokes, share
 
 from code_monet.db.models import UserRow
 from code_monet.db.repository import public_pieces, users
-from code_monet.share import on_piece_saved
-from code_monet.share.cache import cache_root
+from code_monet.render.cache import cache_root
+from code_monet.share.index import on_piece_saved
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.styles import DrawingStyleType

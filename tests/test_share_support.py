@@ -24,19 +24,19 @@ from code_monet.auth.service import AuthService
 from code_monet.db import Database
 from code_monet.db.records import User
 from code_monet.db.repository import users
-from code_monet.routes.deps import install_paths
-from code_monet.share import cache as cache_module
-from code_monet.share import create_share_routers, on_piece_saved
-from code_monet.share.cache import (
+from code_monet.render import cache as cache_module
+from code_monet.render.cache import (
     TOUCH_AFTER_SECONDS,
     CacheSettings,
     ContentCache,
     cache_key,
     cache_root,
 )
-from code_monet.share.cache_prune import STALE_TEMP_SECONDS, scan
+from code_monet.render.cache_prune import STALE_TEMP_SECONDS, scan
+from code_monet.routes.deps import install_paths
+from code_monet.routes.routers import create_share_routers
 from code_monet.share.http import get_content_cache, install_content_cache
-from code_monet.share.index import IndexReconciler
+from code_monet.share.index import IndexReconciler, on_piece_saved
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author
 from code_monet.types.paths import Path as StrokePath

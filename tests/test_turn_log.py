@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.observability.turn_log import MAX_LOG_FILES, TurnLog
+from code_monet.live.turn_log import MAX_LOG_FILES, TurnLog
 
 
 def _turn(workspace: Path, piece: int, turn: int, text: str) -> TurnLog:
@@ -51,7 +51,7 @@ class TestTurnLog:
     ) -> None:
         """Past MAX_PIECE_LOG_BYTES the log moves to .old.md and starts afresh."""
         # Arrange
-        monkeypatch.setattr("code_monet.observability.turn_log.MAX_PIECE_LOG_BYTES", 200)
+        monkeypatch.setattr("code_monet.live.turn_log.MAX_PIECE_LOG_BYTES", 200)
         _turn(tmp_path, 1, 0, "x" * 300)
         # Act
         _turn(tmp_path, 1, 1, "after the rotation")

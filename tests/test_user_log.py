@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from code_monet.live.log import (
+from code_monet.types import Path as StrokePath
+from code_monet.types import PathType, Point
+from code_monet.types.messages import ClearMessage, PausedMessage
+from code_monet.workspace import LogOptions, WorkspaceState
+from code_monet.workspace.log import (
     LOG_FILE,
     Committed,
     LogWriteError,
@@ -19,10 +23,6 @@ from code_monet.live.log import (
     op_entry,
     read_log,
 )
-from code_monet.types import Path as StrokePath
-from code_monet.types import PathType, Point
-from code_monet.types.messages import ClearMessage, PausedMessage
-from code_monet.workspace import LogOptions, WorkspaceState
 
 
 def _line(x: float) -> StrokePath:
@@ -129,7 +129,7 @@ class TestWriteFailures:
             real_write(fd, data[: len(data) // 2])  # a torn append, as a full disk leaves
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr("code_monet.live.log.os.write", half_then_full)
+        monkeypatch.setattr("code_monet.workspace.log.os.write", half_then_full)
         applied: list[int] = []
         # Act
         with pytest.raises(LogWriteError, match="disk is full") as caught:
@@ -140,7 +140,7 @@ class TestWriteFailures:
         assert sent == [] and applied == [] and log.last_seq == 1
         assert log.failing is not None and failures == ["the server's disk is full"]
         # Act (space again)
-        monkeypatch.setattr("code_monet.live.log.os.write", real_write)
+        monkeypatch.setattr("code_monet.workspace.log.os.write", real_write)
         written = log.commit([message_entry(ClearMessage())])
         # Assert (recovered)
         assert [m.seq for m in written] == [2] and sent == [2]

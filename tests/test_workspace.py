@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
-from code_monet.live.log import LogWriteError
-from code_monet.live.stroke_queue import QueuedBatch, batches_to_dicts
 from code_monet.types import (
     AgentStatus,
     DrawingStyleType,
@@ -21,7 +19,9 @@ from code_monet.types import (
 )
 from code_monet.types import Path as StrokePath
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.log import LogWriteError
 from code_monet.workspace.persistence import WorkspacePathError
+from code_monet.workspace.stroke_queue import QueuedBatch, batches_to_dicts
 
 
 def _poly(n: int = 5, y: float = 10.0) -> StrokePath:
@@ -380,7 +380,7 @@ class TestCanvasStrokesInMemory:
         def full_disk(fd: int, data: bytes) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr("code_monet.live.log.os.write", full_disk)
+        monkeypatch.setattr("code_monet.workspace.log.os.write", full_disk)
         # Act
         with pytest.raises(LogWriteError, match="disk is full"):
             await workspace.add_strokes([human], queue=True)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from code_monet.live.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
 from code_monet.workspace.limits import WorkspaceLimits
+from code_monet.workspace.log import DEFAULT_KEEP, DEFAULT_MAX_BYTES, DEFAULT_WINDOW_BYTES
 
 if TYPE_CHECKING:
     from code_monet.sandbox.config import SandboxConfig

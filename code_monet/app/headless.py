@@ -20,13 +20,13 @@ from pydantic import TypeAdapter
 
 from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.base import ArtistProvider
-from code_monet.live.log import Committed
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
 from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 from code_monet.types.messages import ServerMessage, ThinkingDeltaMessage
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.log import Committed
 
 _SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 CLI_USER = uuid.uuid5(uuid.NAMESPACE_URL, "code-monet:headless")

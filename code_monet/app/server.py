@@ -58,17 +58,16 @@ from code_monet.observability.log_context import (
     install_log_redaction,
 )
 from code_monet.observability.tracing import TelemetrySettings, setup_tracing
+from code_monet.render.cache import CacheSettings, ContentCache
 from code_monet.render.gate import RenderGate, install_render_gate
-from code_monet.routes import create_api_router
 from code_monet.routes.auth import create_auth_router
 from code_monet.routes.deps import install_paths
 from code_monet.routes.health import OpsAccess, install_ops_access
+from code_monet.routes.routers import create_api_router, create_share_routers
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.routes.websocket import socket_closer
 from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
-from code_monet.share import create_share_routers
-from code_monet.share.cache import CacheSettings, ContentCache
 from code_monet.share.http import install_content_cache
 from code_monet.share.index import IndexCatchUp
 from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings

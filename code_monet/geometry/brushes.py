@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from code_monet.render.geometry import CLOSE, CUBIC, LINE, MOVE, QUAD, path_arrays
+from code_monet.geometry.arrays import CLOSE, CUBIC, LINE, MOVE, QUAD, path_arrays
 from code_monet.types.brushes import BrushPreset
 from code_monet.types.paths import Path
 

@@ -1,12 +1,12 @@
 """How one user's messages and stroke batches reach that user's sockets.
 
-``UserChannel`` listens to the user's log (:mod:`code_monet.live.log`): every message reaches the
+``UserChannel`` listens to the user's log (:mod:`code_monet.workspace.log`): every message reaches
 sockets only after its record is written, with the ``seq`` it was written with, and nothing else
 is ever sent to all sockets — except the unlogged notices that the log itself cannot be written.
 A drawn batch is one ``strokes`` message: v2 sockets that asked for inline strokes get it as is;
 v1 sockets get ``agent_strokes_ready`` with the same ``seq`` and fetch the batch over HTTP.
 
-The channel owns the user's stroke queue (:mod:`code_monet.live.stroke_queue`), the sockets'
+The channel owns the user's stroke queue (:mod:`code_monet.workspace.stroke_queue`), the sockets'
 cursors into it, the acknowledgement counts and the ``ack`` records: each socket keeps a
 stroke cursor (the newest batch it has been given or has fetched); queued batches are dropped
 once every open socket is past them, so no socket is starved by another fetching first.
@@ -22,8 +22,6 @@ import time
 from dataclasses import dataclass, field
 
 from code_monet.live.connections import ClientConnection, ConnectionManager
-from code_monet.live.log import Committed, LogWriteError, UserLog
-from code_monet.live.stroke_queue import StrokeQueue, batches_to_dicts
 from code_monet.observability import metrics
 from code_monet.types.geometry import PendingStrokeDict
 from code_monet.types.messages import (
@@ -31,6 +29,8 @@ from code_monet.types.messages import (
     ServerMessage,
 )
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.log import Committed, LogWriteError, UserLog
+from code_monet.workspace.stroke_queue import StrokeQueue, batches_to_dicts
 
 logger = logging.getLogger(__name__)
 

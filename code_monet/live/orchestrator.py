@@ -22,10 +22,9 @@ from typing import Protocol
 from code_monet.agent.callbacks import AgentCallbacks
 from code_monet.agent.drawing_agent import AgentEvent, AgentPausedError, DrawingAgent
 from code_monet.agent.providers.base import IterationEvent, ThinkingDelta
-from code_monet.live.log import STORAGE_ERRNOS, Committed, LogWriteError, describe_os_error
+from code_monet.live.turn_log import TurnLog
 from code_monet.observability import metrics
 from code_monet.observability.log_context import user_context
-from code_monet.observability.turn_log import TurnLog
 from code_monet.tools.callbacks import CodeExecutionEvent
 from code_monet.types.messages import (
     AgentTurnComplete,
@@ -42,6 +41,7 @@ from code_monet.types.paths import Path
 from code_monet.types.state import AgentStatus, PauseReason
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.log import STORAGE_ERRNOS, Committed, LogWriteError, describe_os_error
 
 logger = logging.getLogger(__name__)
 

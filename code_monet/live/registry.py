@@ -21,13 +21,13 @@ from code_monet.app.config import ServerSettings
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.live.channel import UserChannel
 from code_monet.live.connections import ConnectionManager
-from code_monet.live.log import GroupSync
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.live.storage_health import StorageHealth
 from code_monet.observability import metrics
 from code_monet.types.state import PauseReason
 from code_monet.workspace import LogOptions, PieceSavedHook, WorkspaceState
 from code_monet.workspace.limits import WorkspaceLimits
+from code_monet.workspace.log import GroupSync
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from code_monet.db.engine import Database
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.registry import WorkspaceRegistry
 from code_monet.live.shutdown import ShutdownCoordinator
+from code_monet.render.cache import ContentCache
 from code_monet.render.gate import RenderGate
-from code_monet.share.cache import ContentCache
 from code_monet.tools.parse_slots import ParseSlots
 
 

@@ -25,7 +25,7 @@ from starlette.requests import HTTPConnection
 
 from code_monet.app.config import ServerSettings
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
-from code_monet.share.cache import Artefact, ContentCache
+from code_monet.render.cache import Artefact, ContentCache
 
 EXPORT_STEPS: Final = (64, 128, 256, 512, 1024, 2048, 4096)
 """Long edges a PNG export is rendered at (a request is rounded up to the next one)."""

@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from code_monet.geometry.arrays import path_arrays, svg_arrays
 from code_monet.geometry.brushes import BrushRequest, expand_brush_batch, geometry_seed
-from code_monet.render.geometry import path_arrays, svg_arrays
 from code_monet.render.png import encode_png
 from code_monet.render.skia import (
     BRUSH_OP_CACHE,

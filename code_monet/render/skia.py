@@ -17,8 +17,8 @@ import numpy as np
 import skia
 from numpy.typing import NDArray
 
+from code_monet.geometry.arrays import CLOSE, CUBIC, LINE, MOVE, QUAD
 from code_monet.geometry.brushes import BrushBatch
-from code_monet.render.geometry import CLOSE, CUBIC, LINE, MOVE, QUAD
 
 _SERIAL_VERSION: Final = 5
 _EVEN_ODD_BITS: Final = 1 << 8

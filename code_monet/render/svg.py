@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Final
 from xml.sax.saxutils import quoteattr
 
-from code_monet.render.geometry import path_arrays
+from code_monet.geometry.arrays import path_arrays
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author, Path
 from code_monet.types.styles import DrawingStyleType, get_style_config

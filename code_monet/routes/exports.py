@@ -14,10 +14,10 @@ from fastapi.responses import Response
 
 from code_monet.auth.dependencies import CurrentUser
 from code_monet.db.dependencies import DatabaseDep
+from code_monet.render.cache import ContentCache
 from code_monet.render.gate import EXPORT_STEPS, RenderGateDep, client_key, snap_up
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import missing_own, own_piece, public_piece, read_canvas
-from code_monet.share.cache import ContentCache
 from code_monet.share.exports import MAX_PNG_SIZE, MIN_PNG_SIZE
 from code_monet.share.http import ContentCacheDep, not_found
 from code_monet.share.pieces import MAX_PIECE_NUMBER, LocatedPiece

@@ -22,10 +22,10 @@ from fastapi.responses import JSONResponse, Response
 from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces
 from code_monet.db.repository.public_pieces import IndexedPiece, PageCursor
+from code_monet.render.cache import cache_key
 from code_monet.render.gate import RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import public_piece, read_canvas
-from code_monet.share.cache import cache_key
 from code_monet.share.http import (
     ContentCacheDep,
     PublicBaseUrlDep,

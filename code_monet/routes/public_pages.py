@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from code_monet.db.dependencies import DatabaseDep
+from code_monet.render.cache import cache_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.routes.shares import piece_page
 from code_monet.share.access import public_piece, read_canvas
-from code_monet.share.cache import cache_key
 from code_monet.share.http import (
     SHORT_PUBLIC,
     ContentCacheDep,

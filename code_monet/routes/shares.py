@@ -18,10 +18,10 @@ from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.engine import Database
 from code_monet.db.records import CanvasShare
 from code_monet.db.repository import shares
+from code_monet.render.cache import ContentCache, cache_key
 from code_monet.render.gate import RenderGate, RenderGateDep, client_key
 from code_monet.routes.deps import DataDirDep
 from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
-from code_monet.share.cache import ContentCache, cache_key
 from code_monet.share.http import (
     SHORT_PUBLIC,
     ContentCacheDep,

@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import get_auth_settings
-from code_monet.share.cache import ContentCache
+from code_monet.render.cache import ContentCache
 
 NOT_FOUND: Final = "Not Found"  # Starlette's own 404 text: unmatched routes look the same
 # Content-addressed URLs (``?v=<version>`` matching the content) never change.

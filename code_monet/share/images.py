@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
+from code_monet.render.cache import Artefact, ContentCache, cache_key
 from code_monet.render.pipeline import (
     RenderOptions,
     options_for_og_image,
@@ -13,7 +14,6 @@ from code_monet.render.pipeline import (
     options_for_thumbnail,
     render_strokes_png,
 )
-from code_monet.share.cache import Artefact, ContentCache, cache_key
 from code_monet.share.pieces import LocatedPiece
 from code_monet.types.state import SavedCanvas
 from code_monet.types.styles import DrawingStyleType

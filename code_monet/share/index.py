@@ -32,7 +32,7 @@ from typing import Final
 from code_monet.db.engine import Database
 from code_monet.db.errors import describe, is_database_unavailable
 from code_monet.db.repository import public_pieces
-from code_monet.share.cache import ContentCache
+from code_monet.render.cache import ContentCache
 from code_monet.share.images import prerender_images
 from code_monet.share.pieces import (
     LocatedPiece,

@@ -14,10 +14,10 @@ from typing import Literal
 from fastapi import HTTPException, Request, status
 from fastapi.responses import Response
 
+from code_monet.render.cache import ContentCache, cache_key
 from code_monet.render.gate import RenderGate
 from code_monet.share import exports
 from code_monet.share.access import guarded
-from code_monet.share.cache import ContentCache, cache_key
 from code_monet.share.http import cache_policy, cached_response, etag_matches, not_modified
 from code_monet.share.images import PNG_SUFFIX, ImageKind, image_key, render_image
 from code_monet.share.pieces import LocatedPiece

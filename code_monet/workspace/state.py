@@ -2,12 +2,12 @@
 memory and made durable through the user's log.
 
 Layout: ``<data dir>/users/{user_id}/workspace.json`` (a snapshot), ``log.jsonl`` (every change
-and message since, see :mod:`code_monet.live.log`) and ``gallery/piece_000001.json``.
+and message since, see :mod:`code_monet.workspace.log`) and ``gallery/piece_000001.json``.
 
 Every change is first written to the log and only then applied to memory, by the same
 :meth:`WorkspaceState._apply` that replays the log on load: what a viewer was sent, what is on
 disk and what is in memory can never disagree. A failed write raises
-:class:`~code_monet.live.log.LogWriteError` and changes nothing. The snapshot is only a fold of
+:class:`~code_monet.workspace.log.LogWriteError` and changes nothing. The snapshot is only a fold of
 the log: written when the log is compacted and when the session ends.
 """
 
@@ -24,27 +24,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from code_monet.live.log import (
-    COMPACT_SUFFIX,
-    DEFAULT_KEEP,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_WINDOW_BYTES,
-    LOG_FILE,
-    Entry,
-    GroupSync,
-    LoadResult,
-    Record,
-    UserLog,
-    copy_aside,
-    fields_entry,
-    jump_seq,
-    message_entry,
-    new_epoch,
-    op_entry,
-    parse_record,
-    read_log,
-)
-from code_monet.live.stroke_queue import QueuedBatch, StrokeQueue, StrokesAnnouncement
 from code_monet.types.messages import (
     ClearMessage,
     GalleryUpdateMessage,
@@ -73,12 +52,33 @@ from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.legacy import LEGACY_EVENTS_FILE, migrate_legacy_files
 from code_monet.workspace.limits import WorkspaceLimits
+from code_monet.workspace.log import (
+    COMPACT_SUFFIX,
+    DEFAULT_KEEP,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_WINDOW_BYTES,
+    LOG_FILE,
+    Entry,
+    GroupSync,
+    LoadResult,
+    Record,
+    UserLog,
+    copy_aside,
+    fields_entry,
+    jump_seq,
+    message_entry,
+    new_epoch,
+    op_entry,
+    parse_record,
+    read_log,
+)
 from code_monet.workspace.persistence import (
     atomic_write_bytes,
     move_aside,
     remove_stale_temp_files,
     user_directory,
 )
+from code_monet.workspace.stroke_queue import QueuedBatch, StrokeQueue, StrokesAnnouncement
 from code_monet.workspace.strokes import (
     PendingBatch,
     PreparedStrokes,
@@ -150,7 +150,7 @@ class WorkspaceState:
         data.canvas.strokes = []  # the canvas's strokes live in ``_strokes`` (as JSON)
         self.queue = StrokeQueue()
         """Batches not yet animated by every viewer: owned by the user's channel; the
-        workspace only applies log records to it (see :mod:`code_monet.live.stroke_queue`)."""
+        workspace only applies log records to it (see :mod:`code_monet.workspace.stroke_queue`)."""
         for batch_id, paths in _group_pending(data.pending_strokes):
             self.queue.append(_pending_batch(batch_id, prepare_strokes(paths)))
         data.pending_strokes = []

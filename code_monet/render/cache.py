@@ -34,7 +34,7 @@ from typing import Final
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from code_monet.share.cache_prune import cache_size, prune
+from code_monet.render.cache_prune import cache_size, prune
 from code_monet.workspace.persistence import atomic_write_bytes
 
 logger = logging.getLogger(__name__)
