@@ -1,10 +1,10 @@
 // The studio's WebSocket: v2 (inline strokes, `last_seq` resume) with v1 fallback, reconnecting
-// with back-off. Server messages go to the store; stroke batches that were never animated
-// (duplicates, dropped by a clear or a new init) are still acknowledged so the artist never
-// waits for them.
+// with back-off. Server messages go to the store; what is acknowledged and fetched around them
+// is the delivery policy's business (delivery.ts).
 
-import { AuthRequired, type Api } from "./api";
-import { parseServerMessage, type ClientMessage, type PendingStroke, type ServerMessage } from "./protocol";
+import type { Api } from "./api";
+import { StrokeDelivery } from "./delivery";
+import { parseServerMessage, type ClientMessage, type ServerMessage } from "./protocol";
 import type { Store } from "./store";
 
 const CLOSE_UNAUTHORIZED = 4001;
@@ -31,20 +31,19 @@ export class StudioConnection {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private readonly acked = new Set<number>();
-  private fetching: Promise<void> | null = null;
-  private refetch = false;
+  private readonly delivery: StrokeDelivery;
 
   constructor(
     private readonly api: Api,
     private readonly store: Store,
     private readonly options: ConnectionOptions = {},
   ) {
-    store.subscribe((state, previous) => {
-      // Every batch that leaves the queue is acknowledged exactly once.
-      for (const batch of previous.queue) {
-        if (!state.queue.includes(batch)) this.ack(batch.batchId);
-      }
+    this.delivery = new StrokeDelivery({
+      store,
+      api,
+      send: (message) => this.send(message),
+      receive: (message) => this.receive(message),
+      onAuthRequired: () => this.options.onAuthRequired?.(),
     });
   }
 
@@ -76,11 +75,6 @@ export class StudioConnection {
   /** Drop the socket as if the network failed (tests and the "reconnect" debug hook). */
   simulateDrop(): void {
     this.socket?.close(4000, "simulated drop");
-  }
-
-  private ack(batchId: number): void {
-    if (this.acked.has(batchId)) return;
-    if (this.send({ type: "animation_done", batch_id: batchId })) this.acked.add(batchId);
   }
 
   private async connect(): Promise<void> {
@@ -163,48 +157,7 @@ export class StudioConnection {
   private receive(message: ServerMessage): void {
     const before = this.store.state;
     this.store.dispatch({ type: "server", message });
-    const after = this.store.state;
-    if (message.type === "strokes" && !after.queue.some((b) => b.batchId === message.batch_id)) {
-      // Not animated (already on the canvas, or stale): release the artist's wait anyway.
-      this.ack(message.batch_id);
-    }
-    if (message.type === "init" && before.initialized) this.acked.clear();
-    if (message.type === "agent_strokes_ready") void this.fetchPending();
+    this.delivery.received(message, before);
     this.options.onMessage?.(message);
-  }
-
-  /** v1: fetch queued strokes after the newest batch we have, and queue them as batches. */
-  private async fetchPending(): Promise<void> {
-    if (this.fetching) {
-      this.refetch = true;
-      return this.fetching;
-    }
-    this.fetching = (async () => {
-      do {
-        this.refetch = false;
-        try {
-          const after = this.store.state.lastBatchId;
-          const params = new URLSearchParams({ after_batch_id: String(after) });
-          const id = this.store.state.connectionId;
-          if (id !== null) params.set("connection_id", String(id));
-          const data = await this.api.json<{ strokes: PendingStroke[]; piece_number: number }>(`/strokes/pending?${params.toString()}`);
-          const batches = new Map<number, PendingStroke[]>();
-          for (const stroke of data.strokes) {
-            const list = batches.get(stroke.batch_id) ?? [];
-            list.push(stroke);
-            batches.set(stroke.batch_id, list);
-          }
-          for (const [batchId, strokes] of [...batches.entries()].sort((a, b) => a[0] - b[0])) {
-            this.receive({ type: "strokes", batch_id: batchId, piece_number: data.piece_number, strokes });
-          }
-        } catch (error) {
-          if (error instanceof AuthRequired) this.options.onAuthRequired?.();
-          else this.store.dispatch({ type: "local_error", message: "Could not fetch the artist's strokes." });
-        }
-      } while (this.refetch);
-    })().finally(() => {
-      this.fetching = null;
-    });
-    return this.fetching;
   }
 }
