@@ -1,9 +1,15 @@
+// The app shell: routing between the screens (src/screens/), the top bar, and start-up.
+
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import { api, HttpError } from "./api";
-import { Gallery, PieceView, PublicGallery } from "./gallery";
-import { Studio } from "./studio";
-import { Link, navigate, useLocation } from "./ui";
+import { useEffect } from "preact/hooks";
+import { api } from "./api";
+import { Gallery } from "./screens/gallery";
+import { NotFound } from "./screens/notFound";
+import { PieceView } from "./screens/piece";
+import { PublicGallery } from "./screens/publicGallery";
+import { SignIn } from "./screens/signIn";
+import { Studio } from "./screens/studio";
+import { Link, useLocation } from "./ui";
 import "./styles.css";
 
 type Route =
@@ -23,100 +29,6 @@ export function route(path: string): Route {
   if (clean === "/public") return { name: "public" };
   if (clean === "/signin") return { name: "signin" };
   return { name: "missing" };
-}
-
-function SignIn() {
-  const [email, setEmail] = useState("");
-  const [code, setCode] = useState("");
-  const [stage, setStage] = useState<"checking" | "email" | "code">("checking");
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const next = new URLSearchParams(location.search).get("next") ?? "/studio";
-  const target = next.startsWith("/") && !next.startsWith("//") ? next : "/studio";
-
-  useEffect(() => {
-    // Local mode (or a still valid session) skips this screen.
-    void api.token().then((token) => {
-      if (token) navigate(target, true);
-      else setStage("email");
-    });
-  }, []);
-
-  const sendLink = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      await api.requestMagicLink(email.trim());
-      setStage("code");
-      setMessage("Check your inbox: open the link, or type the 6-digit code here.");
-    } catch (e) {
-      setMessage(e instanceof Error ? e.message : "Could not send the link.");
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const verify = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      await api.verifyCode(email.trim(), code.trim());
-      navigate(target, true);
-    } catch (e) {
-      setMessage(e instanceof HttpError && e.status < 500 ? "That code did not work; check it or ask for a new one." : "Could not verify the code.");
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (stage === "checking") return <p class="empty page">Checking your session…</p>;
-  return (
-    <div class="signin">
-      <h1>Sign in to Code Monet</h1>
-      {stage === "email" ? (
-        <form onSubmit={(e) => void sendLink(e)}>
-          <div class="field">
-            <label for="email">Email</label>
-            <input id="email" type="email" autoComplete="email" required value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
-          </div>
-          <button class="btn primary" type="submit" disabled={busy || !email.includes("@")}>
-            Email me a sign-in link
-          </button>
-        </form>
-      ) : (
-        <form onSubmit={(e) => void verify(e)}>
-          <div class="field">
-            <label for="code">6-digit code sent to {email}</label>
-            <input
-              id="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
-              value={code}
-              onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value.replace(/\D/g, ""))}
-            />
-          </div>
-          <div class="dialog-actions">
-            <button class="btn" type="button" onClick={() => setStage("email")}>
-              Use another email
-            </button>
-            <button class="btn primary" type="submit" disabled={busy || code.length !== 6}>
-              Sign in
-            </button>
-          </div>
-        </form>
-      )}
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-    </div>
-  );
 }
 
 function App() {
@@ -158,14 +70,7 @@ function App() {
         {current.name === "piece" && <PieceView key={current.pieceNumber} pieceNumber={current.pieceNumber} />}
         {current.name === "public" && <PublicGallery />}
         {current.name === "signin" && <SignIn />}
-        {current.name === "missing" && (
-          <div class="page">
-            <h1>Nothing here</h1>
-            <p>
-              <Link href="/studio">Go to the studio</Link>
-            </p>
-          </div>
-        )}
+        {current.name === "missing" && <NotFound />}
       </main>
     </>
   );

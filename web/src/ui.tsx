@@ -1,7 +1,9 @@
-// Small shared UI pieces: a tiny router, a modal dialog on <dialog>, and hooks.
+// Small shared UI pieces: a tiny router, a modal dialog on <dialog>, an image loaded with the
+// bearer token, and hooks.
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { AuthRequired, api } from "./api";
 
 // --------------------------------------------------------------------------- router
 
@@ -88,7 +90,44 @@ export function Dialog(props: { open: boolean; onClose: () => void; title: strin
   );
 }
 
+// --------------------------------------------------------------------------- images
+
+/** Loads a bearer-protected image as an object URL. */
+export function AuthImage(props: { path: string; alt: string; fallback: string }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let url: string | null = null;
+    let live = true;
+    api
+      .blob(props.path)
+      .then((blob) => {
+        if (!live) return;
+        url = URL.createObjectURL(blob);
+        setSrc(url);
+      })
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [props.path]);
+  if (src) return <img src={src} alt={props.alt} loading="lazy" />;
+  return (
+    <span class="placeholder" aria-hidden="true">
+      {failed ? props.fallback : "…"}
+    </span>
+  );
+}
+
 // --------------------------------------------------------------------------- hooks
+
+/** Sends the viewer to sign-in (coming back to `next`) when `error` says it is needed. */
+export function useAuthRedirect(error: unknown, next: string): void {
+  useEffect(() => {
+    if (error instanceof AuthRequired) navigate(`/signin?next=${encodeURIComponent(next)}`, true);
+  }, [error]);
+}
 
 export function reducedMotionNow(): boolean {
   return typeof window !== "undefined" && window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import fixture from "../__fixtures__/builtin-session.json";
 import { planMotion } from "../motion";
 import type { ServerMessage } from "../protocol";
-import { describeTool, initialState, pillState, reduce, type StudioState } from "../store";
+import { describeTool, pillState } from "../presentation";
+import { initialState, reduce, type StudioState } from "../store";
 
 interface Recording {
   plan_total_time: Record<string, number>;

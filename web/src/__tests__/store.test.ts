@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PAINT_STYLE, PLOTTER_STYLE, effectiveStyle, parseServerMessage, type InitMessage, type Path, type ServerMessage } from "../protocol";
-import { describeTool, initialState, pillState, reduce, type Action, type StudioState } from "../store";
+import { describeTool, pillState } from "../presentation";
+import { initialState, reduce, type Action, type StudioState } from "../store";
 
 const line = (x: number, author: "agent" | "human" = "agent"): Path => ({
   type: "line",

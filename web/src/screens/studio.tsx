@@ -1,13 +1,14 @@
-// The studio: the live canvas, the artist's notebook, and everything a viewer can do.
+// The studio screen (/, /studio): the live canvas, the artist's notebook, and everything a viewer can do.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api } from "./api";
-import { CanvasView } from "./canvas";
-import { StudioConnection } from "./connection";
-import { decimate } from "./geometry";
-import { CANVAS_SHAPES, type CanvasShapeId, type DrawingStyle } from "./protocol";
-import { describeTool, pillState, Store, type NotebookEntry, type StudioState } from "./store";
-import { Dialog, navigate, reducedMotionNow, speedFromUrl } from "./ui";
+import { api } from "../api";
+import { CanvasView } from "../canvas";
+import { StudioConnection } from "../connection";
+import { decimate } from "../geometry";
+import { describeTool, pieceNumberLabel, pieceTitleLabel, pillState } from "../presentation";
+import { CANVAS_SHAPES, type CanvasShapeId, type DrawingStyle } from "../protocol";
+import { Store, type NotebookEntry, type StudioState } from "../store";
+import { Dialog, navigate, reducedMotionNow, speedFromUrl } from "../ui";
 
 const MAX_STROKE_POINTS = 5000;
 
@@ -134,9 +135,9 @@ export function Studio() {
         <div class="piece-bar">
           <h1>
             <span class="number" data-testid="piece-number">
-              {state.pieceNumber ? `No. ${state.pieceNumber}` : "No. —"}
+              {pieceNumberLabel(state)}
             </span>
-            <span data-testid="piece-title">{state.title ?? (state.pieceCompleted ? "Untitled" : "Untitled (in progress)")}</span>
+            <span data-testid="piece-title">{pieceTitleLabel(state)}</span>
           </h1>
           <span class="pill" data-state={pill} data-testid="status-pill" role="status" aria-live="polite">
             {pill}
