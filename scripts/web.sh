@@ -2,7 +2,9 @@
 # The web studio (web/): build it into web/dist, or run its checks and unit tests.
 #
 #   bash scripts/web.sh build            # npm ci when node_modules is missing or stale, then vite build
-#   bash scripts/web.sh test             # npm ci when needed, check-generated, then tsc --noEmit && vitest run
+#   bash scripts/web.sh test             # npm ci when needed, check-generated, biome ci (lint + format
+#                                        # check), then tsc --noEmit && vitest run
+#   bash scripts/web.sh format           # biome: format the web sources and apply safe lint fixes
 #   bash scripts/web.sh gen-protocol     # regenerate web/src/generated/ from the Pydantic models
 #   bash scripts/web.sh check-generated  # fail when web/src/generated/ differs from a fresh generation
 #
@@ -81,7 +83,16 @@ case "$cmd" in
     need_node
     install_deps
     check_generated
+    (cd "$WEB" && npx --no-install biome ci --colors=off .) || {
+      echo "web.sh: biome found lint or format problems; 'bash scripts/web.sh format' fixes the formatting" >&2
+      exit 1
+    }
     (cd "$WEB" && npm test --silent)
+    ;;
+  format)
+    need_node
+    install_deps
+    (cd "$WEB" && npx --no-install biome check --write .)
     ;;
   gen-protocol)
     need_node
@@ -94,7 +105,7 @@ case "$cmd" in
     check_generated
     ;;
   *)
-    echo "usage: bash scripts/web.sh build|test|gen-protocol|check-generated" >&2
+    echo "usage: bash scripts/web.sh build|test|format|gen-protocol|check-generated" >&2
     exit 2
     ;;
 esac

@@ -6,8 +6,16 @@ declare const process: { env: Record<string, string | undefined> };
 // WebSocket are proxied to a local server (CODE_MONET_URL, default http://127.0.0.1:8000).
 const target = process.env.CODE_MONET_URL ?? "http://127.0.0.1:8000";
 const api = [
-  "/auth", "/state", "/strokes", "/canvas.png", "/canvas.svg", "/settings", "/s/", "/public/gallery",
-  "/health", "/version",
+  "/auth",
+  "/state",
+  "/strokes",
+  "/canvas.png",
+  "/canvas.svg",
+  "/settings",
+  "/s/",
+  "/public/gallery",
+  "/health",
+  "/version",
 ];
 
 export default defineConfig({

@@ -9,7 +9,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { compile } from "json-schema-to-typescript";
 
-const [schemaPath = "src/generated/protocol.schema.json", outPath = "src/generated/protocol.ts"] = process.argv.slice(2);
+const [schemaPath = "src/generated/protocol.schema.json", outPath = "src/generated/protocol.ts"] =
+  process.argv.slice(2);
 
 function typesOnly(node, isDefinition) {
   if (Array.isArray(node)) return node.map((item) => typesOnly(item, false));

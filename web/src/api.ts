@@ -181,7 +181,10 @@ export class Api {
     const query = new URLSearchParams(location.search);
     const access = params.get("access_token") ?? query.get("access_token");
     if (!access) return false;
-    this.setTokens({ access_token: access, refresh_token: params.get("refresh_token") ?? query.get("refresh_token") ?? "" });
+    this.setTokens({
+      access_token: access,
+      refresh_token: params.get("refresh_token") ?? query.get("refresh_token") ?? "",
+    });
     query.delete("access_token");
     query.delete("refresh_token");
     query.delete("token_type");

@@ -3,8 +3,8 @@
 // so thousands of strokes cost nothing per frame. The overlay is cleared and redrawn each frame
 // with just the stroke being animated, the pen tip and the viewer's own ink in progress.
 
-import { penAt, planMotion, type MotionPlan } from "./motion";
 import { pathData } from "./geometry";
+import { type MotionPlan, penAt, planMotion } from "./motion";
 import { effectiveStyle, type Path, type Point, type StyleConfig } from "./protocol";
 import type { Batch } from "./store";
 
@@ -65,7 +65,12 @@ export function drawPath(ctx: CanvasRenderingContext2D, path: Path, config: Styl
   ctx.globalAlpha = 1;
 }
 
-function strokePolyline(ctx: CanvasRenderingContext2D, points: readonly Point[], upTo: number, end: Point | null): void {
+function strokePolyline(
+  ctx: CanvasRenderingContext2D,
+  points: readonly Point[],
+  upTo: number,
+  end: Point | null,
+): void {
   if (points.length === 0) return;
   ctx.beginPath();
   ctx.moveTo(points[0]!.x, points[0]!.y);
@@ -181,8 +186,8 @@ export class CanvasView {
     if (this.animation && !source.queue.includes(this.animation.batch)) this.animation = null;
     if (replaced || source.version !== this.drawnVersion) this.redrawBase();
     else this.appendStrokes();
-    this.element.dataset["strokes"] = String(source.strokes.length);
-    this.element.dataset["queue"] = String(source.queue.length);
+    this.element.dataset.strokes = String(source.strokes.length);
+    this.element.dataset.queue = String(source.queue.length);
     this.requestFrame();
   }
 
@@ -197,7 +202,8 @@ export class CanvasView {
     const fitScale = Math.min(box.width / w, box.height / h);
     const cssWidth = Math.max(1, Math.floor(w * fitScale));
     const cssHeight = Math.max(1, Math.floor(h * fitScale));
-    if (cssWidth === this.cssWidth && cssHeight === this.cssHeight && this.base.width > 0 && this.drawnVersion >= 0) return;
+    if (cssWidth === this.cssWidth && cssHeight === this.cssHeight && this.base.width > 0 && this.drawnVersion >= 0)
+      return;
     this.cssWidth = cssWidth;
     this.cssHeight = cssHeight;
     const ratio = Math.min(window.devicePixelRatio || 1, 2);
@@ -232,7 +238,7 @@ export class CanvasView {
     }
     this.drawnVersion = src.version;
     this.drawnCount = src.strokes.length;
-    this.element.dataset["drawn"] = String(this.drawnCount);
+    this.element.dataset.drawn = String(this.drawnCount);
   }
 
   private appendStrokes(): void {
@@ -249,7 +255,7 @@ export class CanvasView {
       if (!this.animated.has(path)) drawPath(ctx, path, src.styleConfig);
     }
     this.drawnCount = src.strokes.length;
-    this.element.dataset["drawn"] = String(this.drawnCount);
+    this.element.dataset.drawn = String(this.drawnCount);
   }
 
   private commitRun(anim: Animation, run: number): void {
@@ -289,7 +295,13 @@ export class CanvasView {
     }
     let anim = this.animation;
     if (!anim || anim.batch !== head) {
-      anim = { batch: head, plan: planMotion(head.strokes.map((s) => s.points)), elapsed: 0, committedRuns: 0, finished: false };
+      anim = {
+        batch: head,
+        plan: planMotion(head.strokes.map((s) => s.points)),
+        elapsed: 0,
+        committedRuns: 0,
+        finished: false,
+      };
       this.animation = anim;
     }
     if (anim.finished) return true; // waiting for the store to drop the batch
@@ -337,7 +349,7 @@ export class CanvasView {
         }
       }
       this.drawPenTip(ctx, pen.x, pen.y, pen.penDown);
-      this.element.dataset["pen"] = `${pen.x.toFixed(1)},${pen.y.toFixed(1)}`;
+      this.element.dataset.pen = `${pen.x.toFixed(1)},${pen.y.toFixed(1)}`;
     }
     const human = src.styleConfig.human_stroke;
     const now = performance.now();
@@ -383,7 +395,10 @@ export class CanvasView {
     const h = src?.height ?? 600;
     const x = ((event.clientX - rect.left) / rect.width) * w;
     const y = ((event.clientY - rect.top) / rect.height) * h;
-    return { x: Math.round(Math.min(w, Math.max(0, x)) * 10) / 10, y: Math.round(Math.min(h, Math.max(0, y)) * 10) / 10 };
+    return {
+      x: Math.round(Math.min(w, Math.max(0, x)) * 10) / 10,
+      y: Math.round(Math.min(h, Math.max(0, y)) * 10) / 10,
+    };
   }
 
   private widthFor(event: PointerEvent): number {
@@ -429,7 +444,8 @@ export class CanvasView {
     if (!ink) return;
     ink.done = true;
     ink.expires = performance.now() + 4000; // the server's echo normally replaces it sooner
-    const points = ink.points.length === 1 ? [ink.points[0]!, { x: ink.points[0]!.x + 0.5, y: ink.points[0]!.y }] : ink.points;
+    const points =
+      ink.points.length === 1 ? [ink.points[0]!, { x: ink.points[0]!.x + 0.5, y: ink.points[0]!.y }] : ink.points;
     this.options.onHumanStroke?.(points);
     this.requestFrame();
   };

@@ -4,7 +4,7 @@
 
 import type { Api } from "./api";
 import { StrokeDelivery } from "./delivery";
-import { parseServerMessage, type ClientMessage, type ServerMessage } from "./protocol";
+import { type ClientMessage, parseServerMessage, type ServerMessage } from "./protocol";
 import type { Store } from "./store";
 
 const CLOSE_UNAUTHORIZED = 4001;
@@ -135,7 +135,10 @@ export class StudioConnection {
         return;
       }
       if (event.code === CLOSE_OVER_CAP) {
-        this.store.dispatch({ type: "local_error", message: "Too many open studio tabs; close one and this one reconnects." });
+        this.store.dispatch({
+          type: "local_error",
+          message: "Too many open studio tabs; close one and this one reconnects.",
+        });
         this.scheduleRetry(10_000);
         return;
       }

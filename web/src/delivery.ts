@@ -8,7 +8,7 @@
 //   grouped into batches and handed back as `strokes` messages. Announcements that arrive while a
 //   fetch runs are coalesced into one more fetch.
 
-import { AuthRequired, type Api } from "./api";
+import { type Api, AuthRequired } from "./api";
 import type { ClientMessage, PendingStroke, ServerMessage } from "./protocol";
 import type { Store, StudioState } from "./store";
 

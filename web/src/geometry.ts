@@ -16,7 +16,13 @@ export function pathData(path: Path): string {
     case "polyline":
       if (p.length === 0) return "";
       if (p.length === 1) return `M${pt(p[0]!)} l0 0`;
-      return `M${pt(p[0]!)} ` + p.slice(1).map((q) => `L${pt(q)}`).join(" ");
+      return (
+        `M${pt(p[0]!)} ` +
+        p
+          .slice(1)
+          .map((q) => `L${pt(q)}`)
+          .join(" ")
+      );
     case "quadratic":
       if (p.length < 3) return "";
       return `M${pt(p[0]!)} Q${pt(p[1]!)} ${pt(p[2]!)}`;
@@ -47,7 +53,8 @@ function bezier(points: Point[], steps: number): Point[] {
 
 function polylineLength(points: Point[]): number {
   let total = 0;
-  for (let i = 1; i < points.length; i++) total += Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
+  for (let i = 1; i < points.length; i++)
+    total += Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
   return total;
 }
 
@@ -69,7 +76,8 @@ export function flattenPath(path: Path, spacing = 2, sampler: SvgSampler | null 
         const a = p[i - 1];
         if (a) {
           const steps = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / spacing));
-          for (let s = 1; s < steps; s++) out.push({ x: a.x + ((b.x - a.x) * s) / steps, y: a.y + ((b.y - a.y) * s) / steps });
+          for (let s = 1; s < steps; s++)
+            out.push({ x: a.x + ((b.x - a.x) * s) / steps, y: a.y + ((b.y - a.y) * s) / steps });
         }
         out.push(b);
       }

@@ -99,7 +99,11 @@ export function planMotion(runs: readonly (readonly Point[])[], config: PlotterC
         if (gap > config.stayDownDistance) chain += 1;
       }
       const vertex: Vertex = { x: p.x, y: p.y, run, index, chain };
-      if (previous !== null && previous.chain === chain && Math.hypot(p.x - previous.x, p.y - previous.y) <= SAME_POINT) {
+      if (
+        previous !== null &&
+        previous.chain === chain &&
+        Math.hypot(p.x - previous.x, p.y - previous.y) <= SAME_POINT
+      ) {
         // Coincident with the previous vertex of the same pen-down chain: one vertex.
         if (previous.run === run) previous.index = index;
         return;
@@ -142,8 +146,24 @@ export function planMotion(runs: readonly (readonly Point[])[], config: PlotterC
   let time = 0;
   const pause = (kind: "lift" | "drop", v: Vertex, dwell: number): void => {
     blocks.push({
-      kind, run: v.run, fromIndex: -1, x0: v.x, y0: v.y, x1: v.x, y1: v.y, length: 0, entry: 0, cruise: 0, accel: 0,
-      accelTime: 0, cruiseTime: 0, decelTime: 0, dwell, start: time, duration: dwell, penDown: kind === "drop",
+      kind,
+      run: v.run,
+      fromIndex: -1,
+      x0: v.x,
+      y0: v.y,
+      x1: v.x,
+      y1: v.y,
+      length: 0,
+      entry: 0,
+      cruise: 0,
+      accel: 0,
+      accelTime: 0,
+      cruiseTime: 0,
+      decelTime: 0,
+      dwell,
+      start: time,
+      duration: dwell,
+      penDown: kind === "drop",
     });
     time += dwell;
   };
@@ -172,8 +192,21 @@ export function planMotion(runs: readonly (readonly Point[])[], config: PlotterC
       kind: down && sameRun ? "draw" : "travel",
       run: down && sameRun ? b.run : a.run,
       fromIndex: down && sameRun ? a.index : -1,
-      x0: a.x, y0: a.y, x1: b.x, y1: b.y, length: d, entry: v0, cruise: vc, accel: acc,
-      accelTime, cruiseTime, decelTime, dwell: 0, start: time, duration, penDown: down,
+      x0: a.x,
+      y0: a.y,
+      x1: b.x,
+      y1: b.y,
+      length: d,
+      entry: v0,
+      cruise: vc,
+      accel: acc,
+      accelTime,
+      cruiseTime,
+      decelTime,
+      dwell: 0,
+      start: time,
+      duration,
+      penDown: down,
     });
     time += duration;
     if (!down) pause("drop", b, config.penDropDuration);
@@ -199,7 +232,9 @@ export function distanceInto(block: Block, tau: number): number {
   const ramp = Math.min(t, block.accelTime);
   const run = Math.min(Math.max(t - block.accelTime, 0), block.cruiseTime);
   const tail = Math.min(Math.max(t - block.accelTime - block.cruiseTime, 0), block.decelTime);
-  return block.entry * ramp + 0.5 * block.accel * ramp * ramp + block.cruise * (run + tail) - 0.5 * block.accel * tail * tail;
+  return (
+    block.entry * ramp + 0.5 * block.accel * ramp * ramp + block.cruise * (run + tail) - 0.5 * block.accel * tail * tail
+  );
 }
 
 /** Where the pen is at time `t` and which runs are finished. */
@@ -207,7 +242,14 @@ export function penAt(plan: MotionPlan, t: number, runCount: number): PenState {
   const { blocks } = plan;
   if (blocks.length === 0 || t >= plan.totalTime) {
     const last = blocks[blocks.length - 1];
-    return { x: last?.x1 ?? 0, y: last?.y1 ?? 0, penDown: false, block: blocks.length, runsDone: runCount, current: null };
+    return {
+      x: last?.x1 ?? 0,
+      y: last?.y1 ?? 0,
+      penDown: false,
+      block: blocks.length,
+      runsDone: runCount,
+      current: null,
+    };
   }
   const index = findBlock(blocks, Math.max(0, t));
   const block = blocks[index]!;
@@ -215,7 +257,14 @@ export function penAt(plan: MotionPlan, t: number, runCount: number): PenState {
   const x = block.x0 + (block.x1 - block.x0) * frac;
   const y = block.y0 + (block.y1 - block.y0) * frac;
   if (block.kind === "draw") {
-    return { x, y, penDown: true, block: index, runsDone: block.run, current: { run: block.run, fromIndex: block.fromIndex, x, y } };
+    return {
+      x,
+      y,
+      penDown: true,
+      block: index,
+      runsDone: block.run,
+      current: { run: block.run, fromIndex: block.fromIndex, x, y },
+    };
   }
   // Drops, lifts and travel: the run the block belongs to is done once the pen leaves it.
   let runsDone = block.run;

@@ -6,7 +6,15 @@ import type { NotebookEntry, StudioState } from "./store";
 
 // --------------------------------------------------------------------------- studio
 
-export type PillState = "thinking" | "drawing" | "running code" | "paused" | "idle" | "error" | "reconnecting" | "connecting";
+export type PillState =
+  | "thinking"
+  | "drawing"
+  | "running code"
+  | "paused"
+  | "idle"
+  | "error"
+  | "reconnecting"
+  | "connecting";
 
 export function pillState(state: StudioState): PillState {
   if (state.connection === "reconnecting" || state.connection === "offline") return "reconnecting";

@@ -12,8 +12,8 @@ export type {
   ClearMessage,
   ClientMessage,
   CodeExecutionMessage,
-  DrawingStyleType as DrawingStyle,
   DrawingStyleConfig as StyleConfig,
+  DrawingStyleType as DrawingStyle,
   ErrorMessage,
   GalleryEntry,
   GalleryUpdateMessage,
@@ -22,6 +22,7 @@ export type {
   IterationMessage,
   LoadCanvasMessage,
   NewCanvasMessage,
+  Path,
   PathType,
   PausedMessage,
   PendingStroke,
@@ -36,10 +37,9 @@ export type {
   ThinkingDeltaMessage,
   TurnStateMessage,
 } from "./generated/protocol";
-export type { Path } from "./generated/protocol";
 export { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
 
-import type { DrawingStyleType, DrawingStyleConfig, Path, StrokeStyle } from "./generated/protocol";
+import type { DrawingStyleConfig, DrawingStyleType, Path, StrokeStyle } from "./generated/protocol";
 import { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
 
 /** Every server message type; a `Record` over the generated union, so tsc flags a missing or extra one. */

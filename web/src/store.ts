@@ -6,10 +6,10 @@
 // the renderer knows when to redraw from scratch; otherwise it only draws what was appended.
 
 import {
-  defaultStyleConfig,
   type AgentStatus,
   type CodeExecutionMessage,
   type DrawingStyle,
+  defaultStyleConfig,
   type GalleryEntry,
   type Path,
   type PendingStroke,
@@ -156,13 +156,16 @@ function lastToolIndex(notebook: NotebookEntry[], tool: string | null, running: 
 
 function toolDetail(message: CodeExecutionMessage): string | null {
   if (message.tool_name === "name_piece") {
-    const title = message.tool_input?.["title"] ?? message.tool_input?.["name"];
+    const title = message.tool_input?.title ?? message.tool_input?.name;
     if (typeof title === "string") return title;
   }
   const failed = message.return_code !== undefined && message.return_code !== null && message.return_code !== 0;
   if (failed) {
     const text = (message.stderr || message.stdout || "").trim();
-    const last = text.split("\n").filter((line) => line.trim()).pop();
+    const last = text
+      .split("\n")
+      .filter((line) => line.trim())
+      .pop();
     return last ? last.slice(0, 160) : null;
   }
   return null;
@@ -251,7 +254,7 @@ function onServer(state: StudioState, message: ServerMessage): StudioState {
       if (!samePiece) {
         next = { ...next, notebook: [] };
         if (message.monologue.trim()) {
-          next = addEntry(next, { kind: "thought", text: message.monologue.trim() + "\n", iteration: 0 });
+          next = addEntry(next, { kind: "thought", text: `${message.monologue.trim()}\n`, iteration: 0 });
         }
       }
       return next;
@@ -268,7 +271,10 @@ function onServer(state: StudioState, message: ServerMessage): StudioState {
       const last = state.notebook[state.notebook.length - 1];
       const status: AgentStatus = state.paused ? state.status : "thinking";
       if (last?.kind === "thought" && last.iteration === message.iteration) {
-        return { ...replaceEntry(state, state.notebook.length - 1, { ...last, text: last.text + message.text }), status };
+        return {
+          ...replaceEntry(state, state.notebook.length - 1, { ...last, text: last.text + message.text }),
+          status,
+        };
       }
       return { ...addEntry(state, { kind: "thought", text: message.text, iteration: message.iteration }), status };
     }
@@ -307,11 +313,14 @@ function onServer(state: StudioState, message: ServerMessage): StudioState {
         pieceCompleted: message.completed,
       };
       if (message.completed && !state.pieceCompleted) {
-        return addEntry({ ...next, status: state.paused ? state.status : "idle" }, {
-          kind: "event",
-          text: "The piece is finished.",
-          tone: "info",
-        });
+        return addEntry(
+          { ...next, status: state.paused ? state.status : "idle" },
+          {
+            kind: "event",
+            text: "The piece is finished.",
+            tone: "info",
+          },
+        );
       }
       return next;
     }
@@ -359,7 +368,14 @@ function onServer(state: StudioState, message: ServerMessage): StudioState {
     case "turn_state": {
       let status: AgentStatus;
       if (message.active) status = state.paused ? state.status : "thinking";
-      else status = state.paused ? (state.status === "error" ? "error" : "paused") : state.status === "error" ? "error" : "idle";
+      else
+        status = state.paused
+          ? state.status === "error"
+            ? "error"
+            : "paused"
+          : state.status === "error"
+            ? "error"
+            : "idle";
       return { ...state, turnActive: message.active, status };
     }
     case "piece_title":
@@ -388,11 +404,14 @@ export function reduce(state: StudioState, action: Action): StudioState {
     case "new_piece_requested":
       return { ...state, pendingPrompt: action.prompt };
     case "local_error":
-      return addEntry({ ...state, error: { id: state.nextEntryId, message: action.message } }, {
-        kind: "event",
-        text: action.message,
-        tone: "error",
-      });
+      return addEntry(
+        { ...state, error: { id: state.nextEntryId, message: action.message } },
+        {
+          kind: "event",
+          text: action.message,
+          tone: "error",
+        },
+      );
     case "dismiss_error":
       return { ...state, error: null };
   }

@@ -33,7 +33,13 @@ export function useLocation(): string {
   return path;
 }
 
-export function Link(props: { href: string; class?: string; children: ComponentChildren; current?: boolean; label?: string }) {
+export function Link(props: {
+  href: string;
+  class?: string;
+  children: ComponentChildren;
+  current?: boolean;
+  label?: string;
+}) {
   return (
     <a
       href={props.href}
@@ -41,7 +47,15 @@ export function Link(props: { href: string; class?: string; children: ComponentC
       aria-current={props.current ? "page" : undefined}
       aria-label={props.label}
       onClick={(event: MouseEvent) => {
-        if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        if (
+          event.defaultPrevented ||
+          event.button !== 0 ||
+          event.metaKey ||
+          event.ctrlKey ||
+          event.shiftKey ||
+          event.altKey
+        )
+          return;
         event.preventDefault();
         navigate(props.href);
       }}
@@ -54,7 +68,13 @@ export function Link(props: { href: string; class?: string; children: ComponentC
 // --------------------------------------------------------------------------- dialog
 
 /** A modal dialog (native <dialog>: focus trap, Escape to close, focus returns on close). */
-export function Dialog(props: { open: boolean; onClose: () => void; title: string; children: ComponentChildren; id?: string }) {
+export function Dialog(props: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ComponentChildren;
+  id?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   useEffect(() => {

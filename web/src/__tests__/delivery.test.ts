@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { AuthRequired, HttpError } from "../api";
-import { pendingBatches, StrokeDelivery, type PendingStrokesReply } from "../delivery";
-import { PLOTTER_STYLE, type ClientMessage, type InitMessage, type Path, type PendingStroke, type ServerMessage } from "../protocol";
+import { type PendingStrokesReply, pendingBatches, StrokeDelivery } from "../delivery";
+import {
+  type ClientMessage,
+  type InitMessage,
+  type Path,
+  type PendingStroke,
+  PLOTTER_STYLE,
+  type ServerMessage,
+} from "../protocol";
 import { Store } from "../store";
 
 const line = (x: number): Path => ({
@@ -13,7 +20,11 @@ const line = (x: number): Path => ({
   ],
 });
 
-const stroke = (batchId: number, x: number): PendingStroke => ({ batch_id: batchId, path: line(x), points: line(x).points });
+const stroke = (batchId: number, x: number): PendingStroke => ({
+  batch_id: batchId,
+  path: line(x),
+  points: line(x).points,
+});
 
 function init(extra: Partial<InitMessage> = {}): InitMessage {
   return {
@@ -80,7 +91,8 @@ function harness(options: { open?: boolean; replies?: (() => Promise<PendingStro
     receive,
     sent,
     fetched,
-    acks: () => sent.filter((m) => m.type === "animation_done").map((m) => (m.type === "animation_done" ? m.batch_id : null)),
+    acks: () =>
+      sent.filter((m) => m.type === "animation_done").map((m) => (m.type === "animation_done" ? m.batch_id : null)),
     setOpen: (value: boolean) => {
       open = value;
     },
@@ -225,9 +237,11 @@ describe("pendingBatches", () => {
     // Act
     const messages = pendingBatches(data);
     // Assert
-    expect(messages.map((m) => (m.type === "strokes" ? [m.batch_id, m.piece_number, m.strokes.length] : null))).toEqual([
-      [8, 2, 1],
-      [9, 2, 2],
-    ]);
+    expect(messages.map((m) => (m.type === "strokes" ? [m.batch_id, m.piece_number, m.strokes.length] : null))).toEqual(
+      [
+        [8, 2, 1],
+        [9, 2, 2],
+      ],
+    );
   });
 });

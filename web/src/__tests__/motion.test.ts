@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { decimate, flattenPath, pathData } from "../geometry";
 import { DEFAULT_PLOTTER, penAt, planMotion } from "../motion";
-import { flattenPath, pathData, decimate } from "../geometry";
 
 const square = [
   { x: 0, y: 0 },
@@ -14,7 +14,12 @@ describe("motion plan", () => {
   });
 
   it("times a straight stroke like the server (trapezoid, pen drop and lift)", () => {
-    const plan = planMotion([[{ x: 0, y: 0 }, { x: 100, y: 0 }]]);
+    const plan = planMotion([
+      [
+        { x: 0, y: 0 },
+        { x: 100, y: 0 },
+      ],
+    ]);
     // accelerate to 200 u/s over 13.33 u, cruise, decelerate: 0.5 + 0.1333 s, plus 0.15 + 0.15
     const v = DEFAULT_PLOTTER.drawVelocity;
     const a = DEFAULT_PLOTTER.drawAcceleration;
@@ -24,7 +29,13 @@ describe("motion plan", () => {
   });
 
   it("slows for corners and travels between strokes", () => {
-    const plan = planMotion([square, [{ x: 300, y: 300 }, { x: 310, y: 300 }]]);
+    const plan = planMotion([
+      square,
+      [
+        { x: 300, y: 300 },
+        { x: 310, y: 300 },
+      ],
+    ]);
     const kinds = plan.blocks.map((b) => b.kind);
     expect(kinds).toEqual(["drop", "draw", "draw", "lift", "travel", "drop", "draw", "lift"]);
     const corner = plan.blocks[1]!;
@@ -37,12 +48,27 @@ describe("motion plan", () => {
   });
 
   it("keeps the pen down across tiny gaps", () => {
-    const plan = planMotion([[{ x: 0, y: 0 }, { x: 10, y: 0 }], [{ x: 10.5, y: 0 }, { x: 20, y: 0 }]]);
+    const plan = planMotion([
+      [
+        { x: 0, y: 0 },
+        { x: 10, y: 0 },
+      ],
+      [
+        { x: 10.5, y: 0 },
+        { x: 20, y: 0 },
+      ],
+    ]);
     expect(plan.blocks.filter((b) => b.kind === "lift")).toHaveLength(1);
   });
 
   it("reports the pen along the way and which strokes are done", () => {
-    const plan = planMotion([square, [{ x: 300, y: 300 }, { x: 310, y: 300 }]]);
+    const plan = planMotion([
+      square,
+      [
+        { x: 300, y: 300 },
+        { x: 310, y: 300 },
+      ],
+    ]);
     const start = penAt(plan, 0, 2);
     expect(start.runsDone).toBe(0);
     const mid = penAt(plan, plan.blocks[1]!.start + plan.blocks[1]!.duration / 2, 2);
@@ -65,15 +91,58 @@ describe("motion plan", () => {
 
 describe("geometry", () => {
   it("writes path data for every kind", () => {
-    expect(pathData({ type: "line", author: "agent", points: [{ x: 0, y: 0 }, { x: 1.234, y: 2 }] })).toBe("M0 0 L1.23 2");
-    expect(pathData({ type: "cubic", author: "agent", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 0 }] })).toBe("M0 0 C1 1 2 1 3 0");
-    expect(pathData({ type: "svg", author: "agent", points: [], d: "M0 0 A5 5 0 0 1 10 0" })).toBe("M0 0 A5 5 0 0 1 10 0");
+    expect(
+      pathData({
+        type: "line",
+        author: "agent",
+        points: [
+          { x: 0, y: 0 },
+          { x: 1.234, y: 2 },
+        ],
+      }),
+    ).toBe("M0 0 L1.23 2");
+    expect(
+      pathData({
+        type: "cubic",
+        author: "agent",
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 2, y: 1 },
+          { x: 3, y: 0 },
+        ],
+      }),
+    ).toBe("M0 0 C1 1 2 1 3 0");
+    expect(pathData({ type: "svg", author: "agent", points: [], d: "M0 0 A5 5 0 0 1 10 0" })).toBe(
+      "M0 0 A5 5 0 0 1 10 0",
+    );
   });
 
   it("flattens lines and curves into close points", () => {
-    const pts = flattenPath({ type: "line", author: "agent", points: [{ x: 0, y: 0 }, { x: 10, y: 0 }] }, 2);
+    const pts = flattenPath(
+      {
+        type: "line",
+        author: "agent",
+        points: [
+          { x: 0, y: 0 },
+          { x: 10, y: 0 },
+        ],
+      },
+      2,
+    );
     expect(pts).toHaveLength(6);
-    const curve = flattenPath({ type: "quadratic", author: "agent", points: [{ x: 0, y: 0 }, { x: 50, y: 50 }, { x: 100, y: 0 }] }, 2);
+    const curve = flattenPath(
+      {
+        type: "quadratic",
+        author: "agent",
+        points: [
+          { x: 0, y: 0 },
+          { x: 50, y: 50 },
+          { x: 100, y: 0 },
+        ],
+      },
+      2,
+    );
     expect(curve[0]).toEqual({ x: 0, y: 0 });
     expect(curve[curve.length - 1]).toEqual({ x: 100, y: 0 });
     expect(flattenPath({ type: "svg", author: "agent", points: [], d: "M0 0 L1 1" }, 2)).toEqual([]);

@@ -79,7 +79,13 @@ describe("parsePublicGallery", () => {
 
   it("skips entries that are not summaries", () => {
     // Arrange
-    const body = [PAGE[0], "junk", null, { id: "piece_000004", user_id: USER }, { ...PAGE[1], drawing_style: "crayon" }];
+    const body = [
+      PAGE[0],
+      "junk",
+      null,
+      { id: "piece_000004", user_id: USER },
+      { ...PAGE[1], drawing_style: "crayon" },
+    ];
     // Act
     const page = parsePublicGallery(body, null);
     // Assert

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import fixture from "../__fixtures__/builtin-session.json";
 import { planMotion } from "../motion";
-import type { ServerMessage } from "../protocol";
 import { describeTool, pillState } from "../presentation";
+import type { ServerMessage } from "../protocol";
 import { initialState, reduce, type StudioState } from "../store";
 
 interface Recording {
@@ -29,7 +29,16 @@ function play(messages: ServerMessage[], state: StudioState, animate = true): St
 describe("recorded builtin session", () => {
   it("has a real session in it", () => {
     const types = new Set(recording.messages.map((m) => m.type));
-    for (const type of ["init", "new_canvas", "turn_state", "thinking_delta", "code_execution", "strokes", "piece_title", "piece_state"]) {
+    for (const type of [
+      "init",
+      "new_canvas",
+      "turn_state",
+      "thinking_delta",
+      "code_execution",
+      "strokes",
+      "piece_title",
+      "piece_state",
+    ]) {
       expect(types.has(type as ServerMessage["type"])).toBe(true);
     }
     const seqs = recording.messages.map((m) => m.seq ?? 0);

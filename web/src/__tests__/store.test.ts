@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { PAINT_STYLE, PLOTTER_STYLE, effectiveStyle, parseServerMessage, type InitMessage, type Path, type ServerMessage } from "../protocol";
 import { describeTool, pillState } from "../presentation";
-import { initialState, reduce, type Action, type StudioState } from "../store";
+import {
+  effectiveStyle,
+  type InitMessage,
+  PAINT_STYLE,
+  type Path,
+  PLOTTER_STYLE,
+  parseServerMessage,
+  type ServerMessage,
+} from "../protocol";
+import { type Action, initialState, reduce, type StudioState } from "../store";
 
 const line = (x: number, author: "agent" | "human" = "agent"): Path => ({
   type: "line",
@@ -36,7 +44,15 @@ function init(extra: Partial<InitMessage> = {}): InitMessage {
 /** code_execution always carries these (null when the tool produced none). */
 const NO_OUTPUT = { tool_input: null, stdout: null, stderr: null };
 
-const ACTIONS = new Set(["server", "connection", "batch_done", "nudge_sent", "new_piece_requested", "local_error", "dismiss_error"]);
+const ACTIONS = new Set([
+  "server",
+  "connection",
+  "batch_done",
+  "nudge_sent",
+  "new_piece_requested",
+  "local_error",
+  "dismiss_error",
+]);
 
 function run(messages: (ServerMessage | Action)[], state: StudioState = initialState()): StudioState {
   return messages.reduce<StudioState>(
@@ -55,7 +71,9 @@ const batch = (batchId: number, seq: number, xs: number[], piece = 1): ServerMes
 
 describe("reducer", () => {
   it("takes the whole state from init", () => {
-    const s = run([init({ strokes: [line(1), line(2)], title: "Sea", piece_number: 4, paused: true, status: "paused" })]);
+    const s = run([
+      init({ strokes: [line(1), line(2)], title: "Sea", piece_number: 4, paused: true, status: "paused" }),
+    ]);
     expect(s.initialized).toBe(true);
     expect(s.strokes).toHaveLength(2);
     expect(s.pieceNumber).toBe(4);
@@ -104,10 +122,23 @@ describe("reducer", () => {
     const { seq: _seq, last_batch_id: _last, ...v1 } = init({ strokes });
     let s = run([v1 as InitMessage]);
     expect(s.protocol).toBe("v1");
-    s = run([{ type: "strokes", batch_id: 7, piece_number: 1, strokes: strokes.map((p) => ({ batch_id: 7, path: p, points: p.points })) }], s);
+    s = run(
+      [
+        {
+          type: "strokes",
+          batch_id: 7,
+          piece_number: 1,
+          strokes: strokes.map((p) => ({ batch_id: 7, path: p, points: p.points })),
+        },
+      ],
+      s,
+    );
     expect(s.queue).toHaveLength(0);
     expect(s.lastBatchId).toBe(7);
-    s = run([{ type: "strokes", batch_id: 8, piece_number: 1, strokes: [{ batch_id: 8, path: line(9), points: [] }] }], s);
+    s = run(
+      [{ type: "strokes", batch_id: 8, piece_number: 1, strokes: [{ batch_id: 8, path: line(9), points: [] }] }],
+      s,
+    );
     expect(s.queue).toHaveLength(1);
   });
 
@@ -141,15 +172,46 @@ describe("reducer", () => {
       { type: "turn_state", seq: 11, active: true },
       { type: "thinking_delta", seq: 12, text: "A calm ", iteration: 1 },
       { type: "thinking_delta", seq: 13, text: "sea.", iteration: 1 },
-      { ...NO_OUTPUT, type: "code_execution", seq: 14, status: "started", tool_name: "draw_paths", tool_input: {}, iteration: 1 },
+      {
+        ...NO_OUTPUT,
+        type: "code_execution",
+        seq: 14,
+        status: "started",
+        tool_name: "draw_paths",
+        tool_input: {},
+        iteration: 1,
+      },
     ]);
     expect(pillState({ ...s, connection: "open" })).toBe("drawing");
-    s = run([batch(1, 15, [1, 2, 3]), { ...NO_OUTPUT, type: "code_execution", seq: 16, status: "completed", tool_name: "draw_paths", return_code: 0, iteration: 1 }], s);
+    s = run(
+      [
+        batch(1, 15, [1, 2, 3]),
+        {
+          ...NO_OUTPUT,
+          type: "code_execution",
+          seq: 16,
+          status: "completed",
+          tool_name: "draw_paths",
+          return_code: 0,
+          iteration: 1,
+        },
+      ],
+      s,
+    );
     s = reduce(s, { type: "nudge_sent", text: "more birds" });
     s = run(
       [
         { ...NO_OUTPUT, type: "code_execution", seq: 17, status: "started", tool_name: "generate_svg", iteration: 1 },
-        { ...NO_OUTPUT, type: "code_execution", seq: 18, status: "completed", tool_name: "generate_svg", stderr: "Traceback\nNameError: x", return_code: 1, iteration: 1 },
+        {
+          ...NO_OUTPUT,
+          type: "code_execution",
+          seq: 18,
+          status: "completed",
+          tool_name: "generate_svg",
+          stderr: "Traceback\nNameError: x",
+          return_code: 1,
+          iteration: 1,
+        },
       ],
       s,
     );
@@ -162,18 +224,42 @@ describe("reducer", () => {
   });
 
   it("tracks pause, turns, titles, errors and the pill", () => {
-    let s = run([init(), { type: "turn_state", seq: 11, active: true }], reduce(initialState(), { type: "connection", state: "open" }));
+    let s = run(
+      [init(), { type: "turn_state", seq: 11, active: true }],
+      reduce(initialState(), { type: "connection", state: "open" }),
+    );
     expect(pillState(s)).toBe("thinking");
-    s = run([{ ...NO_OUTPUT, type: "code_execution", seq: 12, status: "started", tool_name: "generate_svg", iteration: 1 }], s);
+    s = run(
+      [{ ...NO_OUTPUT, type: "code_execution", seq: 12, status: "started", tool_name: "generate_svg", iteration: 1 }],
+      s,
+    );
     expect(pillState(s)).toBe("running code");
-    s = run([{ type: "paused", seq: 13, paused: true }, { type: "turn_state", seq: 14, active: false }], s);
+    s = run(
+      [
+        { type: "paused", seq: 13, paused: true },
+        { type: "turn_state", seq: 14, active: false },
+      ],
+      s,
+    );
     expect(pillState(s)).toBe("paused");
     s = run([{ type: "paused", seq: 15, paused: false }], s);
     expect(pillState(s)).toBe("idle");
-    s = run([{ type: "piece_title", seq: 16, piece_number: 1, title: "Night" }, { type: "piece_state", seq: 17, number: 1, completed: true }], s);
+    s = run(
+      [
+        { type: "piece_title", seq: 16, piece_number: 1, title: "Night" },
+        { type: "piece_state", seq: 17, number: 1, completed: true },
+      ],
+      s,
+    );
     expect(s.title).toBe("Night");
     expect(s.pieceCompleted).toBe(true);
-    s = run([{ type: "turn_state", seq: 18, active: true }, { type: "error", seq: 19, message: "The artist hit an unexpected error and paused." }], s);
+    s = run(
+      [
+        { type: "turn_state", seq: 18, active: true },
+        { type: "error", seq: 19, message: "The artist hit an unexpected error and paused." },
+      ],
+      s,
+    );
     expect(pillState(s)).toBe("error");
     expect(s.error?.message).toContain("unexpected error");
   });
@@ -187,7 +273,11 @@ describe("reducer", () => {
 
 describe("protocol helpers", () => {
   it("parses known frames and ignores the rest", () => {
-    expect(parseServerMessage('{"type":"paused","paused":true,"seq":3}')).toEqual({ type: "paused", paused: true, seq: 3 });
+    expect(parseServerMessage('{"type":"paused","paused":true,"seq":3}')).toEqual({
+      type: "paused",
+      paused: true,
+      seq: 3,
+    });
     expect(parseServerMessage('{"type":"mystery"}')).toBeNull();
     expect(parseServerMessage("not json")).toBeNull();
   });

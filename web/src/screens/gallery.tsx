@@ -1,7 +1,7 @@
 // The gallery screen (/gallery): the signed-in user's pieces and the public-gallery switch.
 
 import { useEffect, useState } from "preact/hooks";
-import { api, AuthRequired } from "../api";
+import { AuthRequired, api } from "../api";
 import { errorText, styleLabel } from "../presentation";
 import type { GalleryEntry } from "../protocol";
 import { AuthImage, formatDate, Link, useAuthRedirect } from "../ui";
@@ -54,7 +54,9 @@ export function Gallery() {
         </label>
       </div>
       {settingsError && <p class="notice error">Gallery settings: {settingsError}</p>}
-      {error !== null && !(error instanceof AuthRequired) && <p class="notice error">Could not load the gallery: {errorText(error)}</p>}
+      {error !== null && !(error instanceof AuthRequired) && (
+        <p class="notice error">Could not load the gallery: {errorText(error)}</p>
+      )}
       {entries === null && error === null && <p class="empty">Loading…</p>}
       {entries?.length === 0 && (
         <p class="empty">
@@ -76,8 +78,8 @@ export function Gallery() {
                 <div class="meta" data-testid="gallery-card">
                   <strong>{entry.title ?? "Untitled"}</strong>
                   <span>
-                    No. {entry.piece_number} · {formatDate(entry.created_at)} · {styleLabel(entry.drawing_style)} · {entry.stroke_count}{" "}
-                    strokes
+                    No. {entry.piece_number} · {formatDate(entry.created_at)} · {styleLabel(entry.drawing_style)} ·{" "}
+                    {entry.stroke_count} strokes
                   </span>
                 </div>
               </Link>

@@ -1,7 +1,7 @@
 // One piece of the user's gallery (/gallery/{n}): the canvas, replay, downloads and sharing.
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, AuthRequired } from "../api";
+import { AuthRequired, api } from "../api";
 import { CanvasView } from "../canvas";
 import { domSvgSampler, flattenPath } from "../geometry";
 import { errorText, styleLabel } from "../presentation";
@@ -48,7 +48,14 @@ export function PieceView(props: { pieceNumber: number }) {
 
   const show = (strokes: Path[], queue: Batch[], version: number): void => {
     if (!piece || !config) return;
-    viewRef.current?.update({ width: piece.canvas_width, height: piece.canvas_height, styleConfig: config, version, strokes, queue });
+    viewRef.current?.update({
+      width: piece.canvas_width,
+      height: piece.canvas_height,
+      styleConfig: config,
+      version,
+      strokes,
+      queue,
+    });
   };
 
   useEffect(() => {
@@ -129,7 +136,10 @@ export function PieceView(props: { pieceNumber: number }) {
       const url = reply.url ? new URL(reply.url, location.origin).toString() : `${location.origin}/s/${reply.token}`;
       setShareUrl(url);
       const copied = await copyText(url);
-      setNotice({ text: copied ? "Share link copied to the clipboard." : "Share link created (copy it below).", error: false });
+      setNotice({
+        text: copied ? "Share link copied to the clipboard." : "Share link created (copy it below).",
+        error: false,
+      });
     } catch (e) {
       setNotice({ text: `Sharing failed: ${errorText(e)}`, error: true });
     }
@@ -143,10 +153,17 @@ export function PieceView(props: { pieceNumber: number }) {
           {piece ? `No. ${piece.piece_number} — ${piece.title ?? "Untitled"}` : `No. ${pieceNumber}`}
         </h1>
       </div>
-      {error !== null && !(error instanceof AuthRequired) && <p class="notice error">Could not load this piece: {errorText(error)}</p>}
+      {error !== null && !(error instanceof AuthRequired) && (
+        <p class="notice error">Could not load this piece: {errorText(error)}</p>
+      )}
       {piece && (
         <div class="piece-view">
-          <div class="canvas-host" ref={host} data-testid="piece-canvas" data-replaying={replaying ? "true" : "false"} />
+          <div
+            class="canvas-host"
+            ref={host}
+            data-testid="piece-canvas"
+            data-replaying={replaying ? "true" : "false"}
+          />
           <div class="piece-side">
             <p class="notice">
               {formatDate(piece.created_at)} · {styleLabel(piece.drawing_style)} · {piece.strokes.length} strokes ·{" "}
@@ -155,7 +172,12 @@ export function PieceView(props: { pieceNumber: number }) {
             {piece.prompt && <p class="notice">Prompt: “{piece.prompt}”</p>}
             <div class="row">
               <label for="replay-speed">Speed</label>
-              <select id="replay-speed" data-testid="replay-speed" value={speed} onChange={(e) => setSpeed(Number((e.currentTarget as HTMLSelectElement).value))}>
+              <select
+                id="replay-speed"
+                data-testid="replay-speed"
+                value={speed}
+                onChange={(e) => setSpeed(Number((e.currentTarget as HTMLSelectElement).value))}
+              >
                 {REPLAY_SPEEDS.map((s) => (
                   <option key={s} value={s}>
                     {s}×
@@ -186,7 +208,14 @@ export function PieceView(props: { pieceNumber: number }) {
               </button>
             </div>
             {shareUrl && (
-              <input class="share-url" readOnly value={shareUrl} aria-label="Share link" data-testid="share-url" onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+              <input
+                class="share-url"
+                readOnly
+                value={shareUrl}
+                aria-label="Share link"
+                data-testid="share-url"
+                onFocus={(e) => (e.currentTarget as HTMLInputElement).select()}
+              />
             )}
             {notice && (
               <p class={notice.error ? "notice error" : "notice"} role="status" data-testid="piece-notice">

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, HttpError } from "../api";
 import { errorText, styleLabel } from "../presentation";
-import { parsePublicGallery, type PublicItem } from "../publicGallery";
+import { type PublicItem, parsePublicGallery } from "../publicGallery";
 import { formatDate, Link } from "../ui";
 
 export function PublicGallery() {
@@ -17,7 +17,11 @@ export function PublicGallery() {
     try {
       const params = new URLSearchParams({ limit: "24" });
       if (after) params.set("cursor", after);
-      const response = await api.request(`/public/gallery?${params.toString()}`, { headers: { Accept: "application/json" } }, false);
+      const response = await api.request(
+        `/public/gallery?${params.toString()}`,
+        { headers: { Accept: "application/json" } },
+        false,
+      );
       if (!response.ok) throw new HttpError(response.status, `${response.status} ${response.statusText}`);
       // A list of summaries; the next page's cursor comes in the X-Next-Cursor header.
       const page = parsePublicGallery(await response.json(), response.headers.get("X-Next-Cursor"));

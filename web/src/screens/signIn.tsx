@@ -44,7 +44,11 @@ export function SignIn() {
       await api.verifyCode(email.trim(), code.trim());
       navigate(target, true);
     } catch (e) {
-      setMessage(e instanceof HttpError && e.status < 500 ? "That code did not work; check it or ask for a new one." : "Could not verify the code.");
+      setMessage(
+        e instanceof HttpError && e.status < 500
+          ? "That code did not work; check it or ask for a new one."
+          : "Could not verify the code.",
+      );
     } finally {
       setBusy(false);
     }
@@ -58,7 +62,14 @@ export function SignIn() {
         <form onSubmit={(e) => void sendLink(e)}>
           <div class="field">
             <label for="email">Email</label>
-            <input id="email" type="email" autoComplete="email" required value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+            <input
+              id="email"
+              type="email"
+              autoComplete="email"
+              required
+              value={email}
+              onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
+            />
           </div>
           <button class="btn primary" type="submit" disabled={busy || !email.includes("@")}>
             Email me a sign-in link

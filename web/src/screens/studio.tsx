@@ -7,7 +7,7 @@ import { StudioConnection } from "../connection";
 import { decimate } from "../geometry";
 import { describeTool, pieceNumberLabel, pieceTitleLabel, pillState } from "../presentation";
 import { CANVAS_SHAPES, type CanvasShapeId, type DrawingStyle } from "../protocol";
-import { Store, type NotebookEntry, type StudioState } from "../store";
+import { type NotebookEntry, Store, type StudioState } from "../store";
 import { Dialog, navigate, reducedMotionNow, speedFromUrl } from "../ui";
 
 const MAX_STROKE_POINTS = 5000;
@@ -31,10 +31,11 @@ function useStudioState(store: Store): StudioState {
     let frame = 0;
     const unsubscribe = store.subscribe(() => {
       // Coalesce bursts of messages into one render per frame.
-      if (!frame) frame = requestAnimationFrame(() => {
-        frame = 0;
-        setState(store.state);
-      });
+      if (!frame)
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          setState(store.state);
+        });
     });
     setState(store.state);
     return () => {
@@ -297,7 +298,13 @@ function NewPieceDialog(props: {
           <div class="choices">
             {CANVAS_SHAPES.map((s) => (
               <label key={s.id}>
-                <input type="radio" name="shape" value={s.id} checked={shape === s.id} onChange={() => setShape(s.id)} />
+                <input
+                  type="radio"
+                  name="shape"
+                  value={s.id}
+                  checked={shape === s.id}
+                  onChange={() => setShape(s.id)}
+                />
                 {s.label}
               </label>
             ))}
@@ -331,6 +338,7 @@ function Notebook(props: { entries: NotebookEntry[] }) {
       <ol
         ref={list}
         data-testid="notebook"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls; keyboard users focus it to scroll it
         tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget as HTMLOListElement;
@@ -338,41 +346,46 @@ function Notebook(props: { entries: NotebookEntry[] }) {
         }}
       >
         {props.entries.length === 0 && <li class="empty">The artist's thoughts appear here as it works.</li>}
-        {props.entries.map((entry) => {
-          switch (entry.kind) {
-            case "thought":
-              return (
-                <li key={entry.id} class="entry-thought" data-kind="thought">
-                  {entry.text.trim()}
-                </li>
-              );
-            case "tool":
-              return (
-                <li key={entry.id} class="entry-tool" data-kind="tool" data-status={entry.status} data-tool={entry.tool}>
-                  <span class="mark" aria-hidden="true">
-                    {TOOL_MARKS[entry.status]}
-                  </span>
-                  <span>
-                    <span class="visually-hidden">{entry.status}: </span>
-                    {describeTool(entry)}
-                  </span>
-                </li>
-              );
-            case "nudge":
-              return (
-                <li key={entry.id} class="entry-nudge" data-kind="nudge">
-                  You: {entry.text}
-                </li>
-              );
-            case "event":
-              return (
-                <li key={entry.id} class="entry-event" data-kind="event" data-tone={entry.tone}>
-                  {entry.text}
-                </li>
-              );
-          }
-        })}
+        {props.entries.map((entry) => (
+          <NotebookItem key={entry.id} entry={entry} />
+        ))}
       </ol>
     </aside>
   );
+}
+
+/** One notebook entry (the list keys each by its id). */
+function NotebookItem({ entry }: { entry: NotebookEntry }) {
+  switch (entry.kind) {
+    case "thought":
+      return (
+        <li class="entry-thought" data-kind="thought">
+          {entry.text.trim()}
+        </li>
+      );
+    case "tool":
+      return (
+        <li class="entry-tool" data-kind="tool" data-status={entry.status} data-tool={entry.tool}>
+          <span class="mark" aria-hidden="true">
+            {TOOL_MARKS[entry.status]}
+          </span>
+          <span>
+            <span class="visually-hidden">{entry.status}: </span>
+            {describeTool(entry)}
+          </span>
+        </li>
+      );
+    case "nudge":
+      return (
+        <li class="entry-nudge" data-kind="nudge">
+          You: {entry.text}
+        </li>
+      );
+    case "event":
+      return (
+        <li class="entry-event" data-kind="event" data-tone={entry.tone}>
+          {entry.text}
+        </li>
+      );
+  }
 }
