@@ -33,6 +33,7 @@ from openai.types.chat import (
     ChatCompletionMessageParam,
     ChatCompletionToolMessageParam,
 )
+from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -88,6 +89,55 @@ class _Round:
     calls: list[_PendingCall] = field(default_factory=list)
     slots: dict[int, int] = field(default_factory=dict)  # streamed index -> position in calls
 
+    @property
+    def content(self) -> str:
+        return "".join(self.text)
+
+    def add_text(self, text: str) -> list[ProviderEvent]:
+        """Keep streamed text; a first text after earlier rounds spoke opens a new paragraph."""
+        events: list[ProviderEvent] = []
+        if self.separate and not self.text:
+            events.append(ThinkingDelta("\n\n"))
+        self.text.append(text)
+        events.append(ThinkingDelta(text))
+        return events
+
+    def add_call_part(self, part: ChoiceDeltaToolCall) -> None:
+        """Fold one streamed fragment of a tool call into the call it belongs to."""
+        slot = self.slots.get(part.index)
+        # A new id at a used index is a new call (some servers send every call at index 0).
+        if slot is None or (part.id and self.calls[slot].id not in ("", part.id)):
+            self.calls.append(_PendingCall(id=part.id or ""))
+            slot = self.slots[part.index] = len(self.calls) - 1
+        pending = self.calls[slot]
+        pending.id = pending.id or part.id or ""
+        if part.function is not None:
+            pending.name += part.function.name or ""
+            if part.function.arguments:
+                pending.arguments.append(part.function.arguments)
+
+    def name_calls(self, round_number: int) -> None:
+        """Give calls the server sent without an id one, unique within the turn."""
+        for position, pending in enumerate(self.calls):
+            pending.id = pending.id or f"call_{round_number}_{position}"
+
+
+@dataclass(slots=True)
+class _CallBudget:
+    """The turn's tool calls: how many were made against the turn's limit."""
+
+    limit: int
+    made: int = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.made >= self.limit
+
+    def stop_reason(self) -> str | None:
+        if not self.spent:
+            return None
+        return f"the limit of {self.limit} tool calls this turn was reached"
+
 
 class OpenAICompatProvider:
     """An artist on any OpenAI-compatible Chat Completions endpoint."""
@@ -142,11 +192,13 @@ class OpenAICompatProvider:
             raise
 
     async def _loop(self, turn: TurnContext, tools: ToolSession) -> AsyncIterator[ProviderEvent]:
+        """Rounds of model response then tool calls, until the model stops calling tools, the
+        piece is done, or the turn runs out of tool calls or time."""
         limits = turn.limits
         deadline = time.monotonic() + limits.max_seconds
         tool_params = [_tool_param(d) for d in await tools.list_tools()]
+        budget = _CallBudget(limits.max_tool_calls)
         max_rounds = limits.max_tool_calls + 1
-        calls_made = 0
         said = False
         for round_number in range(1, max_rounds + 1):
             if round_number > 1 and time.monotonic() >= deadline:
@@ -156,49 +208,53 @@ class OpenAICompatProvider:
             result = _Round(separate=said)
             async for event in self._stream_round(turn, tool_params, deadline, result):
                 yield event
-            text = "".join(result.text)
-            said = said or bool(text)
-            calls = result.calls
-            for position, pending in enumerate(calls):
-                pending.id = pending.id or f"call_{round_number}_{position}"
-            if not calls:
-                if text:
-                    self._history.append({"role": "assistant", "content": text})
+            said = said or bool(result.content)
+            if not result.calls:
+                self._remember_answer(result.content)
                 return
-
-            assistant: ChatCompletionAssistantMessageParam = {
-                "role": "assistant",
-                "content": text or None,
-                "tool_calls": [_call_param(c) for c in calls],
-            }
-            replies: list[ChatCompletionToolMessageParam] = []
-            image: _UserMessage | None = None
-            stop: str | None = None
-            for call in calls:
-                if stop is None and calls_made >= limits.max_tool_calls:
-                    stop = f"the limit of {limits.max_tool_calls} tool calls this turn was reached"
-                if stop is not None:
-                    content = f"Error: not executed, {stop}."
-                else:
-                    calls_made += 1
-                    reply = await _execute(call, tools)
-                    content = _reply_content(reply)
-                    if reply.image_png is not None and self.supports_vision:
-                        image = _UserMessage(f"Image returned by {call.name}:", reply.image_png)
-                    if tools.context.piece_done:
-                        stop = "the piece is done"
-                replies.append({"role": "tool", "tool_call_id": call.id, "content": content})
-            self._history.append(assistant)
-            self._history.extend(replies)
-            if image is not None:
-                self._add_user(image)
+            result.name_calls(round_number)
+            await self._run_calls(result, tools, budget)
             if tools.context.piece_done:
                 return
-            if calls_made >= limits.max_tool_calls:
+            if budget.spent:
                 yield ThinkingDelta(
-                    f"\n(Stopping here: used all {limits.max_tool_calls} tool calls this turn.)"
+                    f"\n(Stopping here: used all {budget.limit} tool calls this turn.)"
                 )
                 return
+
+    def _remember_answer(self, text: str) -> None:
+        """A round without tool calls ends the turn; its text (if any) joins the history."""
+        if text:
+            self._history.append({"role": "assistant", "content": text})
+
+    async def _run_calls(self, result: _Round, tools: ToolSession, budget: _CallBudget) -> None:
+        """Run the round's tool calls in order and record them with their replies. Calls past
+        the budget or after the piece is done are answered as not executed, so every call in
+        the history keeps its reply."""
+        replies: list[ChatCompletionToolMessageParam] = []
+        image: _UserMessage | None = None
+        stop: str | None = None
+        for call in result.calls:
+            stop = stop or budget.stop_reason()
+            if stop is not None:
+                replies.append(_tool_message(call, f"Error: not executed, {stop}."))
+                continue
+            budget.made += 1
+            reply = await _execute(call, tools)
+            replies.append(_tool_message(call, _reply_content(reply)))
+            if reply.image_png is not None and self.supports_vision:
+                image = _UserMessage(f"Image returned by {call.name}:", reply.image_png)
+            if tools.context.piece_done:
+                stop = "the piece is done"
+        assistant: ChatCompletionAssistantMessageParam = {
+            "role": "assistant",
+            "content": result.content or None,
+            "tool_calls": [_call_param(c) for c in result.calls],
+        }
+        self._history.append(assistant)
+        self._history.extend(replies)
+        if image is not None:
+            self._add_user(image)
 
     async def _stream_round(
         self,
@@ -284,23 +340,9 @@ def _absorb(chunk: ChatCompletionChunk, result: _Round) -> list[ProviderEvent]:
         if isinstance(reasoning, str) and reasoning:
             events.append(ThinkingDelta(reasoning))
         if delta.content:
-            if result.separate and not result.text:
-                events.append(ThinkingDelta("\n\n"))
-            result.text.append(delta.content)
-            events.append(ThinkingDelta(delta.content))
+            events += result.add_text(delta.content)
         for part in delta.tool_calls or []:
-            slot = result.slots.get(part.index)
-            # A new id at a used index is a new call (some servers send every call at index 0).
-            if slot is None or (part.id and result.calls[slot].id not in ("", part.id)):
-                result.calls.append(_PendingCall(id=part.id or ""))
-                slot = result.slots[part.index] = len(result.calls) - 1
-            pending = result.calls[slot]
-            pending.id = pending.id or part.id or ""
-            if part.function is not None:
-                if part.function.name:
-                    pending.name += part.function.name
-                if part.function.arguments:
-                    pending.arguments.append(part.function.arguments)
+            result.add_call_part(part)
     return events
 
 
@@ -334,6 +376,10 @@ def _reply_content(reply: ToolReply) -> str:
     if reply.is_error and not text.lower().startswith("error"):
         return f"Error: {text}"
     return text
+
+
+def _tool_message(call: _PendingCall, content: str) -> ChatCompletionToolMessageParam:
+    return {"role": "tool", "tool_call_id": call.id, "content": content}
 
 
 def _call_param(call: _PendingCall) -> ChatCompletionMessageFunctionToolCallParam:
