@@ -48,7 +48,7 @@ check_generated() {
   python="$(python_bin)"
   tmp="$(mktemp -d)"
   trap "rm -rf '$tmp'" EXIT
-  (cd "$ROOT" && "$python" scripts/gen_protocol_types.py --out "$tmp" --quiet)
+  (cd "$ROOT" && PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$python" scripts/gen_protocol_types.py --out "$tmp" --quiet)
   for file in "$tmp"/*; do
     local name
     name="$(basename "$file")"
@@ -97,7 +97,7 @@ case "$cmd" in
   gen-protocol)
     need_node
     install_deps
-    (cd "$ROOT" && "$(python_bin)" scripts/gen_protocol_types.py)
+    (cd "$ROOT" && PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$(python_bin)" scripts/gen_protocol_types.py)
     ;;
   check-generated)
     need_node
