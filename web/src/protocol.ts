@@ -3,7 +3,8 @@
 // the client uses them and holds the behaviour around them.
 // Server messages carry `seq` from a v2 server; a v1 server sends none.
 
-import type { ServerMessage } from "./generated/protocol";
+import type { DrawingStyleConfig, DrawingStyleType, Path, ServerMessage, StrokeStyle } from "./generated/protocol";
+import { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
 
 export type {
   AgentStatus,
@@ -37,10 +38,7 @@ export type {
   ThinkingDeltaMessage,
   TurnStateMessage,
 } from "./generated/protocol";
-export { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
-
-import type { DrawingStyleConfig, DrawingStyleType, Path, StrokeStyle } from "./generated/protocol";
-import { PAINT_STYLE, PLOTTER_STYLE } from "./generated/styleDefaults";
+export { PAINT_STYLE, PLOTTER_STYLE };
 
 /** Every server message type; a `Record` over the generated union, so tsc flags a missing or extra one. */
 const SERVER_TYPE_FLAGS: Record<ServerMessage["type"], true> = {
