@@ -43,7 +43,7 @@ def _paint_one_piece(data_dir: Path, user_id: str) -> None:
         await state.add_strokes([_stroke(100), _stroke(200)])
         await state.set_title("Two lines")
         await state.new_canvas()
-        await state.add_stroke(_stroke(300))
+        await state.add_strokes([_stroke(300)])
 
     asyncio.run(paint())
 

@@ -175,6 +175,7 @@ class TestDamagedFiles:
         # Arrange
         state = await _load(tmp_path, user_id)
         await state.add_strokes([_line(1)], queue=True)
+        epoch = state.log.epoch
         state.close()
         with (state.directory / LOG_FILE).open("ab") as handle:
             handle.write(b'{"n":99,"seq":2,"type":"stro')
@@ -183,7 +184,7 @@ class TestDamagedFiles:
         await again.add_strokes([_line(2)], queue=True)
         # Assert
         assert [m["seq"] for m in _messages(again.directory)] == [1, 2]
-        assert again.stroke_count == 2 and not again.history_reset
+        assert again.stroke_count == 2 and again.log.epoch == epoch
         assert not list(again.directory.glob("log.jsonl.corrupt-*"))
 
     async def test_a_damaged_middle_record_is_copied_aside_and_later_records_kept(
@@ -212,7 +213,7 @@ class TestDamagedFiles:
         copies = list(again.directory.glob("log.jsonl.corrupt-*"))
         assert len(copies) == 1 and copies[0].read_bytes() == original
         assert again.stroke_count == 4
-        assert again.history_reset and again.log.epoch != epoch
+        assert again.log.epoch != epoch
         assert again.log.last_seq > last_seq  # never reused, never backwards
         assert f"byte {offset}" in caplog.text and str(path) in caplog.text
 
@@ -224,13 +225,13 @@ class TestDamagedFiles:
         state = await _load(tmp_path, user_id)
         await state.add_strokes([_line(1)], queue=True)
         await state.save()
-        last_seq = state.log.last_seq
+        epoch, last_seq = state.log.epoch, state.log.last_seq
         state.close()
         (state.directory / "workspace.json").write_bytes(b"\x00\x01not json")
         # Act
         again = await _load(tmp_path, user_id)
         # Assert
-        assert again.stroke_count == 0 and again.history_reset
+        assert again.stroke_count == 0 and again.log.epoch != epoch
         assert len(list(again.directory.glob("workspace.json.corrupt-*"))) == 1
         assert again.log.last_seq > last_seq
 
@@ -257,7 +258,7 @@ class TestDamagedFiles:
         # Act
         again = await _load(tmp_path, user_id)
         # Assert
-        assert again.history_reset and again.log.epoch != epoch
+        assert again.log.epoch != epoch
         assert again.log.last_seq > last_seq
         assert again.stroke_count >= 1  # the snapshot's strokes
 
@@ -272,7 +273,7 @@ class TestDamagedFiles:
             await state.add_strokes([_line(x)], queue=True)
         await state.save()
         await state.add_strokes([_line(9)], queue=True)
-        last_seq = state.log.last_seq
+        epoch, last_seq = state.log.epoch, state.log.last_seq
         state.close()
         (state.directory / "workspace.json").write_bytes(b"{not json")
         path = state.directory / LOG_FILE
@@ -283,7 +284,7 @@ class TestDamagedFiles:
         again = await _load(tmp_path, user_id)
         await again.add_strokes([_line(20)], queue=True)
         # Assert
-        assert again.history_reset and again.log.last_seq > last_seq
+        assert again.log.epoch != epoch and again.log.last_seq > last_seq
         assert list(again.directory.glob("workspace.json.corrupt-*"))
         assert list(again.directory.glob("log.jsonl.corrupt-*"))
         seqs = [m["seq"] for m in _messages(again.directory)]
@@ -307,11 +308,12 @@ class TestCompaction:
                 await state._compacting
             sizes.append((state.directory / LOG_FILE).stat().st_size)
         canvas, pending, last_seq = state.strokes, state.queue.persisted(), state.log.last_seq
+        epoch = state.log.epoch
         again = await _reload(state, tmp_path, **options)
         # Assert
         assert max(sizes) < 8_000 + 3_000 + 2_000
         assert again.strokes == canvas and again.queue.persisted() == pending
-        assert again.log.last_seq == last_seq and not again.history_reset
+        assert again.log.last_seq == last_seq and again.log.epoch == epoch
         missed = again.log.since(last_seq - 3)
         assert missed is not None and len(missed) == 3
 
@@ -326,7 +328,6 @@ class TestCompaction:
         # Act / Assert
         assert state.log.since(state.log.last_seq - 5) is not None
         assert state.log.since(state.log.last_seq - 6) is None
-        assert state.log.oldest_resumable == state.log.last_seq - 5
 
 
 class TestInterruptedTurns:

@@ -59,11 +59,11 @@ class TestCanvas:
     async def test_concurrent_adds_lose_nothing(
         self, workspace: WorkspaceState, tmp_path: Path
     ) -> None:
-        """Fifty concurrent add_stroke calls all land, in memory and on disk."""
+        """Fifty concurrent add_strokes calls all land, in memory and on disk."""
         # Arrange
         paths = [_poly(y=float(i)) for i in range(50)]
         # Act
-        await asyncio.gather(*(workspace.add_stroke(p) for p in paths))
+        await asyncio.gather(*(workspace.add_strokes([p]) for p in paths))
         reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
         assert len(workspace.strokes) == 50
@@ -244,12 +244,11 @@ class TestAgentStateAndSafety:
     """Agent fields persist; corrupt files and hostile ids are handled."""
 
     async def test_agent_fields_persist(self, workspace: WorkspaceState, tmp_path: Path) -> None:
-        """Pause reason, notes, title and prompt survive a reload; a working status does not
+        """Pause reason, completion and prompt survive a reload; a working status does not
         (no turn survives a restart)."""
         # Arrange
         await workspace.set_status(AgentStatus.DRAWING)
         await workspace.set_paused(PauseReason.DISCONNECT)
-        await workspace.set_notes("try hatching")
         await workspace.set_prompt("a lighthouse")
         await workspace.set_piece_completed(True)
         # Act
@@ -257,7 +256,7 @@ class TestAgentStateAndSafety:
         # Assert
         assert reloaded.status is AgentStatus.IDLE
         assert reloaded.paused and reloaded.pause_reason is PauseReason.DISCONNECT
-        assert (reloaded.notes, reloaded.prompt) == ("try hatching", "a lighthouse")
+        assert reloaded.prompt == "a lighthouse"
         assert reloaded.piece_completed
 
     async def test_corrupt_workspace_moved_aside(self, tmp_path: Path, user_id: str) -> None:
@@ -266,6 +265,7 @@ class TestAgentStateAndSafety:
         state = await _reload(tmp_path, user_id)
         await state.add_strokes([_poly()])
         await state.save()  # strokes go to the log; this folds them into a snapshot
+        epoch = state.log.epoch
         state.close()
         path = state.directory / "workspace.json"
         path.write_bytes(path.read_bytes()[:40])
@@ -273,7 +273,7 @@ class TestAgentStateAndSafety:
         recovered = await _reload(tmp_path, user_id)
         # Assert
         assert recovered.strokes == []
-        assert "damaged" in recovered.load_warnings[0] and recovered.history_reset
+        assert "damaged" in recovered.load_warnings[0] and recovered.log.epoch != epoch
         aside = list(state.directory.glob("workspace.json.corrupt-*"))
         assert len(aside) == 1 and aside[0].stat().st_size == 40
 
@@ -344,7 +344,7 @@ class TestCanvasStrokesInMemory:
         )
         # Act
         await workspace.add_strokes(agent)
-        await workspace.add_stroke(human)
+        await workspace.add_strokes([human])
         decoded = await workspace.stroke_paths()
         snapshot = await workspace.canvas_snapshot()
         # Assert

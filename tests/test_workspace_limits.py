@@ -79,15 +79,6 @@ class TestPendingAndSizeLimits:
         reloaded = await _load(tmp_path, user_id, max_workspace_bytes=4096)
         assert len(reloaded.strokes) == 1
 
-    async def test_notes_limit(self, tmp_path: Path, user_id: str) -> None:
-        """Over-long notes are refused rather than silently cut."""
-        # Arrange
-        state = await _load(tmp_path, user_id, max_notes_chars=10)
-        # Act / Assert
-        with pytest.raises(WorkspaceLimitError, match="limit is 10"):
-            await state.set_notes("x" * 11)
-        assert state.notes == ""
-
     async def test_monologue_keeps_most_recent_text(self, tmp_path: Path, user_id: str) -> None:
         """The monologue is a rolling window of the latest thinking."""
         # Arrange

@@ -67,15 +67,6 @@ class CanvasStrokes:
         copy._human = self._human
         return copy
 
-    def mark(self) -> tuple[int, int]:
-        """A point to roll back to with :meth:`rollback` (e.g. when a save fails)."""
-        return len(self._json), self._human
-
-    def rollback(self, mark: tuple[int, int]) -> None:
-        length, human = mark
-        del self._json[length:]
-        self._human = human
-
     def clear(self) -> None:
         self._json.clear()
         self._human = 0

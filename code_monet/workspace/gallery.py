@@ -15,9 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import GalleryEntry, SavedCanvas
-from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace.persistence import atomic_write_bytes, safe_child
 
 logger = logging.getLogger(__name__)
@@ -93,10 +91,6 @@ class GalleryStore:
             raise ValueError(
                 f"Gallery piece {piece_number} is corrupt: {exc.error_count()} validation errors"
             ) from exc
-
-    def load_strokes(self, piece_number: int) -> tuple[list[StrokePath], DrawingStyleType]:
-        saved = self.load(piece_number)
-        return saved.strokes, saved.drawing_style
 
     def next_free_number(self, at_least: int) -> int:
         """The smallest piece number ≥ ``at_least`` that is not already used on disk."""

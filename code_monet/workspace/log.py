@@ -411,11 +411,6 @@ class UserLog:
     def needs_compaction(self) -> bool:
         return self._size > self.max_bytes and self._capture is None
 
-    @property
-    def oldest_resumable(self) -> int:
-        """The smallest ``last_seq`` a client can resume from."""
-        return self._window_start - 1
-
     def since(self, last_seq: int) -> list[str] | None:
         """Messages after ``last_seq``; None when some are no longer kept, or when ``last_seq``
         is ahead of this log (another epoch, or lost history): start afresh."""

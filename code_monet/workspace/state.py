@@ -165,8 +165,6 @@ class WorkspaceState:
         """Bytes of strokes added since the last snapshot (for the size-limit estimate)."""
         self.gallery = GalleryStore(directory / "gallery", durable=durable)
         self.load_warnings: list[str] = []
-        self.history_reset = False
-        """The log started a new epoch on load (history was lost or reset)."""
         self.piece_saved_hooks: list[PieceSavedHook] = []
         self.fresh = False
         """True when this workspace was just created (nothing on disk yet)."""
@@ -288,7 +286,6 @@ class WorkspaceState:
             state._replay(record)
         state._replayable = set(state._data.turn_draws)
         state.load_warnings = warnings
-        state.history_reset = history_reset
         state.fresh = brand_new
         if snapshot_found and not snapshot_lost:
             state._snapshot_bytes = path.stat().st_size
@@ -505,9 +502,6 @@ class WorkspaceState:
         return self._data.pause_reason is not PauseReason.NONE
 
     # ------------------------------------------------------------------ canvas
-
-    async def add_stroke(self, path: StrokePath) -> None:
-        await self.add_strokes([path])
 
     async def add_strokes(
         self,
@@ -758,14 +752,6 @@ class WorkspaceState:
             StateChange(drawing_style=style),
             StyleChangeMessage(drawing_style=style, style_config=get_style_config(style)),
         )
-
-    async def set_notes(self, notes: str) -> None:
-        """Replace the agent's notes; over-long notes are refused, not truncated."""
-        if len(notes) > self._limits.max_notes_chars:
-            raise WorkspaceLimitError(
-                f"Notes are {len(notes)} characters; the limit is {self._limits.max_notes_chars}"
-            )
-        self._change(StateChange(notes=notes))
 
     async def record_turn(self, turn_index: int, artist_progress: str | None) -> None:
         """Persist the artist's progress after a turn, so a restart, a crash or an idle release
