@@ -9,7 +9,14 @@ import pytest
 from fastapi import FastAPI
 
 from code_monet.app.config import ServerSettings
-from code_monet.routes.web import DEFAULT_DIST_DIR, mount_web, prefers_html
+from code_monet.routes import web
+from code_monet.routes.web import (
+    DEFAULT_DIST_DIR,
+    PACKAGED_STUDIO,
+    mount_web,
+    packaged_dist_dir,
+    prefers_html,
+)
 from tests.fakes.server import running_server
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -177,6 +184,101 @@ class TestBuildLocation:
         # Assert
         assert tail == ("web", "dist")
         assert package_json.is_file()
+
+    def test_packaged_dir_is_the_studio_folder_of_the_package(self) -> None:
+        """The wheel's copy is looked for in ``code_monet/studio`` (absent in a checkout)."""
+        # Arrange / Act
+        packaged = packaged_dist_dir()
+        # Assert
+        assert packaged is not None
+        assert packaged.name == PACKAGED_STUDIO
+        assert (packaged.parent / "__init__.py").is_file()
+        assert packaged.parent.name == "code_monet"
+
+
+def _build(root: Path, marker: str) -> Path:
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text(f"<!doctype html><title>{marker}</title>", encoding="utf-8")
+    (root / "assets" / "app.js").write_text(f"// {marker}", encoding="utf-8")
+    return root
+
+
+class TestStudioSearchOrder:
+    """Issue 18: the setting, else the installed package's copy, else the checkout's build."""
+
+    @pytest.fixture
+    def places(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+        """Stand-ins for the packaged copy and the checkout's ``web/dist`` (both unbuilt)."""
+        packaged, checkout = tmp_path / "package" / "studio", tmp_path / "checkout" / "dist"
+        monkeypatch.setattr(web, "packaged_dist_dir", lambda: packaged)
+        monkeypatch.setattr(web, "DEFAULT_DIST_DIR", checkout)
+        return packaged, checkout
+
+    async def test_packaged_copy_wins_over_the_checkout(self, places: tuple[Path, Path]) -> None:
+        """An installed wheel serves what it carries."""
+        # Arrange
+        packaged, checkout = places
+        _build(packaged, "packaged")
+        _build(checkout, "checkout")
+        app = _app(None)
+        # Act
+        async with _client(app) as client:
+            page = await client.get("/")
+            asset = await client.get("/assets/app.js")
+        # Assert
+        assert "packaged" in page.text
+        assert asset.text == "// packaged"
+
+    async def test_checkout_is_used_without_a_packaged_copy(
+        self, places: tuple[Path, Path]
+    ) -> None:
+        """The editable install has no ``code_monet/studio``: the checkout's build is served."""
+        # Arrange
+        _, checkout = places
+        _build(checkout, "checkout")
+        app = _app(None)
+        # Act
+        async with _client(app) as client:
+            page = await client.get("/studio")
+            asset = await client.get("/assets/app.js")
+        # Assert
+        assert "checkout" in page.text
+        assert asset.text == "// checkout"
+
+    async def test_setting_wins_and_is_the_only_place(
+        self, places: tuple[Path, Path], tmp_path: Path
+    ) -> None:
+        """``web_dist_dir`` is served when set; unbuilt, it is not replaced by another build."""
+        # Arrange
+        packaged, _ = places
+        _build(packaged, "packaged")
+        built, unbuilt = _build(tmp_path / "mine", "mine"), tmp_path / "unbuilt"
+        # Act
+        async with _client(_app(built)) as client:
+            served = await client.get("/")
+        async with _client(_app(unbuilt)) as client:
+            note = await client.get("/")
+        # Assert
+        assert "mine" in served.text
+        assert "scripts/web.sh build" in note.text
+        assert "packaged" not in note.text
+
+    async def test_nothing_built_names_every_place_looked_in(
+        self, places: tuple[Path, Path]
+    ) -> None:
+        """The build note lists the packaged copy and the checkout's ``web/dist``."""
+        # Arrange
+        packaged, checkout = places
+        app = _app(None)
+        # Act
+        async with _client(app) as client:
+            page = await client.get("/")
+            asset = await client.get("/assets/app.js")
+        # Assert
+        assert "scripts/web.sh build" in page.text
+        assert str(packaged) in page.text
+        assert str(checkout) in page.text
+        assert asset.status_code == 404
 
 
 class TestPrefersHtml:

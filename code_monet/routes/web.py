@@ -8,7 +8,10 @@ only to requests whose ``Accept`` header prefers HTML (a browser navigating); AP
 or ``application/json``) still reach the API. Hashed build assets (``/assets/...``) are cached
 for a year; ``index.html`` is never cached, so a new build shows up on reload.
 
-When the client has not been built, the pages answer a short HTML note on how to build it.
+The build is looked for in the ``web_dist_dir`` setting when it is set (only there); otherwise
+in the copy an installed wheel carries (``code_monet/studio``, put there by ``hatch_build.py``),
+then in ``web/dist`` of the checkout (the editable development install). When none holds a build,
+the pages answer a short HTML note on how to build it.
 
 Every page carries ``PAGE_SECURITY_HEADERS``: a Content-Security-Policy that runs only this
 origin's scripts and talks only to this origin (an injected ``<script>`` or a foreign API
@@ -19,7 +22,8 @@ cannot run or receive a user's tokens), no framing (clickjacking), no cross-orig
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -32,6 +36,8 @@ from starlette.types import Scope
 
 DEFAULT_DIST_DIR = Path(__file__).resolve().parents[2] / "web" / "dist"
 """``web/dist`` of the checkout this package runs from."""
+PACKAGED_STUDIO = "studio"
+"""The built studio's directory inside the installed package (``code_monet/studio``)."""
 
 CLIENT_PAGES = ("/", "/studio", "/signin", "/public", "/auth/callback")
 NEGOTIATED_PAGES = ("/gallery", "/gallery/{piece_number:int}")
@@ -64,7 +70,7 @@ _BUILD_NOTE = """<!doctype html>
 <p>The server is running, but the web studio has not been built yet.</p>
 <p>Build it (needs Node.js 20 and npm) and reload this page:</p>
 <pre style="background: #f3eee3; padding: 0.75rem">bash scripts/web.sh build</pre>
-<p>It is looked for in <code>{dist}</code>. The API and the WebSocket work without it.</p>
+<p>It is looked for in {dist}. The API and the WebSocket work without it.</p>
 </body></html>
 """
 
@@ -105,6 +111,18 @@ def prefers_html(accept: str | None) -> bool:
     return html_q >= json_q
 
 
+def packaged_dist_dir() -> Path | None:
+    """``code_monet/studio`` where the package lies on disk (``None`` when it is zipped)."""
+    studio = resources.files("code_monet").joinpath(PACKAGED_STUDIO)
+    return studio.resolve() if isinstance(studio, Path) else None
+
+
+def default_dist_dirs() -> tuple[Path, ...]:
+    """Where the studio is looked for without a setting: the wheel's copy, then the checkout's."""
+    packaged = packaged_dist_dir()
+    return (DEFAULT_DIST_DIR,) if packaged is None else (packaged, DEFAULT_DIST_DIR)
+
+
 class HtmlNavigationRoute(Route):
     """A route that only matches requests preferring HTML (so the API keeps the others)."""
 
@@ -118,25 +136,29 @@ class HtmlNavigationRoute(Route):
 
 
 class WebClient:
-    """Serves one build directory; looks for it per request, so building later just works."""
+    """Serves the first of its build directories holding a build; looks per request, so building
+    later just works."""
 
-    def __init__(self, dist_dir: Path) -> None:
-        self.dist_dir = dist_dir.resolve()
+    def __init__(self, dist_dirs: Sequence[Path]) -> None:
+        self.dist_dirs = tuple(d.resolve() for d in dist_dirs)
 
     @property
-    def index(self) -> Path:
-        return self.dist_dir / "index.html"
+    def dist_dir(self) -> Path | None:
+        """The first directory with an ``index.html``, if any."""
+        return next((d for d in self.dist_dirs if (d / "index.html").is_file()), None)
 
     def page(self, request: Request) -> Response:
-        index = self.index
-        if not index.is_file():
-            note = _BUILD_NOTE.replace("{dist}", html.escape(str(self.dist_dir)))
-            return HTMLResponse(note, headers=PAGE_HEADERS)
+        dist_dir = self.dist_dir
+        if dist_dir is None:
+            places = ", then ".join(f"<code>{html.escape(str(d))}</code>" for d in self.dist_dirs)
+            return HTMLResponse(_BUILD_NOTE.replace("{dist}", places), headers=PAGE_HEADERS)
+        index = dist_dir / "index.html"
         return FileResponse(index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
     def asset(self, request: Request) -> Response:
         relative = str(request.path_params.get("file_path", ""))
-        assets = self.dist_dir / "assets"
+        dist_dir = self.dist_dir
+        assets = (dist_dir or self.dist_dirs[0]) / "assets"
         candidate = (assets / relative).resolve()
         if not relative or not candidate.is_relative_to(assets) or not candidate.is_file():
             return Response(
@@ -149,13 +171,14 @@ class WebClient:
 
 
 def mount_web(app: FastAPI, dist_dir: Path | None) -> None:
-    """Serve the web client from ``dist_dir`` (default: ``web/dist`` of the checkout).
+    """Serve the web client from ``dist_dir``, or when it is ``None`` from the installed
+    package's copy, else ``web/dist`` of the checkout (``default_dist_dirs``).
 
     Call after the API routers are included: the plain client pages and assets are appended,
     and the content-negotiated gallery pages are put first so they win over the API's
     ``GET /gallery`` for browsers only.
     """
-    client = WebClient(dist_dir or DEFAULT_DIST_DIR)
+    client = WebClient((dist_dir,) if dist_dir is not None else default_dist_dirs())
     methods = ["GET", "HEAD"]
     for path in CLIENT_PAGES:
         app.router.routes.append(
