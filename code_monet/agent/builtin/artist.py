@@ -175,24 +175,34 @@ class _Turn:
     async def run(self) -> AsyncIterator[Event]:
         async for event in self.look():
             yield event
-        nudges = list(self.turn.nudges)
-        if self.artist.state is None:
-            for event in self.compose():
-                yield event
-            prompt = (self.turn.prompt or "").strip()
-            nudges = [n for n in nudges if n.strip() != prompt]
-        for event in self.listen(nudges):
+        for event in self.take_in():
             yield event
-        if self.turn.human_strokes > 0:
-            if self.state.finished:
-                self.reopen()
-            async for event in self.respond():
-                yield event
+        async for event in self.answer_visitors():
+            yield event
         if self.reopened:
             yield from_text("The piece was finished, but I'll reopen it for this.")
         async for event in self.work():
             yield event
         yield TurnFinished(done=self.state.finished)
+
+    def take_in(self) -> Iterator[Event]:
+        """Compose a new piece from its prompt, then fold in the nudges (on the turn that
+        composes it, a nudge repeating the prompt is the prompt, not a nudge)."""
+        nudges = list(self.turn.nudges)
+        if self.artist.state is None:
+            yield from self.compose()
+            prompt = (self.turn.prompt or "").strip()
+            nudges = [n for n in nudges if n.strip() != prompt]
+        yield from self.listen(nudges)
+
+    async def answer_visitors(self) -> AsyncIterator[Event]:
+        """New human strokes get an answer, even on a finished piece (which reopens)."""
+        if self.turn.human_strokes <= 0:
+            return
+        if self.state.finished:
+            self.reopen()
+        async for event in self.respond():
+            yield event
 
     def reopen(self) -> None:
         self.state.finished = False
