@@ -53,7 +53,6 @@ class CanvasReading:
     open_spot: tuple[float, float] | None = None  # centre of the most open area
     left_share: float = 0.5
     top_share: float = 0.5
-    corner_density: dict[str, float] = field(default_factory=dict)
     occupancy: tuple[str, ...] = ()  # rows of "0"/"1": coarse cells that already hold ink
     seen: bool = False  # an image was decoded
     marks: float = 0.0  # fraction of the paper crossed by drawn edges (washes do not count)
@@ -70,20 +69,10 @@ class CanvasReading:
             return "centre" if col == 1 else f"{cols[col]} side"
         return f"{rows[row]} {cols[col]}"
 
-    def emptiest_third(self) -> tuple[int, int]:
-        cells = [(self.thirds[r][c], r, c) for r in range(3) for c in range(3)]
-        _d, row, col = min(cells)
-        return row, col
-
     def densest_third(self) -> tuple[int, int]:
         cells = [(-self.thirds[r][c], r, c) for r in range(3) for c in range(3)]
         _d, row, col = min(cells)
         return row, col
-
-    def quietest_signature_spot(self) -> str:
-        if not self.corner_density:
-            return "bottom_right"
-        return min(self.corner_density, key=lambda k: (self.corner_density[k], k))
 
     def ink_pixels(self, box: Box) -> int | None:
         """How many image pixels inside canvas ``box`` (x0, y0, x1, y1) hold ink; None when
@@ -175,14 +164,6 @@ def _measure(
     total = float(ink.sum())
     left = float(ink[:, : w // 2].sum()) / total if total else 0.5
     top = float(ink[: h // 2, :].sum()) / total if total else 0.5
-    corners: dict[str, float] = {}
-    band = ink[int(h * 0.78) :, :]
-    for name, (a, b) in {
-        "bottom_left": (0.0, 0.32),
-        "bottom_center": (0.34, 0.66),
-        "bottom_right": (0.68, 1.0),
-    }.items():
-        corners[name] = float(band[:, int(w * a) : int(w * b)].mean()) if band.size else 0.0
     return CanvasReading(
         width=base.width,
         height=base.height,
@@ -196,7 +177,6 @@ def _measure(
         open_spot=_open_spot(ink, sx, sy, avoid, jitter),
         left_share=left,
         top_share=top,
-        corner_density=corners,
         occupancy=_occupancy(ink),
         seen=True,
         marks=float(edges.mean()),

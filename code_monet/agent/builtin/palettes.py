@@ -11,84 +11,26 @@ from dataclasses import dataclass
 from typing import Final
 
 INK: Final = "#1a1a2e"
-HUMAN_PAINT: Final = "#e94560"
 
 
 @dataclass(frozen=True)
 class Palette:
     name: str
-    label: str  # how the artist talks about it
     colors: tuple[str, ...]  # ordered for gradients (t = 0 … 1)
-    accent: str
-    title_words: tuple[str, ...]
 
 
 PALETTES: Final[dict[str, Palette]] = {
     p.name: p
     for p in (
-        Palette(
-            "ocean",
-            "deep blues and sea-glass teal",
-            ("#1a1a2e", "#3b82f6", "#4ecdc4", "#7b68ee"),
-            "#ffd93d",
-            ("Cobalt", "Tidal", "Blue Hour", "Sea-Glass"),
-        ),
-        Palette(
-            "ember",
-            "warm oranges, coral and sun yellow",
-            ("#1a1a2e", "#f97316", "#ff6b6b", "#ffd93d"),
-            "#3b82f6",
-            ("Ember", "Amber", "Saffron", "Late Sun"),
-        ),
-        Palette(
-            "forest",
-            "greens and teal with a touch of gold",
-            ("#1a1a2e", "#4ade80", "#4ecdc4", "#ffd93d"),
-            "#f97316",
-            ("Verdant", "Moss", "Green", "Fern"),
-        ),
-        Palette(
-            "twilight",
-            "violet, indigo and blue",
-            ("#1a1a2e", "#7b68ee", "#a855f7", "#3b82f6"),
-            "#ffd93d",
-            ("Violet", "Dusk", "Indigo", "Twilight"),
-        ),
-        Palette(
-            "coral",
-            "coral, orange and violet",
-            ("#1a1a2e", "#ff6b6b", "#f97316", "#a855f7"),
-            "#4ecdc4",
-            ("Coral", "Rose", "Flame", "Blush"),
-        ),
-        Palette(
-            "citrus",
-            "yellow, orange and fresh green",
-            ("#1a1a2e", "#ffd93d", "#f97316", "#4ade80"),
-            "#7b68ee",
-            ("Citrus", "Golden", "Lemon", "Noon"),
-        ),
-        Palette(
-            "cool",
-            "cool blues, teal and lilac",
-            ("#3b82f6", "#4ecdc4", "#7b68ee", "#a855f7"),
-            "#f97316",
-            ("Cool", "Glacier", "Frost", "Silver"),
-        ),
-        Palette(
-            "carnival",
-            "a bright carnival of primaries",
-            ("#1a1a2e", "#3b82f6", "#ffd93d", "#ff6b6b", "#4ade80", "#a855f7"),
-            "#f97316",
-            ("Carnival", "Confetti", "Festival", "Prism"),
-        ),
-        Palette(
-            "mono",
-            "a single ink, tone from density alone",
-            ("#1a1a2e",),
-            "#1a1a2e",
-            ("Ink", "Graphite", "Monochrome", "Charcoal"),
-        ),
+        Palette("ocean", ("#1a1a2e", "#3b82f6", "#4ecdc4", "#7b68ee")),
+        Palette("ember", ("#1a1a2e", "#f97316", "#ff6b6b", "#ffd93d")),
+        Palette("forest", ("#1a1a2e", "#4ade80", "#4ecdc4", "#ffd93d")),
+        Palette("twilight", ("#1a1a2e", "#7b68ee", "#a855f7", "#3b82f6")),
+        Palette("coral", ("#1a1a2e", "#ff6b6b", "#f97316", "#a855f7")),
+        Palette("citrus", ("#1a1a2e", "#ffd93d", "#f97316", "#4ade80")),
+        Palette("cool", ("#3b82f6", "#4ecdc4", "#7b68ee", "#a855f7")),
+        Palette("carnival", ("#1a1a2e", "#3b82f6", "#ffd93d", "#ff6b6b", "#4ade80", "#a855f7")),
+        Palette("mono", ("#1a1a2e",)),
     )
 }
 
@@ -101,17 +43,16 @@ class Mood:
     weight: float  # multiplier on paint stroke widths
     opacity: float  # added to the layer opacity
     brushes: tuple[str, ...]  # preferred paint brushes for broad marks
-    words: tuple[str, ...]  # title adjectives
 
 
 MOODS: Final[dict[str, Mood]] = {
     m.name: m
     for m in (
-        Mood("calm", 0.15, 0.85, 1.0, 0.0, ("watercolor", "ink"), ("Quiet", "Still", "Slow")),
-        Mood("chaotic", 0.9, 1.15, 1.0, 0.0, ("dry_brush", "charcoal"), ("Restless", "Wild")),
-        Mood("bold", 0.55, 0.95, 1.6, 0.1, ("oil_round", "palette_knife"), ("Bold", "Loud")),
-        Mood("soft", 0.3, 0.85, 0.65, -0.2, ("watercolor", "airbrush"), ("Soft", "Gentle")),
-        Mood("balanced", 0.45, 1.0, 1.0, 0.0, ("oil_round", "ink"), ("Open", "Bright", "Clear")),
+        Mood("calm", 0.15, 0.85, 1.0, 0.0, ("watercolor", "ink")),
+        Mood("chaotic", 0.9, 1.15, 1.0, 0.0, ("dry_brush", "charcoal")),
+        Mood("bold", 0.55, 0.95, 1.6, 0.1, ("oil_round", "palette_knife")),
+        Mood("soft", 0.3, 0.85, 0.65, -0.2, ("watercolor", "airbrush")),
+        Mood("balanced", 0.45, 1.0, 1.0, 0.0, ("oil_round", "ink")),
     )
 }
 

@@ -25,7 +25,6 @@ class BuiltinProvider:
     sees_images = False  # it reads the canvas through view_canvas, never the turn image
 
     def __init__(self, *, seed: int = 0) -> None:
-        self._seed = seed
         self._artist = BuiltinArtist(seed=seed)
 
     async def run_turn(self, turn: TurnContext, tools: ToolSession) -> AsyncIterator[ProviderEvent]:

@@ -25,7 +25,6 @@ __all__ = ["Chunk", "Rect", "background", "blend", "weather"]
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
 XY = tuple[float, float]
 
-PAPER: Final = "#ffffff"
 FOG: Final = "#eef1f3"
 SNOW: Final = "#ffffff"
 STAR: Final = "#fff4c2"

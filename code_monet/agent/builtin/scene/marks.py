@@ -70,10 +70,6 @@ class Box:
         u = 1.0 - p[0] if self.mirror else p[0]
         return (self.x + u * self.w, self.y + p[1] * self.h)
 
-    @property
-    def center(self) -> Point:
-        return (self.x + self.w / 2, self.y + self.h / 2)
-
     def contains(self, p: Point, slack: float = 0.0) -> bool:
         return (
             self.x - slack <= p[0] <= self.x + self.w + slack

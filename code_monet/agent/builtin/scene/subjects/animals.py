@@ -1280,12 +1280,9 @@ def _owl_perched(rng: random.Random) -> tuple[list[Part], list[Mark]]:
 
 
 def _owl_stump(rng: random.Random) -> tuple[list[Part], list[Mark]]:
-    """A tall owl, eyes half shut, on a tree stump."""
+    """A tall owl on a tree stump."""
     parts, details = _owl_body(0.5, 0.1, 0.4, 0.62, rng)
-    face, face_details = _owl_face(0.5, 0.1 + 0.62 * 0.27, 0.16, rng, sleepy=True)
-    parts = parts[: -len(face)] + face if False else parts
     stump = blob([(0.28, 0.98), (0.3, 0.8), (0.34, 0.73), (0.66, 0.73), (0.7, 0.8), (0.72, 0.98)])
-    parts[0:0] = []
     parts += [
         part(stump, Tone.SHADE, shaded=False),
         shadow(clip(stump, ellipse(0.75, 0.9, 0.2, 0.3))),
@@ -1295,7 +1292,7 @@ def _owl_stump(rng: random.Random) -> tuple[list[Part], list[Mark]]:
         line([(0.4, 0.82), (0.41, 0.95)], 0.4),
         line([(0.58, 0.84), (0.6, 0.96)], 0.4),
     ]
-    return parts, details + face_details[:0]
+    return parts, details
 
 
 def _owl_flying(rng: random.Random) -> tuple[list[Part], list[Mark]]:
