@@ -28,14 +28,6 @@ class RateLimiterConfig:
             raise ValueError(f"max_keys must be >= 1, got {self.max_keys}")
 
 
-class RateLimitError(Exception):
-    """Raised by callers when a key is over its limit."""
-
-    def __init__(self, message: str, retry_after: float = 0.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 @dataclass
 class RateLimiter:
     """At most ``max_requests`` per key in any ``window_seconds`` long sliding window."""

@@ -179,23 +179,6 @@ async def list_public(
     return [IndexedPiece.from_row(r) for r in await session.scalars(stmt)]
 
 
-async def get_public_piece(
-    session: AsyncSession, user_id: uuid.UUID, piece_number: int
-) -> IndexedPiece | None:
-    """The indexed piece when its owner is active and opted in; otherwise ``None``."""
-    stmt = (
-        select(GalleryPieceRow)
-        .join(UserRow, UserRow.id == GalleryPieceRow.user_id)
-        .where(
-            GalleryPieceRow.user_id == user_id,
-            GalleryPieceRow.piece_number == piece_number,
-            *_public(),
-        )
-    )
-    row = await session.scalar(stmt)
-    return IndexedPiece.from_row(row) if row is not None else None
-
-
 async def list_public_user_ids(session: AsyncSession) -> list[uuid.UUID]:
     """Active users whose gallery is public."""
     stmt = select(UserRow.id).where(*_public()).order_by(UserRow.id)
