@@ -39,8 +39,8 @@ from code_monet.agent.providers.base import (
     TurnContext,
     TurnLimits,
 )
-from code_monet.agent.renderer import agent_view_png
 from code_monet.agent.tool_session import ToolSession
+from code_monet.render.pipeline import render_agent_view_png
 from code_monet.sandbox.code_sandbox import CodeSandbox
 from code_monet.tools.call_scope import CALL_CANVAS
 from code_monet.tools.context import ToolContext
@@ -395,3 +395,10 @@ def _today() -> str:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).date().isoformat()
+
+
+async def agent_view_png(state: WorkspaceState) -> bytes:
+    """The canvas as the agent sees it (human strokes highlighted, vision-sized) as PNG; rendered
+    off the event loop."""
+    canvas = await state.canvas_snapshot()
+    return await asyncio.to_thread(render_agent_view_png, canvas)
