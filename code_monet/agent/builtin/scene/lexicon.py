@@ -836,9 +836,6 @@ LEXICON, _PLURAL_KEYS = _build()
 """Surface phrase (as tokens) → what it means; one phrase may mean several things
 ("moonlit" is a moon and night; "portrait" is a subject and a close-up)."""
 
-LEXICON_SIZE: Final[int] = len(LEXICON)
-"""Distinct surface forms (words and phrases) the artist understands."""
-
 _MAX_PHRASE: Final = max(len(key) for key in LEXICON)
 
 
@@ -859,9 +856,6 @@ def _hint_keys() -> Mapping[str, Mapping[tuple[str, ...], int]]:
 
 HINT_KEYS: Final = _hint_keys()
 """Subject → hint phrase (as tokens) → variant: the lookup form of ``VARIANT_HINTS``."""
-
-HINT_COUNT: Final[int] = sum(len(_forms(t)) for v in VARIANT_HINTS.values() for t in v.values())
-"""How many (phrase, subject, variant) hints the table lists (plurals not counted)."""
 
 _HINT_WORDS: Final = frozenset(w for keys in HINT_KEYS.values() for key in keys for w in key)
 """Every word of a hint: understood ("a fairy tale castle"), never reported as undrawable."""
