@@ -77,8 +77,8 @@ class TestSlidingWindow:
         assert allowed is True
 
 
-class TestRemainingRetryReset:
-    """Introspection helpers and reset."""
+class TestRemainingRetry:
+    """Introspection helpers."""
 
     def test_remaining_counts_down(self) -> None:
         """remaining() reports the quota left without consuming it."""
@@ -100,20 +100,6 @@ class TestRemainingRetryReset:
         wait = limiter.retry_after("u", now=5.0)
         # Assert
         assert wait == pytest.approx(7.0)
-
-    def test_reset_one_key_and_all(self) -> None:
-        """reset(key) clears one key; reset() clears all."""
-        # Arrange
-        limiter = _limiter(max_requests=1)
-        limiter.is_allowed("a", now=0.0)
-        limiter.is_allowed("b", now=0.0)
-        # Act
-        limiter.reset("a")
-        a_allowed = limiter.is_allowed("a", now=0.0)
-        limiter.reset()
-        # Assert
-        assert a_allowed is True
-        assert limiter.tracked_keys == 0
 
 
 class TestBoundsAndConcurrency:

@@ -92,15 +92,8 @@ class RateLimiter:
                 return 0.0
             return max(0.0, hits[0] + self.config.window_seconds - current)
 
-    def reset(self, key: Hashable | None = None) -> None:
-        """Forget one key's history, or every key's when ``key`` is None."""
-        with self._lock:
-            if key is None:
-                self._hits.clear()
-            else:
-                self._hits.pop(key, None)
-
     @property
     def tracked_keys(self) -> int:
+        """How many keys have a window in memory (bounded by ``max_keys``)."""
         with self._lock:
             return len(self._hits)
