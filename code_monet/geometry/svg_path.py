@@ -21,6 +21,7 @@ from typing import Final, Literal, NamedTuple, Protocol
 import svgelements as se
 
 from code_monet.types.geometry import PathType, Point
+from code_monet.types.paths import MAX_STROKE_WIDTH as MAX_PATH_STROKE_WIDTH
 from code_monet.types.paths import MAX_SVG_D_LENGTH, Path
 
 XY = tuple[float, float]
@@ -32,7 +33,7 @@ MAX_DOCUMENT_LENGTH: Final = 2_000_000
 MAX_DOCUMENT_ELEMENTS: Final = 20_000
 MAX_DOCUMENT_DEPTH: Final = 64
 MAX_DOCUMENT_SEGMENTS: Final = 100_000
-MAX_STROKE_WIDTH: Final = 500.0
+MAX_STROKE_WIDTH: Final = float(MAX_PATH_STROKE_WIDTH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ import asyncio
 import base64
 import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
@@ -39,8 +38,9 @@ from code_monet.render.skia import (
 )
 from code_monet.render.svg import canvas_to_svg, resolve_style
 from code_monet.types.brushes import BRUSH_PRESETS
+from code_monet.types.colors import hex_rgba
 from code_monet.types.paths import Path
-from code_monet.types.state import CanvasState
+from code_monet.types.state import DEFAULT_CANVAS_HEIGHT, DEFAULT_CANVAS_WIDTH, CanvasState
 from code_monet.types.styles import DrawingStyleType
 
 __all__ = [
@@ -75,15 +75,15 @@ OG_PLOTTER_STROKE: Final = "#ffffff"
 OG_PAINT_CANVAS: Final = "#ffffff"
 PREVIEW_SIZE: Final = (800, 600)
 _OUTPUT_FORMATS: Final = ("image", "bytes", "base64")
-_HEX_RE: Final = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+DEFAULT_CANVAS_SIZE: Final = (DEFAULT_CANVAS_WIDTH, DEFAULT_CANVAS_HEIGHT)
 
 
 def _parse_color(value: str | tuple[int, ...], what: str) -> RGBA:
     if isinstance(value, str):
-        if not _HEX_RE.fullmatch(value):
-            raise ValueError(f"{what} must be '#rrggbb' or '#rrggbbaa', got {value!r}")
-        raw = bytes.fromhex(value[1:])
-        return (raw[0], raw[1], raw[2], raw[3] if len(raw) == 4 else 255)
+        try:
+            return hex_rgba(value)
+        except ValueError:
+            raise ValueError(f"{what} must be '#rrggbb' or '#rrggbbaa', got {value!r}") from None
     if len(value) not in (3, 4) or not all(isinstance(c, int) and 0 <= c <= 255 for c in value):
         raise ValueError(f"{what} must be an (r, g, b[, a]) tuple of 0–255 ints, got {value!r}")
     return (value[0], value[1], value[2], value[3] if len(value) == 4 else 255)
@@ -100,8 +100,8 @@ class RenderOptions:
     fills the canvas area itself (e.g. white paper inside a dark social card).
     """
 
-    width: int = 800
-    height: int = 600
+    width: int = DEFAULT_CANVAS_WIDTH
+    height: int = DEFAULT_CANVAS_HEIGHT
     background_color: str | tuple[int, ...] = "#FFFFFF"
     drawing_style: DrawingStyleType = DrawingStyleType.PLOTTER
     highlight_human: bool = False
@@ -186,7 +186,7 @@ def options_for_agent_view(canvas: CanvasState) -> RenderOptions:
 
 def options_for_og_image(
     drawing_style: DrawingStyleType = DrawingStyleType.PLOTTER,
-    scale_from: tuple[int, int] = (800, 600),
+    scale_from: tuple[int, int] = DEFAULT_CANVAS_SIZE,
 ) -> RenderOptions:
     """1200×630 social card: dark background, canvas fitted with padding and centred, PNG
     bytes. Plotter strokes are drawn white; paint keeps its colours on a white canvas."""
@@ -207,7 +207,7 @@ def options_for_og_image(
 
 def options_for_thumbnail(
     drawing_style: DrawingStyleType = DrawingStyleType.PLOTTER,
-    scale_from: tuple[int, int] = (800, 600),
+    scale_from: tuple[int, int] = DEFAULT_CANVAS_SIZE,
 ) -> RenderOptions:
     """800×600 gallery thumbnail on white, PNG bytes (fast encoding)."""
     return RenderOptions(
@@ -223,7 +223,7 @@ def options_for_thumbnail(
 
 def options_for_share_preview(
     drawing_style: DrawingStyleType = DrawingStyleType.PLOTTER,
-    scale_from: tuple[int, int] = (800, 600),
+    scale_from: tuple[int, int] = DEFAULT_CANVAS_SIZE,
 ) -> RenderOptions:
     """800×600 share preview: like the thumbnail, with a size-optimised PNG."""
     return replace(options_for_thumbnail(drawing_style, scale_from), optimize_png=True)

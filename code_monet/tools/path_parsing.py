@@ -6,10 +6,13 @@ own, so one bad path never costs the others: valid paths come back clamped to th
 style limits, invalid ones as ``PathFailure``s whose reasons the model can act on. Only problems
 with the batch as a whole (not a list, too many paths or points) raise ``PathInputError``.
 
-Colours: ``#rrggbb`` in either case is accepted and lower-cased; the 3-digit shorthand ``#rgb`` is
-expanded to ``#rrggbb``. Point budgets: points given in ``points`` are counted up front; an svg
-path's ``d`` counts its parsed nodes (subpath starts plus segment points) against the per-path
-limit and the running total.
+The rules themselves (path kinds and point counts, ``d`` length, the colour rule: ``#rrggbb`` or
+``#rgb`` in either case, normalised to lower-case ``#rrggbb``) live in :mod:`code_monet.types`;
+this module applies them leniently (points as ``[x, y]`` too, clamping).
+
+Point budgets: points given in ``points`` are counted up front; an svg path's ``d`` counts its
+parsed nodes (subpath starts plus segment points) against the per-path limit and the running
+total.
 
 Per-call budgets (paths, points, total ``d`` bytes, CPU seconds) are checked as the work goes,
 not after it: the moment one is spent the whole call is rejected with a ``PathInputError``
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,13 +41,11 @@ from code_monet.geometry.svg_path import (
     path_to_d,
 )
 from code_monet.types.brushes import BRUSH_NAMES
+from code_monet.types.colors import normalize_hex_color
 from code_monet.types.geometry import PathType, Point
-from code_monet.types.paths import Author, Path
+from code_monet.types.paths import MAX_SVG_D_LENGTH, Author, Path, point_count_problem
 
 VALID_TYPES: Final = tuple(t.value for t in PathType)
-_EXACT_POINTS: Final = {"line": 2, "quadratic": 3, "cubic": 4}
-_HEX6_RE: Final = re.compile(r"#[0-9a-fA-F]{6}")
-_HEX3_RE: Final = re.compile(r"#[0-9a-fA-F]{3}")
 _SUMMARY_FAILURES: Final = 10
 
 XY = tuple[float, float]
@@ -70,7 +70,7 @@ class PathLimits:
     max_paths: int = 1000
     max_points_total: int = 50_000
     max_points_per_path: int = 10_000
-    max_d_length: int = 200_000
+    max_d_length: int = MAX_SVG_D_LENGTH
     max_d_bytes_total: int = 2_000_000
     max_cpu_seconds: float = 3.0
     min_width: float = 0.5
@@ -202,15 +202,13 @@ def _point(raw: object, position: int) -> XY:
     raise _ItemError(f"{where} must be {{'x': .., 'y': ..}} or [x, y], got {_show(raw)}")
 
 
-def _points(kind: str, raw: object, budget: _Budget) -> tuple[list[Point], bool]:
+def _points(kind: PathType, raw: object, budget: _Budget) -> tuple[list[Point], bool]:
     if not isinstance(raw, list):
-        raise _ItemError(f"{kind} needs a 'points' list, got {_show(raw)}")
+        raise _ItemError(f"{kind.value} needs a 'points' list, got {_show(raw)}")
     count = len(raw)
-    exact = _EXACT_POINTS.get(kind)
-    if exact is not None and count != exact:
-        raise _ItemError(f"{kind} needs exactly {exact} points, got {count}")
-    if exact is None and count < 2:
-        raise _ItemError(f"{kind} needs at least 2 points, got {count}")
+    problem = point_count_problem(kind, count)
+    if problem is not None:
+        raise _ItemError(problem)
     budget.take(count)
     points: list[Point] = []
     clamped = False
@@ -260,12 +258,10 @@ def _svg_d(raw: object, budget: _Budget) -> tuple[str, bool]:
 
 
 def _color(raw: object) -> str:
-    text = raw.strip() if isinstance(raw, str) else ""
-    if _HEX6_RE.fullmatch(text):
-        return text.lower()
-    if _HEX3_RE.fullmatch(text):
-        return "#" + "".join(ch * 2 for ch in text[1:].lower())
-    raise _ItemError(f"color {_show(raw)} must be #rrggbb")
+    try:
+        return normalize_hex_color(raw)
+    except ValueError:
+        raise _ItemError(f"color {_show(raw)} must be #rrggbb") from None
 
 
 def _brush(raw: object) -> str:
@@ -280,9 +276,10 @@ def _parse_item(item: object, budget: _Budget) -> tuple[Path, bool]:
     if not isinstance(item, Mapping):
         raise _ItemError(f"must be an object with a 'type', got {_show(item)}")
     raw_type = item.get("type")
-    kind = raw_type.strip().lower() if isinstance(raw_type, str) else ""
-    if kind not in VALID_TYPES:
+    name = raw_type.strip().lower() if isinstance(raw_type, str) else ""
+    if name not in VALID_TYPES:
         raise _ItemError(f"unknown type {_show(raw_type)}; valid types: {', '.join(VALID_TYPES)}")
+    kind = PathType(name)
     # Only the keys read below are used: 'author' and unknown keys are ignored, so every path
     # gets the default author, the agent.
     style: dict[str, str | float] = {}
@@ -300,7 +297,7 @@ def _parse_item(item: object, budget: _Budget) -> tuple[Path, bool]:
             style[key] = _clamp(value, low, high)
             clamped = clamped or style[key] != value
     try:
-        if kind == PathType.SVG.value:
+        if kind is PathType.SVG:
             d, moved = _svg_d(item.get("d"), budget)
             path = Path.model_validate({"type": kind, "d": d, **style})
         else:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Callable
 from typing import Final, Literal
 
@@ -22,6 +21,7 @@ from code_monet.tools.context import ToolContext
 from code_monet.tools.drawing import commit_paths
 from code_monet.tools.path_parsing import ParsedPaths
 from code_monet.tools.results import ToolReply, error_result
+from code_monet.types.colors import HEX_COLOR_DESCRIPTION, HexColor, normalize_hex_color
 from code_monet.types.geometry import PathType
 from code_monet.types.paths import Path
 
@@ -29,7 +29,6 @@ XY = tuple[float, float]
 Position = Literal["bottom_right", "bottom_left", "bottom_center"]
 Size = Literal["small", "medium", "large"]
 
-_HEX_RE: Final = re.compile(r"#[0-9a-fA-F]{6}")
 # Signature width as a fraction of the canvas width, absolute bounds (px), height cap (fraction
 # of the canvas height). Every column is strictly increasing, so small < medium < large always.
 _SIZES: Final[dict[str, tuple[float, float, float, float]]] = {
@@ -76,9 +75,10 @@ _CROSSBAR: Final = "M-.06,-.52 C.06,-.56 .2,-.58 .34,-.6"  # relative to the t
 def _validate_color(color: str | None) -> str | None:
     if color is None:
         return None
-    if not isinstance(color, str) or not _HEX_RE.fullmatch(color):
-        raise ValueError(f"Signature color must be #rrggbb, got {color!r}")
-    return color.lower()
+    try:
+        return normalize_hex_color(color)
+    except ValueError:
+        raise ValueError(f"Signature color must be #rrggbb, got {color!r}") from None
 
 
 def _letters(rng: random.Random) -> tuple[Subpath, Subpath]:
@@ -214,8 +214,8 @@ def signature_paths(
 class SignCanvasInput(BaseModel):
     position: Position = Field(default="bottom_right", description="Where to sign.")
     size: Size = Field(default="medium", description="small, medium or large.")
-    color: str | None = Field(
-        default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb (paint style only)"
+    color: HexColor | None = Field(
+        default=None, description=f"{HEX_COLOR_DESCRIPTION} (paint style only)"
     )
 
 
