@@ -73,7 +73,7 @@ class Studio:
         """One turn as the orchestrator runs it; True when the piece is finished."""
         self.turns += 1
         done = False
-        async for event in agent.run_turn(AgentCallbacks(on_paths_drawn=self._drawn)):
+        async for event in agent.run_turn(AgentCallbacks(on_batch_queued=self._drawn)):
             if isinstance(event, AgentTurnComplete) and event.done:
                 done = True
                 await agent.state.set_piece_completed(True)
@@ -86,7 +86,7 @@ class Studio:
                 return
         raise AssertionError(f"the piece did not finish in {MAX_TURNS} turns")
 
-    async def _drawn(self, _paths: list[StrokePath]) -> None:
+    async def _drawn(self, _paths: list[StrokePath], _batch_id: int) -> None:
         self._batches += 1
         if self._batches == self.kill_at_batch:
             self.killed_copy = self.root.with_name(self.root.name + "-killed")

@@ -41,23 +41,25 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[CodeExecutionEvent] = []
         self.drawn: list[list[StrokePath]] = []
-        self.done = 0
+        self.batch_ids: list[int] = []
         self.titles: list[str] = []
 
     def callbacks(self) -> ToolCallbacks:
+        """Callbacks as the orchestrator sets them: drawn paths are queued as batches."""
+
         async def on_event(event: CodeExecutionEvent) -> None:
             self.events.append(event)
 
-        async def on_paths(paths: list[StrokePath]) -> None:
+        async def on_batch(paths: list[StrokePath], batch_id: int) -> None:
             self.drawn.append(paths)
-
-        async def on_done() -> None:
-            self.done += 1
+            self.batch_ids.append(batch_id)
 
         async def on_title(title: str) -> None:
             self.titles.append(title)
 
-        return ToolCallbacks(on_event, on_paths, on_done, on_title)
+        return ToolCallbacks(
+            on_code_execution=on_event, on_title=on_title, on_batch_queued=on_batch
+        )
 
 
 @pytest.fixture
@@ -130,6 +132,7 @@ class TestDrawPaths:
         assert "Drew 2 paths" in _text(result)
         assert len(_images(result)) == 1
         assert [len(batch) for batch in recorder.drawn] == [2]
+        assert recorder.batch_ids == [1]
         assert [e.status for e in recorder.events] == ["started", "completed"]
 
     async def test_mixed_batch_reports_failures_by_index(self, tmp_path: Path) -> None:
@@ -187,7 +190,7 @@ class TestDrawPaths:
         assert _images(result) == []
 
     async def test_done_flag_marks_piece_done(self, tmp_path: Path) -> None:
-        """done=true finishes the piece through the callback."""
+        """done=true finishes the piece (the turn reports it through ``piece_done``)."""
         # Arrange
         recorder = Recorder()
         ctx = await _context(tmp_path, recorder)
@@ -195,7 +198,7 @@ class TestDrawPaths:
         async with Client(create_drawing_server(ctx)) as client:
             await client.call_tool("draw_paths", {"paths": [LINE], "done": True})
         # Assert
-        assert ctx.piece_done and recorder.done == 1
+        assert ctx.piece_done and len(recorder.drawn) == 1
 
 
 class TestGenerateSvg:
@@ -299,7 +302,7 @@ class TestViewCanvasAndFinishing:
         assert empty.is_error
 
     async def test_mark_piece_done(self, tmp_path: Path) -> None:
-        """mark_piece_done fires the callback."""
+        """mark_piece_done marks the context's piece done."""
         # Arrange
         recorder = Recorder()
         ctx = await _context(tmp_path, recorder)
@@ -307,7 +310,7 @@ class TestViewCanvasAndFinishing:
         async with Client(create_drawing_server(ctx)) as client:
             result = await client.call_tool("mark_piece_done", {})
         # Assert
-        assert not result.is_error and recorder.done == 1 and ctx.piece_done
+        assert not result.is_error and ctx.piece_done
 
     async def test_sign_canvas_draws_in_the_corner(self, tmp_path: Path) -> None:
         """The signature is strokes inside the bottom-right margin."""

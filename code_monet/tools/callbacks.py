@@ -2,7 +2,7 @@
 
 Tools never talk to sockets or the orchestrator directly: they report what happened through
 these callbacks, which the orchestrator fills in (broadcast ``code_execution``, queue and animate
-strokes, save a finished piece). The defaults do nothing, so tools also run headless.
+strokes). The defaults do nothing, so tools also run headless.
 """
 
 from __future__ import annotations
@@ -38,21 +38,11 @@ class ProgramOutput:
 
 
 OnCodeExecution = Callable[[CodeExecutionEvent], Awaitable[None]]
-OnPathsDrawn = Callable[[list[Path]], Awaitable[None]]
-OnPieceDone = Callable[[], Awaitable[None]]
 OnTitle = Callable[[str], Awaitable[None]]
 OnBatchQueued = Callable[[list[Path], int], Awaitable[None]]
 
 
 async def _ignore_event(_event: CodeExecutionEvent) -> None:
-    return None
-
-
-async def _ignore_paths(_paths: list[Path]) -> None:
-    return None
-
-
-async def _ignore() -> None:
     return None
 
 
@@ -62,12 +52,12 @@ async def _ignore_title(_title: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallbacks:
-    """What the tools report. ``on_paths_drawn`` runs after strokes are on the canvas."""
+    """What the tools report. A finished piece is not a callback: the tools set
+    ``ToolContext.piece_done`` and the turn ends with ``AgentTurnComplete(done=True)``."""
 
     on_code_execution: OnCodeExecution = field(default=_ignore_event)
-    on_paths_drawn: OnPathsDrawn = field(default=_ignore_paths)
-    on_piece_done: OnPieceDone = field(default=_ignore)
     on_title: OnTitle = field(default=_ignore_title)
-    # When set, drawn paths are queued in the same save as they are added to the canvas, and
-    # this is called with the batch id instead of ``on_paths_drawn``.
+    # When set, drawn paths are queued (for viewers to animate) in the same save as they are
+    # added to the canvas, and this is called with them and their batch id (0: nothing was
+    # queued). Unset (headless runs), strokes only land on the canvas.
     on_batch_queued: OnBatchQueued | None = None

@@ -12,10 +12,10 @@ import functools
 import io
 import logging
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, cast
 
 import numpy as np
-from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
+from pydantic import BaseModel, Field, JsonValue, PlainValidator
 
 from code_monet.geometry.svg_path import path_geometry
 from code_monet.render.pipeline import render_agent_view_png
@@ -24,43 +24,25 @@ from code_monet.tools.context import ToolContext
 from code_monet.tools.parse_slots import ParseBusyError
 from code_monet.tools.path_parsing import ParsedPaths, PathInputError, parse_paths, parses_inline
 from code_monet.tools.results import ToolReply, error_result, text_result
-from code_monet.types.brushes import BRUSH_NAMES
-from code_monet.types.paths import Author, Path
+from code_monet.types.paths import Author, Path, PathInput
 from code_monet.workspace import StaleCanvasError, WorkspaceLimitError
 
 logger = logging.getLogger(__name__)
 
-_POINT_SCHEMA: dict[str, JsonValue] = {
-    "type": "object",
-    "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
-    "required": ["x", "y"],
-}
-PATH_ITEM_SCHEMA: dict[str, JsonValue] = {
-    "type": "object",
-    "properties": {
-        "type": {
-            "type": "string",
-            "enum": ["line", "polyline", "quadratic", "cubic", "svg"],
-            "description": "line: 2 points; polyline: 2+; quadratic: 3; cubic: 4; svg: uses d",
-        },
-        "points": {"type": "array", "items": _POINT_SCHEMA},
-        "d": {"type": "string", "description": "SVG path data (all commands incl. arcs)"},
-        "color": {"type": "string", "description": "#rrggbb (paint style only)"},
-        "stroke_width": {"type": "number", "description": "paint style only"},
-        "opacity": {"type": "number", "minimum": 0, "maximum": 1},
-        "brush": {"type": "string", "enum": list(BRUSH_NAMES)},
-    },
-    "required": ["type"],
-}
+
+def _raw_paths(value: object) -> list[JsonValue]:
+    """The paths as given: each is checked on its own later (``parse_paths``)."""
+    if not isinstance(value, list):
+        raise ValueError("paths must be a list of path objects")
+    return cast(list[JsonValue], value)
 
 
 class DrawPathsInput(BaseModel):
-    """``draw_paths`` arguments. Paths stay raw here: each is validated on its own, so one
-    bad path never costs the others."""
+    """``draw_paths`` arguments. The schema shows each path as a ``PathInput``; validation keeps
+    the paths raw, so one bad path never costs the others."""
 
     paths: Annotated[
-        list[JsonValue],
-        WithJsonSchema({"type": "array", "items": PATH_ITEM_SCHEMA}),
+        list[JsonValue], PlainValidator(_raw_paths, json_schema_input_type=list[PathInput])
     ] = Field(description="Paths to draw, in canvas units (origin top-left).")
     done: bool = Field(default=False, description="True when this finishes the piece.")
 
@@ -90,13 +72,11 @@ async def commit_paths(
         return error_result(str(exc))
     if queued_callback is not None:
         await queued_callback(list(parsed.paths), queued.batch_id if queued is not None else 0)
-    else:
-        await ctx.callbacks.on_paths_drawn(list(parsed.paths))
     lines = [parsed.summary() if parsed.failures else f"{what} {len(parsed.paths)} paths."]
     if parsed.clamped:
         lines.append(f"{parsed.clamped} paths were clamped to the canvas or style limits.")
     if done:
-        await mark_done(ctx)
+        mark_done(ctx)
         lines.append("Piece marked as done.")
     image: bytes | None = None
     if len(parsed.paths) <= ctx.inline_image_max_paths:
@@ -124,13 +104,13 @@ async def draw_paths(ctx: ToolContext, args: DrawPathsInput) -> ToolReply:
     return await commit_paths(ctx, parsed, done=args.done)
 
 
-async def mark_done(ctx: ToolContext) -> None:
+def mark_done(ctx: ToolContext) -> None:
+    """The turn ends with ``AgentTurnComplete(done=True)``, which the orchestrator acts on."""
     ctx.piece_done = True
-    await ctx.callbacks.on_piece_done()
 
 
 async def mark_piece_done(ctx: ToolContext, _args: EmptyInput) -> ToolReply:
-    await mark_done(ctx)
+    mark_done(ctx)
     return text_result("Piece marked as done.")
 
 

@@ -14,11 +14,11 @@ when an image provider is configured, imagine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, JsonValue, ValidationError
 
 from code_monet import __version__
 from code_monet.tools.call_scope import CALL_CANVAS
@@ -44,6 +44,7 @@ __all__ = [
     "ToolContext",
     "available_tool_names",
     "create_drawing_server",
+    "tool_input_schema",
 ]
 
 logger = logging.getLogger(__name__)
@@ -59,11 +60,65 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
+    """One tool: its input ``model`` validates the arguments and generates ``input_schema``."""
+
     name: str
     description: str
+    model: type[BaseModel]
     input_schema: dict[str, object]
     run: Runner
     available: Callable[[ToolContext], bool]
+
+
+def _inline(node: JsonValue, defs: Mapping[str, JsonValue], depth: int = 0) -> JsonValue:
+    """``node`` with every ``$ref`` to ``$defs`` replaced by its definition (siblings of the
+    ``$ref``, e.g. a field's description, win) and pydantic's generated ``title``s dropped."""
+    if depth > 32:
+        raise ValueError("tool input schema nests too deeply (a recursive model?)")
+    if isinstance(node, list):
+        return [_inline(item, defs, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, JsonValue] = {}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        target = defs[ref.removeprefix("#/$defs/")]
+        resolved = _inline(target, defs, depth + 1)
+        if isinstance(resolved, dict):
+            out.update(resolved)
+    for key, value in node.items():
+        if key in ("$ref", "title"):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _inline(prop, defs, depth + 1) for name, prop in value.items()}
+        else:
+            out[key] = _inline(value, defs, depth + 1)
+    return _optional_as_absent(out)
+
+
+def _optional_as_absent(node: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """``anyOf: [X, null]`` with ``default: null`` as plain ``X``: an optional argument is
+    left out, and the model sees one type instead of a union."""
+    options = node.get("anyOf")
+    if node.get("default", 0) is not None or not isinstance(options, list):
+        return node
+    kept = [o for o in options if o != {"type": "null"}]
+    if len(kept) != 1 or len(options) != 2 or not isinstance(kept[0], dict):
+        return node
+    merged = {k: v for k, v in node.items() if k not in ("anyOf", "default")}
+    return {**kept[0], **merged}
+
+
+def tool_input_schema(model: type[BaseModel]) -> dict[str, object]:
+    """The JSON Schema a tool's arguments are described with, generated from its input model:
+    self-contained (``$defs`` inlined, as not every OpenAI-compatible server resolves
+    ``$ref``), without pydantic's titles or the model's docstring (the tool has its own
+    description)."""
+    generated = cast(dict[str, JsonValue], model.model_json_schema())
+    defs = generated.pop("$defs", None)
+    generated.pop("description", None)
+    schema = _inline(generated, defs if isinstance(defs, dict) else {})
+    return cast(dict[str, object], schema)
 
 
 def _always(_ctx: ToolContext) -> bool:
@@ -94,8 +149,7 @@ def _spec(
         finally:
             CALL_CANVAS.reset(began)
 
-    schema: dict[str, object] = dict(model.model_json_schema())
-    return ToolSpec(name, description, schema, run, available)
+    return ToolSpec(name, description, model, tool_input_schema(model), run, available)
 
 
 TOOLS: tuple[ToolSpec, ...] = (
