@@ -40,7 +40,12 @@ from code_monet.render.svg import canvas_to_svg, resolve_style
 from code_monet.types.brushes import BRUSH_PRESETS
 from code_monet.types.colors import hex_rgba
 from code_monet.types.paths import Path
-from code_monet.types.state import DEFAULT_CANVAS_HEIGHT, DEFAULT_CANVAS_WIDTH, CanvasState
+from code_monet.types.state import (
+    DEFAULT_CANVAS_HEIGHT,
+    DEFAULT_CANVAS_SIZE,
+    DEFAULT_CANVAS_WIDTH,
+    CanvasState,
+)
 from code_monet.types.styles import DrawingStyleType
 
 __all__ = [
@@ -75,7 +80,6 @@ OG_PLOTTER_STROKE: Final = "#ffffff"
 OG_PAINT_CANVAS: Final = "#ffffff"
 PREVIEW_SIZE: Final = (800, 600)
 _OUTPUT_FORMATS: Final = ("image", "bytes", "base64")
-DEFAULT_CANVAS_SIZE: Final = (DEFAULT_CANVAS_WIDTH, DEFAULT_CANVAS_HEIGHT)
 
 
 def _parse_color(value: str | tuple[int, ...], what: str) -> RGBA:

@@ -15,7 +15,7 @@ from code_monet.render.pipeline import (
     render_strokes_png,
 )
 from code_monet.share.pieces import LocatedPiece
-from code_monet.types.state import SavedCanvas
+from code_monet.types.state import DEFAULT_CANVAS_SIZE, SavedCanvas
 from code_monet.types.styles import DrawingStyleType
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class ImageKind(StrEnum):
 def image_options(
     kind: ImageKind,
     drawing_style: DrawingStyleType = DrawingStyleType.PLOTTER,
-    source: tuple[int, int] = (800, 600),
+    source: tuple[int, int] = DEFAULT_CANVAS_SIZE,
 ) -> RenderOptions:
     """The rendering preset of ``kind`` for a canvas of ``source`` size in ``drawing_style``."""
     if kind is ImageKind.THUMBNAIL:
