@@ -11,6 +11,10 @@ ls /usr/lib/*/libseccomp.so.2 /lib/*/libseccomp.so.2 >/dev/null 2>&1 || missing=
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+  # Redis for the tests scripts/with-services.sh runs against (scripts/redis.sh); nginx for
+  # `nginx -t` on deploy/nginx/ and the multi-process tests (issue 19).
+  command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
