@@ -112,8 +112,8 @@ async def draw(sample: Sample, sandbox: CodeSandbox, seed: int) -> Drawn:
             expand_brushes=sample.style is PAINT,
             output_format="image",
         )
-        image = await asyncio.to_thread(render_strokes_image, list(state.strokes), options)
-        title = state.title or ""
+        image = await asyncio.to_thread(render_strokes_image, list(state.canvas.strokes), options)
+        title = state.piece.title or ""
         await agent.close()
     return Drawn(sample, image, title, turns, time.perf_counter() - started)
 

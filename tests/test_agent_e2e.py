@@ -40,7 +40,7 @@ class TestBuiltinArtistEndToEnd:
             echo=False,
         )
         state = await WorkspaceState.load_for_user(CLI_USER, data_dir=tmp_path / "data")
-        gallery = await state.list_gallery()
+        gallery = await state.gallery.entries_async()
         # Assert
         assert result.completed and result.title
         assert result.strokes > 50

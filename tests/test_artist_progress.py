@@ -95,8 +95,8 @@ class Studio:
 
 async def _strokes(studio: Studio) -> list[str]:
     state = await WorkspaceState.load_for_user(studio.user, data_dir=studio.root, durable=False)
-    assert state.piece_completed
-    return [s.model_dump_json() for s in state.strokes]
+    assert state.piece.completed
+    return [s.model_dump_json() for s in state.canvas.strokes]
 
 
 def _duplicates(strokes: list[str]) -> int:
@@ -171,10 +171,10 @@ class TestRestartContinuesThePiece:
             studio.user, data_dir=studio.root, durable=False
         )
         # Assert
-        assert reloaded.turn_index == 1
-        assert reloaded.artist_progress is not None
-        assert '"scene":{"prompt":"a calm sea at night"' in reloaded.artist_progress
-        assert '"done":["sky"' in reloaded.artist_progress
+        assert reloaded.piece.turn_index == 1
+        assert reloaded.piece.artist_progress is not None
+        assert '"scene":{"prompt":"a calm sea at night"' in reloaded.piece.artist_progress
+        assert '"done":["sky"' in reloaded.piece.artist_progress
 
 
 class TestCrashMidTurn:
@@ -210,7 +210,7 @@ class TestUnusableProgress:
         studio = Studio(tmp_path / "data", sandbox)
         agent = await studio.begin()
         assert not await studio.turn(agent)
-        await agent.state.record_turn(agent.state.turn_index, '{"version": 1, "seed": "x"')
+        await agent.state.record_turn(agent.state.piece.turn_index, '{"version": 1, "seed": "x"')
         # Act
         with caplog.at_level(logging.WARNING, logger="code_monet.agent.builtin.artist"):
             restarted = await studio.open()

@@ -98,7 +98,7 @@ class Studio:
             return reply
 
         request = TurnInput(
-            WIDTH, HEIGHT, self.style, self.state.piece_number, prompt, nudges, human_strokes, index
+            WIDTH, HEIGHT, self.style, self.state.piece.number, prompt, nudges, human_strokes, index
         )
         text: list[str] = []
         done = False
@@ -108,7 +108,7 @@ class Studio:
             elif isinstance(event, TurnFinished):
                 done = event.done
         self.thinking.append("".join(text))
-        self.strokes_after.append(len(self.state.strokes))
+        self.strokes_after.append(len(self.state.canvas.strokes))
         return done
 
     async def piece(self, artist: BuiltinArtist, prompt: str | None = None) -> int:
@@ -120,7 +120,7 @@ class Studio:
         return MAX_TURNS + 1
 
     def agent_strokes(self) -> list[StrokePath]:
-        return [s for s in self.state.strokes if s.author is Author.AGENT]
+        return [s for s in self.state.canvas.strokes if s.author is Author.AGENT]
 
     def techniques_drawn(self) -> set[str]:
         labels = {t.label: t.name for t in TECHNIQUES.values()}
@@ -165,7 +165,7 @@ class TestWholePiece:
         names = [c.name for c in studio.calls]
         assert names[-3:] == ["sign_canvas", "name_piece", "mark_piece_done"]
         assert not any(c.reply.is_error for c in studio.calls)
-        assert studio.state.title
+        assert studio.state.piece.title
         draws = [c for c in studio.calls if c.name == "draw_paths"]
         assert len(draws) >= 4
         assert all(len(cast(list[object], c.arguments["paths"])) <= 60 for c in draws)
@@ -245,8 +245,8 @@ class TestDeterminism:
         await first.piece(BuiltinArtist(seed=21), "a house by a river")
         await second.piece(BuiltinArtist(seed=21), "a house by a river")
         # Assert
-        assert _dump(first.state.strokes) == _dump(second.state.strokes)
-        assert first.state.title == second.state.title
+        assert _dump(first.state.canvas.strokes) == _dump(second.state.canvas.strokes)
+        assert first.state.piece.title == second.state.piece.title
         assert first.thinking == second.thinking
 
     async def test_different_seeds_differ(self, tmp_path: Path, sandbox: CodeSandbox) -> None:
@@ -258,7 +258,7 @@ class TestDeterminism:
         await first.piece(BuiltinArtist(seed=1), "a cat")
         await second.piece(BuiltinArtist(seed=2), "a cat")
         # Assert
-        assert _dump(first.state.strokes) != _dump(second.state.strokes)
+        assert _dump(first.state.canvas.strokes) != _dump(second.state.canvas.strokes)
 
 
 ALL_TECHNIQUES = [*TECHNIQUES.values(), RESPONSE_TECHNIQUE]
@@ -306,15 +306,15 @@ class TestTechniques:
         studio = await Studio.open(tmp_path, sandbox, style)
         context = ToolContext(state=studio.state, sandbox=sandbox)
         for variant in technique.variants:
-            before = len(studio.state.strokes)
+            before = len(studio.state.canvas.strokes)
             code = build_program(technique, _params(technique, variant, style))
             # Act
             reply = await call_tool(context, "generate_svg", {"code": code})
             # Assert
             assert not reply.is_error, f"{variant}: {reply.text}"
-            assert 0 < len(studio.state.strokes) - before <= 1500
+            assert 0 < len(studio.state.canvas.strokes) - before <= 1500
         if style is PLOTTER:
-            assert all(s.color is None and s.brush is None for s in studio.state.strokes)
+            assert all(s.color is None and s.brush is None for s in studio.state.canvas.strokes)
 
     def test_repertoire_is_broad(self) -> None:
         """At least eight techniques, each with words for the artist to explain it."""
@@ -374,11 +374,11 @@ class TestNudges:
         studio = await Studio.open(tmp_path, sandbox, PLOTTER)
         artist = BuiltinArtist(seed=3)
         turns = await studio.piece(artist, "a house")
-        before = len(studio.state.strokes)
+        before = len(studio.state.canvas.strokes)
         # Act
         done = await studio.turn(artist, turns, nudges=("add a tree on the left",))
         # Assert
-        assert done and len(studio.state.strokes) > before
+        assert done and len(studio.state.canvas.strokes) > before
         assert sum(c.name == "sign_canvas" for c in studio.calls) == 1
         assert "reopen" in studio.thinking[-1]
 
@@ -414,7 +414,7 @@ class TestHumanStrokes:
         assert "'targets': [[520.0, 400.0, 664.0, 440.0]]" in code
         near = [
             p
-            for s in studio.state.strokes
+            for s in studio.state.canvas.strokes
             if s.author is Author.AGENT
             for p in s.points
             if 460 <= p.x <= 730 and 340 <= p.y <= 500
@@ -440,7 +440,7 @@ class TestRobustness:
         assert "didn't work" in studio.thinking[0]
         programs = [c for c in studio.calls if c.name == "generate_svg"]
         assert len(programs) == 2 and not programs[-1].reply.is_error
-        assert studio.state.strokes
+        assert studio.state.canvas.strokes
 
     def test_critic_measures_text_without_image(self) -> None:
         """Coverage, bounds and new human strokes are parsed from the text alone."""

@@ -393,7 +393,7 @@ class TestClaudeCodeEndToEnd:
         assert "The piece is finished." in _thinking(events)
         assert [e.current for e in events if isinstance(e, IterationEvent)] == [1, 2, 3]
         assert TokenUsage(input_tokens=360, output_tokens=90) in events
-        strokes = tools.context.state.strokes
+        strokes = tools.context.state.canvas.strokes
         assert len(strokes) == 1 and [(p.x, p.y) for p in strokes[0].points] == [
             (10, 10),
             (200, 10),
@@ -526,7 +526,7 @@ class TestClaudeCodeEndToEnd:
         events = await _run(provider, turn, tools)
         # Assert
         assert caught.value.kind is kind
-        assert len(tools.context.state.strokes) == 1 and _thinking(events)
+        assert len(tools.context.state.canvas.strokes) == 1 and _thinking(events)
 
     @pytest.mark.parametrize("script", [_two_tools_at_once], indirect=True)
     async def test_tool_budget_is_enforced(
@@ -538,7 +538,7 @@ class TestClaudeCodeEndToEnd:
         # Act
         await _run(provider, turn, tools)
         # Assert
-        assert len(tools.context.state.strokes) == 1
+        assert len(tools.context.state.canvas.strokes) == 1
         assert not tools.context.piece_done
         results = dict(fake_api.tool_calls[1].tool_results())
         assert results["draw_paths"].get("is_error") in (None, False)

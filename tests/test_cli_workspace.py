@@ -91,13 +91,13 @@ class TestWorkspaceCommands:
             return await WorkspaceState.load_for_user(target, data_dir=Path(env["DATA_DIR"]))
 
         restored = asyncio.run(load())
-        gallery = asyncio.run(restored.list_gallery())
+        gallery = asyncio.run(restored.gallery.entries_async())
         # Assert
         assert exported[0] == 0 and json.loads(export_file.read_text())["user_id"] == source
         assert imported[0] == 0 and "1 piece(s)" in imported[1]
         assert again[0] == 1 and "--force" in again[2]
         assert forced[0] == 0
-        assert len(restored.strokes) == 1 and restored.piece_number == 2
+        assert len(restored.canvas.strokes) == 1 and restored.piece.number == 2
         assert [(g.piece_number, g.title, g.stroke_count) for g in gallery] == [(1, "Two lines", 2)]
 
     def test_export_and_import_errors(self, env: dict[str, str], tmp_path: Path) -> None:

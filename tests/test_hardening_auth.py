@@ -263,7 +263,7 @@ class TestSocketsEndWithTheSession:
                     await ws.send(json.dumps(stroke))
                 code = await _close_code(ws, within=3)
             session = await server.app_runtime.registry.acquire(user_id)
-            humans = session.state.human_stroke_count
+            humans = session.state.canvas.human_stroke_count
             server.app_runtime.registry.schedule_release(session)
         # Assert
         assert code == 4001

@@ -130,7 +130,7 @@ class TestParsesAcrossUsersAreCapped:
         assert while_held == ["start ada"]  # bob waited for the slot, outside the parser
         assert probe.events == ["start ada", "end ada", "start bob", "end bob"]
         assert [r.is_error for r in replies] == [False, False]
-        assert len(ada.state.strokes) == len(bob.state.strokes) == 20
+        assert len(ada.state.canvas.strokes) == len(bob.state.canvas.strokes) == 20
         assert (slots.running, slots.waiting) == (0, 0)
 
     async def test_with_two_slots_the_same_parses_overlap(
@@ -170,8 +170,8 @@ class TestParsesAcrossUsersAreCapped:
         assert refused.is_error
         assert "server is busy" in refused.text and "try again" in refused.text
         assert "start bob" not in probe.events
-        assert bob.state.strokes == []
-        assert not done.is_error and len(ada.state.strokes) == 20
+        assert bob.state.canvas.strokes == []
+        assert not done.is_error and len(ada.state.canvas.strokes) == 20
 
     async def test_a_cancelled_caller_keeps_its_slot_until_its_thread_ends(self) -> None:
         """A thread cannot be stopped: the slot it holds is freed when it finishes."""

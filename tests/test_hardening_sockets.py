@@ -32,7 +32,7 @@ async def _replies_until_marker(ws: WsClient) -> list[dict[str, object]]:
 
 async def _gallery_size(server: LiveServer) -> int:
     (session,) = server.app_runtime.registry.sessions()
-    return len(await session.state.list_gallery())
+    return len(await session.state.gallery.entries_async())
 
 
 @pytest.fixture

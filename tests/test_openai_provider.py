@@ -344,7 +344,7 @@ class TestToolCalls:
         # Act
         events = await run(provider, session)
         # Assert
-        assert len(session.context.state.strokes) == 1
+        assert len(session.context.state.canvas.strokes) == 1
         assert thinking(events) == "I'll draw a line\n\nLooks good."
         assert [e.current for e in events if isinstance(e, IterationEvent)] == [1, 2]
         second = messages(fake.requests[1])
@@ -370,7 +370,7 @@ class TestToolCalls:
         replies = tool_messages(fake.requests[1])
         assert len(replies) == 1
         assert replies[0].startswith("Error:")
-        assert session.context.state.strokes == []
+        assert session.context.state.canvas.strokes == []
 
     async def test_malformed_json_arguments_become_a_tool_error(
         self, fake: FakeOpenAI, provider: OpenAICompatProvider, session: ToolSession
@@ -417,7 +417,7 @@ class TestToolCalls:
         events = await run(provider, session, turn)
         await run(provider, session)
         # Assert
-        assert len(session.context.state.strokes) == 2
+        assert len(session.context.state.canvas.strokes) == 2
         assert "tool calls this turn" in thinking(events)
         assert [e.max for e in events if isinstance(e, IterationEvent)] == [3]
         replies = tool_messages(fake.requests[1])  # every call id is still answered
@@ -434,7 +434,7 @@ class TestToolCalls:
         # Act
         await run(provider, session)
         # Assert
-        assert len(session.context.state.strokes) == 2
+        assert len(session.context.state.canvas.strokes) == 2
         assert len(tool_messages(fake.requests[1])) == 2
 
     async def test_mark_piece_done_ends_the_turn(

@@ -151,7 +151,7 @@ class TestWakeSemantics:
         orchestrator, broadcaster = await _setup(tmp_path, provider)
         # Act
         orchestrator.wake()
-        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: orchestrator.state.piece.completed)
         await _until(lambda: broadcaster.types().count("turn_state") >= 4)
         # Assert
         assert len(provider.turns) == 2
@@ -159,7 +159,7 @@ class TestWakeSemantics:
         assert types.count("turn_state") == 4
         assert "thinking_delta" in types and "code_execution" in types
         assert types[-2:] == ["piece_state", "gallery_update"] or "piece_state" in types
-        assert [e.id for e in await orchestrator.state.list_gallery()] == ["piece_000001"]
+        assert [e.id for e in await orchestrator.state.gallery.entries_async()] == ["piece_000001"]
         await orchestrator.stop()
 
     async def test_nudge_reopens_finished_piece(self, tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ class TestWakeSemantics:
         provider = ScriptedProvider(finish_on_turn=1)
         orchestrator, _ = await _setup(tmp_path, provider)
         orchestrator.wake()
-        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: orchestrator.state.piece.completed)
         # Act
         await orchestrator.nudge("add some birds")
         await _until(lambda: len(provider.turns) == 2)
@@ -192,8 +192,8 @@ class TestPauseAndAnimation:
         await orchestrator.pause(PauseReason.USER)
         await _until(lambda: not orchestrator.turn_active)
         # Assert
-        assert orchestrator.state.pause_reason is PauseReason.USER
-        assert not orchestrator.state.piece_completed
+        assert orchestrator.state.piece.pause_reason is PauseReason.USER
+        assert not orchestrator.state.piece.completed
         turn_states = [m for m in broadcaster.messages if m.type == "turn_state"]
         assert turn_states[-1].active is False  # type: ignore[union-attr]
         assert broadcaster.types()[-2:] in (["turn_state", "paused"], ["paused", "turn_state"])
@@ -217,10 +217,10 @@ class TestPauseAndAnimation:
         turns_while_away = len(provider.turns)
         broadcaster.viewers = 1
         await orchestrator.viewer_connected()
-        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: orchestrator.state.piece.completed)
         # Assert
         assert turns_while_away == 1
-        assert orchestrator.state.pause_reason is PauseReason.NONE
+        assert orchestrator.state.piece.pause_reason is PauseReason.NONE
         await orchestrator.stop()
 
     async def test_user_pause_is_never_auto_resumed(self, tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ class TestPauseAndAnimation:
         await orchestrator.viewer_connected()
         await asyncio.sleep(0.05)
         # Assert
-        assert orchestrator.state.pause_reason is PauseReason.USER
+        assert orchestrator.state.piece.pause_reason is PauseReason.USER
         assert provider.turns == []
         await orchestrator.stop()
 
@@ -252,9 +252,9 @@ class TestPauseAndAnimation:
         # Act
         orchestrator.animation_done(batch - 1)
         await asyncio.sleep(0.1)
-        still_waiting = not orchestrator.state.piece_completed
+        still_waiting = not orchestrator.state.piece.completed
         orchestrator.animation_done(batch + 1)
-        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: orchestrator.state.piece.completed)
         # Assert
         assert still_waiting
         await orchestrator.stop()
@@ -267,9 +267,9 @@ class TestPauseAndAnimation:
         orchestrator, broadcaster = await _setup(tmp_path, provider)
         # Act
         orchestrator.wake()
-        await _until(lambda: orchestrator.state.paused)
+        await _until(lambda: orchestrator.state.piece.paused)
         # Assert
-        assert orchestrator.state.pause_reason is PauseReason.ERROR
+        assert orchestrator.state.piece.pause_reason is PauseReason.ERROR
         errors = [m for m in broadcaster.messages if m.type == "error"]
         assert errors and "API key was rejected" in errors[0].message  # type: ignore[union-attr]
         await orchestrator.stop()
@@ -280,7 +280,7 @@ class TestPauseAndAnimation:
         provider = ScriptedProvider(finish_on_turn=1)
         orchestrator, broadcaster = await _setup(tmp_path, provider)
         orchestrator.wake()
-        await _until(lambda: orchestrator.state.piece_completed)
+        await _until(lambda: orchestrator.state.piece.completed)
         # Act
         saved = await orchestrator.new_piece(direction="a quiet harbour")
         await _until(lambda: len(provider.turns) == 2)
@@ -339,10 +339,10 @@ class TestRetries:
         state = orchestrator.state
         # Act
         orchestrator.wake()
-        await _until(lambda: state.piece_completed)
+        await _until(lambda: state.piece.completed)
         # Assert
         assert provider.attempts == 3
-        assert not state.paused
+        assert not state.piece.paused
         await orchestrator.stop()
 
     async def test_persistent_rate_limit_pauses_with_error(self, tmp_path: Path) -> None:
@@ -353,10 +353,10 @@ class TestRetries:
         state = orchestrator.state
         # Act
         orchestrator.wake()
-        await _until(lambda: state.paused)
+        await _until(lambda: state.piece.paused)
         # Assert
         assert provider.attempts == 3
-        assert state.pause_reason is PauseReason.ERROR
+        assert state.piece.pause_reason is PauseReason.ERROR
         errors = [m for m in broadcaster.messages if m.type == "error"]
         assert errors and "gave up after 3 attempts" in errors[0].message  # type: ignore[union-attr]
         await orchestrator.stop()
@@ -416,7 +416,7 @@ class TestStorageFailures:
         orchestrator, broadcaster = await _setup(tmp_path, provider)
         # Act
         orchestrator.wake()
-        await _until(lambda: orchestrator.state.pause_reason is PauseReason.STORAGE)
+        await _until(lambda: orchestrator.state.piece.pause_reason is PauseReason.STORAGE)
         paused = [m for m in broadcaster.messages if m.type == "paused"]
         monkeypatch.setattr(gallery, "atomic_write_bytes", real_write)
         await _until(lambda: bool(orchestrator.state.gallery.entries()), limit=15)
@@ -426,5 +426,5 @@ class TestStorageFailures:
         errors = [m.model_dump()["message"] for m in broadcaster.messages if m.type == "error"]
         assert any("disk is full" in e for e in errors)
         assert not any("unexpected" in e for e in errors)
-        assert not orchestrator.state.paused
+        assert not orchestrator.state.piece.paused
         await orchestrator.stop()

@@ -12,7 +12,7 @@ import pytest
 from fakes.server import recv_json, recv_until, running_server
 
 from code_monet.app.config import ServerSettings
-from code_monet.workspace import WorkspaceState
+from code_monet.workspace.snapshot import SnapshotWriter
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -102,9 +102,9 @@ class TestV1Flow:
             )
             assert session is not None
             async with asyncio.timeout(30):
-                while not session.state.paused:  # noqa: ASYNC110 - observing from outside
+                while not session.state.piece.paused:  # noqa: ASYNC110 - observing from outside
                     await asyncio.sleep(0.02)
-            reason_after_leaving = session.state.pause_reason.value
+            reason_after_leaving = session.state.piece.pause_reason.value
 
             # Act
             async with server.ws(token) as ws, server.http(token) as http:
@@ -298,13 +298,13 @@ class TestRegistry:
         """A reconnect during the release's final save and log compaction waits for them
         instead of loading a second session onto the same files: no message or stroke lost."""
         # Arrange: release at once when the last socket leaves, with a slow log compaction
-        real_compact = WorkspaceState.compact
+        real_compact = SnapshotWriter.compact
 
-        async def slow_compact(state: WorkspaceState) -> bool:
+        async def slow_compact(snapshots: SnapshotWriter) -> bool:
             await asyncio.sleep(0.3)
-            return await real_compact(state)
+            return await real_compact(snapshots)
 
-        monkeypatch.setattr(WorkspaceState, "compact", slow_compact)
+        monkeypatch.setattr(SnapshotWriter, "compact", slow_compact)
         settings = ServerSettings(idle_grace_seconds=0)
         seen: dict[int, dict[str, object]] = {}
         async with running_server(tmp_path, settings=settings) as server:

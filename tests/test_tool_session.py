@@ -44,12 +44,12 @@ class TestDirectAndMcpPaths:
             context = ToolContext(
                 state=workspace, callbacks=ToolCallbacks(on_code_execution=record)
             )
-            before = len(workspace.strokes)
+            before = len(workspace.canvas.strokes)
             # Act
             async with ToolSession(context, direct=direct) as tools:
                 names[direct] = [t.name for t in await tools.list_tools()]
                 replies[direct] = await tools.call("draw_paths", LINES)
-            drawn[direct] = len(workspace.strokes) - before
+            drawn[direct] = len(workspace.canvas.strokes) - before
         # Assert
         assert names[True] == names[False] and "draw_paths" in names[True]
         assert replies[True].text == replies[False].text
@@ -163,7 +163,7 @@ class TestTurnOwnsItsSession:
         assert [s.is_open for s in provider.sessions] == [False]
         assert consumer not in provider.worked_in
         assert "cancel scope" not in caplog.text
-        assert len(workspace.strokes) < 20  # the turn stopped with its consumer
+        assert len(workspace.canvas.strokes) < 20  # the turn stopped with its consumer
 
     async def test_consumer_cancelled_mid_turn(self, workspace: WorkspaceState) -> None:
         """A pause cancels the consumer while it handles an event: the turn is cancelled too."""
@@ -221,7 +221,7 @@ class TestTurnOwnsItsSession:
                 seen.append(event)
         left = await watch.settle()
         # Assert
-        assert len(seen) == 2 and len(workspace.strokes) == 2
+        assert len(seen) == 2 and len(workspace.canvas.strokes) == 2
         assert [s.is_open for s in provider.sessions] == [False]
         assert watch.errors == []
         assert left == set()
@@ -238,6 +238,6 @@ class TestTurnOwnsItsSession:
             async for event in agent.run_turn(AgentCallbacks()):
                 if isinstance(event, ThinkingDelta):
                     await asyncio.sleep(0.05)  # a slow broadcast
-                    strokes_when_seen.append(len(workspace.strokes))
+                    strokes_when_seen.append(len(workspace.canvas.strokes))
         # Assert
         assert strokes_when_seen == [1, 2, 3]

@@ -128,7 +128,7 @@ class TestDrawPaths:
             result = await client.call_tool("draw_paths", {"paths": [LINE, LINE]})
         # Assert
         assert not result.is_error
-        assert len(ctx.state.strokes) == 2
+        assert len(ctx.state.canvas.strokes) == 2
         assert "Drew 2 paths" in _text(result)
         assert len(_images(result)) == 1
         assert [len(batch) for batch in recorder.drawn] == [2]
@@ -151,7 +151,7 @@ class TestDrawPaths:
         # Assert
         text = _text(result)
         assert not result.is_error
-        assert len(ctx.state.strokes) == 2
+        assert len(ctx.state.canvas.strokes) == 2
         assert "Path 1" in text and "4 points" in text
         assert "Path 2" in text
 
@@ -166,7 +166,7 @@ class TestDrawPaths:
             )
         # Assert
         assert result.is_error
-        assert ctx.state.strokes == []
+        assert ctx.state.canvas.strokes == []
 
     async def test_wrong_argument_shape_is_a_clear_error(self, tmp_path: Path) -> None:
         """Missing 'paths' is reported, not crashed on."""
@@ -218,7 +218,7 @@ class TestGenerateSvg:
             result = await client.call_tool("generate_svg", {"code": code})
         # Assert
         assert not result.is_error, _text(result)
-        assert len(ctx.state.strokes) == 5
+        assert len(ctx.state.canvas.strokes) == 5
         completed = recorder.events[-1]
         assert completed.status == "completed" and completed.tool_name == "generate_svg"
         assert completed.stdout is not None and "five lines" in completed.stdout
@@ -240,7 +240,7 @@ class TestGenerateSvg:
             result = await client.call_tool("generate_svg", {"code": code})
         # Assert
         assert not result.is_error, _text(result)
-        assert len(ctx.state.strokes) == 2
+        assert len(ctx.state.canvas.strokes) == 2
 
     async def test_failing_program_returns_status_and_stderr(
         self, tmp_path: Path, sandbox: CodeSandbox
@@ -255,7 +255,7 @@ class TestGenerateSvg:
         assert result.is_error
         text = _text(result)
         assert "ZeroDivisionError" in text and "exit status 1" in text
-        assert ctx.state.strokes == []
+        assert ctx.state.canvas.strokes == []
 
 
 class TestViewCanvasAndFinishing:
@@ -296,7 +296,7 @@ class TestViewCanvasAndFinishing:
             too_long = await client.call_tool("name_piece", {"title": "x" * 101})
             empty = await client.call_tool("name_piece", {"title": " \u200b "})
         # Assert
-        assert not ok.is_error and ctx.state.title == "Harbour at dusk"
+        assert not ok.is_error and ctx.state.piece.title == "Harbour at dusk"
         assert recorder.titles == ["Harbour at dusk"]
         assert too_long.is_error and "100" in _text(too_long)
         assert empty.is_error
@@ -324,12 +324,12 @@ class TestViewCanvasAndFinishing:
             )
         # Assert
         assert not result.is_error, _text(result)
-        assert ctx.state.strokes and recorder.drawn
+        assert ctx.state.canvas.strokes and recorder.drawn
         from code_monet.geometry.svg_path import path_geometry
 
         xs = [
             x
-            for s in ctx.state.strokes
+            for s in ctx.state.canvas.strokes
             for sub in path_geometry(s)
             for seg in sub.segments
             for x, _ in seg.points
@@ -367,10 +367,10 @@ class TestIsolation:
         # Act
         await asyncio.gather(agent(ctx_a, 10, 6), agent(ctx_b, 700, 4))
         # Assert
-        xs_a = {p.points[0].x for p in ctx_a.state.strokes}
-        xs_b = {p.points[0].x for p in ctx_b.state.strokes}
-        assert len(ctx_a.state.strokes) == 7 and xs_a == {10.0}
-        assert len(ctx_b.state.strokes) == 5 and xs_b == {700.0}
+        xs_a = {p.points[0].x for p in ctx_a.state.canvas.strokes}
+        xs_b = {p.points[0].x for p in ctx_b.state.canvas.strokes}
+        assert len(ctx_a.state.canvas.strokes) == 7 and xs_a == {10.0}
+        assert len(ctx_b.state.canvas.strokes) == 5 and xs_b == {700.0}
         assert ctx_a.state.directory != ctx_b.state.directory
 
 
@@ -414,7 +414,7 @@ class TestImagine:
         assert len(saved) == 1 and saved[0].name.startswith("light-house")
         preview = _images(result)[0]
         assert max(preview.size) <= 768
-        assert ctx.state.strokes == []
+        assert ctx.state.canvas.strokes == []
 
 
 class TestMcpBoundary:

@@ -184,7 +184,7 @@ class TestDamagedFiles:
         await again.add_strokes([_line(2)], queue=True)
         # Assert
         assert [m["seq"] for m in _messages(again.directory)] == [1, 2]
-        assert again.stroke_count == 2 and again.log.epoch == epoch
+        assert again.canvas.stroke_count == 2 and again.log.epoch == epoch
         assert not list(again.directory.glob("log.jsonl.corrupt-*"))
 
     async def test_a_damaged_middle_record_is_copied_aside_and_later_records_kept(
@@ -212,7 +212,7 @@ class TestDamagedFiles:
         # Assert
         copies = list(again.directory.glob("log.jsonl.corrupt-*"))
         assert len(copies) == 1 and copies[0].read_bytes() == original
-        assert again.stroke_count == 4
+        assert again.canvas.stroke_count == 4
         assert again.log.epoch != epoch
         assert again.log.last_seq > last_seq  # never reused, never backwards
         assert f"byte {offset}" in caplog.text and str(path) in caplog.text
@@ -231,7 +231,7 @@ class TestDamagedFiles:
         # Act
         again = await _load(tmp_path, user_id)
         # Assert
-        assert again.stroke_count == 0 and again.log.epoch != epoch
+        assert again.canvas.stroke_count == 0 and again.log.epoch != epoch
         assert len(list(again.directory.glob("workspace.json.corrupt-*"))) == 1
         assert again.log.last_seq > last_seq
 
@@ -260,7 +260,7 @@ class TestDamagedFiles:
         # Assert
         assert again.log.epoch != epoch
         assert again.log.last_seq > last_seq
-        assert again.stroke_count >= 1  # the snapshot's strokes
+        assert again.canvas.stroke_count >= 1  # the snapshot's strokes
 
     async def test_everything_damaged_at_once_still_loads(
         self, tmp_path: Path, user_id: str
@@ -304,15 +304,19 @@ class TestCompaction:
         # Act
         for x in range(120):
             await state.add_strokes([_line(float(x))], queue=x % 3 == 0)
-            if state._compacting is not None:
-                await state._compacting
+            if state.snapshots.compacting is not None:
+                await state.snapshots.compacting
             sizes.append((state.directory / LOG_FILE).stat().st_size)
-        canvas, pending, last_seq = state.strokes, state.queue.persisted(), state.log.last_seq
+        canvas, pending, last_seq = (
+            state.canvas.strokes,
+            state.queue.persisted(),
+            state.log.last_seq,
+        )
         epoch = state.log.epoch
         again = await _reload(state, tmp_path, **options)
         # Assert
         assert max(sizes) < 8_000 + 3_000 + 2_000
-        assert again.strokes == canvas and again.queue.persisted() == pending
+        assert again.canvas.strokes == canvas and again.queue.persisted() == pending
         assert again.log.last_seq == last_seq and again.log.epoch == epoch
         missed = again.log.since(last_seq - 3)
         assert missed is not None and len(missed) == 3
@@ -349,4 +353,4 @@ class TestInterruptedTurns:
         fourth = await again.add_strokes([_line(1)], queue=True)
         # Assert
         assert (first, second) == (None, None) and third and fourth
-        assert [p.points[0].x for p in again.strokes] == [1, 2, 3, 1]
+        assert [p.points[0].x for p in again.canvas.strokes] == [1, 2, 3, 1]

@@ -43,7 +43,7 @@ class TestCanvas:
         await workspace.add_strokes(paths)
         reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
-        assert reloaded.strokes == paths
+        assert reloaded.canvas.strokes == paths
 
     async def test_clear_empties_canvas_and_queue(self, workspace: WorkspaceState) -> None:
         """clear_canvas removes strokes and pending batches."""
@@ -53,7 +53,7 @@ class TestCanvas:
         # Act
         await workspace.clear_canvas()
         # Assert
-        assert workspace.strokes == []
+        assert workspace.canvas.strokes == []
         assert workspace.queue.stroke_count == 0
 
     async def test_concurrent_adds_lose_nothing(
@@ -66,8 +66,10 @@ class TestCanvas:
         await asyncio.gather(*(workspace.add_strokes([p]) for p in paths))
         reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
-        assert len(workspace.strokes) == 50
-        assert sorted(p.points[0].y for p in reloaded.strokes) == [float(i) for i in range(50)]
+        assert len(workspace.canvas.strokes) == 50
+        assert sorted(p.points[0].y for p in reloaded.canvas.strokes) == [
+            float(i) for i in range(50)
+        ]
 
 
 def _pending(workspace: WorkspaceState, after: int = 0) -> list[PendingStrokeDict]:
@@ -141,14 +143,14 @@ class TestGallery:
         saved = await workspace.new_canvas(
             drawing_style=DrawingStyleType.PAINT, width=1200, height=5000, prompt="waves"
         )
-        entries = await workspace.list_gallery()
+        entries = await workspace.gallery.entries_async()
         # Assert
         assert saved == "piece_000001"
-        assert workspace.piece_number == 2
-        assert workspace.strokes == [] and workspace.title is None
-        assert workspace.prompt == "waves"
-        assert workspace.canvas_size == (1200, 2400)
-        assert workspace.drawing_style is DrawingStyleType.PAINT
+        assert workspace.piece.number == 2
+        assert workspace.canvas.strokes == [] and workspace.piece.title is None
+        assert workspace.piece.prompt == "waves"
+        assert workspace.canvas.size == (1200, 2400)
+        assert workspace.canvas.drawing_style is DrawingStyleType.PAINT
         assert [(e.id, e.stroke_count, e.title) for e in entries] == [("piece_000001", 1, "Tide")]
 
     async def test_save_piece_then_new_canvas_keeps_one_entry(
@@ -162,11 +164,11 @@ class TestGallery:
         await workspace.add_strokes([_poly(y=80)])
         # Act
         saved = await workspace.new_canvas()
-        entries = await workspace.list_gallery()
+        entries = await workspace.gallery.entries_async()
         # Assert
         assert entry.id == saved == "piece_000001"
         assert [(e.id, e.stroke_count) for e in entries] == [("piece_000001", 2)]
-        assert workspace.piece_number == 2
+        assert workspace.piece.number == 2
 
     async def test_counter_reset_never_overwrites_saved_pieces(
         self, workspace: WorkspaceState, tmp_path: Path
@@ -182,7 +184,10 @@ class TestGallery:
         saved = await fresh.new_canvas()
         # Assert
         assert saved == "piece_000002"
-        assert [e.id for e in await fresh.list_gallery()] == ["piece_000001", "piece_000002"]
+        assert [e.id for e in await fresh.gallery.entries_async()] == [
+            "piece_000001",
+            "piece_000002",
+        ]
 
     async def test_empty_canvas_saves_nothing(self, workspace: WorkspaceState) -> None:
         """new_canvas on an empty canvas returns None and keeps the piece number."""
@@ -190,8 +195,8 @@ class TestGallery:
         saved = await workspace.new_canvas()
         # Assert
         assert saved is None
-        assert workspace.piece_number == 1
-        assert await workspace.list_gallery() == []
+        assert workspace.piece.number == 1
+        assert await workspace.gallery.entries_async() == []
 
     async def test_load_from_gallery(self, workspace: WorkspaceState) -> None:
         """A saved piece loads back with its strokes and style."""
@@ -200,7 +205,7 @@ class TestGallery:
         await workspace.add_strokes([_poly(n=3)])
         await workspace.new_canvas()
         # Act
-        saved = await workspace.load_saved(1)
+        saved = await workspace.gallery.load_async(1)
         # Assert
         assert len(saved.strokes) == 1 and saved.drawing_style is DrawingStyleType.PAINT
 
@@ -208,7 +213,7 @@ class TestGallery:
         """Loading an unknown piece number is a FileNotFoundError."""
         # Arrange / Act / Assert
         with pytest.raises(FileNotFoundError):
-            await workspace.load_saved(42)
+            await workspace.gallery.load_async(42)
 
     async def test_corrupt_gallery_file_skipped_and_reported(
         self, workspace: WorkspaceState
@@ -220,7 +225,7 @@ class TestGallery:
         bad = workspace.directory / "gallery" / "piece_000002.json"
         bad.write_text('{"id": "piece_000002", "strokes": [')
         # Act
-        entries = await workspace.list_gallery()
+        entries = await workspace.gallery.entries_async()
         # Assert
         assert [e.id for e in entries] == ["piece_000001"]
         assert "piece_000002.json" in workspace.gallery.corrupt_files
@@ -234,7 +239,7 @@ class TestGallery:
         await workspace.add_strokes([_poly(y=99)])
         await workspace.new_canvas()
         # Act
-        entries = await workspace.list_gallery()
+        entries = await workspace.gallery.entries_async()
         # Assert
         tokens = {e.thumbnail_token for e in entries}
         assert len(tokens) == 2 and all(t and len(t) == 16 for t in tokens)
@@ -254,10 +259,10 @@ class TestAgentStateAndSafety:
         # Act
         reloaded = await _reload(tmp_path, workspace.user_id)
         # Assert
-        assert reloaded.status is AgentStatus.IDLE
-        assert reloaded.paused and reloaded.pause_reason is PauseReason.DISCONNECT
-        assert reloaded.prompt == "a lighthouse"
-        assert reloaded.piece_completed
+        assert reloaded.piece.status is AgentStatus.IDLE
+        assert reloaded.piece.paused and reloaded.piece.pause_reason is PauseReason.DISCONNECT
+        assert reloaded.piece.prompt == "a lighthouse"
+        assert reloaded.piece.completed
 
     async def test_corrupt_workspace_moved_aside(self, tmp_path: Path, user_id: str) -> None:
         """A truncated workspace.json is kept under a new name and reported."""
@@ -272,7 +277,7 @@ class TestAgentStateAndSafety:
         # Act
         recovered = await _reload(tmp_path, user_id)
         # Assert
-        assert recovered.strokes == []
+        assert recovered.canvas.strokes == []
         assert "damaged" in recovered.load_warnings[0] and recovered.log.epoch != epoch
         aside = list(state.directory.glob("workspace.json.corrupt-*"))
         assert len(aside) == 1 and aside[0].stat().st_size == 40
@@ -297,7 +302,7 @@ class TestAgentStateAndSafety:
         # Act
         await a.add_strokes([_poly()])
         # Assert
-        assert b.strokes == []
+        assert b.canvas.strokes == []
         assert a.directory != b.directory and a.directory.parent == b.directory.parent
 
 
@@ -322,9 +327,9 @@ class TestIncrementalEncoding:
             elif step == 5:
                 await workspace.new_canvas()
             await workspace.add_strokes([line(step), line(step + 10)], queue=step % 2 == 0)
-            snapshots.append([p.model_dump() for p in workspace.strokes])
+            snapshots.append([p.model_dump() for p in workspace.canvas.strokes])
             again = await _reload(tmp_path, workspace.user_id)
-            reloaded.append([p.model_dump() for p in again.strokes])
+            reloaded.append([p.model_dump() for p in again.canvas.strokes])
         # Assert
         assert reloaded == snapshots
         assert [len(s) for s in snapshots] == [2, 4, 6, 2, 4, 2]
@@ -345,13 +350,16 @@ class TestCanvasStrokesInMemory:
         # Act
         await workspace.add_strokes(agent)
         await workspace.add_strokes([human])
-        decoded = await workspace.stroke_paths()
-        snapshot = await workspace.canvas_snapshot()
+        decoded = await workspace.canvas.stroke_paths()
+        snapshot = await workspace.canvas.snapshot()
         # Assert
-        assert workspace.stroke_count == 3
-        assert workspace.human_stroke_count == 1
-        assert decoded == [*agent, human] == workspace.strokes == snapshot.strokes
-        assert workspace.strokes_json() == TypeAdapter(list[StrokePath]).dump_json(decoded).decode()
+        assert workspace.canvas.stroke_count == 3
+        assert workspace.canvas.human_stroke_count == 1
+        assert decoded == [*agent, human] == workspace.canvas.strokes == snapshot.strokes
+        assert (
+            workspace.canvas.strokes_json()
+            == TypeAdapter(list[StrokePath]).dump_json(decoded).decode()
+        )
 
     async def test_big_canvases_decode_off_the_loop_to_the_same_paths(
         self, workspace: WorkspaceState
@@ -363,7 +371,7 @@ class TestCanvasStrokesInMemory:
         paths = [_poly(y=float(i)) for i in range(INLINE_DECODE_MAX_STROKES + 5)]
         await workspace.add_strokes(paths)
         # Act
-        decoded = await workspace.stroke_paths()
+        decoded = await workspace.canvas.stroke_paths()
         # Assert
         assert decoded == paths
 
@@ -385,8 +393,8 @@ class TestCanvasStrokesInMemory:
         with pytest.raises(LogWriteError, match="disk is full"):
             await workspace.add_strokes([human], queue=True)
         # Assert
-        assert workspace.stroke_count == 1
-        assert workspace.human_stroke_count == 0
+        assert workspace.canvas.stroke_count == 1
+        assert workspace.canvas.human_stroke_count == 0
         assert workspace.queue.ids() == []
 
     async def test_a_saved_piece_holds_the_canvas_strokes(self, workspace: WorkspaceState) -> None:
@@ -396,6 +404,6 @@ class TestCanvasStrokesInMemory:
         await workspace.add_strokes(paths)
         # Act
         entry = await workspace.save_piece()
-        saved = await workspace.load_saved(entry.piece_number)
+        saved = await workspace.gallery.load_async(entry.piece_number)
         # Assert
         assert saved.strokes == paths

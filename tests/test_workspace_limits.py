@@ -36,9 +36,9 @@ class TestStrokeLimits:
         with pytest.raises(WorkspaceLimitError, match="limit of 5 strokes per canvas"):
             await state.add_strokes([_line(10), _line(11)])
         # Assert
-        assert len(state.strokes) == 4
+        assert len(state.canvas.strokes) == 4
         reloaded = await _load(tmp_path, user_id, max_strokes_per_canvas=5)
-        assert len(reloaded.strokes) == 4
+        assert len(reloaded.canvas.strokes) == 4
 
     async def test_points_per_path_limit_names_the_path(self, tmp_path: Path, user_id: str) -> None:
         """An over-long polyline is refused with its index and the limit."""
@@ -48,7 +48,7 @@ class TestStrokeLimits:
         # Act / Assert
         with pytest.raises(WorkspaceLimitError, match=r"Path 1 has 11 points; the limit is 10"):
             await state.add_strokes([_line(), long_path])
-        assert state.strokes == []
+        assert state.canvas.strokes == []
 
 
 class TestPendingAndSizeLimits:
@@ -75,9 +75,9 @@ class TestPendingAndSizeLimits:
         with pytest.raises(WorkspaceLimitError, match="bytes; the limit is 4096 bytes"):
             await state.add_strokes(big)
         # Assert
-        assert len(state.strokes) == 1
+        assert len(state.canvas.strokes) == 1
         reloaded = await _load(tmp_path, user_id, max_workspace_bytes=4096)
-        assert len(reloaded.strokes) == 1
+        assert len(reloaded.canvas.strokes) == 1
 
     async def test_monologue_keeps_most_recent_text(self, tmp_path: Path, user_id: str) -> None:
         """The monologue is a rolling window of the latest thinking."""
@@ -87,4 +87,4 @@ class TestPendingAndSizeLimits:
         await state.append_monologue("abcdefgh")
         await state.append_monologue("12345")
         # Assert
-        assert state.monologue == "defgh12345"
+        assert state.piece.monologue == "defgh12345"

@@ -11,7 +11,7 @@ Each turn runs in a task of its own (see ``run_turn``): the tool session and the
 scopes are entered and exited by that task whatever the consumer of the events does.
 
 The artist's progress lives in the workspace, so a restart, a crash or an idle release continues
-the piece: the agent starts from ``state.turn_index`` and restores a ``ResumableProvider``'s
+the piece: the agent starts from ``state.piece.turn_index`` and restores a ``ResumableProvider``'s
 progress, saves that progress before every tool call (when it changed) and records the turn when
 it completes. A turn that fails or is interrupted does not count (the retry is the same turn),
 but what it drew is never drawn again: the provider marked it done before the tool call that
@@ -137,12 +137,12 @@ class DrawingAgent:
         self.retry = retry or RetryPolicy()
         self.budget = budget or TokenBudget()
         self._nudges: list[str] = []
-        self._turn_index = state.turn_index  # turns finished on this piece, kept in the workspace
-        self._saved_progress = state.artist_progress
+        self._turn_index = state.piece.turn_index  # turns already finished on this piece
+        self._saved_progress = state.piece.artist_progress
         # (checked once: an isinstance against a runtime Protocol is slow on the hot path)
         self._resumable = self.provider if isinstance(self.provider, ResumableProvider) else None
         if self._resumable is not None:
-            self._resumable.restore(state.artist_progress, state.piece_number)
+            self._resumable.restore(state.piece.artist_progress, state.piece.number)
         self._humans_seen = self._human_count()
         self._humans_viewed = self._humans_seen
         self._interrupt = asyncio.Event()
@@ -188,40 +188,40 @@ class DrawingAgent:
         await self.provider.close()
 
     def _human_count(self) -> int:
-        return self.state.human_stroke_count
+        return self.state.canvas.human_stroke_count
 
     # ------------------------------------------------------------------ turns
 
     async def _turn_context(self, tools: list[str]) -> TurnContext:
         state = self.state
-        width, height = state.canvas_size
+        width, height = state.canvas.size
         humans = self._human_count()
         nudges = tuple(self._nudges)
         self._nudges.clear()
         facts = TurnFacts(
             width=width,
             height=height,
-            style=state.drawing_style,
-            piece_number=state.piece_number,
+            style=state.canvas.drawing_style,
+            piece_number=state.piece.number,
             turn_index=self._turn_index,
-            agent_strokes=state.stroke_count - humans,
+            agent_strokes=state.canvas.stroke_count - humans,
             human_strokes=humans,
             new_human_strokes=max(0, humans - self._humans_seen),
-            prompt=state.prompt,
+            prompt=state.piece.prompt,
             nudges=nudges,
-            notes=state.notes,
-            title=state.title,
+            notes=state.piece.notes,
+            title=state.piece.title,
         )
         self._humans_seen = humans
         return TurnContext(
-            system_prompt=system_prompt(state.drawing_style, width, height, tools=tools),
+            system_prompt=system_prompt(state.canvas.drawing_style, width, height, tools=tools),
             user_message=turn_message(facts),
             canvas_png=await agent_view_png(state) if self.sees_images else None,
             canvas_width=width,
             canvas_height=height,
-            drawing_style=state.drawing_style,
-            piece_number=state.piece_number,
-            prompt=state.prompt,
+            drawing_style=state.canvas.drawing_style,
+            piece_number=state.piece.number,
+            prompt=state.piece.prompt,
             nudges=nudges,
             human_strokes=facts.new_human_strokes,
             turn_index=self._turn_index,
@@ -274,7 +274,7 @@ class DrawingAgent:
         # Every tool call of this turn belongs to the canvas it began on: strokes it commits
         # after a new piece began are refused (the turn's task and the tool server it starts
         # inherit this value).
-        CALL_CANVAS.set(self.state.canvas_generation)
+        CALL_CANVAS.set(self.state.canvas.generation)
         context = ToolContext(
             state=self.state,
             callbacks=callbacks,
@@ -400,5 +400,5 @@ def _today() -> str:
 async def agent_view_png(state: WorkspaceState) -> bytes:
     """The canvas as the agent sees it (human strokes highlighted, vision-sized) as PNG; rendered
     off the event loop."""
-    canvas = await state.canvas_snapshot()
+    canvas = await state.canvas.snapshot()
     return await asyncio.to_thread(render_agent_view_png, canvas)

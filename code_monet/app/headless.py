@@ -136,15 +136,15 @@ async def draw_piece(
         finally:
             await orchestrator.stop()
             await agent.close()
-    strokes = state.strokes
-    canvas_w, canvas_h = state.canvas_size
+    strokes = state.canvas.strokes
+    canvas_w, canvas_h = state.canvas.size
     options = RenderOptions(
         width=canvas_w,
         height=canvas_h,
         drawing_style=style,
         expand_brushes=style is DrawingStyleType.PAINT,
     )
-    stem = f"piece-{state.piece_number:06d}-{style.value}"
+    stem = f"piece-{state.piece.number:06d}-{style.value}"
     png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
 
     def write_files() -> None:
@@ -157,7 +157,7 @@ async def draw_piece(
         png_path,
         svg_path,
         len(strokes),
-        state.title,
-        state.piece_completed,
+        state.piece.title,
+        state.piece.completed,
         output_closed=broadcaster.output_closed,
     )

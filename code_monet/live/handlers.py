@@ -162,7 +162,7 @@ async def _stroke(ctx: HandlerContext, message: StrokeClientMessage) -> None:
     if not session.human_strokes.is_allowed(session.user_id):
         await ctx.reply_error("Drawing too fast — please slow down a little")
         return
-    width, height = session.state.canvas_size
+    width, height = session.state.canvas.size
     path = human_path(message.points, width, height, ctx.settings.max_human_stroke_points)
     await session.state.add_strokes([path])  # viewers get human_stroke once it is written
 
@@ -195,8 +195,8 @@ async def _resume(ctx: HandlerContext, message: ResumeClientMessage) -> None:
 
 async def _new_canvas(ctx: HandlerContext, message: NewCanvasClientMessage) -> None:
     state = ctx.session.state
-    if state.stroke_count:  # this canvas would be saved as a new gallery piece
-        pieces = len(await state.list_gallery())
+    if state.canvas.stroke_count:  # this canvas would be saved as a new gallery piece
+        pieces = len(await state.gallery.entries_async())
         if pieces >= ctx.max_gallery_pieces:
             await ctx.reply_error(
                 f"Your gallery is full: {pieces} pieces (the limit is {ctx.max_gallery_pieces}). "
@@ -217,7 +217,7 @@ async def _new_canvas(ctx: HandlerContext, message: NewCanvasClientMessage) -> N
 async def _load_canvas(ctx: HandlerContext, message: LoadCanvasClientMessage) -> None:
     state = ctx.session.state
     try:
-        saved = await state.load_saved(message.piece_number)
+        saved = await state.gallery.load_async(message.piece_number)
     except (FileNotFoundError, ValueError):
         await ctx.reply_error(f"There is no piece {message.piece_number} in your gallery")
         return

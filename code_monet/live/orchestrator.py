@@ -163,8 +163,8 @@ class AgentOrchestrator:
             not self._stopping
             and not self._replacing
             and self.broadcaster.viewer_count() > 0
-            and not state.paused
-            and not state.piece_completed
+            and not state.piece.paused
+            and not state.piece.completed
         )
 
     async def _run_loop(self) -> None:
@@ -188,7 +188,7 @@ class AgentOrchestrator:
     async def pause(self, reason: PauseReason = PauseReason.USER) -> None:
         """Pause (viewers get ``paused``). A user's pause interrupts a running turn; a
         disconnect lets it finish."""
-        if self.state.pause_reason is PauseReason.STORAGE:
+        if self.state.piece.pause_reason is PauseReason.STORAGE:
             self._resume_to = reason  # what to be once the disk works again
             return
         await self.state.set_paused(reason)
@@ -201,11 +201,12 @@ class AgentOrchestrator:
     async def resume(self, direction: str | None = None) -> None:
         """Resume (viewers get ``paused:false``). A studio waiting for its first piece takes
         ``direction`` as that piece's prompt; otherwise it is a nudge."""
-        if direction and self.state.pause_reason is PauseReason.WAITING and not self.state.prompt:
+        piece = self.state.piece
+        if direction and piece.pause_reason is PauseReason.WAITING and not piece.prompt:
             await self.state.set_prompt(direction)
         elif direction:
             self.agent.add_nudge(direction)
-        if self.state.pause_reason is PauseReason.STORAGE:
+        if self.state.piece.pause_reason is PauseReason.STORAGE:
             self._resume_to = PauseReason.NONE
             return
         await self.state.set_paused(PauseReason.NONE)
@@ -216,11 +217,11 @@ class AgentOrchestrator:
     async def nudge(self, text: str) -> None:
         """Queue a nudge and wake the artist; a finished piece is reopened, and a studio
         waiting for its first piece begins it (the nudge is its direction)."""
-        if self.state.pause_reason is PauseReason.WAITING:
+        if self.state.piece.pause_reason is PauseReason.WAITING:
             await self.resume(text)
             return
         self.agent.add_nudge(text)
-        if self.state.piece_completed:
+        if self.state.piece.completed:
             await self.state.set_piece_completed(False)
         self.wake()
 
@@ -258,7 +259,7 @@ class AgentOrchestrator:
         await self.agent.reset_session()
         if direction:
             self.agent.add_nudge(direction)
-        if self.state.paused:
+        if self.state.piece.paused:
             await self.state.set_paused(PauseReason.NONE)
         self.agent.resume()
         self.wake()
@@ -276,13 +277,13 @@ class AgentOrchestrator:
 
     async def viewer_connected(self) -> None:
         """A viewer arrived: undo a disconnect pause (never a user's own pause)."""
-        if self.state.pause_reason is PauseReason.DISCONNECT:
+        if self.state.piece.pause_reason is PauseReason.DISCONNECT:
             await self.resume()
         else:
             self.wake()
 
     async def last_viewer_left(self) -> None:
-        if not self.state.paused:
+        if not self.state.piece.paused:
             await self.pause(PauseReason.DISCONNECT)
 
     # ------------------------------------------------------------------ a turn
@@ -349,7 +350,7 @@ class AgentOrchestrator:
             waiter.set()
 
     async def _run_turn(self) -> None:
-        log = TurnLog.open(self.state.directory, self.state.piece_number, self.turns_run)
+        log = TurnLog.open(self.state.directory, self.state.piece.number, self.turns_run)
         self.turns_run += 1
         started = time.monotonic()
         outcome = "ok"
@@ -420,7 +421,7 @@ class AgentOrchestrator:
             logger.warning("Could not write the turn log %s: %s", log.path, exc)
         with contextlib.suppress(Exception):
             await self.broadcaster.send(TurnStateMessage(active=False))
-            if not self.state.paused:
+            if not self.state.piece.paused:
                 await self.state.set_status(AgentStatus.IDLE)
 
     async def _finish_piece(self) -> None:
@@ -428,7 +429,8 @@ class AgentOrchestrator:
         # finishes it again once writing works.
         await self.state.save_piece()
         await self.state.set_piece_completed(True)
-        await self.broadcaster.send(GalleryUpdateMessage(canvases=await self.state.list_gallery()))
+        gallery = await self.state.gallery.entries_async()
+        await self.broadcaster.send(GalleryUpdateMessage(canvases=gallery))
 
     # ------------------------------------------------------------------ storage failures
 
@@ -443,9 +445,9 @@ class AgentOrchestrator:
             return
         if self.on_storage_change is not None:
             self.on_storage_change(error.reason)
-        if self.state.pause_reason is PauseReason.STORAGE:
+        if self.state.piece.pause_reason is PauseReason.STORAGE:
             return
-        self._resume_to = self.state.pause_reason
+        self._resume_to = self.state.piece.pause_reason
         self.state.pause_in_memory(PauseReason.STORAGE)
         self.agent.pause()
         if self._turn_task is not None and not self._turn_task.done():

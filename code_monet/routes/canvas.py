@@ -57,21 +57,21 @@ def create_canvas_router() -> APIRouter:
     async def get_state(user: CurrentUser, runtime: RuntimeDep) -> StateResponse:
         session = await session_for(runtime, user)
         state = session.state
-        width, height = state.canvas_size
+        width, height = state.canvas.size
         return StateResponse(
-            strokes=await state.stroke_paths(),
-            status=state.status,
-            paused=state.paused,
-            pause_reason=state.pause_reason.value,
-            piece_number=state.piece_number,
-            piece_completed=state.piece_completed,
-            monologue=state.monologue,
-            drawing_style=state.drawing_style,
-            style_config=get_style_config(state.drawing_style),
+            strokes=await state.canvas.stroke_paths(),
+            status=state.piece.status,
+            paused=state.piece.paused,
+            pause_reason=state.piece.pause_reason.value,
+            piece_number=state.piece.number,
+            piece_completed=state.piece.completed,
+            monologue=state.piece.monologue,
+            drawing_style=state.canvas.drawing_style,
+            style_config=get_style_config(state.canvas.drawing_style),
             canvas_width=width,
             canvas_height=height,
-            title=state.title,
-            prompt=state.prompt,
+            title=state.piece.title,
+            prompt=state.piece.prompt,
             pending_strokes=session.channel.queue.stroke_count,
             viewers=runtime.connections.count(session.user_id),
             turn_active=session.orchestrator.turn_active,
@@ -94,7 +94,7 @@ def create_canvas_router() -> APIRouter:
         """The live canvas as PNG (optionally scaled to about ``width``)."""
         session = await session_for(runtime, user)
         state = session.state
-        canvas_w, canvas_h = state.canvas_size
+        canvas_w, canvas_h = state.canvas.size
         out_w = snap_up(width, relative_steps(canvas_w, 16, 4096)) if width else canvas_w
         out_h = max(1, round(canvas_h * out_w / canvas_w))
         gate = runtime.renders
@@ -105,14 +105,14 @@ def create_canvas_router() -> APIRouter:
         options = RenderOptions(
             width=out_w,
             height=out_h,
-            drawing_style=state.drawing_style,
+            drawing_style=state.canvas.drawing_style,
             highlight_human=highlight_human,
-            expand_brushes=state.drawing_style is DrawingStyleType.PAINT,
+            expand_brushes=state.canvas.drawing_style is DrawingStyleType.PAINT,
             scale_from=(canvas_w, canvas_h),
             scale_padding=0,
         )
         started = time.perf_counter()
-        strokes = await state.stroke_paths()
+        strokes = await state.canvas.stroke_paths()
         png = await gate.render(
             client_key(request, user.id), lambda: render_strokes_png(strokes, options)
         )
@@ -125,10 +125,10 @@ def create_canvas_router() -> APIRouter:
         """The live canvas as a standalone SVG document."""
         session = await session_for(runtime, user)
         state = session.state
-        canvas_w, canvas_h = state.canvas_size
-        strokes = await state.stroke_paths()
+        canvas_w, canvas_h = state.canvas.size
+        strokes = await state.canvas.stroke_paths()
         svg = await asyncio.to_thread(
-            canvas_to_svg, strokes, canvas_w, canvas_h, state.drawing_style
+            canvas_to_svg, strokes, canvas_w, canvas_h, state.canvas.drawing_style
         )
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 

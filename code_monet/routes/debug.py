@@ -63,38 +63,38 @@ def create_debug_router() -> APIRouter:
         return AgentDebug(
             user_id=session.user_id,
             provider=type(session.agent.provider).__name__,
-            status=state.status.value,
-            paused=state.paused,
-            pause_reason=state.pause_reason.value,
+            status=state.piece.status.value,
+            paused=state.piece.paused,
+            pause_reason=state.piece.pause_reason.value,
             loop_running=orchestrator.running,
             turn_active=orchestrator.turn_active,
             turns_run=orchestrator.turns_run,
-            piece_number=state.piece_number,
-            piece_completed=state.piece_completed,
+            piece_number=state.piece.number,
+            piece_completed=state.piece.completed,
             viewers=runtime.connections.count(session.user_id),
-            stroke_count=state.stroke_count,
+            stroke_count=state.canvas.stroke_count,
             connected_clients=runtime.connections.count(session.user_id),
-            notes=state.notes,
-            monologue=state.monologue,
+            notes=state.piece.notes,
+            monologue=state.piece.monologue,
         )
 
     @router.get("/workspace", response_model=WorkspaceDebug)
     async def workspace(user: CurrentUser, runtime: RuntimeDep) -> WorkspaceDebug:
         session = await session_for(runtime, user)
         state = session.state
-        width, height = state.canvas_size
+        width, height = state.canvas.size
         return WorkspaceDebug(
             user_id=session.user_id,
             directory=state.directory.name,
-            piece_number=state.piece_number,
-            strokes=state.stroke_count,
+            piece_number=state.piece.number,
+            strokes=state.canvas.stroke_count,
             pending_strokes=session.channel.queue.stroke_count,
             pending_batches=session.channel.queue.ids(),
-            gallery_pieces=len(await state.list_gallery()),
+            gallery_pieces=len(await state.gallery.entries_async()),
             last_seq=session.channel.log.last_seq,
             canvas_width=width,
             canvas_height=height,
-            drawing_style=state.drawing_style.value,
+            drawing_style=state.canvas.drawing_style.value,
             load_warnings=state.load_warnings,
         )
 

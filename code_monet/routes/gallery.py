@@ -41,7 +41,7 @@ def create_gallery_router() -> APIRouter:
     async def list_gallery(user: CurrentUser, runtime: RuntimeDep) -> list[GalleryEntry]:
         """The user's finished pieces, newest first."""
         session = await session_for(runtime, user)
-        entries = await session.state.list_gallery()
+        entries = await session.state.gallery.entries_async()
         return sorted(entries, key=lambda e: (e.created_at, e.piece_number), reverse=True)
 
     @router.get("/gallery/{piece_number}/strokes", response_model=GalleryPieceResponse)
@@ -51,7 +51,7 @@ def create_gallery_router() -> APIRouter:
         """One saved piece with its strokes (for the gallery view and replay)."""
         session = await session_for(runtime, user)
         try:
-            saved = await session.state.load_saved(piece_number)
+            saved = await session.state.gallery.load_async(piece_number)
         except (FileNotFoundError, ValueError) as exc:
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, f"There is no piece {piece_number} in your gallery"

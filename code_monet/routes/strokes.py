@@ -45,7 +45,7 @@ def create_strokes_router() -> APIRouter:
             after_batch_id=after_batch_id, connection_id=connection_id, token_key=key
         )
         return PendingStrokesResponse.model_validate(
-            {"strokes": strokes, "count": len(strokes), "piece_number": session.state.piece_number}
+            {"strokes": strokes, "count": len(strokes), "piece_number": session.state.piece.number}
         )
 
     return router

@@ -230,7 +230,7 @@ async def _run_connection(
         return
     try:
         session = await runtime.registry.acquire(user_id)
-        gallery = await session.state.list_gallery()
+        gallery = await session.state.gallery.entries_async()
     except RuntimeError:
         await _close(websocket, CLOSE_GOING_AWAY, "Server shutting down")
         return
@@ -356,29 +356,29 @@ def _greet(
         if connection.inline_strokes:
             connection.stroke_cursor = channel.queue.newest_id
         return
-    width, height = state.canvas_size
+    width, height = state.canvas.size
     newest = channel.queue.newest_id
     init = InitMessage(
         strokes=[],
         gallery=gallery,
-        status=state.status,
-        paused=state.paused,
-        piece_number=state.piece_number,
-        monologue=state.monologue,
-        drawing_style=state.drawing_style,
-        style_config=get_style_config(state.drawing_style),
+        status=state.piece.status,
+        paused=state.piece.paused,
+        piece_number=state.piece.number,
+        monologue=state.piece.monologue,
+        drawing_style=state.canvas.drawing_style,
+        style_config=get_style_config(state.canvas.drawing_style),
         canvas_width=width,
         canvas_height=height,
-        title=state.title,
-        prompt=state.prompt,
+        title=state.piece.title,
+        prompt=state.piece.prompt,
         seq=channel.log.last_seq,
         epoch=channel.log.epoch,
         connection_id=connection.id,
-        piece_completed=state.piece_completed,
+        piece_completed=state.piece.completed,
         turn_active=session.orchestrator.turn_active,
         last_batch_id=newest,
     )
-    connection.offer(init_frame(init, state.strokes_json()))
+    connection.offer(init_frame(init, state.canvas.strokes_json()))
     connection.stroke_cursor = newest  # the init's strokes hold every queued batch already
 
 

@@ -1,7 +1,8 @@
 """The per-agent tool context: everything a tool may touch, and nothing global.
 
-Each agent gets its own ``ToolContext`` (its user's workspace, callbacks, sandbox handle and
-image provider), and ``create_drawing_server`` closes over it, so two users' agents running at
+Each agent gets its own ``ToolContext`` (its user's workspace — seen through the narrow
+:class:`~code_monet.tools.workspace_view.CanvasAccess` — callbacks, sandbox handle and image
+provider), and ``create_drawing_server`` closes over it, so two users' agents running at
 once can never reach each other's canvas. The one thing contexts share on purpose is
 ``parses``: the server's cap on agent-output parses at once (``ParseSlots``), handed in at
 construction so many users' huge outputs cannot take every worker thread.
@@ -17,15 +18,15 @@ from code_monet.tools.callbacks import ProgramOutput, ToolCallbacks
 from code_monet.tools.image_types import ImageProvider
 from code_monet.tools.parse_slots import ParseSlots
 from code_monet.tools.path_parsing import PathLimits
+from code_monet.tools.workspace_view import CanvasAccess
 from code_monet.types.styles import DrawingStyleType
-from code_monet.workspace import WorkspaceState
 
 
 @dataclass
 class ToolContext:
     """One agent's view of the world. Mutable fields track what the agent has seen."""
 
-    state: WorkspaceState
+    state: CanvasAccess
     callbacks: ToolCallbacks = field(default_factory=ToolCallbacks)
     sandbox: CodeSandbox | None = None
     image_provider: ImageProvider | None = None
@@ -42,15 +43,15 @@ class ToolContext:
 
     @property
     def canvas_width(self) -> int:
-        return self.state.canvas_size[0]
+        return self.state.canvas.size[0]
 
     @property
     def canvas_height(self) -> int:
-        return self.state.canvas_size[1]
+        return self.state.canvas.size[1]
 
     @property
     def drawing_style(self) -> DrawingStyleType:
-        return self.state.drawing_style
+        return self.state.canvas.drawing_style
 
     @property
     def workspace_dir(self) -> Path:

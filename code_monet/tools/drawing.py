@@ -53,7 +53,7 @@ class EmptyInput(BaseModel):
 
 async def canvas_png(ctx: ToolContext) -> bytes:
     """The canvas as the agent sees it (human strokes highlighted), as PNG bytes."""
-    canvas = await ctx.state.canvas_snapshot()
+    canvas = await ctx.state.canvas.snapshot()
     return await asyncio.to_thread(render_agent_view_png, canvas)
 
 
@@ -142,7 +142,7 @@ def _fmt_bounds(bounds: tuple[float, float, float, float] | None) -> str:
 
 
 async def view_canvas(ctx: ToolContext, _args: EmptyInput) -> ToolReply:
-    strokes = await ctx.state.stroke_paths()
+    strokes = await ctx.state.canvas.stroke_paths()
     png = await canvas_png(ctx)
     humans = [s for s in strokes if s.author is Author.HUMAN]
     new_humans = humans[ctx.human_strokes_seen :]

@@ -41,4 +41,4 @@ async def name_piece(ctx: ToolContext, args: NamePieceInput) -> ToolReply:
         return error_result(str(exc))
     await ctx.state.set_title(title)
     await ctx.callbacks.on_title(title)
-    return text_result(f'Piece {ctx.state.piece_number} is titled "{title}".')
+    return text_result(f'Piece {ctx.state.piece.number} is titled "{title}".')

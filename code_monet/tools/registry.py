@@ -143,7 +143,7 @@ def _spec(
             return error_result(f"Invalid arguments for {name}: {problems}")
         if CALL_CANVAS.get() is not None:  # (inside a turn: the turn's canvas)
             return await handler(ctx, args)
-        began = CALL_CANVAS.set(ctx.state.canvas_generation)
+        began = CALL_CANVAS.set(ctx.state.canvas.generation)
         try:
             return await handler(ctx, args)
         finally:

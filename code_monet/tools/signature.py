@@ -228,7 +228,7 @@ async def sign_canvas(ctx: ToolContext, args: SignCanvasInput) -> ToolReply:
             position=args.position,
             size=args.size,
             color=args.color,
-            seed=ctx.state.piece_number,
+            seed=ctx.state.piece.number,
         )
     except ValueError as exc:
         return error_result(str(exc))

@@ -7,6 +7,7 @@ skipped in listings and reported, never deleted.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from code_monet.types.state import GalleryEntry, SavedCanvas
+from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.persistence import atomic_write_bytes, safe_child
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,12 @@ class GalleryStore:
         self._cache[path.name] = _CachedEntry((stat.st_size, stat.st_mtime_ns), entry)
         return entry
 
+    def save_with(self, canvas: SavedCanvas, strokes: CanvasStrokes) -> GalleryEntry:
+        """:meth:`save` a piece with the live canvas's strokes (decoded here: call it in a
+        worker thread)."""
+        canvas.strokes = strokes.paths()
+        return self.save(canvas)
+
     def entries(self) -> list[GalleryEntry]:
         """Every readable piece, oldest first (by piece number)."""
         if not self.directory.is_dir():
@@ -91,6 +99,14 @@ class GalleryStore:
             raise ValueError(
                 f"Gallery piece {piece_number} is corrupt: {exc.error_count()} validation errors"
             ) from exc
+
+    async def entries_async(self) -> list[GalleryEntry]:
+        """:meth:`entries`, in a worker thread (it reads every new or changed file)."""
+        return await asyncio.to_thread(self.entries)
+
+    async def load_async(self, piece_number: int) -> SavedCanvas:
+        """:meth:`load`, in a worker thread."""
+        return await asyncio.to_thread(self.load, piece_number)
 
     def next_free_number(self, at_least: int) -> int:
         """The smallest piece number ≥ ``at_least`` that is not already used on disk."""
