@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from code_monet.types.paths import Author
 from code_monet.types.paths import Path as StrokePath
-from code_monet.types.state import CanvasState
+from code_monet.types.state import CanvasState, clamp_canvas_size
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace.canvas_strokes import CanvasStrokes
 
@@ -56,6 +56,17 @@ class LiveCanvas:
     def settings(self) -> CanvasState:
         """Size and style, without strokes (a copy)."""
         return self._settings.model_copy()
+
+    def next_settings(
+        self, width: int | None, height: int | None, style: DrawingStyleType | None
+    ) -> CanvasState:
+        """The settings of a new canvas: a size asked for is clamped to the protocol's range,
+        what is not asked for stays as it is."""
+        return CanvasState(
+            width=clamp_canvas_size(width, self._settings.width),
+            height=clamp_canvas_size(height, self._settings.height),
+            drawing_style=style or self._settings.drawing_style,
+        )
 
     @property
     def size(self) -> tuple[int, int]:

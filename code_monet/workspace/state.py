@@ -1,20 +1,14 @@
-"""One user's studio, kept in memory and made durable through the user's log: the one place
-that writes the log.
+"""One user's studio in memory, made durable through the user's log — and the only writer of
+that log.
 
-Layout: ``<data dir>/users/{user_id}/workspace.json`` (a snapshot, :mod:`.snapshot`),
-``log.jsonl`` (every change and message since, :mod:`.log`) and ``gallery/piece_000001.json``
-(:mod:`.gallery`).
-
-What the studio holds is split by responsibility, and read there: ``state.canvas``
-(:class:`~.canvas.LiveCanvas`: size, style, strokes), ``state.piece``
-(:class:`~.piece.PieceStatus`: number, title, status, pause, the artist's progress),
-``state.queue`` (:class:`~.stroke_queue.StrokeQueue`, owned by the user's channel) and
-``state.gallery`` (:class:`~.gallery.GalleryStore`). Only :class:`WorkspaceState` changes them:
-every change is first written to the log and only then applied to memory, by the same
-:class:`~.contents.WorkspaceContents` methods that replay the log on load — what a viewer was
-sent, what is on disk and what is in memory can never disagree. A failed write raises
-:class:`~code_monet.workspace.log.LogWriteError` and changes nothing. The snapshot is only a
-fold of the log: written when the log is compacted and when the session ends.
+Its parts are read where they live: ``state.canvas`` (:class:`~.canvas.LiveCanvas`),
+``state.piece`` (:class:`~.piece.PieceStatus`), ``state.queue`` (owned by the user's channel)
+and ``state.gallery`` (:class:`~.gallery.GalleryStore`). Every change is first written to the
+log (``users/{id}/log.jsonl``) and only then applied to memory by the same
+:class:`~.contents.WorkspaceContents` methods that replay the log on load, so what a viewer was
+sent, what is on disk and what is in memory never disagree. A failed write raises
+:class:`~.log.LogWriteError` and changes nothing. ``workspace.json`` is only a fold of the log
+(:mod:`.snapshot`).
 """
 
 from __future__ import annotations
@@ -42,11 +36,9 @@ from code_monet.types.paths import Author
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import (
     AgentStatus,
-    CanvasState,
     GalleryEntry,
     PauseReason,
     SavedCanvas,
-    clamp_canvas_size,
 )
 from code_monet.types.styles import DrawingStyleType, get_style_config
 from code_monet.workspace.contents import (
@@ -273,24 +265,10 @@ class WorkspaceState:
             # The number announced is the number saved: skip numbers already in the gallery
             # (a finished piece that was saved, then cleared, keeps its number).
             number = await asyncio.to_thread(self.gallery.next_free_number, number)
-            old_width, old_height = self.canvas.size
-            canvas = CanvasState(
-                width=clamp_canvas_size(width, old_width),
-                height=clamp_canvas_size(height, old_height),
-                strokes=[],
-                drawing_style=drawing_style or self.canvas.drawing_style,
-            )
+            canvas = self.canvas.next_settings(width, height, drawing_style)
             change = StateChange.new_piece(canvas, number, prompt)
             gallery = await self.gallery.entries_async()
-            style = (
-                [
-                    StyleChangeMessage(
-                        drawing_style=drawing_style, style_config=get_style_config(drawing_style)
-                    )
-                ]
-                if drawing_style is not None
-                else []
-            )
+            style = [_style_message(drawing_style)] if drawing_style is not None else []
             self._change(
                 change,
                 NewCanvasMessage(
@@ -397,10 +375,7 @@ class WorkspaceState:
 
     async def set_drawing_style(self, style: DrawingStyleType) -> None:
         """Change the style; viewers get ``style_change`` with its configuration."""
-        self._change(
-            StateChange(drawing_style=style),
-            StyleChangeMessage(drawing_style=style, style_config=get_style_config(style)),
-        )
+        self._change(StateChange(drawing_style=style), _style_message(style))
 
     async def record_turn(self, turn_index: int, artist_progress: str | None) -> None:
         """Persist the artist's progress after a turn, so a restart, a crash or an idle release
@@ -425,6 +400,10 @@ class WorkspaceState:
 
     def close(self) -> None:
         self.log.close()
+
+
+def _style_message(style: DrawingStyleType) -> StyleChangeMessage:
+    return StyleChangeMessage(drawing_style=style, style_config=get_style_config(style))
 
 
 def _nothing() -> None:
