@@ -13,16 +13,8 @@ from code_monet.types import Path as StrokePath
 from code_monet.types import PathType, Point
 from code_monet.types.messages import ClearMessage, PausedMessage
 from code_monet.workspace import LogOptions, WorkspaceState
-from code_monet.workspace.log import (
-    LOG_FILE,
-    Committed,
-    LogWriteError,
-    UserLog,
-    message_entry,
-    new_epoch,
-    op_entry,
-    read_log,
-)
+from code_monet.workspace.log import LOG_FILE, LogWriteError, UserLog, new_epoch
+from code_monet.workspace.log_records import Committed, message_entry, op_entry, read_log
 
 
 def _line(x: float) -> StrokePath:

@@ -3,6 +3,7 @@
 ``WorkspaceState`` (:mod:`.state`) composes them and writes every change to the user's log
 first; :mod:`.canvas`, :mod:`.piece` and :mod:`.stroke_queue` hold what it applies
 (:mod:`.contents` applies a record to them); :mod:`.gallery` stores finished pieces;
+:mod:`.log` (with :mod:`.log_records` and :mod:`.log_sync`) is the user's durable log;
 :mod:`.loading` and :mod:`.snapshot` read and write the files; :mod:`.persistence` does atomic
 file writes and safe per-user paths; :mod:`.legacy` reads the files of the layout before the log.
 """

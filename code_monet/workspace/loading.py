@@ -22,14 +22,12 @@ from code_monet.workspace.log import (
     DEFAULT_MAX_BYTES,
     DEFAULT_WINDOW_BYTES,
     LOG_FILE,
-    GroupSync,
-    Record,
     UserLog,
-    copy_aside,
     jump_seq,
     new_epoch,
-    read_log,
 )
+from code_monet.workspace.log_records import Record, copy_aside, read_log
+from code_monet.workspace.log_sync import GroupSync
 from code_monet.workspace.persistence import move_aside, remove_stale_temp_files
 from code_monet.workspace.snapshot import WORKSPACE_FILE
 

@@ -16,7 +16,7 @@ Rules this module enforces:
   nothing, so memory and disk stay the same.
 * **Durability as a database's group commit:** a written line is in the page cache, so a killed
   server loses nothing; with ``durable`` on, written logs are flushed to the disk (``fdatasync``)
-  about once a second by :class:`GroupSync`, so a power cut loses at most that second.
+  about once a second by :class:`~.log_sync.GroupSync`, so a power cut loses at most that second.
 * **Loading never trusts and never destroys.** A torn last line (a crash mid-append) is cut; a
   damaged line in the middle is reported with its offset, the file is *copied* aside
   (``log.jsonl.corrupt-<ts>``) before anything is rewritten, and every intact record after it
@@ -31,23 +31,23 @@ Rules this module enforces:
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import json
 import logging
 import os
 import secrets
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from pydantic import BaseModel
 from pydantic_core import to_json
+
+# Committed and GroupSync are re-exported: the live server imports them with the log.
+from code_monet.workspace.log_records import Committed as Committed
+from code_monet.workspace.log_records import Entry, LoadResult, record_line
+from code_monet.workspace.log_sync import GroupSync as GroupSync
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,6 @@ COMPACT_SUFFIX: Final = ".compact"
 DEFAULT_KEEP: Final = 2000
 DEFAULT_WINDOW_BYTES: Final = 1024 * 1024
 DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
-SYNC_INTERVAL_SECONDS: Final = 1.0
-
-JsonObject = dict[str, object]
 
 
 class LogWriteError(Exception):
@@ -98,159 +95,6 @@ def jump_seq(last_seq: int) -> int:
     return max(last_seq + 1, int(time.time() * 1000))
 
 
-# ---------------------------------------------------------------------------- entries
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A record to write: a JSON object's text without ``n``/``seq``."""
-
-    body: str
-    message: bool
-    batch_id: int = 0
-    """For a ``strokes`` message: its batch (so the channel need not parse the frame)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """A message as written: its ``seq``, its text (what sockets receive) and its batch."""
-
-    seq: int
-    text: str
-    batch_id: int = 0
-
-
-def message_entry(message: BaseModel) -> Entry:
-    """A server message (its ``seq`` is given when it is written)."""
-    return Entry(message.model_dump_json(exclude={"seq"}), message=True)
-
-
-def fields_entry(fields: Mapping[str, object], *, message: bool, batch_id: int = 0) -> Entry:
-    """A record from JSON-ready fields (hot path: no model validation)."""
-    # pydantic-core's encoder: the same compact JSON as ``json.dumps``, several times faster.
-    return Entry(to_json(dict(fields)).decode(), message=message, batch_id=batch_id)
-
-
-def op_entry(op: str, **fields: object) -> Entry:
-    """An internal record (not sent to anyone)."""
-    return fields_entry({"op": op, **fields}, message=False)
-
-
-def _line(n: int, seq: int | None, body: str) -> str:
-    head = f'{{"n":{n},"seq":{seq}' if seq is not None else f'{{"n":{n}'
-    return head + ("," + body[1:] if body != "{}" else "}")
-
-
-# ---------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A record read back from the file."""
-
-    n: int
-    seq: int | None
-    data: JsonObject
-    text: str
-
-
-def parse_record(raw: bytes) -> Record | None:
-    """One line as a record; None when it is damaged."""
-    try:
-        text = raw.decode("utf-8")
-        value = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(value, dict):
-        return None
-    n, seq = value.get("n"), value.get("seq")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        return None
-    if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 1):
-        return None
-    if seq is None and not isinstance(value.get("op"), str):
-        return None
-    if seq is not None and not isinstance(value.get("type"), str):
-        return None
-    return Record(n, seq, value, text)
-
-
-@dataclass
-class LoadResult:
-    """What was read from a log file, and what happened to it."""
-
-    epoch: str
-    base_seq: int
-    records: list[Record]
-    warnings: list[str] = field(default_factory=list)
-    damaged: bool = False
-    """Some line in the middle was damaged (copied aside, skipped)."""
-    torn_tail: bool = False
-    found: bool = False
-
-    @property
-    def last_n(self) -> int:
-        return self.records[-1].n if self.records else 0
-
-    @property
-    def last_seq(self) -> int:
-        seqs = [r.seq for r in self.records if r.seq is not None]
-        return max(seqs, default=self.base_seq)
-
-
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def copy_aside(path: Path, why: str) -> Path:
-    """Copy a damaged file to ``<name>.corrupt-<timestamp>`` (before anything rewrites it)."""
-    target = path.with_name(f"{path.name}.corrupt-{_stamp()}")
-    shutil.copyfile(path, target)
-    logger.error("Copied damaged file %s aside to %s: %s", path, target.name, why)
-    return target
-
-
-def read_log(path: Path) -> LoadResult:
-    """Read a log file (blocking). Cuts a torn tail in place; copies a file with a damaged
-    middle line aside and reports it; never loses an intact record."""
-    result = LoadResult(epoch="", base_seq=0, records=[])
-    if not path.exists():
-        return result
-    result.found = True
-    raw = path.read_bytes()
-    parsed: list[tuple[int, Record | None]] = []
-    offset = 0
-    for line in raw.split(b"\n")[:-1]:  # what follows the last newline is a torn write
-        parsed.append((offset, parse_record(line)))
-        offset += len(line) + 1
-    keep_bytes = offset
-    while parsed and parsed[-1][1] is None:  # a damaged last line is a torn write too
-        keep_bytes = parsed.pop()[0]
-    if keep_bytes < len(raw):
-        result.torn_tail = True
-        logger.warning("Cutting a torn last record of %s at byte %d", path, keep_bytes)
-        with path.open("r+b") as handle:
-            handle.truncate(keep_bytes)
-    for offset, record in parsed:
-        if record is None:
-            if not result.damaged:
-                copy_aside(path, f"damaged record at byte {offset}")
-            result.damaged = True
-            message = f"{path.name}: damaged record at byte {offset} was skipped"
-            logger.error("%s (%s)", message, path)
-            result.warnings.append(message)
-        elif record.n == 0 and record.data.get("op") == "epoch":
-            epoch, base = record.data.get("epoch"), record.data.get("base_seq")
-            if isinstance(epoch, str) and isinstance(base, int) and not result.records:
-                result.epoch, result.base_seq = epoch, base
-        elif result.records and record.n <= result.records[-1].n:
-            result.damaged = True
-            result.warnings.append(f"{path.name}: record {record.n} out of order at {offset}")
-        else:
-            result.records.append(record)
-    return result
-
-
 # ---------------------------------------------------------------------------- the log
 
 CommitListener = Callable[[list[Committed]], None]
@@ -258,73 +102,6 @@ CommitListener = Callable[[list[Committed]], None]
 
 FailureListener = Callable[["LogWriteError | None"], None]
 """Called with the error when writing starts failing, and with None when it works again."""
-
-
-@dataclass
-class GroupSync:
-    """Flushes every log written in the last interval to disk in one worker-thread call (like a
-    database's group commit), so the drawing path never waits for the disk. One per server."""
-
-    interval: float = SYNC_INTERVAL_SECONDS
-    on_error: Callable[[Path, OSError], None] | None = None
-    dirty: set[Path] = field(default_factory=set)
-    _timer: asyncio.TimerHandle | None = None
-    _running: set[asyncio.Future[None]] = field(default_factory=set)
-
-    def mark(self, path: Path) -> None:
-        self.dirty.add(path)
-        if self._timer is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no loop (a command-line tool): flush now
-                self.flush_now()
-                return
-            self._timer = loop.call_later(self.interval, self._flush)
-
-    def _flush(self) -> None:
-        self._timer = None
-        if not self.dirty:
-            return
-        paths, self.dirty = self.dirty, set()
-        future = asyncio.get_running_loop().run_in_executor(None, self._sync_files, paths)
-        self._running.add(future)
-        future.add_done_callback(self._running.discard)
-
-    def flush_now(self) -> None:
-        paths, self.dirty = self.dirty, set()
-        self._sync_files(paths)
-
-    async def drain(self) -> None:
-        """Flush everything now (shutdown)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        paths, self.dirty = self.dirty, set()
-        if paths:
-            await asyncio.to_thread(self._sync_files, paths)
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-
-    def _sync_files(self, paths: set[Path]) -> None:
-        for path in paths:
-            try:
-                fd = os.open(path, os.O_RDONLY)
-            except FileNotFoundError:
-                continue  # replaced since (compaction): its successor was synced
-            except OSError as exc:
-                self._report(path, exc)
-                continue
-            try:
-                os.fdatasync(fd)
-            except OSError as exc:
-                self._report(path, exc)
-            finally:
-                os.close(fd)
-
-    def _report(self, path: Path, error: OSError) -> None:
-        logger.error("Could not flush %s to disk: %s", path, error)
-        if self.on_error is not None:
-            self.on_error(path, error)
 
 
 @dataclass
@@ -443,11 +220,11 @@ class UserLog:
         messages: list[Committed] = []
         for entry in entries:
             if entry.message:
-                text = _line(n, seq, entry.body)
+                text = record_line(n, seq, entry.body)
                 messages.append(Committed(seq, text, entry.batch_id))
                 seq += 1
             else:
-                text = _line(n, None, entry.body)
+                text = record_line(n, None, entry.body)
             lines.append(text)
             n += 1
         data = ("\n".join(lines) + "\n").encode()

@@ -15,7 +15,8 @@ from code_monet.workspace.canvas_strokes import CanvasStrokes
 from code_monet.workspace.contents import WorkspaceContents
 from code_monet.workspace.legacy import LEGACY_EVENTS_FILE, migrate_legacy_files
 from code_monet.workspace.limits import WorkspaceLimits
-from code_monet.workspace.log import LOG_FILE, LoadResult, UserLog, parse_record
+from code_monet.workspace.log import LOG_FILE, UserLog
+from code_monet.workspace.log_records import LoadResult, parse_record
 from code_monet.workspace.persistence import atomic_write_bytes, move_aside
 from code_monet.workspace.strokes import WorkspaceLimitError
 

@@ -50,7 +50,14 @@ from code_monet.workspace.contents import (
 from code_monet.workspace.gallery import GalleryStore, piece_id
 from code_monet.workspace.limits import WorkspaceLimits
 from code_monet.workspace.loading import LogOptions, open_files
-from code_monet.workspace.log import Entry, Record, UserLog, fields_entry, message_entry, op_entry
+from code_monet.workspace.log import UserLog
+from code_monet.workspace.log_records import (
+    Entry,
+    Record,
+    fields_entry,
+    message_entry,
+    op_entry,
+)
 from code_monet.workspace.persistence import user_directory
 from code_monet.workspace.snapshot import SnapshotWriter
 from code_monet.workspace.stroke_queue import QueuedBatch, StrokesAnnouncement
