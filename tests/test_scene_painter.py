@@ -158,7 +158,7 @@ class TestAtmosphere:
 
 def _split_signature(studio: Studio) -> tuple[list[StrokePath], list[StrokePath]]:
     """(strokes before the signature, the signature's three strokes)."""
-    strokes = list(studio.state.strokes)
+    strokes = list(studio.state.canvas.strokes)
     sign_turn = next(c for c in studio.calls if c.name == "sign_canvas")
     assert not sign_turn.reply.is_error
     return strokes[:-3], strokes[-3:]
@@ -197,7 +197,7 @@ class TestWholePieces:
         ink = _ink(_render(before, style))
         # Assert
         assert turns <= MAX_TURNS
-        assert studio.calls[-1].name == "mark_piece_done" and studio.state.title
+        assert studio.calls[-1].name == "mark_piece_done" and studio.state.piece.title
         assert not ink[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1].any()
 
     async def test_signature_box_matches_the_tool(
@@ -220,7 +220,7 @@ class TestWholePieces:
             str(sign.arguments["size"]),
             W,
             H,
-            studio.state.piece_number,
+            studio.state.piece.number,
         )
         x0, y0, x1, y1 = _stroke_box(signature)
         # Assert
@@ -241,10 +241,10 @@ class TestNudgesInPixels:
         studio = await Studio.open(tmp_path, sandbox, style)
         artist = BuiltinArtist(seed=5)
         turns = await studio.piece(artist, "a house on a hill")
-        before = _render(list(studio.state.strokes), style)
+        before = _render(list(studio.state.canvas.strokes), style)
         # Act
         await studio.turn(artist, turns, nudges=("add birds top left",))
-        after = _render(list(studio.state.strokes), style)
+        after = _render(list(studio.state.canvas.strokes), style)
         # Assert
         changed = np.abs(after - before).sum(axis=2) > 30
         ys, xs = np.nonzero(changed)
@@ -263,7 +263,7 @@ class TestNudgesInPixels:
         artist = BuiltinArtist(seed=3)
         prompt = "a house, a tree and a dog in a field"
         await studio.turn(artist, 0, prompt=prompt, nudges=(prompt,))
-        split = len(studio.state.strokes)
+        split = len(studio.state.canvas.strokes)
         earlier = {s.color for s in studio.agent_strokes()}
         # Act
         await studio.turn(artist, 1, nudges=("more blue",))
@@ -274,7 +274,7 @@ class TestNudgesInPixels:
         assert artist.state is not None
         later = [
             s.color
-            for s in studio.state.strokes[split:-3]
+            for s in studio.state.canvas.strokes[split:-3]
             if s.author is Author.AGENT and s.color and s.color not in earlier
         ]
         blue = [c for c in later if int(c[5:7], 16) > int(c[1:3], 16) + 30]
