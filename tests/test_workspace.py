@@ -18,7 +18,8 @@ from code_monet.types import (
     Point,
 )
 from code_monet.types import Path as StrokePath
-from code_monet.workspace import WorkspaceState
+from code_monet.workspace import WorkspaceState, read_workspace_file
+from code_monet.workspace.limits import WorkspaceLimits
 from code_monet.workspace.log import LogWriteError
 from code_monet.workspace.persistence import WorkspacePathError
 from code_monet.workspace.stroke_queue import QueuedBatch, batches_to_dicts
@@ -407,3 +408,22 @@ class TestCanvasStrokesInMemory:
         saved = await workspace.gallery.load_async(entry.piece_number)
         # Assert
         assert saved.strokes == paths
+
+
+class TestOfflineRead:
+    """What the offline tools (export) read without loading a server."""
+
+    async def test_the_log_is_folded_like_a_load(self, workspace: WorkspaceState) -> None:
+        """Snapshot plus log, read offline, is the live state: canvas, title, queue, seq."""
+        # Arrange
+        await workspace.add_strokes([_poly()], queue=True)
+        await workspace.add_strokes([_poly(y=40.0)])
+        await workspace.set_title("Tide")
+        workspace.close()
+        # Act
+        data = read_workspace_file(workspace.directory, WorkspaceLimits())
+        # Assert
+        assert data is not None
+        assert data.canvas.strokes == workspace.canvas.strokes and data.title == "Tide"
+        assert sorted({p.batch_id for p in data.pending_strokes}) == workspace.queue.ids()
+        assert data.last_seq == workspace.log.last_seq
