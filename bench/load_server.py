@@ -47,7 +47,7 @@ import uvicorn
 
 from code_monet.agent.providers.base import ProviderEvent, ThinkingDelta, TurnContext
 from code_monet.agent.tool_session import ToolSession
-from code_monet.app.config import ServerSettings
+from code_monet.app.config import ServerSettings, load_config
 from code_monet.app.server import (
     GracefulServer,
     create_app,
@@ -57,6 +57,7 @@ from code_monet.app.server import (
 from code_monet.auth.settings import AuthSettings
 from code_monet.db.repository import users
 from code_monet.live.runtime import ServerRuntime
+from code_monet.routes.services import app_services
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -231,7 +232,7 @@ class TimedExecutor(ThreadPoolExecutor):
     sets it), recording queue wait and run time."""
 
     def __init__(self, diagnostics: Diagnostics) -> None:
-        super().__init__(max_workers=ServerSettings().worker_threads)
+        super().__init__(max_workers=load_config().server.worker_threads)
         self.diagnostics = diagnostics
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -331,7 +332,7 @@ async def serve(args: argparse.Namespace) -> None:
             task.result()
             return
         await asyncio.sleep(0.01)
-    runtime = app.state.runtime
+    runtime = app_services(app).runtime
     assert isinstance(runtime, ServerRuntime)
     started = time.perf_counter()
     tokens = await mint_tokens(runtime, args.users)
@@ -371,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.loop is None:
-        args.loop = ServerSettings().event_loop
+        args.loop = load_config().server.event_loop
     raise_fd_limit()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # The loop ``code-monet serve`` would pick for this setting (uvicorn's own choice).

@@ -12,10 +12,10 @@ from argon2 import PasswordHasher
 from support.auth import FakeClock, make_app, make_service, settings_for_tests
 
 from code_monet.auth import passwords
-from code_monet.auth.dependencies import CurrentUser, OptionalUser
 from code_monet.auth.service import AuthService
-from code_monet.db import Database
+from code_monet.db import Database, DatabaseSettings
 from code_monet.db.repository import invites, users
+from code_monet.routes.deps import CurrentUser, OptionalUser
 
 PASSWORD = "correct horse battery"
 
@@ -305,7 +305,9 @@ class TestSessionsOverHttp:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        dead = Database.connect(f"postgresql+asyncpg://u:p@127.0.0.1:{port}/none")
+        dead = Database.connect(
+            f"postgresql+asyncpg://u:p@127.0.0.1:{port}/none", DatabaseSettings()
+        )
         service = make_service(dead, tmp_path)
         token = service.codec.issue(uuid.uuid4(), "access", session_id="s", now=service.now()).token
         async with _client(service) as client:

@@ -62,10 +62,10 @@ from code_monet.agent.providers.base import (
 )
 from code_monet.agent.providers.claude import (
     ClaudeProvider,
-    ClaudeSettings,
-    claude_provider_from_env,
+    claude_provider_from_settings,
 )
 from code_monet.agent.tool_session import ToolSession
+from code_monet.app.config import load_config
 from code_monet.tools.context import ToolContext
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
@@ -333,17 +333,19 @@ class TestErrorMapping:
 
 
 class TestSettings:
-    """claude_provider_from_env reads the standard variables."""
+    """The configuration's Claude section comes from the standard variables."""
 
-    def test_reads_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_reads_environment(self) -> None:
         """Key, base URL and model come from ANTHROPIC_* and CLAUDE_MODEL."""
         # Arrange
-        monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
-        monkeypatch.setenv("CLAUDE_MODEL", "claude-test-model")
+        environ = {
+            "ANTHROPIC_API_KEY": FAKE_KEY,
+            "ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
+            "CLAUDE_MODEL": "claude-test-model",
+        }
         # Act
-        settings = ClaudeSettings(_env_file=None)
-        provider = claude_provider_from_env(settings)
+        settings = load_config(environ, env_file=None).artist.claude
+        provider = claude_provider_from_settings(settings)
         # Assert
         assert settings.anthropic_api_key is not None
         assert FAKE_KEY not in repr(settings)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from code_monet.app.cli import app
-from code_monet.db import Database
+from code_monet.db import Database, DatabaseSettings
 from code_monet.db.migrate import head_revision
 from code_monet.db.records import User
 from code_monet.db.repository import refresh_tokens, users
@@ -26,7 +26,7 @@ def _invoke(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[
 
 def _find_user(env: dict[str, str], email: str) -> User | None:
     async def find() -> User | None:
-        database = Database.connect(env["DATABASE_URL"])
+        database = Database.connect(env["DATABASE_URL"], DatabaseSettings())
         try:
             async with database.read() as session:
                 return await users.get_user_by_email(session, email)
@@ -84,7 +84,7 @@ class TestUserCommands:
         assert user is not None
 
         async def add_token() -> None:
-            database = Database.connect(env["DATABASE_URL"])
+            database = Database.connect(env["DATABASE_URL"], DatabaseSettings())
             from code_monet.db.records import RefreshToken
 
             now = utc_now()
@@ -110,7 +110,7 @@ class TestUserCommands:
         assert on[0] == 0 and after_on is not None and after_on.is_active
 
         async def family_live() -> bool:
-            database = Database.connect(env["DATABASE_URL"])
+            database = Database.connect(env["DATABASE_URL"], DatabaseSettings())
             async with database.read() as session:
                 live = await refresh_tokens.family_is_active(session, "f1", now=utc_now())
             await database.dispose()

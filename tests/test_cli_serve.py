@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from code_monet import __version__
 from code_monet.app.cli import app
-from code_monet.auth.settings import get_auth_settings
 
 runner = CliRunner()
 
@@ -29,12 +28,9 @@ class TestServeCommand:
     def test_local_mode_refuses_a_public_address(self) -> None:
         """Local mode signs anyone in: binding 0.0.0.0 is refused with exit code 2."""
         # Arrange
-        get_auth_settings.cache_clear()
+        environ = {"LOCAL_MODE": "true"}
         # Act
-        result = runner.invoke(
-            app, ["serve", "--host", "0.0.0.0", "--port", "1"], env={"LOCAL_MODE": "true"}
-        )
-        get_auth_settings.cache_clear()
+        result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"], env=environ)
         # Assert
         assert result.exit_code == 2
         assert "Refusing to start in local mode" in result.stderr

@@ -104,8 +104,8 @@ class TestMigrationsMatchModels:
         # Arrange
         url = default_sqlite_url(tmp_path)
         # Act
-        await asyncio.gather(migrate(url), migrate(url))
-        database = Database.connect(url)
+        await asyncio.gather(migrate(url, DatabaseSettings()), migrate(url, DatabaseSettings()))
+        database = Database.connect(url, DatabaseSettings())
         revision = await current_revision(database.engine)
         await database.dispose()
         # Assert
@@ -179,13 +179,14 @@ class TestFreshDatabaseFastPath:
     def test_start_up_loads_no_alembic_for_a_fresh_or_current_database(
         self, tmp_path: Path
     ) -> None:
-        """``migrate(url)`` on an empty and then an up-to-date file never imports Alembic."""
+        """``migrate(url, settings)`` on an empty and then an up-to-date file never imports
+        Alembic."""
         # Arrange
         url = default_sqlite_url(tmp_path)
         program = (
             "import asyncio, json, sys\n"
-            "from code_monet.db import migrate\n"
-            f"asyncio.run(migrate({url!r}))\n"
+            "from code_monet.db import DatabaseSettings, migrate\n"
+            f"asyncio.run(migrate({url!r}, DatabaseSettings()))\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic')))"
         )
         # Act
@@ -240,10 +241,10 @@ class TestFreshDatabaseFastPath:
         url = default_sqlite_url(tmp_path)
         # Act
         try:
-            await migrate(url)
+            await migrate(url, DatabaseSettings())
         finally:
             migrate_module._fast_path_safe.cache_clear()
-        database = Database.connect(url)
+        database = Database.connect(url, DatabaseSettings())
         revision = await current_revision(database.engine)
         await database.dispose()
         # Assert
@@ -252,15 +253,15 @@ class TestFreshDatabaseFastPath:
 
 
 class TestMigrateByUrl:
-    """``migrate(url)`` — what the server awaits at start-up."""
+    """``migrate(url, settings)``: a one-off migration by URL."""
 
     async def test_sqlite_url(self, tmp_path: Path) -> None:
         """An absent SQLite file (and its directory) is created and migrated."""
         # Arrange
         url = default_sqlite_url(tmp_path / "nested" / "data")
         # Act
-        await migrate(url)
-        database = Database.connect(url)
+        await migrate(url, DatabaseSettings())
+        database = Database.connect(url, DatabaseSettings())
         revision = await current_revision(database.engine)
         await database.dispose()
         # Assert
@@ -275,7 +276,7 @@ class TestMigrateByUrl:
         assert url is not None
         async with postgres_schema(url) as schema:
             scoped = Database.connect(
-                url, connect_args={"server_settings": {"search_path": schema}}
+                url, DatabaseSettings(), connect_args={"server_settings": {"search_path": schema}}
             )
             # Act
             await migrate_database(scoped)
@@ -340,7 +341,7 @@ class TestSQLiteEngine:
         """An in-memory database would silently differ per pooled connection."""
         # Arrange / Act / Assert
         with pytest.raises(ValueError, match="must name a file"):
-            Database.connect("sqlite+aiosqlite:///:memory:")
+            Database.connect("sqlite+aiosqlite:///:memory:", DatabaseSettings())
 
 
 class TestDatabaseUrls:

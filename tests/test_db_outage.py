@@ -39,7 +39,7 @@ from code_monet.db.errors import DATABASE_UNAVAILABLE, is_database_unavailable
 from code_monet.db.migrate import migrate_database
 from code_monet.db.models import GalleryPieceRow
 from code_monet.db.repository import public_pieces
-from code_monet.db.settings import default_sqlite_url
+from code_monet.db.settings import DatabaseSettings, default_sqlite_url
 from code_monet.share.index import IndexCatchUp, mark_pending, pending_directory
 
 __all__ = ["share"]
@@ -243,7 +243,7 @@ class TestOutageClassification:
     async def test_a_refused_connection_is_an_outage(self) -> None:
         """asyncpg's bare ``ConnectionRefusedError`` (not wrapped by SQLAlchemy) counts."""
         # Arrange
-        database = Database.connect(_dead_postgres_url())
+        database = Database.connect(_dead_postgres_url(), DatabaseSettings())
         # Act
         with pytest.raises(Exception) as raised:  # whatever the driver raises
             async with database.read() as session:
@@ -255,7 +255,7 @@ class TestOutageClassification:
     async def test_bad_data_and_file_errors_are_not_outages(self, tmp_path: Path) -> None:
         """A foreign-key violation and a missing file stay bugs (500), not outages."""
         # Arrange
-        database = Database.connect(default_sqlite_url(tmp_path / "db"))
+        database = Database.connect(default_sqlite_url(tmp_path / "db"), DatabaseSettings())
         await migrate_database(database)
         row = GalleryPieceRow(  # of a user who does not exist
             user_id=uuid.uuid4(),
@@ -286,7 +286,7 @@ class TestOutageClassification:
 async def _database_down(server: LiveServer) -> AsyncIterator[None]:
     """Point the server's database at an address nobody listens on, then restore it."""
     live = server.app_runtime.database
-    dead = Database.connect(_dead_postgres_url())
+    dead = Database.connect(_dead_postgres_url(), DatabaseSettings())
     fields = ("url", "engine", "_read_sessions", "_write_sessions")
     saved = {name: getattr(live, name) for name in fields}
     for name in fields:
@@ -371,7 +371,7 @@ class TestPendingMarkers:
         user, _ = await share.user("bob@example.com")
         share.write_piece(user, 1)
         await asyncio.to_thread(mark_pending, share.data_dir, user.id)
-        dead = Database.connect(_dead_postgres_url())
+        dead = Database.connect(_dead_postgres_url(), DatabaseSettings())
         catch_up = IndexCatchUp(dead, share.data_dir, prerender=False)
         # Act
         try:

@@ -15,7 +15,7 @@ from fakes.server import LiveServer, recv_json, recv_until, running_server
 from websockets.asyncio.client import ClientConnection as WsClient
 from websockets.exceptions import ConnectionClosed
 
-from code_monet.app.config import ServerSettings, get_workspace_limits
+from code_monet.app.config import ServerSettings
 from code_monet.live.connections import ClientConnection
 from code_monet.routes.websocket import AUTH_FRAME_TIMEOUT
 
@@ -38,10 +38,8 @@ async def _gallery_size(server: LiveServer) -> int:
 @pytest.fixture
 def gallery_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """WORKSPACE_MAX_GALLERY_PIECES=2 for the server the test starts."""
-    monkeypatch.setenv("WORKSPACE_MAX_GALLERY_PIECES", "2")
-    get_workspace_limits.cache_clear()
+    monkeypatch.setenv("WORKSPACE_MAX_GALLERY_PIECES", "2")  # create_app reads the config
     yield 2
-    get_workspace_limits.cache_clear()
 
 
 class TestDeeplyNestedJson:

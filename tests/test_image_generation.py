@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from code_monet.app.config import load_config
 from code_monet.tools.context import ToolContext
 from code_monet.tools.image_generation import (
     DEFAULT_GEMINI_IMAGE_MODEL,
@@ -845,24 +846,28 @@ class TestPromptAndImageValidation:
         assert "RuntimeError" in str(info.value)
 
 
+def _image_settings(environ: dict[str, str]) -> ImageGenerationSettings:
+    """The image section of the application's configuration read from ``environ`` only."""
+    return load_config(environ, env_file=None).images
+
+
 class TestSettings:
-    """ImageGenerationSettings and provider_from_settings."""
+    """ImageGenerationSettings (read by the application's config) and provider_from_settings."""
 
     async def test_nothing_configured_means_no_provider(self) -> None:
         """No keys: no provider, so the imagine tool is not offered."""
         # Arrange
-        settings = ImageGenerationSettings()
+        settings = _image_settings({})
         # Act
         provider = provider_from_settings(settings)
         # Assert
         assert provider is None
         assert settings.imagine_timeout_seconds == 60.0
 
-    async def test_google_key_selects_gemini(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def test_google_key_selects_gemini(self) -> None:
         """GOOGLE_API_KEY alone (IMAGE_PROVIDER=auto) gives the Gemini provider."""
         # Arrange
-        monkeypatch.setenv("GOOGLE_API_KEY", GEMINI_KEY)
-        settings = ImageGenerationSettings()
+        settings = _image_settings({"GOOGLE_API_KEY": GEMINI_KEY})
         # Act
         provider = provider_from_settings(settings)
         # Assert
@@ -872,17 +877,18 @@ class TestSettings:
         assert GEMINI_KEY not in repr(provider)
         await provider.aclose()
 
-    async def test_image_provider_openai_selects_openai(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    async def test_image_provider_openai_selects_openai(self) -> None:
         """IMAGE_PROVIDER=openai with OPENAI_API_KEY gives OpenAI, even if a Google key exists."""
         # Arrange
-        monkeypatch.setenv("IMAGE_PROVIDER", "OpenAI")
-        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-        monkeypatch.setenv("OPENAI_IMAGE_MODEL", "gpt-image-custom")
-        monkeypatch.setenv("GOOGLE_API_KEY", GEMINI_KEY)
-        monkeypatch.setenv("IMAGINE_TIMEOUT_SECONDS", "12.5")
-        settings = ImageGenerationSettings()
+        settings = _image_settings(
+            {
+                "IMAGE_PROVIDER": "OpenAI",
+                "OPENAI_API_KEY": OPENAI_KEY,
+                "OPENAI_IMAGE_MODEL": "gpt-image-custom",
+                "GOOGLE_API_KEY": GEMINI_KEY,
+                "IMAGINE_TIMEOUT_SECONDS": "12.5",
+            }
+        )
         # Act
         provider = provider_from_settings(settings)
         # Assert
@@ -892,40 +898,37 @@ class TestSettings:
         assert OPENAI_KEY not in repr(settings)
         await provider.aclose()
 
-    async def test_openai_key_alone_does_not_enable_openai(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    async def test_openai_key_alone_does_not_enable_openai(self) -> None:
         """An OPENAI_API_KEY present for other reasons does not switch image generation on."""
         # Arrange
-        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+        settings = _image_settings({"OPENAI_API_KEY": OPENAI_KEY})
         # Act
-        provider = provider_from_settings(ImageGenerationSettings())
+        provider = provider_from_settings(settings)
         # Assert
         assert provider is None
 
     @pytest.mark.parametrize(("choice", "google_key"), [("none", GEMINI_KEY), ("auto", "  ")])
     async def test_disabled_or_blank_key_means_no_provider(
-        self, choice: str, google_key: str, monkeypatch: pytest.MonkeyPatch
+        self, choice: str, google_key: str
     ) -> None:
         """IMAGE_PROVIDER=none wins over a key; a blank key counts as unset."""
         # Arrange
-        monkeypatch.setenv("IMAGE_PROVIDER", choice)
-        monkeypatch.setenv("GOOGLE_API_KEY", google_key)
+        settings = _image_settings({"IMAGE_PROVIDER": choice, "GOOGLE_API_KEY": google_key})
         # Act
-        provider = provider_from_settings(ImageGenerationSettings())
+        provider = provider_from_settings(settings)
         # Assert
         assert provider is None
 
     @pytest.mark.parametrize(("choice", "missing"), [("openai", "OPENAI"), ("gemini", "GOOGLE")])
     async def test_explicit_provider_without_key_is_a_config_error(
-        self, choice: str, missing: str, monkeypatch: pytest.MonkeyPatch
+        self, choice: str, missing: str
     ) -> None:
         """Choosing a provider explicitly without its key fails loudly at startup."""
         # Arrange
-        monkeypatch.setenv("IMAGE_PROVIDER", choice)
+        environ = {"IMAGE_PROVIDER": choice}
         # Act
         with pytest.raises(ValidationError) as info:
-            ImageGenerationSettings()
+            _image_settings(environ)
         # Assert
         assert f"{missing}_API_KEY" in str(info.value)
 

@@ -18,6 +18,7 @@ from opentelemetry import trace
 from starlette.types import Message, Receive, Scope, Send
 from websockets.asyncio.client import connect
 
+from code_monet.app.config import load_config
 from code_monet.observability import metrics
 from code_monet.observability.log_context import (
     JsonFormatter,
@@ -230,28 +231,27 @@ class TestFormatters:
 class TestConfigureLogging:
     """configure_logging installs one handler; reset_logging undoes it."""
 
-    def test_json_from_environment(
-        self, restore_root: None, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """LOG_FORMAT=json picks the JSON formatter; calling twice keeps one handler."""
+    def test_json_from_configuration(self, restore_root: None) -> None:
+        """LOG_FORMAT=json (in the application's config) picks the JSON formatter; calling
+        twice keeps one handler."""
         # Arrange
-        monkeypatch.setenv("LOG_FORMAT", "json")
+        logs = load_config({"LOG_FORMAT": " JSON "}, env_file=None).logging
         root = logging.getLogger()
         before = len(root.handlers)
         # Act
-        configure_logging("DEBUG")
-        configure_logging("DEBUG")
+        configure_logging("DEBUG", json_format=logs.json_format)
+        configure_logging("DEBUG", json_format=logs.json_format)
         # Assert
         assert len(root.handlers) == before + 1
         assert isinstance(root.handlers[-1].formatter, JsonFormatter)
         assert root.level == logging.DEBUG
 
-    def test_text_by_default(self, restore_root: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_text_by_default(self, restore_root: None) -> None:
         """Without LOG_FORMAT the readable formatter is used."""
         # Arrange
-        monkeypatch.delenv("LOG_FORMAT", raising=False)
+        logs = load_config({}, env_file=None).logging
         # Act
-        configure_logging()
+        configure_logging(json_format=logs.json_format)
         # Assert
         assert isinstance(logging.getLogger().handlers[-1].formatter, KeyValueFormatter)
 

@@ -37,10 +37,11 @@ from code_monet.agent.providers.base import (
 )
 from code_monet.agent.providers.openai_compat import (
     OpenAICompatProvider,
-    OpenAISettings,
-    openai_provider_from_env,
+    openai_provider_from_settings,
 )
+from code_monet.agent.providers.settings import OpenAISettings
 from code_monet.agent.tool_session import ToolSession
+from code_monet.app.config import load_config
 from code_monet.tools.context import ToolContext
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
@@ -620,33 +621,31 @@ class TestConfiguration:
         assert fake.auth == ["Bearer not-needed"]
         assert artist.name == "openai"
 
-    async def test_provider_from_env(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-        """OPENAI_* variables configure the provider."""
+    async def test_provider_from_configuration(self) -> None:
+        """OPENAI_* variables configure the provider (through the application's config)."""
         # Arrange
-        monkeypatch.chdir(tmp_path)  # no stray .env file
-        monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
-        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
-        monkeypatch.setenv("OPENAI_MODEL", "llama3.2-vision")
-        monkeypatch.setenv("OPENAI_SUPPORTS_VISION", "false")
+        environ = {
+            "OPENAI_API_KEY": API_KEY,
+            "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1",
+            "OPENAI_MODEL": "llama3.2-vision",
+            "OPENAI_SUPPORTS_VISION": "false",
+        }
+        settings = load_config(environ, env_file=None).artist.openai
         # Act
-        artist = openai_provider_from_env()
+        artist = openai_provider_from_settings(settings)
         # Assert
         assert artist.model == "llama3.2-vision"
         assert artist.base_url == "http://127.0.0.1:11434/v1"
         assert artist.supports_vision is False
-        assert API_KEY not in repr(OpenAISettings())
+        assert API_KEY not in repr(settings)
         await artist.close()
 
-    async def test_provider_from_env_defaults(
-        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-    ) -> None:
+    async def test_provider_defaults(self) -> None:
         """Without variables the model is gpt-4.1-mini with vision."""
         # Arrange
-        monkeypatch.chdir(tmp_path)  # no stray .env file
-        for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_SUPPORTS_VISION"):
-            monkeypatch.delenv(name, raising=False)
+        settings = OpenAISettings()
         # Act
-        artist = openai_provider_from_env()
+        artist = openai_provider_from_settings(settings)
         # Assert
         assert artist.model == "gpt-4.1-mini"
         assert artist.supports_vision is True

@@ -30,7 +30,7 @@ import uvicorn
 import uvloop
 from pydantic import ValidationError
 
-from code_monet.app.config import ServerSettings
+from code_monet.app.config import load_config
 from code_monet.sandbox.code_sandbox import (
     CodeSandbox,
     SandboxCapabilities,
@@ -266,13 +266,13 @@ class TestSystemCalls:
 class TestEventLoopSetting:
     """``EVENT_LOOP`` picks uvicorn's loop; asyncio by default (measured in issue 14)."""
 
-    def test_default_is_asyncio(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_default_is_asyncio(self) -> None:
         """Without ``EVENT_LOOP`` the server runs on asyncio's own loop."""
         # Arrange
-        monkeypatch.delenv("EVENT_LOOP", raising=False)
+        environ: dict[str, str] = {}
 
         # Act
-        choice = ServerSettings(_env_file=None).event_loop  # type: ignore[call-arg]
+        choice = load_config(environ, env_file=None).server.event_loop
         factory = uvicorn.Config("code_monet.app.server:create_app", loop=choice).get_loop_factory()
 
         # Assert
@@ -280,24 +280,22 @@ class TestEventLoopSetting:
         assert factory is asyncio.SelectorEventLoop
 
     @pytest.mark.parametrize(("value", "expected"), [("uvloop", "uvloop"), ("auto", "auto")])
-    def test_environment_chooses(
-        self, value: str, expected: str, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
+    def test_environment_chooses(self, value: str, expected: str) -> None:
         """``EVENT_LOOP=uvloop`` (or ``auto``) is passed through to uvicorn."""
         # Arrange
-        monkeypatch.setenv("EVENT_LOOP", value)
+        environ = {"EVENT_LOOP": value}
 
         # Act
-        choice = ServerSettings(_env_file=None).event_loop  # type: ignore[call-arg]
+        choice = load_config(environ, env_file=None).server.event_loop
 
         # Assert
         assert choice == expected
 
-    def test_unknown_loop_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_unknown_loop_is_refused(self) -> None:
         """A typo fails at start-up instead of silently picking a loop."""
         # Arrange
-        monkeypatch.setenv("EVENT_LOOP", "tokio")
+        environ = {"EVENT_LOOP": "tokio"}
 
         # Act / Assert
         with pytest.raises(ValidationError):
-            ServerSettings(_env_file=None)  # type: ignore[call-arg]
+            load_config(environ, env_file=None)

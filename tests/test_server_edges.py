@@ -173,7 +173,7 @@ class TestClientTraceId:
         processor = SimpleSpanProcessor(exporter)
         trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
         async with running_server(tmp_path) as server:
-            pipeline = tracing._pipeline
+            pipeline = tracing._PROCESS.current
             assert pipeline is not None
             pipeline.router.add(processor)
             token = await server.local_token()
@@ -263,6 +263,6 @@ class TestDefaults:
     def test_idle_grace_is_five_minutes_by_default(self) -> None:
         """A user's workspace is kept 300 s after they leave unless configured otherwise."""
         # Arrange / Act
-        settings = ServerSettings(_env_file=None)  # type: ignore[call-arg]
+        settings = ServerSettings()
         # Assert
         assert settings.idle_grace_seconds == 300.0

@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from code_monet.app.config import ServerSettings
 from code_monet.db.engine import Database
+from code_monet.db.settings import DatabaseSettings
 
 
 async def _draw_until_done(server: LiveServer, ws: object, ack: bool = True) -> list[dict]:
@@ -232,7 +233,9 @@ class TestAuthFailures:
                     with pytest.raises(ConnectionClosed) as closed:
                         await recv_json(second)
                     codes["cap"] = closed.value.rcvd.code if closed.value.rcvd else None
-            broken = Database.connect(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
+            broken = Database.connect(
+                f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db", DatabaseSettings()
+            )
             real = server.app_runtime.auth.database
             server.app_runtime.auth.database = broken
             try:

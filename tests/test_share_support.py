@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from support.auth import FakeClock, make_app, make_service, settings_for_tests
 
-from code_monet.app.config import ServerSettings
+from code_monet.app.config import load_config
 from code_monet.app.server import create_app
 from code_monet.auth.service import AuthService
 from code_monet.db import Database
@@ -33,9 +33,9 @@ from code_monet.render.cache import (
     cache_root,
 )
 from code_monet.render.cache_prune import STALE_TEMP_SECONDS, scan
-from code_monet.routes.deps import install_paths
+from code_monet.routes.deps import get_content_cache
 from code_monet.routes.routers import create_share_routers
-from code_monet.share.http import get_content_cache, install_content_cache
+from code_monet.routes.services import AppServices, app_services, install_services
 from code_monet.share.index import IndexReconciler, on_piece_saved
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Author
@@ -86,9 +86,7 @@ class ShareEnv:
     @property
     def cache(self) -> ContentCache:
         """The app's content cache (as ``create_app`` would install it)."""
-        cache = self.app.state.content_cache
-        assert isinstance(cache, ContentCache)
-        return cache
+        return app_services(self.app).require_content_cache()
 
     async def user(self, email: str, *, public: bool = False) -> tuple[User, dict[str, str]]:
         """A new user (optionally with a public gallery) and their bearer header."""
@@ -137,9 +135,7 @@ class ShareEnv:
 
 
 def build_app(service: AuthService, data_dir: Path, reconciler: IndexReconciler) -> FastAPI:
-    app = make_app(service)
-    install_paths(app, data_dir, ServerSettings())
-    install_content_cache(app, ContentCache(cache_root(data_dir)))
+    app = make_app(service, data_dir, content_cache=ContentCache(cache_root(data_dir)))
     for router in create_share_routers(reconciler):
         app.include_router(router)
     return app
@@ -394,23 +390,18 @@ class TestCacheLimit:
         assert found == []
         assert not stale.exists() and fresh.exists()
 
-    def test_the_limit_is_read_once_when_the_app_is_assembled(
+    def test_the_limit_comes_from_the_config_the_app_is_assembled_with(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """``IMAGE_CACHE_MAX_MB`` is read by ``create_app`` (the edge) into the app's one cache;
-        changing the environment afterwards changes nothing."""
+        """``IMAGE_CACHE_MAX_MB`` is read once (``load_config``, the edge) into the app's one
+        cache; changing the environment afterwards changes nothing."""
         # Arrange
-        monkeypatch.setenv("IMAGE_CACHE_MAX_MB", "3")
-        app = create_app(
-            data_dir=tmp_path / "data-env",
-            settings=ServerSettings(),
-            auth_settings=settings_for_tests(),
-        )
+        config = load_config({"IMAGE_CACHE_MAX_MB": "3"}, env_file=None)
+        app = create_app(config, data_dir=tmp_path / "data-env", auth_settings=settings_for_tests())
         # Act
         monkeypatch.setenv("IMAGE_CACHE_MAX_MB", "5")
-        cache = app.state.content_cache
+        cache = app_services(app).require_content_cache()
         # Assert
-        assert isinstance(cache, ContentCache)
         assert cache.max_bytes == 3 * 1024 * 1024
         assert cache.root == cache_root((tmp_path / "data-env").resolve())
 
@@ -427,7 +418,16 @@ class TestCacheLimit:
         """No hidden per-call cache: a route on an app without one is a wiring error."""
         # Arrange
         app = FastAPI()
+        install_services(app, AppServices(data_dir=tmp_path))
         scope = {"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"}
         # Act / Assert
-        with pytest.raises(RuntimeError, match="install_content_cache"):
+        with pytest.raises(RuntimeError, match="No content cache"):
+            get_content_cache(Request(scope))
+
+    def test_an_app_not_assembled_by_create_app_fails_loudly(self) -> None:
+        """Without ``AppServices`` on the app, the accessor says how to assemble it."""
+        # Arrange
+        scope = {"type": "http", "app": FastAPI(), "headers": [], "method": "GET", "path": "/"}
+        # Act / Assert
+        with pytest.raises(RuntimeError, match="create_app, or install_services"):
             get_content_cache(Request(scope))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -18,6 +19,7 @@ from code_monet.observability.tracing import (
     parse_trace_id,
     setup_tracing,
 )
+from code_monet.routes.services import AppServices, install_services
 from code_monet.routes.telemetry import MAX_SPANS, create_telemetry_router
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -50,6 +52,7 @@ def _span(**overrides: object) -> dict[str, object]:
 
 def _app(settings: TelemetrySettings, limiter: RateLimiter | None = None) -> FastAPI:
     app = FastAPI()
+    install_services(app, AppServices(data_dir=Path("data"), telemetry=settings))
     app.add_middleware(RequestContextMiddleware)
     app.include_router(create_telemetry_router(settings, limiter=limiter))
     return app

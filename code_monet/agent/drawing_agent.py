@@ -105,12 +105,6 @@ class TokenBudget:
         return today == self.day and self.used >= self.daily_output_tokens
 
 
-def _provider_from_config() -> ArtistProvider:
-    from code_monet.agent.providers.factory import provider_from_env
-
-    return provider_from_env()
-
-
 class DrawingAgent:
     """The artist for one user. Not shared between users."""
 
@@ -118,7 +112,7 @@ class DrawingAgent:
         self,
         state: WorkspaceState,
         *,
-        provider: ArtistProvider | None = None,
+        provider: ArtistProvider,
         sandbox: CodeSandbox | None = None,
         image_provider: ImageProvider | None = None,
         parse_slots: ParseSlots | None = None,
@@ -127,7 +121,7 @@ class DrawingAgent:
         budget: TokenBudget | None = None,
     ) -> None:
         self.state = state
-        self.provider = provider if provider is not None else _provider_from_config()
+        self.provider = provider  # the caller chooses it (``providers.factory.artist_provider``)
         self.sandbox = sandbox
         self.image_provider = image_provider
         # The server's cap on agent-output parses at once, shared by every agent; without
@@ -162,10 +156,6 @@ class DrawingAgent:
         if cleaned:
             self._nudges.append(cleaned[:2000])
             del self._nudges[:-MAX_PENDING_NUDGES]
-
-    @property
-    def pending_nudges(self) -> tuple[str, ...]:
-        return tuple(self._nudges)
 
     def pause(self) -> None:
         self.paused = True

@@ -2,6 +2,8 @@
 
 Exit codes scripts can trust: 0 success, 1 failure (not found, conflict, database error),
 2 usage error. Data lives in ``DATA_DIR``; accounts in ``DATABASE_URL`` (default: SQLite there).
+This is the edge: each command reads its configuration once (``cli_db.command_config``) and
+passes it down.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import typer
 from pydantic import BaseModel, Field, ValidationError
 
 from code_monet import __version__
-from code_monet.app.config import Settings, get_workspace_limits
-from code_monet.auth.admin_cli import invite_app, user_app
-from code_monet.db.cli import db_app, fail, run_with_database
+from code_monet.app.cli_accounts import invite_app, user_app
+from code_monet.app.cli_db import command_config, db_app, fail, run_with_database
+from code_monet.app.config import AppConfig
 from code_monet.db.engine import Database
 from code_monet.db.repository import users
 from code_monet.live.data_lock import DataDirLock, DataDirLockedError
@@ -59,14 +61,15 @@ def serve(
 ) -> None:
     """Run the realtime server (HTTP + WebSocket) until Ctrl-C / SIGTERM."""
     from code_monet.app.server import serve as run_server
-    from code_monet.auth import UnsafeBindError, check_bind_address, get_auth_settings
+    from code_monet.auth import UnsafeBindError, check_bind_address
 
+    config = command_config()
     try:
-        check_bind_address(host, get_auth_settings().local_mode, force=force)
+        check_bind_address(host, config.auth.local_mode, force=force)
     except UnsafeBindError as exc:
         fail(str(exc), code=2)
     try:
-        run_server(host, port, reload=reload, log_level=log_level)
+        run_server(config, host, port, reload=reload, log_level=log_level)
     except DataDirLockedError as exc:  # another server on this DATA_DIR: stop before any write
         fail(str(exc))
 
@@ -129,22 +132,24 @@ def draw(
     """
     import asyncio
 
-    from code_monet.agent.providers.factory import AgentSettings, provider_from_env
+    from code_monet.agent.providers.factory import artist_provider
     from code_monet.app.headless import draw_piece
 
-    settings = AgentSettings()
+    config = command_config()
+    agent = config.artist.agent
     if provider:
         if provider not in ("builtin", "claude", "openai"):
             raise typer.BadParameter(f"unknown provider {provider!r}")
-        settings = settings.model_copy(update={"agent_provider": provider})
-    settings = settings.model_copy(update={"agent_seed": seed})
+        agent = agent.model_copy(update={"agent_provider": provider})
+    agent = agent.model_copy(update={"agent_seed": seed})
+    artist = config.artist.model_copy(update={"agent": agent})
     try:
         result = asyncio.run(
             draw_piece(
                 prompt or None,
                 style=style,
                 out_dir=out,
-                provider=provider_from_env(settings),
+                provider=artist_provider(artist),
                 max_turns=max_turns,
             )
         )
@@ -197,18 +202,18 @@ class ImageFormat(StrEnum):
     svg = "svg"
 
 
-def _user_dir(user_id: str) -> Path:
+def _user_dir(config: AppConfig, user_id: str) -> Path:
     try:
-        return user_directory(Settings().data_dir, user_id)
+        return user_directory(config.data_dir, user_id)
     except WorkspacePathError as exc:
         raise typer.BadParameter(str(exc), param_hint="USER_ID") from exc
 
 
 @contextmanager
-def _data_dir_lock(purpose: str) -> Iterator[None]:
+def _data_dir_lock(config: AppConfig, purpose: str) -> Iterator[None]:
     """Hold the ``DATA_DIR`` lock while writing there; exit 1 if a server holds it."""
     try:
-        lock = DataDirLock.acquire(Settings().data_dir, purpose=purpose)
+        lock = DataDirLock.acquire(config.data_dir, purpose=purpose)
     except DataDirLockedError as exc:
         fail(str(exc))
     try:
@@ -231,14 +236,15 @@ def _write_output(target: str, data: bytes) -> None:
 @workspace_app.command("list")
 def workspace_list() -> None:
     """List workspaces: user, e-mail, current piece, strokes and gallery size."""
-    root = Settings().data_dir / "users"
+    config = command_config()
+    root = config.data_dir / "users"
     directories = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
     async def emails(database: Database) -> dict[str, str]:
         async with database.read() as session:
             return {str(u.id): u.email for u in await users.list_users(session)}
 
-    known = run_with_database(emails) if directories else {}
+    known = run_with_database(emails, config) if directories else {}
     rows = []
     for directory in directories:
         try:
@@ -246,7 +252,7 @@ def workspace_list() -> None:
         except WorkspacePathError:
             continue
         try:
-            data = read_workspace_file(directory, get_workspace_limits())
+            data = read_workspace_file(directory, config.workspace)
         except (ValidationError, ValueError, OSError):
             data = None
         piece, strokes = (data.piece_number, len(data.canvas.strokes)) if data else ("?", "?")
@@ -265,9 +271,10 @@ def workspace_export(
     file: Annotated[str, typer.Argument(help="Output JSON file ('-' for stdout).")],
 ) -> None:
     """Export a workspace and its gallery to one JSON file."""
-    directory = _user_dir(user_id)
+    config = command_config()
+    directory = _user_dir(config, user_id)
     try:
-        workspace = read_workspace_file(directory, get_workspace_limits())
+        workspace = read_workspace_file(directory, config.workspace)
     except (ValidationError, ValueError) as exc:
         fail(f"Workspace of user {user_id} is corrupt: {str(exc)[:300]}")
     if workspace is None:
@@ -300,15 +307,16 @@ def workspace_import(
         fail(f"{file} is not a workspace export: {str(exc)[:300]}")
     if export.format != EXPORT_FORMAT:
         fail(f"{file} has format {export.format!r}, expected {EXPORT_FORMAT!r}")
-    directory = _user_dir(user_id or export.user_id)
+    config = command_config()
+    directory = _user_dir(config, user_id or export.user_id)
     target = uuid.UUID(directory.name)
 
     async def exists(database: Database) -> bool:
         async with database.read() as session:
             return await users.get_user(session, target) is not None
 
-    with _data_dir_lock("not importing"):  # a running server would overwrite what we write
-        if not run_with_database(exists):
+    with _data_dir_lock(config, "not importing"):  # a running server would overwrite it
+        if not run_with_database(exists, config):
             fail(f"No user {target} in the database; create one with `code-monet user create`")
         if workspace_exists(directory) and not force:
             fail(f"User {target} already has a workspace; use --force to replace it")
@@ -333,7 +341,7 @@ def gallery_export(
     """Render a gallery piece to PNG or SVG (default file: piece_000001.png)."""
     from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
 
-    store = GalleryStore(_user_dir(user_id) / "gallery", durable=False)
+    store = GalleryStore(_user_dir(command_config(), user_id) / "gallery", durable=False)
     try:
         saved = store.load(piece)
     except FileNotFoundError:

@@ -111,7 +111,7 @@ async def draw_piece(
     *,
     style: DrawingStyleType,
     out_dir: Path,
-    provider: ArtistProvider | None = None,
+    provider: ArtistProvider,
     data_dir: Path | None = None,
     width: int = 800,
     height: int = 600,

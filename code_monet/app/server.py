@@ -1,5 +1,10 @@
 """The server: ``create_app()`` builds the FastAPI application, ``serve()`` runs it with uvicorn.
 
+Both take the application's ``AppConfig`` (``app.config.load_config``), read once by the CLI;
+``create_app()`` without one reads it itself (uvicorn's ``--reload`` child does). The app keeps
+one object on ``app.state``: ``routes.services.AppServices``, which owns the content cache, the
+render gate, and, while the server runs, the database, auth service, live runtime and tracing.
+
 Start-up (lifespan): take the ``DATA_DIR`` lock (one server per data directory), migrate the
 database, connect it, build the auth service (creating the local user in local mode), prepare
 the code sandbox (its worker pool warms up when the first user's session loads, not during
@@ -30,25 +35,20 @@ from fastapi.responses import JSONResponse
 from code_monet import __version__
 from code_monet.agent.drawing_agent import DrawingAgent
 from code_monet.agent.providers.base import ArtistProvider
-from code_monet.agent.providers.factory import provider_from_env
-from code_monet.app.config import (
-    SandboxSettings,
-    ServerSettings,
-    get_server_settings,
-    get_settings,
-)
-from code_monet.auth import build_auth_service, get_auth_settings, install_auth
+from code_monet.agent.providers.factory import artist_provider
+from code_monet.app.config import AppConfig, PathSettings, load_config
+from code_monet.auth import build_auth_service
 from code_monet.auth.mailer import Mailer
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import AuthSettings
-from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
 from code_monet.db.errors import install_database_error_handlers
 from code_monet.db.migrate import migrate_database
-from code_monet.db.settings import DatabaseSettings, resolve_database_url
+from code_monet.db.settings import resolve_database_url
 from code_monet.limits.http_body import BodyLimitMiddleware, BodyLimits
 from code_monet.live.connections import ConnectionManager
 from code_monet.live.data_lock import DataDirLock, holding_data_dir
+from code_monet.live.options import ServerSettings
 from code_monet.live.registry import AgentFactory, WorkspaceRegistry
 from code_monet.live.runtime import ServerRuntime
 from code_monet.live.shutdown import ShutdownCoordinator
@@ -57,22 +57,21 @@ from code_monet.observability.log_context import (
     configure_logging,
     install_log_redaction,
 )
-from code_monet.observability.tracing import TelemetrySettings, setup_tracing
-from code_monet.render.cache import CacheSettings, ContentCache
-from code_monet.render.gate import RenderGate, install_render_gate
+from code_monet.observability.tracing import setup_tracing
+from code_monet.render.cache import ContentCache
+from code_monet.render.gate import RenderGate
 from code_monet.routes.auth import create_auth_router
-from code_monet.routes.deps import install_paths
-from code_monet.routes.health import OpsAccess, install_ops_access
 from code_monet.routes.routers import create_api_router, create_share_routers
+from code_monet.routes.services import AppServices, OpsAccess, app_services, install_services
 from code_monet.routes.telemetry import create_telemetry_router
 from code_monet.routes.web import mount_web
 from code_monet.routes.websocket import socket_closer
 from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
-from code_monet.share.http import install_content_cache
 from code_monet.share.index import IndexCatchUp
-from code_monet.tools.image_generation import ImageGenerationSettings, provider_from_settings
+from code_monet.tools.image_generation import provider_from_settings
 from code_monet.tools.parse_slots import ParseSlots
 from code_monet.workspace import WorkspaceState
+from code_monet.workspace.limits import WorkspaceLimits
 from code_monet.workspace.persistence import prepare_private_data_dir, private_file_creation
 
 logger = logging.getLogger(__name__)
@@ -81,6 +80,7 @@ ProviderFactory = Callable[[], ArtistProvider]
 
 
 def create_app(
+    config: AppConfig | None = None,
     *,
     data_dir: Path | None = None,
     settings: ServerSettings | None = None,
@@ -91,23 +91,39 @@ def create_app(
     mailer: Mailer | None = None,
     data_lock: DataDirLock | None = None,
 ) -> FastAPI:
-    """The whole server as an ASGI app; configuration from the environment unless given.
+    """The whole server as an ASGI app, configured by ``config`` (default: ``load_config()``);
+    the keyword arguments replace single sections or parts (tests, the bench).
 
     Start-up takes the ``DATA_DIR`` lock (``live.data_lock``) before writing anything there,
     unless ``data_lock`` already holds it (``serve`` takes it before building the app)."""
-    root = (data_dir or get_settings().data_dir).resolve()
-    server_settings = settings or get_server_settings()
-    auth_config = auth_settings or get_auth_settings()
-    make_provider = provider_factory or provider_from_env
-    # IMAGE_CACHE_* is read once, here: the server's one content cache (routes, pre-renders).
-    content_cache = ContentCache.for_data_dir(root, CacheSettings())
+    config = _with_overrides(
+        config or load_config(), data_dir=data_dir, server=settings, auth=auth_settings
+    )
+    root = config.data_dir.resolve()
+    server_settings = config.server
+    auth_config = config.auth
+    artist = config.artist
+    make_provider = provider_factory or (lambda: artist_provider(artist))
+    # The server's one content cache (routes, pre-renders), sized by IMAGE_CACHE_MAX_MB.
+    content_cache = ContentCache.for_data_dir(root, config.cache)
     parses = ParseSlots.from_settings(server_settings)  # agent-output parses, all users
-    sandbox_env = SandboxSettings()
-    # The mode decides how strict the sandbox is (public: bubblewrap and a separate uid only).
-    # SANDBOX_* (memory per program and in total, program caps) are read once, here.
+    # The mode decides how strict the sandbox is (public: bubblewrap and a separate uid only);
+    # SANDBOX_* set the memory per program and in total, and the program caps.
     sandbox_settings = dataclasses.replace(
-        sandbox_config or sandbox_env.sandbox_config(local_mode=auth_config.local_mode),
+        sandbox_config or config.sandbox.sandbox_config(local_mode=auth_config.local_mode),
         local_mode=auth_config.local_mode,
+    )
+    services = AppServices(
+        data_dir=root,
+        server=server_settings,
+        auth_settings=auth_config,
+        telemetry=config.telemetry,
+        content_cache=content_cache,
+        render_gate=RenderGate.from_settings(server_settings),  # PNG render limits (issue 15)
+        # Who may read /metrics and /health's detail: in public mode, loopback or METRICS_TOKEN.
+        ops_access=OpsAccess(
+            public=not auth_config.local_mode, token=server_settings.metrics_token
+        ),
     )
 
     @contextlib.asynccontextmanager
@@ -123,8 +139,8 @@ def create_app(
             logger.warning("The garbage collector was off at start-up; turning it on")
             gc.enable()
         await asyncio.to_thread(prepare_private_data_dir, root)  # 0700, older files tightened
-        url = database_url or resolve_database_url(DatabaseSettings(), root)
-        database = Database.connect(url)
+        url = database_url or resolve_database_url(config.database, root)
+        database = Database.connect(url, config.database)
         try:
             await migrate_database(database)
         except Exception:
@@ -132,14 +148,14 @@ def create_app(
             await database.dispose()
             raise
         auth = build_auth_service(database, auth_config, root, mailer=mailer)
-        install_database(app, database)
-        install_auth(app, auth)
+        services.database = database
+        services.auth = auth
         if auth_config.local_mode:
             await auth.ensure_local_user()
         sandbox = CodeSandbox(sandbox_settings)
         sandbox.log_preflight()  # says at start-up already when programs cannot run
         warmups: list[asyncio.Task[None]] = []
-        image_provider = provider_from_settings(ImageGenerationSettings())
+        image_provider = provider_from_settings(config.images)
 
         def agent_factory(state: WorkspaceState) -> DrawingAgent:
             if not warmups:  # the first artist: warm the sandbox's workers in the background
@@ -163,13 +179,15 @@ def create_app(
             auth_config.dev_mode,
             content_cache=content_cache,
             parses=parses,
+            limits=config.workspace,
         )
-        runtime.renders = render_gate
+        runtime.renders = services.render_gate
         runtime.registry.piece_saved_hooks.append(index.piece_saved)
         auth.session_hooks.append(socket_closer(runtime.connections))  # sign-out closes 4001
         index.start()
-        app.state.runtime = runtime
-        tracing = setup_tracing(app, engine=database.engine)
+        services.runtime = runtime
+        tracing = setup_tracing(app, engine=database.engine, settings=config.telemetry)
+        services.tracing = tracing
         logger.info("Code Monet %s ready (data in %s)", __version__, root)
         try:
             yield
@@ -193,13 +211,10 @@ def create_app(
         description="An autonomous AI artist that draws live over WebSockets.",
         lifespan=lifespan,
     )
-    install_paths(app, root, server_settings)
-    render_gate = RenderGate.from_settings(server_settings)  # PNG render limits (issue 15)
-    install_render_gate(app, render_gate)
-    install_content_cache(app, content_cache)
+    install_services(app, services)
     _install_error_handlers(app, dev_mode=auth_config.dev_mode)
     install_database_error_handlers(app)  # an outage is 503 + Retry-After, never a 500
-    telemetry = TelemetrySettings()
+    telemetry = config.telemetry
     body_limits = BodyLimits(
         default=server_settings.max_request_body_bytes,
         routes={"/traces": telemetry.client_traces_max_bytes},
@@ -207,9 +222,6 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)  # inside: 413s get request ids
     app.add_middleware(RequestContextMiddleware)
     install_log_redaction()  # uvicorn logs every URL: never the tokens in them
-    install_ops_access(
-        app, OpsAccess(public=not auth_config.local_mode, token=server_settings.metrics_token)
-    )
     app.include_router(create_api_router())
     app.include_router(create_auth_router())
     for router in create_share_routers():
@@ -217,6 +229,24 @@ def create_app(
     app.include_router(create_telemetry_router(telemetry))
     mount_web(app, server_settings.web_dist_dir)
     return app
+
+
+def _with_overrides(
+    config: AppConfig,
+    *,
+    data_dir: Path | None,
+    server: ServerSettings | None,
+    auth: AuthSettings | None,
+) -> AppConfig:
+    """``config`` with the sections ``create_app``'s keyword arguments replace."""
+    update: dict[str, object] = {}
+    if data_dir is not None:
+        update["paths"] = PathSettings(data_dir=data_dir)
+    if server is not None:
+        update["server"] = server
+    if auth is not None:
+        update["auth"] = auth
+    return config.model_copy(update=update) if update else config
 
 
 def _build_runtime(
@@ -229,11 +259,12 @@ def _build_runtime(
     *,
     content_cache: ContentCache,
     parses: ParseSlots,
+    limits: WorkspaceLimits,
 ) -> ServerRuntime:
     connections = ConnectionManager(
         max_per_user=settings.max_connections_per_user, queue_size=settings.send_queue_size
     )
-    registry = WorkspaceRegistry(data_dir, connections, settings, agent_factory)
+    registry = WorkspaceRegistry(data_dir, connections, settings, agent_factory, limits=limits)
     shutdown = ShutdownCoordinator(connections, registry, settings.shutdown_grace_seconds)
     return ServerRuntime(
         settings=settings,
@@ -280,17 +311,22 @@ class GracefulServer(uvicorn.Server):
         await super().serve(sockets)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        runtime = getattr(self.code_monet_app.state, "runtime", None)
-        if isinstance(runtime, ServerRuntime):
+        runtime = app_services(self.code_monet_app).runtime
+        if runtime is not None:
             await runtime.shutdown.close_connections()
         await super().shutdown(sockets)
 
 
-def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info") -> None:
+def serve(
+    config: AppConfig, host: str, port: int, *, reload: bool = False, log_level: str = "info"
+) -> None:
     """Run the server in the foreground until SIGINT/SIGTERM."""
-    configure_logging(get_settings().log_level if log_level == "info" else log_level.upper())
-    settings = get_server_settings()
-    data_dir = get_settings().data_dir.resolve()
+    logs = config.logging
+    configure_logging(
+        logs.log_level if log_level == "info" else log_level.upper(), json_format=logs.json_format
+    )
+    settings = config.server
+    data_dir = config.data_dir.resolve()
     if reload:
         DataDirLock.acquire(data_dir).release()  # fail fast; the child server holds the lock
         gc.enable()  # this process only watches files; the server runs in a fresh child
@@ -309,11 +345,12 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
         return
     data_lock = DataDirLock.acquire(data_dir)  # DataDirLockedError: another server has it
     app = create_app(
+        config,
         data_dir=data_dir,
         settings=settings.model_copy(update={"host": host, "port": port}),
         data_lock=data_lock,
     )
-    config = uvicorn.Config(
+    server_config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -328,7 +365,7 @@ def serve(host: str, port: int, *, reload: bool = False, log_level: str = "info"
     )
     tune_gc_for_serving()
     try:
-        GracefulServer(config, app, settings.worker_threads).run()
+        GracefulServer(server_config, app, settings.worker_threads).run()
     finally:
         data_lock.release()
 

@@ -1,22 +1,19 @@
-"""Authentication settings (environment variables; every one has an embedded default)."""
+"""Authentication settings: a plain model (the application fills it from the environment once;
+every field has an embedded default)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from code_monet.db.emails import normalize_email
 
 MIN_SECRET_LENGTH = 32
 
 
-class AuthSettings(BaseSettings):
+class AuthSettings(BaseModel):
     """``JWT_SECRET``, token lifetimes, magic links, mail, local/dev mode and rate limits."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     jwt_secret: SecretStr | None = Field(
         default=None,
@@ -96,8 +93,3 @@ class AuthSettings(BaseSettings):
     @property
     def dev_endpoints_enabled(self) -> bool:
         return self.local_mode or self.dev_mode
-
-
-@lru_cache(maxsize=1)
-def get_auth_settings() -> AuthSettings:
-    return AuthSettings()

@@ -1,9 +1,9 @@
 """Persistence for accounts: SQLAlchemy 2 (async) models, repository, Alembic migrations.
 
 SQLite under the data directory by default; PostgreSQL (asyncpg) when ``DATABASE_URL`` says so.
-Start-up: ``Database.connect(url)``, then ``await migrate_database(database)`` (``migrate(url)``
-does both for a one-off). While the database is down, ``errors`` turns what the driver raises
-into 503s.
+Start-up: ``Database.connect(url, settings)``, then ``await migrate_database(database)``
+(``migrate(url, settings)`` does both for a one-off). While the database is down, ``errors``
+turns what the driver raises into 503s.
 """
 
 from __future__ import annotations

@@ -107,12 +107,12 @@ class Database:
     def connect(
         cls,
         url: str,
-        settings: DatabaseSettings | None = None,
+        cfg: DatabaseSettings,
         *,
         connect_args: Mapping[str, object] | None = None,
     ) -> Database:
-        """Build the engine for ``url`` (no connection is opened until first use)."""
-        cfg = settings or DatabaseSettings()
+        """Build the engine for ``url`` with the pool and SQLite options of ``cfg`` (the
+        application's database section); no connection is opened until first use."""
         parsed = make_url(url)
         args = dict(connect_args or {})
         if parsed.get_backend_name() == "sqlite":

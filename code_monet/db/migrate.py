@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from code_monet.db.engine import WRITE_OPTION, Database
-from code_monet.db.settings import redact_url
+from code_monet.db.settings import DatabaseSettings, redact_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -157,9 +157,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
-async def migrate(url: str) -> None:
-    """Bring the database at ``url`` up to the newest schema. The server awaits this at start-up."""
-    database = Database.connect(url)
+async def migrate(url: str, settings: DatabaseSettings) -> None:
+    """Bring the database at ``url`` up to the newest schema (a one-off: the server migrates the
+    database it keeps open with ``migrate_database``)."""
+    database = Database.connect(url, settings)
     try:
         await migrate_database(database)
     except Exception as exc:

@@ -1,11 +1,12 @@
-"""Database settings: ``DATABASE_URL`` (PostgreSQL via asyncpg) or embedded SQLite by default."""
+"""Database settings: ``DATABASE_URL`` (PostgreSQL via asyncpg) or embedded SQLite by default.
+
+A plain model: the application fills it from the environment once and passes it down."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -19,10 +20,8 @@ class DatabaseConfigError(ValueError):
     """A ``DATABASE_URL`` that names an unsupported database or driver."""
 
 
-class DatabaseSettings(BaseSettings):
+class DatabaseSettings(BaseModel):
     """Connection settings. Unset ``DATABASE_URL`` means SQLite under the data directory."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str | None = Field(
         default=None, description="postgresql+asyncpg://… or sqlite+aiosqlite:///path"

@@ -19,8 +19,8 @@ from typing import Final
 
 from pydantic import TypeAdapter, ValidationError
 
-from code_monet.app.config import ServerSettings
 from code_monet.live.connections import ClientConnection
+from code_monet.live.options import ServerSettings
 from code_monet.live.registry import UserSession
 from code_monet.observability import metrics
 from code_monet.types.geometry import PathType, Point

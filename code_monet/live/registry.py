@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from code_monet.agent.drawing_agent import DrawingAgent
-from code_monet.app.config import ServerSettings
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.live.channel import UserChannel
 from code_monet.live.connections import ConnectionManager
+from code_monet.live.options import ServerSettings
 from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.live.storage_health import StorageHealth
 from code_monet.observability import metrics
@@ -58,7 +58,7 @@ class WorkspaceRegistry:
     connections: ConnectionManager
     settings: ServerSettings
     agent_factory: AgentFactory
-    limits: WorkspaceLimits | None = None
+    limits: WorkspaceLimits = field(default_factory=WorkspaceLimits)
     piece_saved_hooks: list[PieceSavedHook] = field(default_factory=list)
     _sessions: dict[str, UserSession] = field(default_factory=dict)
     _loading: dict[str, asyncio.Task[UserSession]] = field(default_factory=dict)

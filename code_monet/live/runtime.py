@@ -1,7 +1,7 @@
 """The live parts of a running server, shared by the WebSocket endpoint and the routes.
 
-``create_app``'s lifespan builds one ``ServerRuntime`` and stores it on ``app.state``; handlers
-reach it through the ``RuntimeDep`` dependency (or ``runtime_of`` for WebSockets).
+``create_app``'s lifespan builds one ``ServerRuntime`` and puts it in the app's services
+(``routes.services.AppServices.runtime``); handlers reach it through ``routes.deps.RuntimeDep``.
 """
 
 from __future__ import annotations
@@ -9,15 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
-from starlette.requests import HTTPConnection
-
-from code_monet.app.config import ServerSettings
 from code_monet.auth.service import AuthService
 from code_monet.db.engine import Database
 from code_monet.live.connections import ConnectionManager
+from code_monet.live.options import ServerSettings
 from code_monet.live.registry import WorkspaceRegistry
 from code_monet.live.shutdown import ShutdownCoordinator
 from code_monet.render.cache import ContentCache
@@ -39,13 +35,3 @@ class ServerRuntime:
     dev_mode: bool = False
     renders: RenderGate = field(default_factory=RenderGate)  # the app's PNG render budget
     started_at: float = field(default_factory=time.time)
-
-
-def runtime_of(connection: HTTPConnection) -> ServerRuntime:
-    runtime = getattr(connection.app.state, "runtime", None)
-    if not isinstance(runtime, ServerRuntime):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The server is starting up")
-    return runtime
-
-
-RuntimeDep = Annotated[ServerRuntime, Depends(runtime_of)]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -224,10 +223,15 @@ class _RecordFactory(Protocol):
 
 
 class _Factory:
-    """Wraps the previous record factory and adds the context attributes."""
+    """Wraps the previous record factory and adds the context attributes.
+
+    It also counts its holders (``retain_record_factory``): logging's record factory is
+    process-global, so the count lives with the installed factory rather than in a module
+    global, and goes away with it."""
 
     def __init__(self, previous: _RecordFactory) -> None:
         self.previous = previous
+        self.users = 0
 
     def __call__(self, *args: object, **kwargs: object) -> logging.LogRecord:
         record = self.previous(*args, **kwargs)
@@ -243,8 +247,7 @@ class _Factory:
         return record
 
 
-_factory_lock = threading.Lock()
-_factory_users = 0
+_factory_lock = threading.Lock()  # guards swapping the process-global record factory
 
 
 def retain_record_factory() -> None:
@@ -253,20 +256,21 @@ def retain_record_factory() -> None:
     Reference counted, so ``configure_logging`` and each tracing handle can hold it
     independently and a test that sets either up and tears it down leaves logging as it was.
     """
-    global _factory_users
     with _factory_lock:
-        _factory_users += 1
         current = logging.getLogRecordFactory()
         if not isinstance(current, _Factory):
-            logging.setLogRecordFactory(_Factory(current))
+            current = _Factory(current)
+            logging.setLogRecordFactory(current)
+        current.users += 1
 
 
 def release_record_factory() -> None:
-    global _factory_users
     with _factory_lock:
-        _factory_users = max(0, _factory_users - 1)
         current = logging.getLogRecordFactory()
-        if _factory_users == 0 and isinstance(current, _Factory):
+        if not isinstance(current, _Factory):
+            return
+        current.users = max(0, current.users - 1)
+        if current.users == 0:
             logging.setLogRecordFactory(current.previous)
 
 
@@ -339,31 +343,30 @@ class KeyValueFormatter(logging.Formatter):
         return redact_text(text)
 
 
-_configured = False
-
-
 class _OurHandler(logging.StreamHandler[TextIO]):
-    """Marks the handler ``configure_logging`` installed, so it can be replaced or removed."""
+    """Marks the handler ``configure_logging`` installed, so it can be replaced or removed.
+
+    Logging is process-global, so whether it is configured is read from the root logger
+    (does it hold one of these?) rather than kept in a module global; the handler holds one
+    reference on the record factory for as long as it is installed."""
 
 
-def configure_logging(level: str = "INFO", *, json_format: bool | None = None) -> None:
+def configure_logging(level: str = "INFO", *, json_format: bool = False) -> None:
     """Log to stderr in the chosen format; safe to call again (replaces its own handler only).
 
-    ``json_format=None`` reads ``LOG_FORMAT`` (``json`` → JSON lines). Handlers others installed
-    on the root logger (pytest's, for one) are left alone and also receive the context fields.
+    ``json_format``: JSON lines (``LOG_FORMAT=json`` in the application's configuration). Handlers
+    others installed on the root logger (pytest's, for one) are left alone and also receive the
+    context fields.
     """
-    if json_format is None:
-        json_format = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
     numeric = logging.getLevelName(level.strip().upper())
     if not isinstance(numeric, int):
         raise ValueError(f"Unknown log level {level!r}: use DEBUG, INFO, WARNING, ERROR")
-    global _configured
-    if not _configured:
-        retain_record_factory()
-        _configured = True
     install_log_redaction()
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+    ours = [h for h in root.handlers if isinstance(h, _OurHandler)]
+    if not ours:
+        retain_record_factory()
+    for handler in ours:
         root.removeHandler(handler)
     handler = _OurHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_format else KeyValueFormatter())
@@ -374,12 +377,11 @@ def configure_logging(level: str = "INFO", *, json_format: bool | None = None) -
 def reset_logging() -> None:
     """Undo ``configure_logging`` (tests): remove our handler and our record factory."""
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+    ours = [h for h in root.handlers if isinstance(h, _OurHandler)]
+    for handler in ours:
         root.removeHandler(handler)
         handler.close()
-    global _configured
-    if _configured:
-        _configured = False
+    if ours:
         release_record_factory()
 
 

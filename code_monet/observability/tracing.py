@@ -35,6 +35,7 @@ import re
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,8 +62,6 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -76,6 +75,7 @@ from code_monet.observability.log_context import (
     release_record_factory,
     retain_record_factory,
 )
+from code_monet.observability.settings import TelemetrySettings
 
 __all__ = [
     "AttributeValue",
@@ -131,38 +131,6 @@ def _sanitized_headers(extra: str) -> list[str]:
     """Headers whose captured values are replaced: ours plus any the settings name (passing
     a list makes the instrumentation ignore its environment variable, so it is merged here)."""
     return sorted(SENSITIVE_HEADERS | {h.strip().lower() for h in extra.split(",") if h.strip()})
-
-
-class TelemetrySettings(BaseSettings):
-    """Tracing and metrics settings (environment / ``.env``); all optional."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    tracing_enabled: bool = Field(default=True, description="Record spans (TRACING_ENABLED)")
-    otel_exporter_otlp_endpoint: str | None = Field(
-        default=None, description="OTLP/HTTP collector base URL; unset → spans are not exported"
-    )
-    otel_exporter_otlp_traces_endpoint: str | None = Field(
-        default=None, description="Full OTLP/HTTP traces URL (overrides the base endpoint)"
-    )
-    otel_service_name: str = Field(default="code-monet", min_length=1, max_length=100)
-    client_service_name: str = Field(
-        default="code-monet-client", min_length=1, max_length=100, description="For /traces"
-    )
-    traces_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
-    metrics_enabled: bool = Field(default=True, description="Serve GET /metrics")
-    client_traces_per_minute: int = Field(default=60, ge=1, description="POST /traces per IP")
-    client_traces_max_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
-    otel_instrumentation_http_capture_headers_sanitize_fields: str = Field(
-        default="", description="More headers to blank when captured (ours are always blanked)"
-    )
-
-    def traces_endpoint(self) -> str | None:
-        if self.otel_exporter_otlp_traces_endpoint:
-            return self.otel_exporter_otlp_traces_endpoint
-        if self.otel_exporter_otlp_endpoint:
-            return self.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
-        return None
 
 
 # ----------------------------------------------------------------------------- trace ids
@@ -274,8 +242,47 @@ class _Pipeline:
     client_resource: Resource
 
 
-_pipeline: _Pipeline | None = None
-_pipeline_lock = threading.Lock()
+class _ProcessPipeline:
+    """The process's one tracing pipeline (created on first use) and the apps traced with it.
+
+    Why process-wide: OpenTelemetry's tracer provider is process-global (it can be installed
+    once per process), so every app in the process (the server; many apps in a test run) shares
+    one provider. Each app's ``TracingHandle`` adds its exporters to the shared router and takes
+    them out again on ``shutdown``; the app's services own the handle and close it when the
+    server stops. The apps are held weakly, to make a second ``setup_tracing`` of one app
+    return its handle."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pipeline: _Pipeline | None = None
+        self.handles: weakref.WeakKeyDictionary[FastAPI, TracingHandle] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @property
+    def current(self) -> _Pipeline | None:
+        return self._pipeline
+
+    def get(self, settings: TelemetrySettings) -> _Pipeline:
+        with self._lock:
+            if self._pipeline is None:
+                router = _Router()
+                resource = Resource.create(
+                    {"service.name": settings.otel_service_name, "service.version": _version()}
+                )
+                provider = TracerProvider(
+                    sampler=_WhileActiveSampler(router, settings.traces_sample_ratio),
+                    resource=resource,
+                )
+                provider.add_span_processor(router)
+                if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+                    trace.set_tracer_provider(provider)
+                client_resource = Resource.create({"service.name": settings.client_service_name})
+                self._pipeline = _Pipeline(provider, router, client_resource)
+            return self._pipeline
+
+
+_PROCESS = _ProcessPipeline()
 
 
 def _version() -> str:
@@ -285,29 +292,10 @@ def _version() -> str:
         return "0+unknown"
 
 
-def _get_pipeline(settings: TelemetrySettings) -> _Pipeline:
-    global _pipeline
-    with _pipeline_lock:
-        if _pipeline is None:
-            router = _Router()
-            resource = Resource.create(
-                {"service.name": settings.otel_service_name, "service.version": _version()}
-            )
-            provider = TracerProvider(
-                sampler=_WhileActiveSampler(router, settings.traces_sample_ratio),
-                resource=resource,
-            )
-            provider.add_span_processor(router)
-            if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-                trace.set_tracer_provider(provider)
-            client_resource = Resource.create({"service.name": settings.client_service_name})
-            _pipeline = _Pipeline(provider, router, client_resource)
-        return _pipeline
-
-
 def _tracer() -> trace.Tracer:
-    if _pipeline is not None:
-        return _pipeline.provider.get_tracer(_SCOPE, _version())
+    pipeline = _PROCESS.current
+    if pipeline is not None:
+        return pipeline.provider.get_tracer(_SCOPE, _version())
     return trace.get_tracer(_SCOPE)
 
 
@@ -367,9 +355,9 @@ class TracingHandle:
             self._engine.detach()
         if self.app is not None and getattr(self.app, "_is_instrumented_by_opentelemetry", False):
             FastAPIInstrumentor.uninstrument_app(self.app)
-        if self.app is not None and getattr(self.app.state, "tracing_handle", None) is self:
-            del self.app.state.tracing_handle
-        pipeline = _pipeline
+        if self.app is not None and _PROCESS.handles.get(self.app) is self:
+            del _PROCESS.handles[self.app]
+        pipeline = _PROCESS.current
         for processor in self._processors:
             processor.force_flush(10_000)
             if pipeline is not None:
@@ -384,7 +372,7 @@ def setup_tracing(
     app: FastAPI,
     *,
     engine: AsyncEngine | None,
-    settings: TelemetrySettings | None = None,
+    settings: TelemetrySettings,
     exporters: Sequence[SpanExporter] = (),
 ) -> TracingHandle:
     """Instrument ``app`` (and ``engine``) and start exporting; call before the app serves.
@@ -392,15 +380,14 @@ def setup_tracing(
     ``exporters`` are extra exporters fed synchronously (tests pass an ``InMemorySpanExporter``).
     Calling it again for the same app returns the existing handle.
     """
-    existing = getattr(app.state, "tracing_handle", None)
-    if isinstance(existing, TracingHandle):
+    existing = _PROCESS.handles.get(app)
+    if existing is not None:
         return existing
-    settings = settings or TelemetrySettings()
     if not settings.tracing_enabled:
         logger.info("Tracing disabled (TRACING_ENABLED=false)")
         return TracingHandle(enabled=False)
 
-    pipeline = _get_pipeline(settings)
+    pipeline = _PROCESS.get(settings)
     processors: list[SpanProcessor] = [SimpleSpanProcessor(e) for e in exporters]
     endpoint = settings.traces_endpoint()
     if endpoint:
@@ -437,7 +424,7 @@ def setup_tracing(
         _processors=processors,
         _engine=engine_instrumentation,
     )
-    app.state.tracing_handle = handle
+    _PROCESS.handles[app] = handle
     return handle
 
 
@@ -524,7 +511,7 @@ class ClientSpan:
 
 def record_client_spans(spans: Sequence[ClientSpan]) -> int:
     """Hand client spans to the active exporters; returns how many went (0 when none active)."""
-    pipeline = _pipeline
+    pipeline = _PROCESS.current
     if pipeline is None or not pipeline.router.active:
         return 0
     scope = InstrumentationScope("code_monet.client", _version())

@@ -11,9 +11,10 @@ the limit, the least recently used artefacts (by file mtime; a hit older than an
 it) are deleted in a worker thread until it is back under 80 % of the limit. A deleted
 artefact is simply rendered again when next asked for.
 
-There is no module-level registry of caches: the composition root (``create_app``) reads
-``CacheSettings`` once, builds the server's one ``ContentCache`` and hands it to the routes
-(``share.http.ContentCacheDep``) and the piece index (pre-renders). Everything the cache
+There is no module-level registry of caches: the composition root (``create_app``) gets
+``CacheSettings`` from the application's configuration, builds the server's one
+``ContentCache`` and hands it to the routes (``routes.deps.ContentCacheDep``, through the app's
+``AppServices``) and the piece index (pre-renders). Everything the cache
 starts — renders, size upkeep, pre-renders (:meth:`ContentCache.spawn`) — is owned by it, so
 shutdown and tests wait for exactly that server's work (:meth:`ContentCache.drain`).
 """
@@ -31,8 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 
 from code_monet.render.cache_prune import cache_size, prune
 from code_monet.workspace.persistence import atomic_write_bytes
@@ -47,12 +47,8 @@ RESCAN_SECONDS: Final = 600.0  # re-measure the disk (other processes may share 
 RETRY_PRUNE_SECONDS: Final = 60.0  # after a prune that could not get under the limit
 
 
-class CacheSettings(BaseSettings):
-    """How much disk the rendered-artefact cache may use."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="IMAGE_CACHE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+class CacheSettings(BaseModel):
+    """How much disk the rendered-artefact cache may use (``IMAGE_CACHE_MAX_MB``)."""
 
     max_mb: int = Field(default=256, ge=1, le=1_000_000, description="Size limit in MiB")
 

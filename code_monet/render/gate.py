@@ -3,7 +3,7 @@ renders served from a cache, renders rate-limited per client, and a global cap o
 run at once.
 
 One ``RenderGate`` is built at app assembly (``create_app``) and reached by routes through
-``RenderGateDep``. A *render* is a cache miss; hits cost no quota and take no slot.
+``routes.deps.RenderGateDep``. A *render* is a cache miss; hits cost no quota and take no slot.
 
 - per client (``user:<id>`` signed in, ``addr:<ip>`` anonymous): at most
   ``RENDERS_PER_CLIENT`` renders per ``RENDER_WINDOW_SECONDS``; over it → 429 + Retry-After;
@@ -18,12 +18,10 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Annotated, Final
+from typing import Final, Protocol
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
-from starlette.requests import HTTPConnection
+from fastapi import HTTPException, Request, status
 
-from code_monet.app.config import ServerSettings
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.render.cache import Artefact, ContentCache
 
@@ -48,6 +46,19 @@ def relative_steps(natural: int, low: int, high: int) -> list[int]:
     steps = [natural * 2**k for k in range(3)] + [natural // 2**k for k in range(1, 7)]
     inside = sorted({step for step in steps if low <= step <= high})
     return inside or [min(high, max(low, natural))]
+
+
+class RenderLimits(Protocol):
+    """The render limits a gate is built from (the server settings have these fields)."""
+
+    @property
+    def max_concurrent_renders(self) -> int: ...
+    @property
+    def max_queued_renders(self) -> int: ...
+    @property
+    def renders_per_client(self) -> int: ...
+    @property
+    def render_window_seconds(self) -> float: ...
 
 
 class RenderRateLimitedError(HTTPException):
@@ -125,7 +136,7 @@ class RenderGate:
         self.live = BytesLru(LIVE_CACHE_ENTRIES, LIVE_CACHE_BYTES)
 
     @classmethod
-    def from_settings(cls, settings: ServerSettings) -> RenderGate:
+    def from_settings(cls, settings: RenderLimits) -> RenderGate:
         return cls(
             max_concurrent=settings.max_concurrent_renders,
             max_queued=settings.max_queued_renders,
@@ -228,24 +239,8 @@ class _Slot:
         self.gate.slots.release()
 
 
-def install_render_gate(app: FastAPI, gate: RenderGate) -> None:
-    app.state.render_gate = gate
-
-
-def get_render_gate(connection: HTTPConnection) -> RenderGate:
-    """The app's gate (apps assembled without one get a default one, owned by the app)."""
-    gate = getattr(connection.app.state, "render_gate", None)
-    if not isinstance(gate, RenderGate):
-        gate = RenderGate()
-        connection.app.state.render_gate = gate
-    return gate
-
-
 def client_key(request: Request, user_id: object | None = None) -> str:
     """Who a render is charged to: the signed-in user, else the peer address."""
     if user_id is not None:
         return f"user:{user_id}"
     return f"addr:{request.client.host if request.client is not None else 'unknown'}"
-
-
-RenderGateDep = Annotated[RenderGate, Depends(get_render_gate)]

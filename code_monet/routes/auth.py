@@ -18,7 +18,6 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, s
 from fastapi.responses import RedirectResponse
 
 from code_monet.auth import magic_links
-from code_monet.auth.dependencies import AuthServiceDep, CurrentSession, CurrentUser, client_ip
 from code_monet.auth.errors import AuthenticationError, AuthError, RateLimitedError
 from code_monet.auth.schemas import (
     LogoutRequest,
@@ -33,6 +32,7 @@ from code_monet.auth.schemas import (
     VerifyCodeRequest,
 )
 from code_monet.auth.service import TokenPair
+from code_monet.routes.deps import AuthServiceDep, CurrentSession, CurrentUser, client_ip
 
 MAGIC_LINK_SENT = "If that address can sign in, a sign-in link and code are on their way."
 
@@ -57,7 +57,7 @@ def _tokens(pair: TokenPair) -> TokenResponse:
 
 
 def create_auth_router() -> APIRouter:
-    """The ``/auth`` router. Needs ``install_auth(app, service)`` at start-up."""
+    """The ``/auth`` router. Needs the app's services to hold the auth service (``create_app``)."""
     router = APIRouter(prefix="/auth", tags=["auth"])
 
     @router.post("/magic-link", response_model=MessageResponse)

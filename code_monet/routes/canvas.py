@@ -15,11 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.live.runtime import RuntimeDep
 from code_monet.observability import metrics
 from code_monet.render.gate import client_key, relative_steps, snap_up
 from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
+from code_monet.routes.deps import CurrentUser, RuntimeDep
 from code_monet.routes.sessions import session_for
 from code_monet.types.paths import Path
 from code_monet.types.state import AgentStatus

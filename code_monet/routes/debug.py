@@ -9,8 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
-from code_monet.auth.dependencies import AuthServiceDep, CurrentUser
-from code_monet.live.runtime import RuntimeDep
+from code_monet.routes.deps import AuthServiceDep, CurrentUser, RuntimeDep
 from code_monet.routes.sessions import session_for
 
 

@@ -12,14 +12,18 @@ from typing import Annotated, Final
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.render.cache import ContentCache
-from code_monet.render.gate import EXPORT_STEPS, RenderGateDep, client_key, snap_up
-from code_monet.routes.deps import DataDirDep
+from code_monet.render.gate import EXPORT_STEPS, client_key, snap_up
+from code_monet.routes.deps import (
+    ContentCacheDep,
+    CurrentUser,
+    DatabaseDep,
+    DataDirDep,
+    RenderGateDep,
+)
 from code_monet.share.access import missing_own, own_piece, public_piece, read_canvas
 from code_monet.share.exports import MAX_PNG_SIZE, MIN_PNG_SIZE
-from code_monet.share.http import ContentCacheDep, not_found
+from code_monet.share.http import not_found
 from code_monet.share.pieces import MAX_PIECE_NUMBER, LocatedPiece
 from code_monet.share.schemas import PieceMeta, PlotEstimate
 from code_monet.share.serve import plot_estimate, png_export_response, svg_export_response

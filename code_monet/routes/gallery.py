@@ -11,8 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.live.runtime import RuntimeDep
+from code_monet.routes.deps import CurrentUser, RuntimeDep
 from code_monet.routes.sessions import session_for
 from code_monet.types.paths import Path as StrokePath
 from code_monet.types.state import GalleryEntry

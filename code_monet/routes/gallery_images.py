@@ -8,12 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.db.dependencies import DatabaseDep
-from code_monet.render.gate import RenderGateDep, client_key
-from code_monet.routes.deps import DataDirDep
+from code_monet.render.gate import client_key
+from code_monet.routes.deps import (
+    ContentCacheDep,
+    CurrentUser,
+    DatabaseDep,
+    DataDirDep,
+    RenderGateDep,
+)
 from code_monet.share.access import missing_own, own_piece
-from code_monet.share.http import ContentCacheDep
 from code_monet.share.images import ImageKind
 from code_monet.share.pieces import parse_piece_id
 from code_monet.share.serve import image_response

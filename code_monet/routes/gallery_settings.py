@@ -10,10 +10,8 @@ import logging
 
 from fastapi import APIRouter, HTTPException, status
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import users
-from code_monet.routes.deps import DataDirDep
+from code_monet.routes.deps import CurrentUser, DatabaseDep, DataDirDep
 from code_monet.share.index import reconcile_user
 from code_monet.share.schemas import GallerySettings
 

@@ -19,21 +19,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces
 from code_monet.db.repository.public_pieces import IndexedPiece, PageCursor
 from code_monet.render.cache import cache_key
-from code_monet.render.gate import RenderGateDep, client_key
-from code_monet.routes.deps import DataDirDep
-from code_monet.share.access import public_piece, read_canvas
-from code_monet.share.http import (
+from code_monet.render.gate import client_key
+from code_monet.routes.deps import (
     ContentCacheDep,
+    DatabaseDep,
+    DataDirDep,
     PublicBaseUrlDep,
-    cache_policy,
-    etag_matches,
-    not_found,
-    not_modified,
+    RenderGateDep,
 )
+from code_monet.share.access import public_piece, read_canvas
+from code_monet.share.http import cache_policy, etag_matches, not_found, not_modified
 from code_monet.share.images import ImageKind
 from code_monet.share.index import IndexReconciler
 from code_monet.share.schemas import PublicPieceDetail, PublicPieceSummary

@@ -10,19 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.render.cache import cache_key
-from code_monet.routes.deps import DataDirDep
+from code_monet.routes.deps import ContentCacheDep, DatabaseDep, DataDirDep, PublicBaseUrlDep
 from code_monet.routes.shares import piece_page
 from code_monet.share.access import public_piece, read_canvas
-from code_monet.share.http import (
-    SHORT_PUBLIC,
-    ContentCacheDep,
-    PublicBaseUrlDep,
-    etag_matches,
-    not_found,
-    not_modified,
-)
+from code_monet.share.http import SHORT_PUBLIC, etag_matches, not_found, not_modified
 from code_monet.share.serve import clean_svg_text
 from code_monet.workspace.gallery import piece_id as format_piece_id
 

@@ -9,12 +9,17 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.repository import public_pieces, shares
-from code_monet.render.gate import RenderGateDep, client_key
-from code_monet.routes.deps import DataDirDep
+from code_monet.render.gate import client_key
+from code_monet.routes.deps import (
+    ContentCacheDep,
+    DatabaseDep,
+    DataDirDep,
+    PublicBaseUrlDep,
+    RenderGateDep,
+)
 from code_monet.share.access import public_piece
-from code_monet.share.http import ContentCacheDep, PublicBaseUrlDep, not_found
+from code_monet.share.http import not_found
 from code_monet.share.images import ImageKind
 from code_monet.share.index import IndexReconciler
 from code_monet.share.serve import image_response

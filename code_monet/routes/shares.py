@@ -13,23 +13,21 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from code_monet.auth.dependencies import CurrentUser
-from code_monet.db.dependencies import DatabaseDep
 from code_monet.db.engine import Database
 from code_monet.db.records import CanvasShare
 from code_monet.db.repository import shares
 from code_monet.render.cache import ContentCache, cache_key
-from code_monet.render.gate import RenderGate, RenderGateDep, client_key
-from code_monet.routes.deps import DataDirDep
-from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
-from code_monet.share.http import (
-    SHORT_PUBLIC,
+from code_monet.render.gate import RenderGate, client_key
+from code_monet.routes.deps import (
     ContentCacheDep,
+    CurrentUser,
+    DatabaseDep,
+    DataDirDep,
     PublicBaseUrlDep,
-    etag_matches,
-    not_found,
-    not_modified,
+    RenderGateDep,
 )
+from code_monet.share.access import SharedPiece, own_piece, read_canvas, shared_piece
+from code_monet.share.http import SHORT_PUBLIC, etag_matches, not_found, not_modified
 from code_monet.share.images import ImageKind, image_size
 from code_monet.share.pages import ShareView, render_share_page
 from code_monet.share.schemas import CreateShareRequest, ShareApiResponse, ShareResponse

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from code_monet.auth.dependencies import CurrentV1User
-from code_monet.live.runtime import RuntimeDep
+from code_monet.routes.deps import CurrentV1User, RuntimeDep
 from code_monet.routes.sessions import session_for
 from code_monet.routes.websocket import token_key
 from code_monet.types.messages import PendingStroke

@@ -2,7 +2,7 @@
 
 * ``GET /metrics`` - Prometheus text exposition of ``code_monet.observability.metrics`` (404 when
   ``METRICS_ENABLED=false``). In public mode only for loopback callers or a
-  ``METRICS_TOKEN`` bearer (403 otherwise; ``routes.health.OpsAccess``): it is large and
+  ``METRICS_TOKEN`` bearer (403 otherwise; ``routes.services.OpsAccess``): it is large and
   describes every user's activity.
 * ``POST /traces`` - clients report their own spans: ``{"spans": [{trace_id, span_id,
   parent_span_id?, name, start_time_unix_nano, end_time_unix_nano, attributes?, status?}]}``.
@@ -35,13 +35,9 @@ from pydantic import (
 
 from code_monet.limits.rate_limiter import RateLimiter, RateLimiterConfig
 from code_monet.observability import metrics
-from code_monet.observability.tracing import (
-    ClientSpan,
-    TelemetrySettings,
-    new_trace_id,
-    record_client_spans,
-)
-from code_monet.routes.health import ops_access
+from code_monet.observability.settings import TelemetrySettings
+from code_monet.observability.tracing import ClientSpan, new_trace_id, record_client_spans
+from code_monet.routes.services import services
 
 logger = logging.getLogger(__name__)
 
@@ -162,10 +158,9 @@ def _parse_batch(body: bytes) -> TraceBatch:
 
 
 def create_telemetry_router(
-    settings: TelemetrySettings | None = None, *, limiter: RateLimiter | None = None
+    settings: TelemetrySettings, *, limiter: RateLimiter | None = None
 ) -> APIRouter:
     """The telemetry router; ``limiter`` replaces the per-IP ``POST /traces`` limiter (tests)."""
-    settings = settings or TelemetrySettings()
     limiter = limiter or RateLimiter(
         RateLimiterConfig(max_requests=settings.client_traces_per_minute, window_seconds=60.0)
     )
@@ -176,7 +171,7 @@ def create_telemetry_router(
 
         @router.get("/metrics", include_in_schema=False)
         async def prometheus_metrics(request: Request) -> Response:
-            if not ops_access(request).allows(request):
+            if not services(request).ops_access.allows(request):
                 raise HTTPException(
                     status.HTTP_403_FORBIDDEN,
                     "Metrics are for loopback callers or a METRICS_TOKEN bearer in public mode",

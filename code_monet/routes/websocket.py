@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from code_monet.app.config import ServerSettings, get_workspace_limits
 from code_monet.auth.errors import AuthenticationError, AuthUnavailableError
 from code_monet.auth.service import SessionEndedHook
 from code_monet.live.connections import (
@@ -30,11 +29,13 @@ from code_monet.live.connections import (
     ConnectionManager,
 )
 from code_monet.live.handlers import HandlerContext, handle_frame
+from code_monet.live.options import ServerSettings
 from code_monet.live.registry import UserSession
 from code_monet.live.runtime import ServerRuntime
 from code_monet.observability import metrics
 from code_monet.observability.log_context import bind_user
 from code_monet.observability.tracing import websocket_span
+from code_monet.routes.services import services
 from code_monet.types.messages import (
     AuthClientMessage,
     InitMessage,
@@ -169,8 +170,8 @@ async def serve_socket(websocket: WebSocket, waiting: UnauthenticatedSockets | N
     offered = list(websocket.scope.get("subprotocols") or [])
     subprotocol, header_token = _subprotocol_choice(offered)
     await websocket.accept(subprotocol=subprotocol)
-    runtime = getattr(websocket.app.state, "runtime", None)
-    if not isinstance(runtime, ServerRuntime) or runtime.shutdown.is_stopping:
+    runtime = services(websocket).runtime
+    if runtime is None or runtime.shutdown.is_stopping:
         await _close(websocket, CLOSE_GOING_AWAY, "Server shutting down")
         return
     params = websocket.query_params
@@ -264,9 +265,7 @@ async def _run_connection(
             session,
             connection,
             runtime.settings,
-            max_gallery_pieces=(
-                runtime.registry.limits or get_workspace_limits()
-            ).max_gallery_pieces,
+            max_gallery_pieces=runtime.registry.limits.max_gallery_pieces,
         )
         closed_by_us = asyncio.ensure_future(connection.closed_event.wait())
         while True:

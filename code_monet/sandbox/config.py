@@ -6,7 +6,10 @@ pool (``code_sandbox``) and callers, so they live apart from both to keep the mo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
 
 from code_monet.sandbox.runner import RawPathDict
 
@@ -15,6 +18,7 @@ __all__ = [
     "SandboxConfig",
     "SandboxError",
     "SandboxResult",
+    "SandboxSettings",
     "SandboxUnavailableError",
 ]
 
@@ -160,3 +164,80 @@ class SandboxResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class SandboxSettings(BaseModel):
+    """How agent-written programs may run (issue 15: fail closed without full isolation).
+
+    Memory and concurrency (issue 15): each program may hold ``SANDBOX_MEMORY_BYTES`` (768 MiB),
+    counted by a cgroup so memfd, /dev/shm and scratch files count too; at most
+    ``SANDBOX_MAX_PROGRAMS`` run at once (default 2 × cores, fewer if the total budget is
+    smaller), ``SANDBOX_MAX_PROGRAMS_PER_USER`` (2) of them for one user; a program waits up
+    to ``SANDBOX_SLOT_WAIT_SECONDS`` (10) for a slot and is then refused as "busy". All programs
+    together stay under ``SANDBOX_MEMORY_TOTAL_BYTES`` (default: per-program limit × server
+    cap, e.g. 3 GiB on 2 cores); a per-program limit × cap above it refuses to start.
+    """
+
+    allow_fallback: bool = Field(
+        default=False,
+        description="Local mode only: without bubblewrap, still run programs (as uid 65534, "
+        "seeing the host filesystem); ignored in public mode",
+    )
+    bwrap_path: str = Field(default="bwrap", description="The bubblewrap executable")
+    memory_bytes: int = Field(
+        default=768 << 20,
+        ge=64 << 20,
+        description="Memory one program may hold (address space, and its cgroup: memfd, "
+        "/dev/shm and scratch files count)",
+    )
+    max_programs: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="Programs running at once on this server (default: 2 × cores, at most as "
+        "many as fit in memory_total_bytes)",
+    )
+    max_programs_per_user: int = Field(
+        default=2, ge=1, le=64, description="Programs running at once for one user"
+    )
+    slot_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=600,
+        description="How long a program waits for a free slot before the tool says 'busy'",
+    )
+    memory_total_bytes: int | None = Field(
+        default=None,
+        ge=64 << 20,
+        description="Memory all programs together may hold (the parent cgroup's limit; "
+        "default: memory_bytes × max_programs)",
+    )
+    use_cgroups: bool = Field(
+        default=True,
+        description="Bound programs with cgroups when the host allows (v2, else v1); without, "
+        "memfd_create is denied and the reason is logged",
+    )
+
+    def sandbox_config(self, *, local_mode: bool, cores: int | None = None) -> SandboxConfig:
+        """The sandbox's configuration from these settings (``cores``: for tests).
+
+        Raises ValueError when ``memory_bytes`` × ``max_programs`` exceeds an explicitly set
+        ``memory_total_bytes``: the server then refuses to start rather than overcommit.
+        """
+        cap = self.max_programs
+        if cap is None:
+            cap = 2 * (cores or os.cpu_count() or 1)
+            if self.memory_total_bytes is not None:
+                cap = max(1, min(cap, self.memory_total_bytes // self.memory_bytes))
+        total = self.memory_total_bytes or self.memory_bytes * cap
+        return SandboxConfig(
+            local_mode=local_mode,
+            allow_fallback=self.allow_fallback,
+            bwrap_path=self.bwrap_path,
+            memory_bytes=self.memory_bytes,
+            max_programs=cap,
+            max_programs_per_owner=self.max_programs_per_user,
+            slot_wait_seconds=self.slot_wait_seconds,
+            memory_total_bytes=total,
+            use_cgroups=self.use_cgroups,
+        )

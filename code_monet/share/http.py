@@ -1,18 +1,13 @@
-"""HTTP plumbing shared by the sharing routers: the public base URL, the server's content
-cache, 404 parity, conditional requests (strong ETags, ``304 Not Modified``) and cache
-policies."""
+"""HTTP plumbing shared by the sharing routers: 404 parity, conditional requests (strong
+ETags, ``304 Not Modified``) and cache policies. (The public base URL and the server's content
+cache reach the routers through ``routes.deps``.)"""
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import HTTPException, Request, status
 from fastapi.responses import Response
-from starlette.requests import HTTPConnection
-
-from code_monet.auth.service import AuthService
-from code_monet.auth.settings import get_auth_settings
-from code_monet.render.cache import ContentCache
 
 NOT_FOUND: Final = "Not Found"  # Starlette's own 404 text: unmatched routes look the same
 # Content-addressed URLs (``?v=<version>`` matching the content) never change.
@@ -27,34 +22,6 @@ SHORT_PUBLIC: Final = "public, max-age=300"
 def not_found() -> HTTPException:
     """The one 404 of every public endpoint: it never says which part was missing."""
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
-
-
-def get_public_base_url(connection: HTTPConnection) -> str:
-    """The configured public base URL (auth settings), without a trailing slash."""
-    service = getattr(connection.app.state, "auth_service", None)
-    if isinstance(service, AuthService):
-        return service.settings.public_base_url.rstrip("/")
-    return get_auth_settings().public_base_url.rstrip("/")
-
-
-PublicBaseUrlDep = Annotated[str, Depends(get_public_base_url)]
-
-
-def install_content_cache(app: FastAPI, cache: ContentCache) -> None:
-    """Hand the server's one content cache (built by the composition root) to the routes."""
-    app.state.content_cache = cache
-
-
-def get_content_cache(connection: HTTPConnection) -> ContentCache:
-    """The app's content cache. There is no fallback: a second cache over the same directory
-    would render the same artefact twice and miss the other's in-flight renders."""
-    cache = getattr(connection.app.state, "content_cache", None)
-    if not isinstance(cache, ContentCache):
-        raise RuntimeError("No content cache is installed on this app (install_content_cache)")
-    return cache
-
-
-ContentCacheDep = Annotated[ContentCache, Depends(get_content_cache)]
 
 
 def etag_matches(request: Request, etag: str) -> bool:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.tools.context import ToolContext
 from code_monet.tools.image_providers import (
@@ -120,10 +119,9 @@ class ImageProviderChoice(StrEnum):
     NONE = "none"
 
 
-class ImageGenerationSettings(BaseSettings):
-    """Image provider configuration from the environment (see the module docstring)."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+class ImageGenerationSettings(BaseModel):
+    """Image provider configuration (see the module docstring); the application fills it from
+    the environment once."""
 
     image_provider: ImageProviderChoice = ImageProviderChoice.AUTO
     google_api_key: SecretStr | None = None

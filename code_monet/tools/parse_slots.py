@@ -8,7 +8,7 @@ across all users; a parse waits for a slot, and one that waits longer than ``max
 is refused with ``ParseBusyError`` (the tool answers "server busy") instead of queueing without
 end.
 
-The composition root (``create_app``) builds one from ``ServerSettings`` and hands it to every
+The composition root (``create_app``) builds one from the server settings and hands it to every
 agent, which hands it to each turn's ``ToolContext``. A context built without one (the CLI,
 tests) gets its own, so nothing is shared by accident through a module global.
 """
@@ -19,9 +19,7 @@ import asyncio
 import math
 import os
 from collections.abc import Callable
-from typing import Final, TypeVar
-
-from code_monet.app.config import ServerSettings
+from typing import Final, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -31,6 +29,15 @@ DEFAULT_MAX_WAIT_SECONDS: Final = 30.0
 def default_parse_slots() -> int:
     """One parse per core: parses are CPU-bound, more at once only share the same cores."""
     return os.cpu_count() or 1
+
+
+class ParseLimits(Protocol):
+    """The parse limits slots are built from (the server settings have these fields)."""
+
+    @property
+    def max_concurrent_parses(self) -> int | None: ...
+    @property
+    def parse_wait_seconds(self) -> float: ...
 
 
 class ParseBusyError(Exception):
@@ -64,7 +71,7 @@ class ParseSlots:
         self.waiting = 0
 
     @classmethod
-    def from_settings(cls, settings: ServerSettings) -> ParseSlots:
+    def from_settings(cls, settings: ParseLimits) -> ParseSlots:
         """The server's slots (``MAX_CONCURRENT_PARSES``, ``PARSE_WAIT_SECONDS``)."""
         return cls(settings.max_concurrent_parses, settings.parse_wait_seconds)
 

@@ -25,6 +25,7 @@ from code_monet.app.config import ServerSettings
 from code_monet.app.server import GracefulServer, create_app, transport_frame_limit
 from code_monet.db.repository import users
 from code_monet.live.runtime import ServerRuntime
+from code_monet.routes.services import app_services
 from code_monet.sandbox.code_sandbox import SandboxConfig
 
 
@@ -179,7 +180,7 @@ async def running_server(
                 task.result()
             await asyncio.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
-    runtime = app.state.runtime
+    runtime = app_services(app).runtime
     assert isinstance(runtime, ServerRuntime)
     live = LiveServer(
         f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws", runtime, artists, gate

@@ -10,12 +10,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from code_monet.auth.bootstrap import build_auth_service
-from code_monet.auth.dependencies import install_auth
 from code_monet.auth.mailer import MailMessage
 from code_monet.auth.service import AuthService
 from code_monet.auth.settings import AuthSettings
-from code_monet.db.dependencies import install_database
 from code_monet.db.engine import Database
+from code_monet.render.cache import ContentCache
+from code_monet.routes.services import AppServices, install_services
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -67,12 +67,24 @@ def make_service(
     )
 
 
-def make_app(service: AuthService) -> FastAPI:
-    """FastAPI with the auth router, the auth service and the database installed."""
+def make_app(
+    service: AuthService,
+    data_dir: Path = Path("data"),
+    *,
+    content_cache: ContentCache | None = None,
+) -> FastAPI:
+    """FastAPI with the auth router and services holding the auth service and the database
+    (plus ``data_dir`` and ``content_cache`` for routers that read them)."""
     from code_monet.routes.auth import create_auth_router
 
     app = FastAPI()
-    install_database(app, service.database)
-    install_auth(app, service)
+    services = AppServices(
+        data_dir=data_dir,
+        auth_settings=service.settings,
+        content_cache=content_cache,
+        database=service.database,
+        auth=service,
+    )
+    install_services(app, services)
     app.include_router(create_auth_router())
     return app

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from code_monet.db.engine import Database
 from code_monet.db.migrate import migrate_database
-from code_monet.db.settings import default_sqlite_url, normalise_database_url
+from code_monet.db.settings import DatabaseSettings, default_sqlite_url, normalise_database_url
 
 BACKENDS = ("sqlite", "postgres")
 POSTGRES_SKIP_REASON = (
@@ -39,7 +39,7 @@ def postgres_required() -> bool:
 async def postgres_schema(url: str) -> AsyncIterator[str]:
     """A new, empty schema in the test server; dropped (with everything in it) on exit."""
     schema = f"test_{secrets.token_hex(6)}"
-    admin = Database.connect(url)
+    admin = Database.connect(url, DatabaseSettings())
     try:
         async with admin.engine.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -56,7 +56,7 @@ async def temporary_database(
 ) -> AsyncIterator[Database]:
     """An empty (by default migrated) database on ``backend`` that is gone afterwards."""
     if backend == "sqlite":
-        database = Database.connect(default_sqlite_url(workdir / "db"))
+        database = Database.connect(default_sqlite_url(workdir / "db"), DatabaseSettings())
         try:
             if migrate:
                 await migrate_database(database)
@@ -68,7 +68,9 @@ async def temporary_database(
     if backend != "postgres" or url is None:
         raise RuntimeError(f"Backend {backend!r} is unavailable: {POSTGRES_SKIP_REASON}")
     async with postgres_schema(url) as schema:
-        database = Database.connect(url, connect_args={"server_settings": {"search_path": schema}})
+        database = Database.connect(
+            url, DatabaseSettings(), connect_args={"server_settings": {"search_path": schema}}
+        )
         try:
             if migrate:
                 await migrate_database(database)
@@ -105,7 +107,7 @@ async def drop_postgres_database(url: str) -> None:
 
 async def _autocommit(url: str, statement: str, *, maintenance: bool = False) -> None:
     target = make_url(url).set(database="postgres") if maintenance else make_url(url)
-    admin = Database.connect(target.render_as_string(hide_password=False))
+    admin = Database.connect(target.render_as_string(hide_password=False), DatabaseSettings())
     try:
         engine = admin.engine.execution_options(isolation_level="AUTOCOMMIT")
         async with engine.connect() as conn:

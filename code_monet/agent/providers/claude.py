@@ -40,7 +40,6 @@ from claude_agent_sdk import (
 )
 from mcp.server import Server
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.agent.processor import TurnProcessor, error_from_exception
 from code_monet.agent.providers.base import (
@@ -50,12 +49,13 @@ from code_monet.agent.providers.base import (
     ThinkingDelta,
     TurnContext,
 )
+from code_monet.agent.providers.settings import DEFAULT_CLAUDE_MODEL, ClaudeSettings
 from code_monet.agent.tool_session import ToolSession
 from code_monet.tools.registry import Lifespan, available_tool_names
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = DEFAULT_CLAUDE_MODEL
 MCP_SERVER_NAME = "drawing"
 TOOL_PREFIX = f"mcp__{MCP_SERVER_NAME}__"
 SESSION_DIR = "claude-code"
@@ -331,25 +331,12 @@ def _prepare_dirs(cwd: Path) -> None:
     (cwd / ".config").mkdir(parents=True, exist_ok=True)
 
 
-class ClaudeSettings(BaseSettings):
-    """``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``, ``CLAUDE_MODEL``, ``CLAUDE_MAX_RETRIES``."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    anthropic_api_key: SecretStr | None = None
-    anthropic_base_url: str | None = None
-    claude_model: str = DEFAULT_MODEL
-    claude_max_retries: int = 2
-    claude_cli_path: Path | None = None
-
-
-def claude_provider_from_env(settings: ClaudeSettings | None = None) -> ClaudeProvider:
-    """A ``ClaudeProvider`` configured from the environment (or ``.env``)."""
-    chosen = settings or ClaudeSettings()
+def claude_provider_from_settings(settings: ClaudeSettings) -> ClaudeProvider:
+    """A ``ClaudeProvider`` configured from the application's ``ClaudeSettings``."""
     return ClaudeProvider(
-        model=chosen.claude_model,
-        api_key=chosen.anthropic_api_key,
-        base_url=chosen.anthropic_base_url,
-        max_retries=chosen.claude_max_retries,
-        cli_path=chosen.claude_cli_path,
+        model=settings.claude_model,
+        api_key=settings.anthropic_api_key,
+        base_url=settings.anthropic_base_url,
+        max_retries=settings.claude_max_retries,
+        cli_path=settings.claude_cli_path,
     )

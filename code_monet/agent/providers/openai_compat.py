@@ -34,8 +34,6 @@ from openai.types.chat import (
     ChatCompletionToolMessageParam,
 )
 from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from code_monet.agent.providers.base import (
     IterationEvent,
@@ -46,11 +44,12 @@ from code_monet.agent.providers.base import (
     TokenUsage,
     TurnContext,
 )
+from code_monet.agent.providers.settings import DEFAULT_OPENAI_MODEL, OpenAISettings
 from code_monet.agent.tool_session import ToolDefinition, ToolReply, ToolSession
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "gpt-4.1-mini"
+DEFAULT_MODEL = DEFAULT_OPENAI_MODEL
 T = TypeVar("T")
 _SECRET_PATTERN = re.compile(r"\b(sk|key)-[A-Za-z0-9_*.\-]{3,}")
 _QUOTA_CODES = frozenset({"insufficient_quota"})
@@ -464,23 +463,12 @@ def _provider_error(exc: openai.APIError, secret: str | None) -> ProviderError:
     return ProviderError(kind, message, retry_after=retry_after)
 
 
-class OpenAISettings(BaseSettings):
-    """``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``OPENAI_MODEL``, ``OPENAI_SUPPORTS_VISION``."""
-
-    model_config = SettingsConfigDict(env_prefix="OPENAI_", env_file=".env", extra="ignore")
-
-    api_key: SecretStr | None = None
-    base_url: str | None = None
-    model: str = DEFAULT_MODEL
-    supports_vision: bool = True
-
-
-def openai_provider_from_env(settings: OpenAISettings | None = None) -> OpenAICompatProvider:
-    chosen = settings or OpenAISettings()
-    key = chosen.api_key.get_secret_value() if chosen.api_key is not None else None
+def openai_provider_from_settings(settings: OpenAISettings) -> OpenAICompatProvider:
+    """An ``OpenAICompatProvider`` configured from the application's ``OpenAISettings``."""
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     return OpenAICompatProvider(
         api_key=key or None,
-        model=chosen.model,
-        base_url=chosen.base_url or None,
-        supports_vision=chosen.supports_vision,
+        model=settings.model,
+        base_url=settings.base_url or None,
+        supports_vision=settings.supports_vision,
     )

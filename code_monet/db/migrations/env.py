@@ -1,7 +1,9 @@
 """Alembic environment.
 
-Uses the connection :mod:`code_monet.db.migrate` hands over (the normal path); run from the
-``alembic`` command line it connects to ``DATABASE_URL`` (or the embedded SQLite file) itself.
+Uses the connection :mod:`code_monet.db.migrate` hands over (the normal path). Run from the
+``alembic`` command line it connects to the URL given explicitly, ``alembic -x url=<URL> …`` or
+``sqlalchemy.url``; it reads no configuration of its own (``code-monet db upgrade`` migrates the
+configured database).
 """
 
 from __future__ import annotations
@@ -41,17 +43,24 @@ def _configure_and_run(connection: Connection) -> None:
 
 
 def _url() -> str:
-    from code_monet.app.config import Settings
-    from code_monet.db.settings import DatabaseSettings, resolve_database_url
+    """The URL the ``alembic`` command line was given (``-x url=…`` or ``sqlalchemy.url``)."""
+    from code_monet.db.settings import normalise_database_url
 
-    configured = config.get_main_option("sqlalchemy.url")
-    return configured or resolve_database_url(DatabaseSettings(), Settings().data_dir)
+    given = context.get_x_argument(as_dictionary=True).get("url")
+    configured = given or config.get_main_option("sqlalchemy.url")
+    if not configured:
+        raise RuntimeError(
+            "No database URL: run alembic with -x url=sqlite+aiosqlite:///data/code_monet.db "
+            "(or a postgresql URL), or use `code-monet db upgrade` for the configured database"
+        )
+    return normalise_database_url(configured)
 
 
 async def _run_with_own_engine() -> None:
     from code_monet.db.engine import Database
+    from code_monet.db.settings import DatabaseSettings
 
-    database = Database.connect(_url())
+    database = Database.connect(_url(), DatabaseSettings())  # one connection: the defaults do
     try:
         async with database.engine.begin() as conn:
             await conn.run_sync(_configure_and_run)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from code_monet.app.cli_db import command_config, fail, run_with_database
 from code_monet.auth.passwords import WeakPasswordError, hash_password
-from code_monet.db.cli import fail, run_with_database
 from code_monet.db.emails import InvalidEmailError, normalize_email
 from code_monet.db.engine import Database
 from code_monet.db.records import InviteCode, User
@@ -45,7 +45,7 @@ def invite_create(
         async with database.transaction() as session:
             return await invites.create_invites(session, count)
 
-    for invite in run_with_database(action):
+    for invite in run_with_database(action, command_config()):
         typer.echo(invite.code)
 
 
@@ -59,7 +59,11 @@ def invite_list(
         async with database.read() as session:
             return await invites.list_invites(session)
 
-    codes = [c for c in run_with_database(action) if not available or c.status == "available"]
+    codes = [
+        c
+        for c in run_with_database(action, command_config())
+        if not available or c.status == "available"
+    ]
     if not codes:
         typer.echo("No invite codes.")
         return
@@ -83,7 +87,7 @@ def invite_revoke(code: Annotated[str, typer.Argument(help="The code to revoke."
             except invites.InviteStateError as exc:
                 return str(exc)
 
-    result = run_with_database(action)
+    result = run_with_database(action, command_config())
     if result is None:
         fail(f"No invite code {normalized}")
     if isinstance(result, str):
@@ -102,7 +106,7 @@ def user_list() -> None:
         async with database.read() as session:
             return await users.list_users(session)
 
-    found = run_with_database(action)
+    found = run_with_database(action, command_config())
     if not found:
         typer.echo("No users.")
         return
@@ -135,7 +139,7 @@ def user_create(
             except users.EmailTakenError:
                 return None
 
-    user = run_with_database(action)
+    user = run_with_database(action, command_config())
     if user is None:
         fail(f"A user with e-mail {address} already exists")
     typer.echo(f"Created user {user.id} ({user.email})")
@@ -153,7 +157,7 @@ def _set_active(email: str, active: bool) -> None:
                 await refresh_tokens.revoke_all_for_user(session, user.id, now=utc_now())
             return await users.set_active(session, user.id, active)
 
-    user = run_with_database(action)
+    user = run_with_database(action, command_config())
     if user is None:
         fail(f"No user with e-mail {address}")
     state = "activated" if active else "deactivated (signed out everywhere)"
