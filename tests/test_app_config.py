@@ -151,6 +151,7 @@ FORMER_VARIABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "OPENAI_MODEL",
         "OPENAI_SUPPORTS_VISION",
     ),
+    ("worker_host", "sandbox/launch.py (os.environ)"): ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"),
     ("images", "ImageGenerationSettings"): (
         "IMAGE_PROVIDER",
         "GOOGLE_API_KEY",
@@ -440,7 +441,8 @@ class TestOnlyTheAppReadsConfiguration:
         assert offenders == []
 
     def test_no_environment_reads_below_app(self) -> None:
-        """``os.environ``/``getenv`` below ``app/`` only pass host tuning to sandbox children."""
+        """No ``os.environ``/``getenv`` below ``app/``: even the host's OpenBLAS workarounds for
+        sandbox workers are read by the config and passed down."""
         # Arrange
         readers = set()
         # Act
@@ -450,4 +452,29 @@ class TestOnlyTheAppReadsConfiguration:
             if relative.parts[0] != "app" and ("os.environ" in text or "getenv(" in text):
                 readers.add(relative.as_posix())
         # Assert
-        assert readers <= {"sandbox/launch.py"}
+        assert readers == set()
+
+
+class TestWorkerHostVariables:
+    """The OpenBLAS workarounds reach the workers only through the sandbox configuration."""
+
+    def test_set_variables_become_the_workers_host_env(self) -> None:
+        """``OPENBLAS_CORETYPE`` (set) is handed on; ``OPENBLAS_L2_SIZE`` (unset) is not."""
+        # Arrange
+        environ = {"OPENBLAS_CORETYPE": "Haswell"}
+        # Act
+        config = load_config(environ, env_file=None)
+        # Assert
+        assert config.worker_host.worker_env() == (("OPENBLAS_CORETYPE", "Haswell"),)
+
+    def test_workers_get_them_and_nothing_else(self, tmp_path: Path) -> None:
+        """A worker's environment gets them; nothing else of the host environment."""
+        # Arrange
+        from code_monet.sandbox.launch import _sandbox_env
+
+        environ = {"DATA_DIR": str(tmp_path), "OPENBLAS_L2_SIZE": "1048576"}
+        host = load_config(environ, env_file=None).worker_host.worker_env()
+        # Act
+        env = _sandbox_env("/scratch", host)
+        # Assert
+        assert env["OPENBLAS_L2_SIZE"] == "1048576" and "DATA_DIR" not in env

@@ -151,6 +151,7 @@ def draw(
                 out_dir=out,
                 provider=artist_provider(artist),
                 max_turns=max_turns,
+                worker_host_env=config.worker_host.worker_env(),
             )
         )
         if result.output_closed:

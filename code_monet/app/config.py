@@ -35,7 +35,7 @@ from code_monet.db.settings import DatabaseSettings
 from code_monet.live.options import ServerSettings
 from code_monet.observability.settings import LogSettings, TelemetrySettings
 from code_monet.render.cache import CacheSettings
-from code_monet.sandbox.config import SandboxSettings
+from code_monet.sandbox.config import SandboxSettings, WorkerHostSettings
 from code_monet.tools.image_generation import ImageGenerationSettings
 from code_monet.workspace.limits import WorkspaceLimits
 
@@ -69,6 +69,7 @@ class AppConfig(BaseModel):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    worker_host: WorkerHostSettings = Field(default_factory=WorkerHostSettings)
     workspace: WorkspaceLimits = Field(default_factory=WorkspaceLimits)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
@@ -135,6 +136,7 @@ def load_config(
         auth=variables.section(AuthSettings),
         database=variables.section(DatabaseSettings),
         sandbox=variables.section(SandboxSettings, "SANDBOX_"),
+        worker_host=variables.section(WorkerHostSettings),
         workspace=variables.section(WorkspaceLimits, "WORKSPACE_"),
         cache=variables.section(CacheSettings, "IMAGE_CACHE_"),
         telemetry=variables.section(TelemetrySettings),

@@ -118,11 +118,13 @@ async def draw_piece(
     max_turns: int = 12,
     echo: bool = True,
     out: TextIO | None = None,
+    worker_host_env: tuple[tuple[str, str], ...] = (),
 ) -> HeadlessResult:
     """Draw one piece start to finish and write it as PNG and SVG into ``out_dir``."""
     root = data_dir or Path(tempfile.mkdtemp(prefix="code-monet-draw-"))
     state = await WorkspaceState.load_for_user(CLI_USER, data_dir=root, durable=False)
-    async with CodeSandbox(SandboxConfig(pool_size=1, local_mode=True)) as sandbox:
+    sandbox_config = SandboxConfig(pool_size=1, local_mode=True, worker_host_env=worker_host_env)
+    async with CodeSandbox(sandbox_config) as sandbox:
         agent = DrawingAgent(state, provider=provider, sandbox=sandbox)
         broadcaster = HeadlessBroadcaster(echo=echo, max_turns=max_turns, out=out)
         orchestrator = AgentOrchestrator(agent, broadcaster)

@@ -112,6 +112,7 @@ def create_app(
     sandbox_settings = dataclasses.replace(
         sandbox_config or config.sandbox.sandbox_config(local_mode=auth_config.local_mode),
         local_mode=auth_config.local_mode,
+        worker_host_env=config.worker_host.worker_env(),
     )
     services = AppServices(
         data_dir=root,

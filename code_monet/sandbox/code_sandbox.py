@@ -575,7 +575,7 @@ class CodeSandbox:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 pass_fds=(write_fd,),
-                env=_sandbox_env(scratch),
+                env=_sandbox_env(scratch, self.config.worker_host_env),
                 cwd=cwd,
                 start_new_session=True,
             )

@@ -20,6 +20,7 @@ __all__ = [
     "SandboxResult",
     "SandboxSettings",
     "SandboxUnavailableError",
+    "WorkerHostSettings",
 ]
 
 
@@ -75,6 +76,9 @@ class SandboxConfig:
     # without one, memfd_create is denied by seccomp instead and a warning says why.
     use_cgroups: bool = True
     cgroup_root: str = "/sys/fs/cgroup"
+    # Host CPU workarounds handed to workers (``WorkerHostSettings``, read by the application):
+    # a worker's environment is otherwise built from scratch, with nothing of the server's.
+    worker_host_env: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         positive = {
@@ -241,3 +245,19 @@ class SandboxSettings(BaseModel):
             memory_total_bytes=total,
             use_cgroups=self.use_cgroups,
         )
+
+
+class WorkerHostSettings(BaseModel):
+    """OpenBLAS CPU workarounds (``OPENBLAS_CORETYPE``, ``OPENBLAS_L2_SIZE``) some hosts need for
+    numpy to run in a worker; the only host variables a worker ever sees."""
+
+    openblas_coretype: str | None = None
+    openblas_l2_size: str | None = None
+
+    def worker_env(self) -> tuple[tuple[str, str], ...]:
+        """The variables that are set, as ``SandboxConfig.worker_host_env``."""
+        pairs = (
+            ("OPENBLAS_CORETYPE", self.openblas_coretype),
+            ("OPENBLAS_L2_SIZE", self.openblas_l2_size),
+        )
+        return tuple((name, value) for name, value in pairs if value is not None)

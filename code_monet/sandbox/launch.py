@@ -35,8 +35,6 @@ RUNNER_PATH: Final = Path(__file__).with_name("runner.py")
 _RUNNER_INSIDE: Final = "/sandbox/runner.py"
 _SCRATCH_INSIDE: Final = "/scratch"
 _PROBE_TIMEOUT: Final = 30.0
-# Parent variables a worker may see: only OpenBLAS CPU workarounds, never anything else.
-_PASSTHROUGH_ENV: Final = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,8 +132,9 @@ def _direct_argv(runtime: _Runtime, spec: WorkerSpec) -> list[str]:
     return [runtime.python, "-I", "-S", "-B", str(RUNNER_PATH), json.dumps(spec)]
 
 
-def _sandbox_env(home: str) -> dict[str, str]:
-    """A minimal environment built from scratch: nothing of the server's (no API keys).
+def _sandbox_env(home: str, host: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """A minimal environment built from scratch: nothing of the server's (no API keys), plus
+    the host's OpenBLAS CPU workarounds the application read (``SandboxConfig.worker_host_env``).
 
     ``-I`` makes the interpreter ignore PYTHON* variables, so none are set.
     """
@@ -149,10 +148,7 @@ def _sandbox_env(home: str) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    for name in _PASSTHROUGH_ENV:
-        value = os.environ.get(name)
-        if value is not None:
-            env[name] = value
+    env.update(host)
     return env
 
 
@@ -246,7 +242,7 @@ def detect_capabilities(config: SandboxConfig | None = None) -> SandboxCapabilit
     with tempfile.TemporaryDirectory(prefix="code-monet-sandbox-probe-") as scratch:
         if root:
             os.chown(scratch, config.sandbox_uid, config.sandbox_gid)
-        env = _sandbox_env(scratch)
+        env = _sandbox_env(scratch, config.worker_host_env)
 
         def probe_direct(seccomp: bool) -> ReadyReport | None:
             spec = _worker_spec(
@@ -280,7 +276,7 @@ def detect_capabilities(config: SandboxConfig | None = None) -> SandboxCapabilit
             )
             report = _run_probe(
                 _bwrap_argv(runtime, spec, config),
-                _sandbox_env(_SCRATCH_INSIDE),
+                _sandbox_env(_SCRATCH_INSIDE, config.worker_host_env),
                 "/",
                 "bubblewrap",
             )
