@@ -19,7 +19,7 @@ from code_monet.agent.builtin.scene.lexicon import COLOURS, read_words
 from code_monet.agent.builtin.scene.marks import Medium, Placement
 from code_monet.agent.builtin.scene.nudging import apply_nudge
 from code_monet.agent.builtin.scene.plan import Layer, ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 
 W, H = 800, 600
 RED, BLUE = COLOURS["red"], COLOURS["blue"]

@@ -26,7 +26,7 @@ from code_monet.agent.builtin.scene import atmosphere
 from code_monet.agent.builtin.scene.marks import Medium
 from code_monet.agent.builtin.scene.painter import PathDict, batches, paint_subject
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 from code_monet.render.pipeline import RenderOptions, render_strokes_png
 from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 from code_monet.tools.path_parsing import PathLimits, parse_paths

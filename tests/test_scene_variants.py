@@ -17,7 +17,7 @@ from code_monet.agent.builtin.scene.lexicon import (
 from code_monet.agent.builtin.scene.marks import Medium
 from code_monet.agent.builtin.scene.nudging import apply_nudge
 from code_monet.agent.builtin.scene.plan import PlacedSubject, ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 
 W, H = 800, 600
 SEEDS = (0, 1, 2, 3, 4, 5)

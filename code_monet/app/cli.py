@@ -27,7 +27,7 @@ from code_monet.app.config import AppConfig
 from code_monet.db.engine import Database
 from code_monet.db.repository import users
 from code_monet.live.data_lock import DataDirLock, DataDirLockedError
-from code_monet.types.state import SavedCanvas, WorkspaceFile, utc_now
+from code_monet.types.state import DEFAULT_CANVAS_SIZE, SavedCanvas, WorkspaceFile, utc_now
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import read_workspace_file, replace_workspace_file, workspace_exists
 from code_monet.workspace.gallery import GalleryStore, piece_id
@@ -92,7 +92,7 @@ def render_sample(
     from code_monet.app.sample_piece import sample_piece
     from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes
 
-    width, height = 800, 600
+    width, height = DEFAULT_CANVAS_SIZE
     strokes = sample_piece(seed=seed, width=width, height=height, style=style)
     options = RenderOptions(
         width=width,

@@ -24,6 +24,7 @@ from code_monet.live.orchestrator import AgentOrchestrator
 from code_monet.render.pipeline import RenderOptions, canvas_to_svg, render_strokes_png
 from code_monet.sandbox.code_sandbox import CodeSandbox, SandboxConfig
 from code_monet.types.messages import ServerMessage, ThinkingDeltaMessage
+from code_monet.types.state import DEFAULT_CANVAS_HEIGHT, DEFAULT_CANVAS_WIDTH
 from code_monet.types.styles import DrawingStyleType
 from code_monet.workspace import WorkspaceState
 from code_monet.workspace.log import Committed
@@ -113,8 +114,8 @@ async def draw_piece(
     out_dir: Path,
     provider: ArtistProvider,
     data_dir: Path | None = None,
-    width: int = 800,
-    height: int = 600,
+    width: int = DEFAULT_CANVAS_WIDTH,
+    height: int = DEFAULT_CANVAS_HEIGHT,
     max_turns: int = 12,
     echo: bool = True,
     out: TextIO | None = None,

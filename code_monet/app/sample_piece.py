@@ -14,6 +14,7 @@ import numpy as np
 from code_monet.types.brushes import BRUSH_NAMES
 from code_monet.types.geometry import PathType, Point
 from code_monet.types.paths import Path
+from code_monet.types.state import DEFAULT_CANVAS_HEIGHT, DEFAULT_CANVAS_WIDTH
 from code_monet.types.styles import PAINT_PALETTE, DrawingStyleType
 
 
@@ -23,8 +24,8 @@ def _flow_angle(x: float, y: float, phase: float) -> float:
 
 def sample_piece(
     seed: int = 1,
-    width: int = 800,
-    height: int = 600,
+    width: int = DEFAULT_CANVAS_WIDTH,
+    height: int = DEFAULT_CANVAS_HEIGHT,
     style: DrawingStyleType = DrawingStyleType.PLOTTER,
 ) -> list[Path]:
     """Flow-field streamlines around a few arcs: deterministic for ``seed``."""

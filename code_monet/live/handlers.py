@@ -41,7 +41,7 @@ from code_monet.types.messages import (
     StrokeClientMessage,
 )
 from code_monet.types.paths import Author, Path
-from code_monet.types.state import PauseReason
+from code_monet.types.state import DEFAULT_CANVAS_HEIGHT, DEFAULT_CANVAS_WIDTH, PauseReason
 from code_monet.types.styles import get_style_config
 from code_monet.workspace import WorkspaceLimitError
 
@@ -204,13 +204,13 @@ async def _new_canvas(ctx: HandlerContext, message: NewCanvasClientMessage) -> N
             )
             return
     direction = (message.direction or "").strip()[: ctx.settings.max_nudge_chars] or None
-    width = message.canvas_width if message.canvas_width is not None else 800
-    height = message.canvas_height if message.canvas_height is not None else 600
+    width = message.canvas_width if message.canvas_width is not None else DEFAULT_CANVAS_WIDTH
+    height = message.canvas_height if message.canvas_height is not None else DEFAULT_CANVAS_HEIGHT
     await ctx.session.orchestrator.new_piece(
         direction=direction,
         drawing_style=message.drawing_style,
-        width=round(width) if math.isfinite(width) else 800,
-        height=round(height) if math.isfinite(height) else 600,
+        width=round(width) if math.isfinite(width) else DEFAULT_CANVAS_WIDTH,
+        height=round(height) if math.isfinite(height) else DEFAULT_CANVAS_HEIGHT,
     )
 
 

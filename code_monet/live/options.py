@@ -117,7 +117,9 @@ class ServerSettings(BaseModel):
         description="TEAMID.bundle ids allowed universal links (apple-app-site-association)",
     )
     web_dist_dir: Path | None = Field(
-        default=None, description="The built web studio (defaults to web/dist of the checkout)"
+        default=None,
+        description="The built web studio (default: the packaged studio, else web/dist of "
+        "the checkout)",
     )
     max_request_body_bytes: int = Field(
         default=64 * 1024,

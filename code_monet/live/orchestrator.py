@@ -318,8 +318,8 @@ class AgentOrchestrator:
         async def on_title(title: str) -> None:
             log.note(f"titled: {title}")  # (viewers got piece_title with the title's record)
 
-        # Drawn paths are queued in the same save that puts them on the canvas
-        # (``on_batch_queued``), so ``on_paths_drawn`` is left at its default.
+        # Drawn paths are queued in the same log record that puts them on the canvas; the
+        # tools report each queued batch through ``on_batch_queued``.
         return AgentCallbacks(
             on_code_execution=on_code_execution, on_title=on_title, on_batch_queued=on_batch_queued
         )

@@ -56,7 +56,7 @@ from code_monet.agent.builtin.scene.marks import MarkKind, Medium
 from code_monet.agent.builtin.scene.nudging import apply_nudge
 from code_monet.agent.builtin.scene.painter import PathDict, batches, subject_strokes
 from code_monet.agent.builtin.scene.plan import ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 from code_monet.agent.builtin.techniques import (
     RESPONSE_TECHNIQUE,
     TECHNIQUES,

@@ -26,7 +26,7 @@ from pydantic import (
 from code_monet.agent.builtin.palettes import PALETTES
 from code_monet.agent.builtin.planner import ARCHETYPES, PiecePlan, PieceState, Step
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 from code_monet.agent.builtin.techniques import TECHNIQUES
 
 __all__ = ["PROGRESS_VERSION", "BuiltinProgress", "ProgressError", "Region"]

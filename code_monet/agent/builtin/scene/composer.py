@@ -20,7 +20,7 @@ from typing import Final, NamedTuple
 from code_monet.agent.builtin.scene.lexicon import NamedColour, Reading, Wanted, read_words
 from code_monet.agent.builtin.scene.marks import Medium, Placement
 from code_monet.agent.builtin.scene.plan import Layer, PlacedSubject, ScenePlan
-from code_monet.agent.builtin.scene.subjects import LIBRARY
+from code_monet.agent.builtin.scene.subjects.library import LIBRARY
 
 
 class Shape(NamedTuple):
